@@ -1,0 +1,258 @@
+package load
+
+import (
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"github.com/winnowhq/winnow/qualify"
+)
+
+// Example is an example lead with the verdict it must get: the model's own
+// test, written by marketing.
+type Example struct {
+	Name      string
+	Pos       qualify.Pos
+	Note      string // why the example exists
+	At        int64  // the instant it is evaluated at
+	Framework string // evaluate with this framework selected instead, if set
+	Input     qualify.Input
+	Signals   map[string]int64
+	Lead      qualify.Lead
+	Want      Want
+}
+
+// Want is the verdict an example must get. Empty parts are not checked.
+type Want struct {
+	Stage string
+	Fit   string
+	Tier  string
+	Score *float64
+}
+
+// ParseInstant parses a date (2026-03-31, midnight UTC) or an RFC 3339
+// date and time, returning Unix seconds.
+func ParseInstant(s string) (int64, bool) {
+	if t, ok := qualify.ParseDate(s); ok {
+		return t, true
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Unix(), true
+}
+
+func (l *loader) readExamples() {
+	entries, err := fs.ReadDir(l.fsys, ExamplesDir)
+	if err != nil {
+		l.diags.Add(qualify.Pos{File: l.filePath(ExamplesDir)}, "cannot read the directory: "+errText(err))
+		return
+	}
+	seen := map[string]qualify.Pos{}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".yaml") {
+			continue
+		}
+		body, f := l.yaml(path.Join(ExamplesDir, e.Name()), true)
+		if f == nil {
+			continue
+		}
+		for _, item := range f.seq(body, "examples") {
+			ex, ok := l.example(f, item)
+			if !ok {
+				continue
+			}
+			if first, dup := seen[ex.Name]; dup {
+				f.err(item, "example "+strconv.Quote(ex.Name)+" is already defined at "+first.String())
+				continue
+			}
+			seen[ex.Name] = ex.Pos
+			l.c.Examples = append(l.c.Examples, ex)
+		}
+	}
+	if len(l.c.Examples) == 0 && len(l.diags) == 0 {
+		l.diags.Add(qualify.Pos{File: l.filePath(ExamplesDir)}, "no example leads: write at least one per stage")
+	}
+}
+
+func (l *loader) example(f *file, item ast.Node) (Example, bool) {
+	m := l.m
+	ex := Example{Pos: f.pos(item), Input: qualify.Input{}, Signals: map[string]int64{}}
+	var atN, leadN, signalsN, expectN, fwN ast.Node
+	f.fields(item, "example", map[string]func(ast.Node){
+		"name":      func(n ast.Node) { ex.Name = f.str(n, "example name") },
+		"note":      func(n ast.Node) { ex.Note = f.str(n, "note") },
+		"at":        func(n ast.Node) { atN = n },
+		"framework": func(n ast.Node) { fwN = n },
+		"lead":      func(n ast.Node) { leadN = n },
+		"signals":   func(n ast.Node) { signalsN = n },
+		"expect":    func(n ast.Node) { expectN = n },
+	})
+	if ex.Name == "" {
+		f.err(item, "example: name is missing")
+		return ex, false
+	}
+	what := "example " + strconv.Quote(ex.Name)
+	ok := true
+	if atN == nil {
+		f.err(item, what+": at (the date it is evaluated at) is missing")
+		ok = false
+	} else if t, valid := ParseInstant(f.str(atN, "at")); valid {
+		ex.At = t
+	} else {
+		f.err(atN, what+": at must be a date like 2026-03-31 or 2026-03-31T09:30:00Z, not "+describeValue(atN))
+		ok = false
+	}
+	if fwN != nil {
+		ex.Framework = f.str(fwN, "framework")
+		if m.FrameworkIndex(ex.Framework) < 0 {
+			f.err(fwN, what+": unknown framework "+strconv.Quote(ex.Framework))
+			ok = false
+		}
+	}
+	var fieldNames []string
+	for _, fd := range m.Fields {
+		fieldNames = append(fieldNames, fd.Name)
+	}
+	valueN := map[string]ast.Node{}
+	for _, e := range f.mapping(leadN, what+": lead") {
+		if m.FieldIndex(e.key) < 0 {
+			f.err(e.keyN, what+": unknown field "+strconv.Quote(e.key)+suggest(e.key, fieldNames))
+			ok = false
+			continue
+		}
+		v, isScalar := scalar(e.value)
+		if !isScalar {
+			f.err(e.value, what+": "+e.key+" must be a single value, not "+describeNode(e.value))
+			ok = false
+			continue
+		}
+		ex.Input[e.key] = v
+		valueN[e.key] = e.value
+	}
+	lead, errs := m.Lead(ex.Input, ex.At)
+	for _, fe := range errs {
+		n := valueN[fe.Field]
+		if n == nil {
+			n = leadN
+		}
+		if n == nil {
+			n = item
+		}
+		f.err(n, what+": "+fe.Field+": "+fe.Message)
+		ok = false
+	}
+	for _, e := range f.mapping(signalsN, what+": signals") {
+		i := m.SignalIndex(e.key)
+		if i < 0 {
+			f.err(e.keyN, what+": unknown signal "+strconv.Quote(e.key)+suggest(e.key, signalNames(m)))
+			ok = false
+			continue
+		}
+		t, valid := ParseInstant(f.str(e.value, "signal "+e.key))
+		if !valid {
+			f.err(e.value, what+": signal "+e.key+" must be a date like 2026-03-31, not "+describeValue(e.value))
+			ok = false
+			continue
+		}
+		ex.Signals[e.key] = t
+		if lead.Signals != nil && t > lead.Signals[i] {
+			lead.Signals[i] = t
+		}
+	}
+	ex.Lead = lead
+	if expectN == nil {
+		f.err(item, what+": expect (the stage and fit it must get) is missing")
+		return ex, false
+	}
+	f.fields(expectN, what+": expect", map[string]func(ast.Node){
+		"stage": func(n ast.Node) {
+			ex.Want.Stage = f.str(n, "stage")
+			if m.StageIndex(ex.Want.Stage) < 0 && len(m.Stages) > 0 {
+				var names []string
+				for _, s := range m.Stages {
+					names = append(names, s.Name)
+				}
+				f.err(n, what+": unknown stage "+strconv.Quote(ex.Want.Stage)+suggest(ex.Want.Stage, names))
+				ok = false
+			}
+		},
+		"fit": func(n ast.Node) {
+			ex.Want.Fit = f.str(n, "fit")
+			if m.GradeIndex(ex.Want.Fit) < 0 && len(m.Grades) > 0 {
+				f.err(n, what+": unknown fit grade "+strconv.Quote(ex.Want.Fit))
+				ok = false
+			}
+		},
+		"tier": func(n ast.Node) {
+			ex.Want.Tier = f.str(n, "tier")
+			found := false
+			for _, t := range m.Tiers {
+				found = found || t.Name == ex.Want.Tier
+			}
+			if !found && len(m.Tiers) > 0 {
+				f.err(n, what+": unknown tier "+strconv.Quote(ex.Want.Tier))
+				ok = false
+			}
+		},
+		"score": func(n ast.Node) {
+			if v, valid := f.number(n, what+": score"); valid {
+				ex.Want.Score = &v
+			}
+		},
+	})
+	if ex.Want.Stage == "" || ex.Want.Fit == "" {
+		f.err(expectN, what+": expect needs both the stage and the fit the lead must get")
+		ok = false
+	}
+	return ex, ok
+}
+
+// Result is the outcome of one example lead.
+type Result struct {
+	Example *Example
+	Verdict qualify.Verdict
+	Diffs   []Diff // empty when the example passes
+}
+
+// Diff is one part of a verdict that is not what the example expects.
+type Diff struct {
+	What, Want, Got string
+}
+
+// Run evaluates every example lead and compares its verdict with what it
+// expects.
+func (c *Content) Run() []Result {
+	out := make([]Result, 0, len(c.Examples))
+	for i := range c.Examples {
+		ex := &c.Examples[i]
+		m := c.Model
+		if ex.Framework != "" {
+			mm := *m
+			mm.Framework = m.FrameworkIndex(ex.Framework)
+			m = &mm
+		}
+		v := qualify.Evaluate(m, &ex.Lead, ex.At)
+		r := Result{Example: ex, Verdict: v}
+		w := ex.Want
+		if w.Stage != "" && w.Stage != v.Stage {
+			r.Diffs = append(r.Diffs, Diff{"stage", w.Stage, v.Stage})
+		}
+		if w.Fit != "" && w.Fit != v.Fit {
+			r.Diffs = append(r.Diffs, Diff{"fit", w.Fit, v.Fit})
+		}
+		if w.Tier != "" && w.Tier != v.Tier {
+			r.Diffs = append(r.Diffs, Diff{"tier", w.Tier, v.Tier})
+		}
+		if w.Score != nil && *w.Score != v.Score {
+			r.Diffs = append(r.Diffs, Diff{"score", qualify.FormatNumber(*w.Score), qualify.FormatNumber(v.Score)})
+		}
+		out = append(out, r)
+	}
+	return out
+}

@@ -1,0 +1,614 @@
+// Package load reads a content directory (YAML and Markdown written by
+// marketing) into a qualification model, its example leads and the
+// documents of the glossary. Every problem is reported as a diagnostic at
+// file:line:col; all of them are collected, sorted, and none panics.
+package load
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+
+	"github.com/winnowhq/winnow/qualify"
+)
+
+// The files of a content directory.
+const (
+	ModelFile    = "model.yaml"   // name, framework, thresholds, lists
+	ScoringFile  = "scoring.yaml" // grades, tiers, decay, signals, points
+	FieldsFile   = "fields.yaml"  // the lead's fields, as the form asks them
+	StagesDir    = "stages"       // one Markdown file per stage
+	FrameworkDir = "frameworks"   // one Markdown file per framework
+	GlossaryDir  = "glossary"     // one Markdown file per term
+	ExamplesDir  = "examples"     // YAML files of example leads
+)
+
+// DocKind says what a glossary document defines.
+type DocKind uint8
+
+// Document kinds.
+const (
+	DocStage DocKind = iota + 1
+	DocFramework
+	DocTerm
+)
+
+// Doc is a Markdown document that defines a stage, a framework or a term:
+// the text of the shared glossary.
+type Doc struct {
+	Kind        DocKind
+	Name        string // the stage, framework or term as content names it
+	Title       string // the full name, e.g. "Marketing qualified lead"
+	Description string // one sentence, for lists and meta tags
+	Aliases     []string
+	Body        string      // Markdown after the front matter
+	Pos         qualify.Pos // the start of the file
+	BodyLine    int         // the file line the body starts on
+}
+
+// Content is a loaded content directory.
+type Content struct {
+	Model    *qualify.Model
+	Examples []Example
+	Docs     []Doc
+}
+
+// Doc returns the document of the given kind and name, or nil.
+func (c *Content) Doc(kind DocKind, name string) *Doc {
+	for i := range c.Docs {
+		if c.Docs[i].Kind == kind && c.Docs[i].Name == name {
+			return &c.Docs[i]
+		}
+	}
+	return nil
+}
+
+// loader holds the state of one Load.
+type loader struct {
+	fsys    fs.FS
+	root    string
+	diags   qualify.Diags
+	m       *qualify.Model
+	c       *Content
+	pending []pendingRule
+	names   map[string]qualify.Pos // every name rules can read, for clashes
+	stages  []stageDef
+	asks    []*qualify.Rule
+
+	optionSignals []optionSignal // checked once signals are read
+}
+
+type pendingRule struct {
+	f    *file
+	n    ast.Node
+	rule *qualify.Rule
+	ctx  qualify.Context
+	what string
+}
+
+// Load reads the content directory at the root of fsys. root is the path
+// diagnostics give for that directory, such as "content". It returns what
+// it could read even when there are problems; the content is usable only
+// when the diagnostics are empty.
+func Load(fsys fs.FS, root string) (*Content, qualify.Diags) {
+	l := &loader{
+		fsys:  fsys,
+		root:  root,
+		m:     &qualify.Model{Framework: -1},
+		names: map[string]qualify.Pos{},
+	}
+	l.c = &Content{Model: l.m}
+	l.run()
+	l.diags.Sort()
+	return l.c, l.diags
+}
+
+func (l *loader) run() {
+	var selected ast.Node
+	if body, f := l.yaml(ModelFile, true); f != nil {
+		selected = l.readModel(f, body)
+	}
+	if body, f := l.yaml(FieldsFile, true); f != nil {
+		l.readFields(f, body)
+	}
+	if body, f := l.yaml(ScoringFile, true); f != nil {
+		l.readScoring(f, body)
+	}
+	l.readFrameworks()
+	l.readStages()
+	l.readTerms()
+	l.selectFramework(selected)
+	l.checkRules()
+	l.orderStages()
+	l.fingerprint()
+	l.readExamples()
+}
+
+// filePath is the path diagnostics give for name inside the root.
+func (l *loader) filePath(name string) string {
+	if l.root == "" || l.root == "." {
+		return name
+	}
+	return path.Join(l.root, name)
+}
+
+// yaml reads and parses a YAML file of the root.
+func (l *loader) yaml(name string, required bool) (ast.Node, *file) {
+	f := &file{name: l.filePath(name), diags: &l.diags}
+	src, err := fs.ReadFile(l.fsys, name)
+	if err != nil {
+		if required {
+			l.diags.Add(qualify.Pos{File: f.name}, "cannot read the file: "+errText(err))
+		}
+		return nil, nil
+	}
+	return f.parse(src), f
+}
+
+func errText(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// claim registers a name rules can read; names are shared by fields,
+// signals, constants, lists and frameworks.
+func (l *loader) claim(f *file, n ast.Node, name, what string) bool {
+	p := f.pos(n)
+	if !qualify.IsName(name) {
+		f.errPos(p, what+" name "+strconv.Quote(name)+" must start with a letter and hold only letters, digits and _")
+		return false
+	}
+	if qualify.IsReserved(name) {
+		f.errPos(p, what+" name "+strconv.Quote(name)+" is reserved by the rule language")
+		return false
+	}
+	if first, ok := l.names[name]; ok {
+		f.errPos(p, what+" name "+strconv.Quote(name)+" is already used at "+first.String())
+		return false
+	}
+	l.names[name] = p
+	return true
+}
+
+// rule parses a rule now and checks it once every name is known.
+func (l *loader) rule(f *file, n ast.Node, ctx qualify.Context, what string) *qualify.Rule {
+	src := strings.TrimSpace(f.str(n, what))
+	if src == "" {
+		f.err(n, what+" is empty")
+		return nil
+	}
+	e, err := qualify.Parse(src)
+	if err != nil {
+		re := err.(*qualify.RuleError)
+		f.errPos(f.textPos(n, re.Off+leadingSpace(f.str(n, what))), what+": "+re.Msg)
+		return nil
+	}
+	r := &qualify.Rule{Expr: e, Pos: f.textPos(n, leadingSpace(f.str(n, what)))}
+	l.pending = append(l.pending, pendingRule{f, n, r, ctx, what})
+	return r
+}
+
+func leadingSpace(s string) int { return len(s) - len(strings.TrimLeft(s, " \t\n")) }
+
+func (l *loader) checkRules() {
+	for _, p := range l.pending {
+		errs := l.m.Check(p.rule.Expr, p.ctx)
+		lead := leadingSpace(p.f.str(p.n, p.what))
+		for _, e := range errs {
+			p.f.errPos(p.f.textPos(p.n, e.Off+lead), p.what+": "+e.Msg)
+		}
+		qualify.StripOffsets(p.rule)
+	}
+}
+
+// readModel reads model.yaml and returns the node naming the selected
+// framework, resolved once frameworks are read.
+func (l *loader) readModel(f *file, body ast.Node) (framework ast.Node) {
+	m := l.m
+	f.fields(body, "model", map[string]func(ast.Node){
+		"name":       func(n ast.Node) { m.Name = f.str(n, "name") },
+		"framework":  func(n ast.Node) { framework = n },
+		"show_score": func(n ast.Node) { m.ShowScore = f.bool(n, "show_score") },
+		"retention":  func(n ast.Node) { m.Retention = f.duration(n, "retention") },
+		"thresholds": func(n ast.Node) {
+			for _, e := range f.mapping(n, "thresholds") {
+				if !l.claim(f, e.keyN, e.key, "threshold") {
+					continue
+				}
+				v, _ := f.number(e.value, "threshold "+e.key)
+				m.Consts = append(m.Consts, qualify.Const{Name: e.key, Value: v, Pos: f.pos(e.keyN)})
+			}
+		},
+		"lists": func(n ast.Node) {
+			for _, e := range f.mapping(n, "lists") {
+				if !l.claim(f, e.keyN, e.key, "list") {
+					continue
+				}
+				vals := f.strs(e.value, "list "+e.key)
+				seen := map[string]bool{}
+				for i, v := range vals {
+					if seen[v] {
+						f.err(f.seq(e.value, "")[i], "list "+e.key+": "+strconv.Quote(v)+" is listed twice")
+					}
+					seen[v] = true
+				}
+				m.Lists = append(m.Lists, qualify.List{Name: e.key, Values: vals, Pos: f.pos(e.keyN)})
+			}
+		},
+	})
+	if m.Name == "" && body != nil {
+		f.err(body, "model: name is missing")
+	}
+	return framework
+}
+
+func (l *loader) selectFramework(n ast.Node) {
+	if n == nil {
+		return
+	}
+	f := &file{name: l.filePath(ModelFile), diags: &l.diags}
+	name := f.str(n, "framework")
+	if i := l.m.FrameworkIndex(name); i >= 0 {
+		l.m.Framework = i
+		return
+	}
+	var names []string
+	for _, fw := range l.m.Frameworks {
+		names = append(names, fw.Name)
+	}
+	f.err(n, "framework "+strconv.Quote(name)+" is not defined in "+l.filePath(FrameworkDir)+"; defined: "+strings.Join(names, ", "))
+}
+
+// knownAutocomplete are the HTML autocomplete tokens a lead form uses.
+var knownAutocomplete = []string{
+	"off", "on", "name", "honorific-prefix", "given-name", "additional-name", "family-name",
+	"nickname", "email", "username", "organization-title", "organization", "street-address",
+	"address-line1", "address-line2", "address-level1", "address-level2", "country",
+	"country-name", "postal-code", "tel", "tel-country-code", "tel-national", "url", "language",
+}
+
+func (l *loader) readFields(f *file, body ast.Node) {
+	m := l.m
+	f.fields(body, "fields file", map[string]func(ast.Node){
+		"fields": func(n ast.Node) {
+			for _, item := range f.seq(n, "fields") {
+				fd := qualify.Field{Pos: f.pos(item)}
+				var nameN, typeN, optsN, minN, maxN ast.Node
+				f.fields(item, "field", map[string]func(ast.Node){
+					"name":        func(n ast.Node) { fd.Name, nameN = f.str(n, "field name"), n },
+					"type":        func(n ast.Node) { typeN = n },
+					"label":       func(n ast.Node) { fd.Label = f.str(n, "label") },
+					"help":        func(n ast.Node) { fd.Help = f.str(n, "help") },
+					"placeholder": func(n ast.Node) { fd.Placeholder = f.str(n, "placeholder") },
+					"section":     func(n ast.Node) { fd.Section = f.str(n, "section") },
+					"required":    func(n ast.Node) { fd.Required = f.bool(n, "required") },
+					"hidden":      func(n ast.Node) { fd.Hidden = f.bool(n, "hidden") },
+					"options":     func(n ast.Node) { optsN = n },
+					"min":         func(n ast.Node) { minN = n },
+					"max":         func(n ast.Node) { maxN = n },
+					"ask":         func(n ast.Node) { fd.Ask = l.rule(f, n, qualify.InAsk, "ask") },
+					"autocomplete": func(n ast.Node) {
+						fd.Autocomplete = f.str(n, "autocomplete")
+						for _, tok := range strings.Fields(fd.Autocomplete) {
+							if !slices.Contains(knownAutocomplete, tok) && !strings.HasPrefix(tok, "section-") {
+								f.err(n, "autocomplete: unknown token "+strconv.Quote(tok)+suggest(tok, knownAutocomplete))
+							}
+						}
+					},
+				})
+				what := "field"
+				if nameN == nil {
+					f.err(item, "field: name is missing")
+				} else {
+					what = "field " + fd.Name
+					l.claim(f, nameN, fd.Name, "field")
+				}
+				if typeN == nil {
+					f.err(item, what+": type is missing")
+				} else if t, ok := qualify.ParseFieldType(f.str(typeN, "type")); ok {
+					fd.Type = t
+				} else {
+					f.err(typeN, what+": unknown type "+describeValue(typeN)+"; types are text, longtext, email, phone, number, choice, yesno, date")
+				}
+				l.fieldLimits(f, &fd, what, minN, maxN)
+				if optsN != nil && fd.Type != qualify.Choice {
+					f.err(optsN, what+": only choice fields have options")
+				}
+				if fd.Type == qualify.Choice {
+					fd.Options = l.options(f, optsN, item, what)
+				}
+				if fd.Ask != nil {
+					l.asks = append(l.asks, fd.Ask)
+				}
+				m.Fields = append(m.Fields, fd)
+			}
+		},
+	})
+	if len(m.Fields) == 0 && body != nil {
+		f.err(body, "fields: the model has no fields")
+	}
+}
+
+func suggest(s string, candidates []string) string {
+	if c := qualify.Closest(s, candidates); c != "" {
+		return " (did you mean " + strconv.Quote(c) + "?)"
+	}
+	return ""
+}
+
+// fieldLimits reads min and max: lengths for text, a range for numbers.
+func (l *loader) fieldLimits(f *file, fd *qualify.Field, what string, minN, maxN ast.Node) {
+	switch fd.Type {
+	case qualify.Text, qualify.LongText:
+		if minN != nil {
+			fd.MinLen, _ = f.int(minN, what+": min (length)")
+		}
+		if maxN != nil {
+			fd.MaxLen, _ = f.int(maxN, what+": max (length)")
+			if fd.MaxLen <= 0 || fd.MaxLen > qualify.DefaultMaxLongText {
+				f.err(maxN, what+": max length must be between 1 and "+strconv.Itoa(qualify.DefaultMaxLongText))
+			}
+		}
+		if fd.MaxLen > 0 && fd.MinLen > fd.MaxLen {
+			f.err(minN, what+": min length is greater than max length")
+		}
+	case qualify.Number:
+		if minN != nil {
+			fd.Min, fd.HasMin = f.number(minN, what+": min")
+		}
+		if maxN != nil {
+			fd.Max, fd.HasMax = f.number(maxN, what+": max")
+		}
+		if fd.HasMin && fd.HasMax && fd.Min > fd.Max {
+			f.err(minN, what+": min is greater than max")
+		}
+	default:
+		for _, n := range []ast.Node{minN, maxN} {
+			if n != nil {
+				f.err(n, what+": min and max apply to text and number fields only")
+			}
+		}
+	}
+}
+
+func (l *loader) options(f *file, n, item ast.Node, what string) []qualify.Option {
+	var opts []qualify.Option
+	seen := map[string]bool{}
+	for _, on := range f.seq(n, what+": options") {
+		var o qualify.Option
+		if s, ok := scalar(on); ok {
+			o.Value, o.Label = s, s
+		} else {
+			var sigN ast.Node
+			f.fields(on, what+": option", map[string]func(ast.Node){
+				"value":  func(n ast.Node) { o.Value = f.str(n, "option value") },
+				"label":  func(n ast.Node) { o.Label = f.str(n, "option label") },
+				"signal": func(n ast.Node) { o.Signal, sigN = f.str(n, "option signal"), n },
+			})
+			if o.Label == "" {
+				o.Label = o.Value
+			}
+			if sigN != nil {
+				l.optionSignals = append(l.optionSignals, optionSignal{f, sigN, o.Signal})
+			}
+		}
+		if o.Value == "" {
+			f.err(on, what+": an option has no value")
+			continue
+		}
+		if seen[o.Value] {
+			f.err(on, what+": option "+strconv.Quote(o.Value)+" is listed twice")
+			continue
+		}
+		seen[o.Value] = true
+		opts = append(opts, o)
+	}
+	if len(opts) == 0 {
+		f.err(item, what+": a choice needs options")
+	}
+	return opts
+}
+
+type optionSignal struct {
+	f    *file
+	n    ast.Node
+	name string
+}
+
+func (l *loader) readScoring(f *file, body ast.Node) {
+	m := l.m
+	decay := map[qualify.SignalKind]int64{}
+	var signalsN, pointsN ast.Node
+	f.fields(body, "scoring", map[string]func(ast.Node){
+		"grades": func(n ast.Node) { l.readGrades(f, n) },
+		"tiers":  func(n ast.Node) { l.readTiers(f, n) },
+		"decay": func(n ast.Node) {
+			for _, e := range f.mapping(n, "decay") {
+				k, ok := qualify.ParseSignalKind(e.key)
+				if !ok || k == qualify.Sales {
+					f.err(e.keyN, "decay: unknown signal kind "+strconv.Quote(e.key)+"; decay applies to engagement and behaviour")
+					continue
+				}
+				decay[k] = f.duration(e.value, "decay "+e.key)
+			}
+		},
+		"signals": func(n ast.Node) { signalsN = n },
+		"points":  func(n ast.Node) { pointsN = n },
+	})
+	for _, item := range f.seq(signalsN, "signals") {
+		s := qualify.Signal{Pos: f.pos(item)}
+		var nameN, kindN, halfN ast.Node
+		f.fields(item, "signal", map[string]func(ast.Node){
+			"name":      func(n ast.Node) { s.Name, nameN = f.str(n, "signal name"), n },
+			"kind":      func(n ast.Node) { kindN = n },
+			"label":     func(n ast.Node) { s.Label = f.str(n, "label") },
+			"half_life": func(n ast.Node) { halfN = n },
+		})
+		if nameN == nil {
+			f.err(item, "signal: name is missing")
+			continue
+		}
+		l.claim(f, nameN, s.Name, "signal")
+		if kindN == nil {
+			f.err(item, "signal "+s.Name+": kind is missing (engagement, behaviour or sales)")
+		} else if k, ok := qualify.ParseSignalKind(f.str(kindN, "kind")); ok {
+			s.Kind = k
+		} else {
+			f.err(kindN, "signal "+s.Name+": unknown kind "+describeValue(kindN)+"; kinds are engagement, behaviour, sales")
+		}
+		s.HalfLife = decay[s.Kind]
+		if halfN != nil {
+			s.HalfLife = f.duration(halfN, "signal "+s.Name+": half_life")
+		}
+		m.Signals = append(m.Signals, s)
+	}
+	for _, os := range l.optionSignals {
+		if m.SignalIndex(os.name) < 0 {
+			os.f.err(os.n, "option signal: unknown signal "+strconv.Quote(os.name)+suggest(os.name, signalNames(m)))
+		}
+	}
+	seen := map[string]qualify.Pos{}
+	for _, item := range f.seq(pointsN, "points") {
+		p := qualify.PointRule{Pos: f.pos(item), Signal: -1}
+		var nameN, kindN, pointsN, signalN ast.Node
+		var whenN ast.Node
+		f.fields(item, "point rule", map[string]func(ast.Node){
+			"name":   func(n ast.Node) { p.Name, nameN = f.str(n, "point rule name"), n },
+			"kind":   func(n ast.Node) { kindN = n },
+			"points": func(n ast.Node) { pointsN = n },
+			"label":  func(n ast.Node) { p.Label = f.str(n, "label") },
+			"signal": func(n ast.Node) { signalN = n },
+			"when":   func(n ast.Node) { whenN = n },
+		})
+		what := "point rule"
+		if nameN == nil {
+			f.err(item, "point rule: name is missing")
+		} else {
+			what = "point rule " + p.Name
+			if first, ok := seen[p.Name]; ok {
+				f.err(nameN, what+": the name is already used at "+first.String())
+			}
+			seen[p.Name] = f.pos(nameN)
+		}
+		if kindN == nil {
+			f.err(item, what+": kind is missing (fit, engagement, behaviour or negative)")
+		} else if k, ok := qualify.ParsePointKind(f.str(kindN, "kind")); ok {
+			p.Kind = k
+		} else {
+			f.err(kindN, what+": unknown kind "+describeValue(kindN)+"; kinds are fit, engagement, behaviour, negative")
+		}
+		if pointsN == nil {
+			f.err(item, what+": points are missing")
+		} else if v, ok := f.int(pointsN, what+": points"); ok {
+			p.Points = v
+			if lo, hi := qualify.PointRange(p.Kind); p.Kind != 0 && (v < lo || v > hi) {
+				f.err(pointsN, what+": "+p.Kind.String()+" points must be between "+strconv.Itoa(lo)+" and "+strconv.Itoa(hi)+", not "+strconv.Itoa(v))
+			}
+		}
+		if signalN != nil {
+			name := f.str(signalN, "signal")
+			if p.Signal = m.SignalIndex(name); p.Signal < 0 {
+				f.err(signalN, what+": unknown signal "+strconv.Quote(name)+suggest(name, signalNames(m)))
+			} else if p.Kind == qualify.Fit {
+				f.err(signalN, what+": fit points describe who the lead is and cannot be tied to a signal")
+			}
+		}
+		if whenN != nil {
+			p.When = l.rule(f, whenN, qualify.InPoint, what+": when")
+		} else if signalN == nil {
+			f.err(item, what+": needs a when rule, a signal, or both")
+		}
+		m.Points = append(m.Points, p)
+	}
+}
+
+func signalNames(m *qualify.Model) []string {
+	var out []string
+	for _, s := range m.Signals {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+func (l *loader) readGrades(f *file, n ast.Node) {
+	m := l.m
+	items := f.seq(n, "grades")
+	for i, item := range items {
+		g := qualify.Grade{Pos: f.pos(item)}
+		var minN ast.Node
+		f.fields(item, "grade", map[string]func(ast.Node){
+			"name":  func(n ast.Node) { g.Name = f.str(n, "grade name") },
+			"label": func(n ast.Node) { g.Label = f.str(n, "label") },
+			"min":   func(n ast.Node) { minN = n },
+		})
+		if g.Name == "" {
+			f.err(item, "grade: name is missing")
+		} else if m.GradeIndex(g.Name) >= 0 {
+			f.err(item, "grade "+g.Name+" is listed twice")
+		}
+		if minN == nil {
+			f.err(item, "grade "+g.Name+": min (fit points) is missing")
+		} else {
+			g.Min, _ = f.int(minN, "grade "+g.Name+": min")
+			if len(m.Grades) > 0 && g.Min >= m.Grades[len(m.Grades)-1].Min {
+				f.err(minN, "grade "+g.Name+": grades go from best to worst, so min must be lower than "+strconv.Itoa(m.Grades[len(m.Grades)-1].Min)+" of grade "+m.Grades[len(m.Grades)-1].Name)
+			}
+			if i == len(items)-1 && g.Min != 0 {
+				f.err(minN, "grade "+g.Name+": the last grade must start at 0 fit points, so that every lead gets a grade")
+			}
+		}
+		m.Grades = append(m.Grades, g)
+	}
+	if len(items) == 0 {
+		f.err(n, "grades: at least one fit grade is needed")
+	}
+}
+
+func (l *loader) readTiers(f *file, n ast.Node) {
+	m := l.m
+	items := f.seq(n, "tiers")
+	for i, item := range items {
+		t := qualify.Tier{Pos: f.pos(item)}
+		var minN ast.Node
+		f.fields(item, "tier", map[string]func(ast.Node){
+			"name":  func(n ast.Node) { t.Name = f.str(n, "tier name") },
+			"label": func(n ast.Node) { t.Label = f.str(n, "label") },
+			"min":   func(n ast.Node) { minN = n },
+		})
+		if t.Name == "" {
+			f.err(item, "tier: name is missing")
+		}
+		last := i == len(items)-1
+		switch {
+		case minN == nil && !last:
+			f.err(item, "tier "+t.Name+": min (score) is missing; only the last tier has none")
+		case minN != nil && last:
+			f.err(minN, "tier "+t.Name+": the last tier takes every score below the others and has no min")
+		case minN != nil:
+			t.Min, _ = f.number(minN, "tier "+t.Name+": min")
+			if len(m.Tiers) > 0 && t.Min >= m.Tiers[len(m.Tiers)-1].Min {
+				f.err(minN, "tier "+t.Name+": tiers go from highest to lowest, so min must be lower than "+qualify.FormatNumber(m.Tiers[len(m.Tiers)-1].Min))
+			}
+		}
+		m.Tiers = append(m.Tiers, t)
+	}
+}
+
+// fingerprint sets the model's version: the start of the SHA-256 of its
+// canonical text without a version.
+func (l *loader) fingerprint() {
+	if len(l.diags) > 0 {
+		return
+	}
+	l.m.Version = ""
+	sum := sha256.Sum256([]byte(qualify.Encode(l.m)))
+	l.m.Version = hex.EncodeToString(sum[:6])
+}

@@ -1,0 +1,320 @@
+package load
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+
+	"github.com/winnowhq/winnow/qualify"
+)
+
+// file is one YAML document being read, with the problems found in it.
+type file struct {
+	name  string   // the path diagnostics name
+	lines []string // the source, for mapping offsets inside block scalars
+	shift int      // lines before the YAML starts (front matter)
+	diags *qualify.Diags
+}
+
+// parse parses src as one YAML document and returns its body, or nil (with
+// a diagnostic) if it is not valid YAML.
+func (f *file) parse(src []byte) ast.Node {
+	f.lines = strings.Split(string(src), "\n")
+	doc, err := parser.ParseBytes(src, 0)
+	if err != nil {
+		var se *yaml.SyntaxError
+		var de *yaml.DuplicateKeyError
+		switch {
+		case errors.As(err, &de) && de.Token != nil:
+			f.errAt(de.Token, "duplicate key "+strconv.Quote(de.Token.Value))
+		case errors.As(err, &se) && se.Token != nil:
+			f.errAt(se.Token, "invalid YAML: "+se.Message)
+		default:
+			f.diags.Add(qualify.Pos{File: f.name, Line: f.shift + 1, Col: 1}, "invalid YAML: "+firstLine(err.Error()))
+		}
+		return nil
+	}
+	if len(doc.Docs) == 0 || doc.Docs[0].Body == nil {
+		return nil
+	}
+	if len(doc.Docs) > 1 {
+		f.err(doc.Docs[1], "expected one YAML document, found "+strconv.Itoa(len(doc.Docs)))
+	}
+	return doc.Docs[0].Body
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (f *file) posOf(tk *token.Token) qualify.Pos {
+	if tk == nil || tk.Position == nil {
+		return qualify.Pos{File: f.name}
+	}
+	return qualify.Pos{File: f.name, Line: tk.Position.Line + f.shift, Col: tk.Position.Column}
+}
+
+// pos returns the position of a node.
+func (f *file) pos(n ast.Node) qualify.Pos {
+	if n == nil {
+		return qualify.Pos{File: f.name}
+	}
+	return f.posOf(n.GetToken())
+}
+
+func (f *file) err(n ast.Node, msg string)                 { f.diags.Add(f.pos(n), msg) }
+func (f *file) errAt(tk *token.Token, msg string)          { f.diags.Add(f.posOf(tk), msg) }
+func (f *file) errPos(p qualify.Pos, msg string)           { f.diags.Add(p, msg) }
+func (f *file) errFor(what string, n ast.Node, msg string) { f.err(n, what+": "+msg) }
+
+// unwrap looks through anchors and tags.
+func unwrap(n ast.Node) ast.Node {
+	for {
+		switch v := n.(type) {
+		case *ast.AnchorNode:
+			n = v.Value
+		case *ast.TagNode:
+			n = v.Value
+		default:
+			return n
+		}
+	}
+}
+
+// isNull reports whether a node is missing or an empty value.
+func isNull(n ast.Node) bool {
+	if n == nil {
+		return true
+	}
+	_, ok := unwrap(n).(*ast.NullNode)
+	return ok
+}
+
+// entry is one key of a mapping.
+type entry struct {
+	key   string
+	keyN  ast.Node
+	value ast.Node
+}
+
+// mapping returns the entries of a mapping node, reporting anything else.
+func (f *file) mapping(n ast.Node, what string) []entry {
+	n = unwrap(n)
+	var values []*ast.MappingValueNode
+	switch v := n.(type) {
+	case *ast.MappingNode:
+		values = v.Values
+	case *ast.MappingValueNode:
+		values = []*ast.MappingValueNode{v}
+	case *ast.NullNode, nil:
+		return nil
+	case *ast.AliasNode:
+		f.err(n, what+": YAML aliases are not supported")
+		return nil
+	default:
+		f.err(n, what+" must be a mapping of keys to values, not "+describeNode(n))
+		return nil
+	}
+	out := make([]entry, 0, len(values))
+	for _, mv := range values {
+		if mv.Key == nil {
+			continue
+		}
+		key := mv.Key.GetToken().Value
+		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
+			f.err(mv.Key, what+": YAML merge keys are not supported")
+			continue
+		}
+		out = append(out, entry{key: key, keyN: mv.Key, value: mv.Value})
+	}
+	return out
+}
+
+// fields reads a mapping whose keys must be among the handlers' keys.
+func (f *file) fields(n ast.Node, what string, handlers map[string]func(ast.Node)) {
+	for _, e := range f.mapping(n, what) {
+		h, ok := handlers[e.key]
+		if !ok {
+			keys := make([]string, 0, len(handlers))
+			for k := range handlers {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			msg := what + ": unknown key " + strconv.Quote(e.key)
+			if s := qualify.Closest(e.key, keys); s != "" {
+				msg += " (did you mean " + strconv.Quote(s) + "?)"
+			} else {
+				msg += "; known keys: " + strings.Join(keys, ", ")
+			}
+			f.err(e.keyN, msg)
+			continue
+		}
+		h(e.value)
+	}
+}
+
+// seq returns the items of a sequence node.
+func (f *file) seq(n ast.Node, what string) []ast.Node {
+	n = unwrap(n)
+	switch v := n.(type) {
+	case *ast.SequenceNode:
+		return v.Values
+	case *ast.NullNode, nil:
+		return nil
+	}
+	f.err(n, what+" must be a list, not "+describeNode(n))
+	return nil
+}
+
+func describeNode(n ast.Node) string {
+	switch unwrap(n).(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.StringNode, *ast.LiteralNode:
+		return "text"
+	case *ast.IntegerNode, *ast.FloatNode:
+		return "a number"
+	case *ast.BoolNode:
+		return "true/false"
+	case *ast.NullNode:
+		return "empty"
+	}
+	return "a " + n.Type().String()
+}
+
+// scalar returns the text of a scalar node, whatever its YAML type.
+func scalar(n ast.Node) (string, bool) {
+	switch v := unwrap(n).(type) {
+	case *ast.StringNode:
+		return v.Value, true
+	case *ast.LiteralNode:
+		return v.Value.Value, true
+	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
+		return v.GetToken().Value, true
+	case *ast.NullNode:
+		return "", true
+	}
+	return "", false
+}
+
+// str reads text.
+func (f *file) str(n ast.Node, what string) string {
+	s, ok := scalar(n)
+	if !ok {
+		f.err(n, what+" must be text, not "+describeNode(n))
+	}
+	return strings.TrimRight(s, "\n")
+}
+
+func (f *file) int(n ast.Node, what string) (int, bool) {
+	s, ok := scalar(n)
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if !ok || err != nil {
+		f.err(n, what+" must be a whole number, not "+describeValue(n))
+		return 0, false
+	}
+	return v, true
+}
+
+func (f *file) number(n ast.Node, what string) (float64, bool) {
+	s, ok := scalar(n)
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if !ok || err != nil || v != v || v > 1e15 || v < -1e15 {
+		f.err(n, what+" must be a number, not "+describeValue(n))
+		return 0, false
+	}
+	return v, true
+}
+
+func (f *file) bool(n ast.Node, what string) bool {
+	s, ok := scalar(n)
+	switch strings.ToLower(s) {
+	case "true", "yes":
+		return true
+	case "false", "no", "":
+		return false
+	}
+	if ok {
+		f.err(n, what+" must be true or false, not "+describeValue(n))
+	} else {
+		f.err(n, what+" must be true or false, not "+describeNode(n))
+	}
+	return false
+}
+
+func (f *file) duration(n ast.Node, what string) int64 {
+	s, _ := scalar(n)
+	d, ok := qualify.ParseDuration(strings.TrimSpace(s))
+	if !ok {
+		f.err(n, what+" must be a duration like 90d, 24h or 2w, not "+describeValue(n))
+	}
+	return d
+}
+
+func (f *file) strs(n ast.Node, what string) []string {
+	var out []string
+	for _, item := range f.seq(n, what) {
+		out = append(out, f.str(item, what+" item"))
+	}
+	return out
+}
+
+func describeValue(n ast.Node) string {
+	if s, ok := scalar(n); ok {
+		if s == "" {
+			return "empty"
+		}
+		return strconv.Quote(s)
+	}
+	return describeNode(n)
+}
+
+// textPos returns where byte off of a scalar's text stands in the file,
+// for plain, quoted and block scalars alike.
+func (f *file) textPos(n ast.Node, off int) qualify.Pos {
+	n = unwrap(n)
+	p := f.pos(n)
+	switch v := n.(type) {
+	case *ast.LiteralNode:
+		// The text starts on the line after the indicator, indented.
+		line := v.GetToken().Position.Line // the indicator's line, 1-based
+		indent := -1
+		for i := line; i < len(f.lines); i++ {
+			l := f.lines[i]
+			if strings.TrimSpace(l) == "" {
+				if off <= 0 && indent >= 0 {
+					break
+				}
+				off--
+				continue
+			}
+			if indent < 0 {
+				indent = len(l) - len(strings.TrimLeft(l, " "))
+			}
+			width := len(l) - indent
+			if off <= width {
+				return qualify.Pos{File: f.name, Line: i + 1 + f.shift, Col: indent + off + 1}
+			}
+			off -= width + 1
+		}
+		return p
+	case *ast.StringNode:
+		tk := v.GetToken()
+		if tk.Type == token.DoubleQuoteType || tk.Type == token.SingleQuoteType {
+			p.Col++
+		}
+	}
+	p.Col += off
+	return p
+}

@@ -1,0 +1,711 @@
+package qualify
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The canonical text form of a model is what the build writes once and the
+// widget and the edge load: one record per line, words separated by single
+// spaces, text in Go-quoted strings, a position as @file:line:col (file by
+// index into the file table), and a rule, when a record has one, after a
+// lone ":" to the end of the line, printed by Print. Records come in a
+// fixed order, so equal models encode to equal text, and
+// Decode(Encode(m)) equals m.
+//
+//	winnow-model 1
+//	model "name" "version" framework show-score retention
+//	file "content/model.yaml"
+//	field name type flags min-len max-len min max @pos "label" "help" "placeholder" "autocomplete" "section"
+//	option "value" "label" "signal"
+//	ask @pos : rule
+//	signal name kind half-life @pos "label"
+//	const name value @pos
+//	list name @pos "value"...
+//	point "name" kind points signal|- @pos "label" [@pos : rule]
+//	grade "name" min @pos "label"
+//	tier "name" min @pos "label"
+//	framework name @pos "title"
+//	criterion name @pos "label" @pos : rule
+//	stage "name" exit funnel @pos "title" "owner" within every attempts next-kind "label" "message" "url" [@pos : rule]
+//	end
+const canonHeader = "winnow-model 1"
+
+const (
+	flagRequired = 1 << iota
+	flagHidden
+	flagHasMin
+	flagHasMax
+)
+
+type encoder struct {
+	b     strings.Builder
+	files map[string]int
+}
+
+// Encode returns the canonical text form of m.
+func Encode(m *Model) string {
+	e := &encoder{files: map[string]int{}}
+	e.line(canonHeader)
+	e.word("model")
+	e.quote(m.Name)
+	e.quote(m.Version)
+	e.int(int64(m.Framework))
+	e.bool(m.ShowScore)
+	e.int(m.Retention)
+	e.end()
+	// The file table, in order of first use.
+	var files []string
+	addFile := func(p Pos) {
+		if _, ok := e.files[p.File]; !ok && p.File != "" {
+			e.files[p.File] = len(files)
+			files = append(files, p.File)
+		}
+	}
+	forEachPos(m, addFile)
+	for _, f := range files {
+		e.word("file")
+		e.quote(f)
+		e.end()
+	}
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		flags := 0
+		if f.Required {
+			flags |= flagRequired
+		}
+		if f.Hidden {
+			flags |= flagHidden
+		}
+		if f.HasMin {
+			flags |= flagHasMin
+		}
+		if f.HasMax {
+			flags |= flagHasMax
+		}
+		e.word("field")
+		e.word(f.Name)
+		e.word(f.Type.String())
+		e.int(int64(flags))
+		e.int(int64(f.MinLen))
+		e.int(int64(f.MaxLen))
+		e.word(FormatNumber(f.Min))
+		e.word(FormatNumber(f.Max))
+		e.pos(f.Pos)
+		e.quote(f.Label)
+		e.quote(f.Help)
+		e.quote(f.Placeholder)
+		e.quote(f.Autocomplete)
+		e.quote(f.Section)
+		e.end()
+		for _, o := range f.Options {
+			e.word("option")
+			e.quote(o.Value)
+			e.quote(o.Label)
+			e.quote(o.Signal)
+			e.end()
+		}
+		if f.Ask != nil {
+			e.word("ask")
+			e.rule(f.Ask)
+		}
+	}
+	for _, s := range m.Signals {
+		e.word("signal")
+		e.word(s.Name)
+		e.word(s.Kind.String())
+		e.int(s.HalfLife)
+		e.pos(s.Pos)
+		e.quote(s.Label)
+		e.end()
+	}
+	for _, c := range m.Consts {
+		e.word("const")
+		e.word(c.Name)
+		e.word(FormatNumber(c.Value))
+		e.pos(c.Pos)
+		e.end()
+	}
+	for _, l := range m.Lists {
+		e.word("list")
+		e.word(l.Name)
+		e.pos(l.Pos)
+		for _, v := range l.Values {
+			e.quote(v)
+		}
+		e.end()
+	}
+	for _, p := range m.Points {
+		e.word("point")
+		e.quote(p.Name)
+		e.word(p.Kind.String())
+		e.int(int64(p.Points))
+		if p.Signal >= 0 && p.Signal < len(m.Signals) {
+			e.word(m.Signals[p.Signal].Name)
+		} else {
+			e.word("-")
+		}
+		e.pos(p.Pos)
+		e.quote(p.Label)
+		if p.When != nil {
+			e.rule(p.When)
+		} else {
+			e.end()
+		}
+	}
+	for _, g := range m.Grades {
+		e.word("grade")
+		e.quote(g.Name)
+		e.int(int64(g.Min))
+		e.pos(g.Pos)
+		e.quote(g.Label)
+		e.end()
+	}
+	for _, t := range m.Tiers {
+		e.word("tier")
+		e.quote(t.Name)
+		e.word(FormatNumber(t.Min))
+		e.pos(t.Pos)
+		e.quote(t.Label)
+		e.end()
+	}
+	for _, f := range m.Frameworks {
+		e.word("framework")
+		e.word(f.Name)
+		e.pos(f.Pos)
+		e.quote(f.Title)
+		e.end()
+		for _, c := range f.Criteria {
+			e.word("criterion")
+			e.word(c.Name)
+			e.pos(c.Pos)
+			e.quote(c.Label)
+			e.rule(c.When)
+		}
+	}
+	for _, s := range m.Stages {
+		e.word("stage")
+		e.quote(s.Name)
+		e.bool(s.Exit)
+		if s.Funnel == NoFunnel {
+			e.word("-")
+		} else {
+			e.word(s.Funnel.String())
+		}
+		e.pos(s.Pos)
+		e.quote(s.Title)
+		e.quote(s.SLA.Owner)
+		e.int(s.SLA.Within)
+		e.int(s.SLA.Every)
+		e.int(int64(s.SLA.Attempts))
+		e.word(s.Next.Kind.String())
+		e.quote(s.Next.Label)
+		e.quote(s.Next.Message)
+		e.quote(s.Next.URL)
+		if s.Rule != nil {
+			e.rule(s.Rule)
+		} else {
+			e.end()
+		}
+	}
+	e.line("end")
+	return e.b.String()
+}
+
+// forEachPos calls f with every position in m, in encoding order.
+func forEachPos(m *Model, f func(Pos)) {
+	for i := range m.Fields {
+		f(m.Fields[i].Pos)
+		if m.Fields[i].Ask != nil {
+			f(m.Fields[i].Ask.Pos)
+		}
+	}
+	for _, s := range m.Signals {
+		f(s.Pos)
+	}
+	for _, c := range m.Consts {
+		f(c.Pos)
+	}
+	for _, l := range m.Lists {
+		f(l.Pos)
+	}
+	for _, p := range m.Points {
+		f(p.Pos)
+		if p.When != nil {
+			f(p.When.Pos)
+		}
+	}
+	for _, g := range m.Grades {
+		f(g.Pos)
+	}
+	for _, t := range m.Tiers {
+		f(t.Pos)
+	}
+	for _, fw := range m.Frameworks {
+		f(fw.Pos)
+		for _, c := range fw.Criteria {
+			f(c.Pos)
+			if c.When != nil {
+				f(c.When.Pos)
+			}
+		}
+	}
+	for _, s := range m.Stages {
+		f(s.Pos)
+		if s.Rule != nil {
+			f(s.Rule.Pos)
+		}
+	}
+}
+
+func (e *encoder) line(s string) {
+	e.b.WriteString(s)
+	e.b.WriteByte('\n')
+}
+
+func (e *encoder) sep() {
+	if n := e.b.Len(); n > 0 {
+		if s := e.b.String(); s[n-1] != '\n' {
+			e.b.WriteByte(' ')
+		}
+	}
+}
+
+func (e *encoder) word(s string)  { e.sep(); e.b.WriteString(s) }
+func (e *encoder) quote(s string) { e.sep(); e.b.WriteString(strconv.Quote(s)) }
+func (e *encoder) int(n int64)    { e.sep(); e.b.WriteString(strconv.FormatInt(n, 10)) }
+func (e *encoder) end()           { e.b.WriteByte('\n') }
+
+func (e *encoder) bool(v bool) {
+	if v {
+		e.word("1")
+	} else {
+		e.word("0")
+	}
+}
+
+func (e *encoder) pos(p Pos) {
+	e.sep()
+	e.b.WriteByte('@')
+	if p.File != "" {
+		e.b.WriteString(strconv.Itoa(e.files[p.File]))
+	} else {
+		e.b.WriteByte('-')
+	}
+	e.b.WriteByte(':')
+	e.b.WriteString(strconv.Itoa(p.Line))
+	e.b.WriteByte(':')
+	e.b.WriteString(strconv.Itoa(p.Col))
+}
+
+func (e *encoder) rule(r *Rule) {
+	e.pos(r.Pos)
+	e.word(":")
+	e.word(Print(r.Expr))
+	e.end()
+}
+
+// DecodeError is a problem with canonical text, at a line.
+type DecodeError struct {
+	Line int
+	Msg  string
+}
+
+func (e *DecodeError) Error() string {
+	return "model text line " + strconv.Itoa(e.Line) + ": " + e.Msg
+}
+
+type decoder struct {
+	m       *Model
+	files   []string
+	lineNo  int
+	rest    string // what is left of the current line
+	err     *DecodeError
+	pending []pendingRule
+}
+
+type pendingRule struct {
+	rule *Rule
+	ctx  Context
+	line int
+}
+
+// Decode reads the canonical text form of a model, checks every rule in it
+// and returns the model. It never panics, whatever the text.
+func Decode(text string) (*Model, error) {
+	m := &Model{Framework: -1}
+	d := &decoder{m: m}
+	lines := text
+	header := true
+	ended := false
+	var field *Field
+	var fw *Framework
+	for len(lines) > 0 && d.err == nil {
+		nl := strings.IndexByte(lines, '\n')
+		var line string
+		if nl < 0 {
+			line, lines = lines, ""
+		} else {
+			line, lines = lines[:nl], lines[nl+1:]
+		}
+		d.lineNo++
+		if ended {
+			d.fail("text after end")
+			break
+		}
+		if header {
+			if line != canonHeader {
+				d.fail("not a model: the first line must be " + strconv.Quote(canonHeader))
+			}
+			header = false
+			continue
+		}
+		d.rest = line
+		switch kind := d.word(); kind {
+		case "model":
+			m.Name = d.quoted()
+			m.Version = d.quoted()
+			m.Framework = d.int()
+			m.ShowScore = d.bool()
+			m.Retention = d.int64()
+		case "file":
+			d.files = append(d.files, d.quoted())
+		case "field":
+			m.Fields = append(m.Fields, Field{})
+			field = &m.Fields[len(m.Fields)-1]
+			field.Name = d.name()
+			t, ok := ParseFieldType(d.word())
+			if !ok {
+				d.fail("unknown field type")
+			}
+			field.Type = t
+			flags := d.int()
+			field.Required, field.Hidden = flags&flagRequired != 0, flags&flagHidden != 0
+			field.HasMin, field.HasMax = flags&flagHasMin != 0, flags&flagHasMax != 0
+			field.MinLen = d.int()
+			field.MaxLen = d.int()
+			field.Min = d.number()
+			field.Max = d.number()
+			field.Pos = d.pos()
+			field.Label = d.quoted()
+			field.Help = d.quoted()
+			field.Placeholder = d.quoted()
+			field.Autocomplete = d.quoted()
+			field.Section = d.quoted()
+		case "option":
+			if field == nil {
+				d.fail("option before any field")
+				break
+			}
+			field.Options = append(field.Options, Option{Value: d.quoted(), Label: d.quoted(), Signal: d.quoted()})
+		case "ask":
+			if field == nil {
+				d.fail("ask before any field")
+				break
+			}
+			field.Ask = d.rule(InAsk)
+		case "signal":
+			s := Signal{Name: d.name()}
+			k, ok := ParseSignalKind(d.word())
+			if !ok {
+				d.fail("unknown signal kind")
+			}
+			s.Kind = k
+			s.HalfLife = d.int64()
+			s.Pos = d.pos()
+			s.Label = d.quoted()
+			m.Signals = append(m.Signals, s)
+		case "const":
+			m.Consts = append(m.Consts, Const{Name: d.name(), Value: d.number(), Pos: d.pos()})
+		case "list":
+			l := List{Name: d.name(), Pos: d.pos()}
+			for d.rest != "" && d.err == nil {
+				l.Values = append(l.Values, d.quoted())
+			}
+			m.Lists = append(m.Lists, l)
+		case "point":
+			p := PointRule{Name: d.quoted(), Signal: -1}
+			k, ok := ParsePointKind(d.word())
+			if !ok {
+				d.fail("unknown point kind")
+			}
+			p.Kind = k
+			p.Points = d.int()
+			if sig := d.word(); sig != "-" {
+				if p.Signal = m.SignalIndex(sig); p.Signal < 0 {
+					d.fail("point " + p.Name + " names unknown signal " + strconv.Quote(sig))
+				}
+			}
+			p.Pos = d.pos()
+			p.Label = d.quoted()
+			if d.rest != "" {
+				p.When = d.rule(InPoint)
+			}
+			m.Points = append(m.Points, p)
+		case "grade":
+			m.Grades = append(m.Grades, Grade{Name: d.quoted(), Min: d.int(), Pos: d.pos(), Label: d.quoted()})
+		case "tier":
+			m.Tiers = append(m.Tiers, Tier{Name: d.quoted(), Min: d.number(), Pos: d.pos(), Label: d.quoted()})
+		case "framework":
+			m.Frameworks = append(m.Frameworks, Framework{Name: d.name(), Pos: d.pos(), Title: d.quoted()})
+			fw = &m.Frameworks[len(m.Frameworks)-1]
+		case "criterion":
+			if fw == nil {
+				d.fail("criterion before any framework")
+				break
+			}
+			c := Criterion{Name: d.name(), Pos: d.pos(), Label: d.quoted()}
+			c.When = d.rule(InCriterion)
+			fw.Criteria = append(fw.Criteria, c)
+		case "stage":
+			s := Stage{Name: d.quoted(), Exit: d.bool()}
+			if f := d.word(); f != "-" {
+				s.Funnel, _ = ParseFunnel(f)
+				if s.Funnel == NoFunnel {
+					d.fail("unknown funnel position " + strconv.Quote(f))
+				}
+			}
+			s.Pos = d.pos()
+			s.Title = d.quoted()
+			s.SLA = SLA{Owner: d.quoted(), Within: d.int64(), Every: d.int64(), Attempts: d.int()}
+			k, ok := ParseNextKind(d.word())
+			if !ok {
+				d.fail("unknown next-step kind")
+			}
+			s.Next = Next{Kind: k, Label: d.quoted(), Message: d.quoted(), URL: d.quoted()}
+			if d.rest != "" {
+				s.Rule = d.rule(InStage)
+			}
+			m.Stages = append(m.Stages, s)
+		case "end":
+			ended = true
+		default:
+			d.fail("unknown record " + strconv.Quote(kind))
+		}
+		if d.err == nil && d.rest != "" {
+			d.fail("unexpected " + strconv.Quote(d.rest))
+		}
+	}
+	if d.err == nil && header {
+		d.fail("empty text")
+	}
+	if d.err == nil && !ended {
+		d.fail("missing end: the text is cut short")
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	// Frameworks (for field ask rules) and everything else are known now.
+	if m.Framework >= len(m.Frameworks) || m.Framework < -1 {
+		return nil, &DecodeError{1, "selected framework out of range"}
+	}
+	for _, p := range d.pending {
+		if errs := m.Check(p.rule.Expr, p.ctx); len(errs) > 0 {
+			return nil, &DecodeError{p.line, errs[0].Msg}
+		}
+		stripOffsets(p.rule.Expr)
+	}
+	if err := m.checkShape(); err != "" {
+		return nil, &DecodeError{1, err}
+	}
+	return m, nil
+}
+
+// checkShape checks what Evaluate relies on beyond checked rules: option
+// ordinals fit the bit sets and there is a default stage.
+func (m *Model) checkShape() string {
+	for i, s := range m.Stages {
+		if s.Rule == nil && i != m.DefaultStage() {
+			return "stage " + strconv.Quote(s.Name) + " has no rule but is not the first funnel stage"
+		}
+	}
+	if len(m.Stages) > 0 && m.DefaultStage() < 0 {
+		return "no funnel stage"
+	}
+	return ""
+}
+
+// stripOffsets zeroes the source offsets of a checked rule: a model holds
+// rules in canonical form, wherever their text came from.
+func stripOffsets(e *Expr) { Walk(e, func(x *Expr) { x.Off = 0 }) }
+
+// StripOffsets prepares a checked rule for a model: see Model's invariant
+// that rules carry no source offsets.
+func StripOffsets(r *Rule) {
+	if r != nil {
+		stripOffsets(r.Expr)
+	}
+}
+
+func (d *decoder) fail(msg string) {
+	if d.err == nil {
+		d.err = &DecodeError{d.lineNo, msg}
+	}
+	d.rest = ""
+}
+
+// word returns the next space-separated word.
+func (d *decoder) word() string {
+	if d.err != nil {
+		return ""
+	}
+	if d.rest == "" {
+		d.fail("line ends too early")
+		return ""
+	}
+	sp := strings.IndexByte(d.rest, ' ')
+	var w string
+	if sp < 0 {
+		w, d.rest = d.rest, ""
+	} else {
+		w, d.rest = d.rest[:sp], d.rest[sp+1:]
+	}
+	return w
+}
+
+func (d *decoder) name() string {
+	w := d.word()
+	if d.err == nil && !IsName(w) {
+		d.fail("invalid name " + strconv.Quote(w))
+	}
+	return w
+}
+
+func (d *decoder) quoted() string {
+	if d.err != nil {
+		return ""
+	}
+	if !strings.HasPrefix(d.rest, `"`) {
+		d.fail("expected a quoted string")
+		return ""
+	}
+	// Find the closing quote, skipping escapes.
+	i := 1
+	for ; i < len(d.rest); i++ {
+		if d.rest[i] == '\\' {
+			i++
+			continue
+		}
+		if d.rest[i] == '"' {
+			break
+		}
+	}
+	if i >= len(d.rest) {
+		d.fail("string is not terminated")
+		return ""
+	}
+	q := d.rest[:i+1]
+	d.rest = d.rest[i+1:]
+	if d.rest != "" {
+		if d.rest[0] != ' ' {
+			d.fail("expected a space after a string")
+			return ""
+		}
+		d.rest = d.rest[1:]
+	}
+	if strings.IndexByte(q, '\\') < 0 {
+		return q[1 : len(q)-1]
+	}
+	s, err := strconv.Unquote(q)
+	if err != nil {
+		d.fail("invalid string " + q)
+	}
+	return s
+}
+
+func (d *decoder) int64() int64 {
+	w := d.word()
+	if d.err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(w, 10, 64)
+	if err != nil {
+		d.fail("expected a whole number, found " + strconv.Quote(w))
+	}
+	return n
+}
+
+func (d *decoder) int() int {
+	n := d.int64()
+	if n > 1<<31-1 || n < -1<<31 {
+		d.fail("number out of range")
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) bool() bool {
+	switch d.word() {
+	case "1":
+		return true
+	case "0":
+		return false
+	}
+	d.fail("expected 0 or 1")
+	return false
+}
+
+func (d *decoder) number() float64 {
+	w := d.word()
+	if d.err != nil {
+		return 0
+	}
+	v, err := strconv.ParseFloat(w, 64)
+	if err != nil || v != v || v > 1e300 || v < -1e300 {
+		d.fail("expected a number, found " + strconv.Quote(w))
+	}
+	return v
+}
+
+func (d *decoder) pos() Pos {
+	w := d.word()
+	if d.err != nil {
+		return Pos{}
+	}
+	if len(w) < 2 || w[0] != '@' {
+		d.fail("expected a position")
+		return Pos{}
+	}
+	parts := strings.SplitN(w[1:], ":", 3)
+	if len(parts) != 3 {
+		d.fail("expected a position @file:line:col")
+		return Pos{}
+	}
+	var p Pos
+	if parts[0] != "-" {
+		fi, err := strconv.Atoi(parts[0])
+		if err != nil || fi < 0 || fi >= len(d.files) {
+			d.fail("unknown file in position " + w)
+			return Pos{}
+		}
+		p.File = d.files[fi]
+	}
+	var err1, err2 error
+	p.Line, err1 = strconv.Atoi(parts[1])
+	p.Col, err2 = strconv.Atoi(parts[2])
+	if err1 != nil || err2 != nil || p.Line < 0 || p.Col < 0 {
+		d.fail("invalid position " + w)
+	}
+	return p
+}
+
+func (d *decoder) rule(ctx Context) *Rule {
+	p := d.pos()
+	if d.err != nil {
+		return nil
+	}
+	if !strings.HasPrefix(d.rest, ": ") {
+		d.fail("expected : and a rule")
+		return nil
+	}
+	src := d.rest[2:]
+	d.rest = ""
+	e, err := Parse(src)
+	if err != nil {
+		d.fail("rule: " + err.(*RuleError).Msg)
+		return nil
+	}
+	r := &Rule{Expr: e, Pos: p}
+	d.pending = append(d.pending, pendingRule{r, ctx, d.lineNo})
+	return r
+}

@@ -1,0 +1,529 @@
+package qualify
+
+import "strconv"
+
+// Op is the operation of an expression node.
+type Op uint8
+
+// Expression operations.
+const (
+	OpInvalid Op = iota
+	OpNumber     // a number literal: Num
+	OpString     // a string literal: Str
+	OpTrue       // true
+	OpFalse      // false
+	OpName       // a name: a field, signal, constant, framework, score, fit, ...
+	OpCall       // Name(Args...)
+	OpNeg        // -Args[0]
+	OpAdd        // Args[0] + Args[1]
+	OpSub        // Args[0] - Args[1]
+	OpEq         // ==
+	OpNe         // !=
+	OpLt         // <
+	OpLe         // <=
+	OpGt         // >
+	OpGe         // >=
+	OpIn         // Args[0] in (Args[1:]...), or Args[0] in Name (a named list)
+	OpNotIn      // Args[0] not in ...
+	OpNot        // not Args[0]
+	OpAnd        // Args[0] and Args[1]
+	OpOr         // Args[0] or Args[1]
+)
+
+var opText = [...]string{
+	OpAdd: "+", OpSub: "-", OpEq: "==", OpNe: "!=", OpLt: "<", OpLe: "<=",
+	OpGt: ">", OpGe: ">=", OpIn: "in", OpNotIn: "not in", OpAnd: "and", OpOr: "or",
+}
+
+// Expr is a node of a rule's syntax tree. Parse builds it; Check resolves
+// names and types in place.
+type Expr struct {
+	Op   Op
+	Name string  // OpName, OpCall, and OpIn/OpNotIn with a named list
+	Num  float64 // OpNumber
+	Str  string  // OpString
+	Args []*Expr
+	Off  int // byte offset of the node in the rule's source text
+
+	// Filled in by Check.
+	Type Type
+	ref  refKind
+	idx  int      // index of what ref names, an option's ordinal, or a builtin
+	set  []uint64 // `in` over a choice: the ordinals listed
+}
+
+// RuleError is an error in a rule's text, at a byte offset.
+type RuleError struct {
+	Off int
+	Msg string
+}
+
+func (e *RuleError) Error() string { return "offset " + strconv.Itoa(e.Off) + ": " + e.Msg }
+
+// MaxRuleLen is the longest rule text Parse accepts, in bytes.
+const MaxRuleLen = 4096
+
+// maxDepth bounds the nesting of a rule, so that no input exhausts the stack.
+const maxDepth = 64
+
+type tokKind uint8
+
+const (
+	tEOF tokKind = iota
+	tName
+	tNumber
+	tString
+	tLParen
+	tRParen
+	tComma
+	tPlus
+	tMinus
+	tEq
+	tNe
+	tLt
+	tLe
+	tGt
+	tGe
+	tAnd
+	tOr
+	tNot
+	tIn
+	tTrue
+	tFalse
+)
+
+type token struct {
+	kind tokKind
+	off  int
+	text string // the token's source text
+}
+
+type lexer struct {
+	src string
+	off int
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+
+// next returns the next token, or a syntax error.
+func (lx *lexer) next() (token, *RuleError) {
+	s := lx.src
+	for lx.off < len(s) && (s[lx.off] == ' ' || s[lx.off] == '\t' || s[lx.off] == '\n' || s[lx.off] == '\r') {
+		lx.off++
+	}
+	start := lx.off
+	if start >= len(s) {
+		return token{kind: tEOF, off: start}, nil
+	}
+	c := s[start]
+	tok := func(k tokKind, n int) (token, *RuleError) {
+		lx.off = start + n
+		return token{kind: k, off: start, text: s[start : start+n]}, nil
+	}
+	peek := byte(0)
+	if start+1 < len(s) {
+		peek = s[start+1]
+	}
+	switch {
+	case isLetter(c):
+		end := start + 1
+		for end < len(s) && (isLetter(s[end]) || isDigit(s[end])) {
+			end++
+		}
+		k := tName
+		switch s[start:end] {
+		case "and":
+			k = tAnd
+		case "or":
+			k = tOr
+		case "not":
+			k = tNot
+		case "in":
+			k = tIn
+		case "true":
+			k = tTrue
+		case "false":
+			k = tFalse
+		}
+		return tok(k, end-start)
+	case isDigit(c) || c == '.' && isDigit(peek):
+		end := start
+		for end < len(s) && isDigit(s[end]) {
+			end++
+		}
+		if end < len(s) && s[end] == '.' {
+			end++
+			if end >= len(s) || !isDigit(s[end]) {
+				return token{}, &RuleError{end, "expected a digit after the decimal point"}
+			}
+			for end < len(s) && isDigit(s[end]) {
+				end++
+			}
+		}
+		if end < len(s) && (isLetter(s[end]) || s[end] == '.') {
+			return token{}, &RuleError{end, "unexpected " + quoteChar(s[end]) + " in a number"}
+		}
+		return tok(tNumber, end-start)
+	case c == '"':
+		end := start + 1
+		for {
+			if end >= len(s) || s[end] == '\n' {
+				return token{}, &RuleError{start, "string is not terminated"}
+			}
+			if s[end] == '\\' {
+				end += 2
+				continue
+			}
+			if s[end] == '"' {
+				end++
+				break
+			}
+			end++
+		}
+		return tok(tString, end-start)
+	case c == '(':
+		return tok(tLParen, 1)
+	case c == ')':
+		return tok(tRParen, 1)
+	case c == ',':
+		return tok(tComma, 1)
+	case c == '+':
+		return tok(tPlus, 1)
+	case c == '-':
+		return tok(tMinus, 1)
+	case c == '=' && peek == '=':
+		return tok(tEq, 2)
+	case c == '=':
+		return token{}, &RuleError{start, "unexpected \"=\": compare with =="}
+	case c == '!' && peek == '=':
+		return tok(tNe, 2)
+	case c == '!':
+		return token{}, &RuleError{start, "unexpected \"!\": negate with not"}
+	case c == '<' && peek == '=':
+		return tok(tLe, 2)
+	case c == '<':
+		return tok(tLt, 1)
+	case c == '>' && peek == '=':
+		return tok(tGe, 2)
+	case c == '>':
+		return tok(tGt, 1)
+	case c == '&':
+		return token{}, &RuleError{start, "unexpected \"&\": combine conditions with and"}
+	case c == '|':
+		return token{}, &RuleError{start, "unexpected \"|\": combine conditions with or"}
+	case c == '\'':
+		return token{}, &RuleError{start, "unexpected \"'\": quote strings with \""}
+	}
+	return token{}, &RuleError{start, "unexpected " + quoteChar(c)}
+}
+
+func quoteChar(c byte) string {
+	if c < 0x20 || c >= 0x7f {
+		return "byte " + strconv.QuoteToASCII(string(rune(c)))
+	}
+	return strconv.Quote(string(rune(c)))
+}
+
+type parser struct {
+	lx    lexer
+	tok   token
+	err   *RuleError
+	depth int
+}
+
+// Parse parses the text of a rule. The tree is unchecked: names are not
+// resolved until Check.
+func Parse(src string) (*Expr, error) {
+	if len(src) > MaxRuleLen {
+		return nil, &RuleError{MaxRuleLen, "rule is longer than " + strconv.Itoa(MaxRuleLen) + " bytes"}
+	}
+	p := &parser{lx: lexer{src: src}}
+	p.advance()
+	e := p.expr()
+	if p.err == nil && p.tok.kind != tEOF {
+		p.fail(p.tok.off, "unexpected "+describe(p.tok)+" after the end of the rule")
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return e, nil
+}
+
+func (p *parser) fail(off int, msg string) {
+	if p.err == nil {
+		p.err = &RuleError{off, msg}
+	}
+	p.tok = token{kind: tEOF, off: off}
+}
+
+func (p *parser) advance() {
+	if p.err != nil {
+		return
+	}
+	t, err := p.lx.next()
+	if err != nil {
+		p.fail(err.Off, err.Msg)
+		return
+	}
+	p.tok = t
+}
+
+func describe(t token) string {
+	switch t.kind {
+	case tEOF:
+		return "end of rule"
+	case tName:
+		return "name " + strconv.Quote(t.text)
+	case tNumber:
+		return "number " + t.text
+	case tString:
+		return "string " + t.text
+	}
+	return strconv.Quote(t.text)
+}
+
+func (p *parser) enter() bool {
+	p.depth++
+	if p.depth > maxDepth {
+		p.fail(p.tok.off, "rule is nested too deeply")
+		return false
+	}
+	return true
+}
+
+func (p *parser) expr() *Expr {
+	if !p.enter() {
+		return nil
+	}
+	defer func() { p.depth-- }()
+	x := p.and()
+	for p.err == nil && p.tok.kind == tOr {
+		off := p.tok.off
+		p.advance()
+		x = &Expr{Op: OpOr, Args: []*Expr{x, p.and()}, Off: off}
+	}
+	return x
+}
+
+func (p *parser) and() *Expr {
+	x := p.not()
+	for p.err == nil && p.tok.kind == tAnd {
+		off := p.tok.off
+		p.advance()
+		x = &Expr{Op: OpAnd, Args: []*Expr{x, p.not()}, Off: off}
+	}
+	return x
+}
+
+func (p *parser) not() *Expr {
+	if p.tok.kind == tNot {
+		if !p.enter() {
+			return nil
+		}
+		defer func() { p.depth-- }()
+		off := p.tok.off
+		p.advance()
+		return &Expr{Op: OpNot, Args: []*Expr{p.not()}, Off: off}
+	}
+	return p.cmp()
+}
+
+func (p *parser) cmp() *Expr {
+	x := p.sum()
+	if p.err != nil {
+		return x
+	}
+	var op Op
+	switch p.tok.kind {
+	case tEq:
+		op = OpEq
+	case tNe:
+		op = OpNe
+	case tLt:
+		op = OpLt
+	case tLe:
+		op = OpLe
+	case tGt:
+		op = OpGt
+	case tGe:
+		op = OpGe
+	case tIn:
+		return p.in(x, OpIn, p.tok.off)
+	case tNot:
+		off := p.tok.off
+		p.advance()
+		if p.tok.kind != tIn {
+			p.fail(p.tok.off, "expected in after not, found "+describe(p.tok))
+			return x
+		}
+		return p.in(x, OpNotIn, off)
+	default:
+		return x
+	}
+	off := p.tok.off
+	p.advance()
+	y := p.sum()
+	if p.err == nil {
+		switch p.tok.kind {
+		case tEq, tNe, tLt, tLe, tGt, tGe, tIn:
+			p.fail(p.tok.off, "comparisons cannot be chained: join them with and")
+		}
+	}
+	return &Expr{Op: op, Args: []*Expr{x, y}, Off: off}
+}
+
+func (p *parser) in(x *Expr, op Op, off int) *Expr {
+	p.advance() // in
+	e := &Expr{Op: op, Args: []*Expr{x}, Off: off}
+	switch p.tok.kind {
+	case tName:
+		e.Name = p.tok.text
+		p.advance()
+	case tLParen:
+		p.advance()
+		for p.err == nil {
+			e.Args = append(e.Args, p.sum())
+			if p.tok.kind == tComma {
+				p.advance()
+				continue
+			}
+			if p.tok.kind != tRParen {
+				p.fail(p.tok.off, "expected , or ) in the list, found "+describe(p.tok))
+				break
+			}
+			p.advance()
+			break
+		}
+	default:
+		p.fail(p.tok.off, "expected a list in parentheses or a list name after in, found "+describe(p.tok))
+	}
+	if p.err == nil {
+		switch p.tok.kind {
+		case tEq, tNe, tLt, tLe, tGt, tGe, tIn:
+			p.fail(p.tok.off, "comparisons cannot be chained: join them with and")
+		}
+	}
+	return e
+}
+
+func (p *parser) sum() *Expr {
+	x := p.unary()
+	for p.err == nil && (p.tok.kind == tPlus || p.tok.kind == tMinus) {
+		op := OpAdd
+		if p.tok.kind == tMinus {
+			op = OpSub
+		}
+		off := p.tok.off
+		p.advance()
+		x = &Expr{Op: op, Args: []*Expr{x, p.unary()}, Off: off}
+	}
+	return x
+}
+
+func (p *parser) unary() *Expr {
+	if p.tok.kind == tMinus {
+		if !p.enter() {
+			return nil
+		}
+		defer func() { p.depth-- }()
+		off := p.tok.off
+		p.advance()
+		return &Expr{Op: OpNeg, Args: []*Expr{p.unary()}, Off: off}
+	}
+	return p.primary()
+}
+
+func (p *parser) primary() *Expr {
+	t := p.tok
+	switch t.kind {
+	case tNumber:
+		p.advance()
+		v, err := strconv.ParseFloat(t.text, 64)
+		if err != nil || v > 1e15 {
+			p.fail(t.off, "number "+t.text+" is too large")
+			return nil
+		}
+		return &Expr{Op: OpNumber, Num: v, Off: t.off}
+	case tString:
+		p.advance()
+		s, err := strconv.Unquote(t.text)
+		if err != nil {
+			p.fail(t.off, "invalid escape in string "+t.text)
+			return nil
+		}
+		return &Expr{Op: OpString, Str: s, Off: t.off}
+	case tTrue:
+		p.advance()
+		return &Expr{Op: OpTrue, Off: t.off}
+	case tFalse:
+		p.advance()
+		return &Expr{Op: OpFalse, Off: t.off}
+	case tName:
+		p.advance()
+		if p.tok.kind != tLParen {
+			return &Expr{Op: OpName, Name: t.text, Off: t.off}
+		}
+		p.advance()
+		call := &Expr{Op: OpCall, Name: t.text, Off: t.off}
+		if p.tok.kind == tRParen {
+			p.advance()
+			return call
+		}
+		for p.err == nil {
+			call.Args = append(call.Args, p.expr())
+			if p.tok.kind == tComma {
+				p.advance()
+				continue
+			}
+			if p.tok.kind != tRParen {
+				p.fail(p.tok.off, "expected , or ) after an argument of "+t.text+", found "+describe(p.tok))
+				break
+			}
+			p.advance()
+			break
+		}
+		return call
+	case tLParen:
+		p.advance()
+		x := p.expr()
+		if p.err == nil && p.tok.kind != tRParen {
+			p.fail(p.tok.off, "expected ), found "+describe(p.tok))
+		}
+		p.advance()
+		return x
+	}
+	p.fail(t.off, "expected a value, found "+describe(t))
+	return nil
+}
+
+// Walk calls f for e and every node below it, parents first.
+func Walk(e *Expr, f func(*Expr)) {
+	if e == nil {
+		return
+	}
+	f(e)
+	for _, a := range e.Args {
+		Walk(a, f)
+	}
+}
+
+// Equal reports whether two trees are the same rule: the same operations,
+// names and literals, whatever their offsets.
+func Equal(a, b *Expr) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Op != b.Op || a.Name != b.Name || a.Str != b.Str || len(a.Args) != len(b.Args) {
+		return false
+	}
+	if a.Num != b.Num && !(a.Num != a.Num && b.Num != b.Num) {
+		return false
+	}
+	for i := range a.Args {
+		if !Equal(a.Args[i], b.Args[i]) {
+			return false
+		}
+	}
+	return true
+}
