@@ -39,7 +39,11 @@ func (l *loader) markdown(dir string, required bool, fn func(f *file, front ast.
 			continue
 		}
 		f.shift = 1
+		before := len(l.diags)
 		node := f.parse([]byte(front))
+		if node == nil && len(l.diags) > before {
+			continue // the YAML error is reported; what follows from it is not
+		}
 		f.lines = strings.Split(string(src), "\n")[1:]
 		fn(f, node, body, bodyLine)
 	}
@@ -105,7 +109,11 @@ func (l *loader) readStages() {
 		var nameN, funnelN ast.Node
 		h := docFields(f, &d)
 		h["name"] = func(n ast.Node) { s.Name, nameN = f.str(n, "stage name"), n }
-		h["after"] = func(n ast.Node) { sd.after, sd.afterN = f.str(n, "after"), n }
+		h["after"] = func(n ast.Node) {
+			if !isNull(n) {
+				sd.after, sd.afterN = f.str(n, "after"), n
+			}
+		}
 		h["exit"] = func(n ast.Node) { s.Exit = f.bool(n, "exit") }
 		h["funnel"] = func(n ast.Node) { funnelN = n }
 		h["rule"] = func(n ast.Node) { sd.ruleN = n }

@@ -217,7 +217,11 @@ func (l *loader) readModel(f *file, body ast.Node) (framework ast.Node) {
 		"name":       func(n ast.Node) { m.Name = f.str(n, "name") },
 		"framework":  func(n ast.Node) { framework = n },
 		"show_score": func(n ast.Node) { m.ShowScore = f.bool(n, "show_score") },
-		"retention":  func(n ast.Node) { m.Retention = f.duration(n, "retention") },
+		"form_signal": func(n ast.Node) {
+			m.FormSignal = f.str(n, "form_signal")
+			l.optionSignals = append(l.optionSignals, optionSignal{f, n, m.FormSignal})
+		},
+		"retention": func(n ast.Node) { m.Retention = f.duration(n, "retention") },
 		"thresholds": func(n ast.Node) {
 			for _, e := range f.mapping(n, "thresholds") {
 				if !l.claim(f, e.keyN, e.key, "threshold") {

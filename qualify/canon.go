@@ -14,7 +14,7 @@ import (
 // Decode(Encode(m)) equals m.
 //
 //	winnow-model 1
-//	model "name" "version" framework show-score retention
+//	model "name" "version" framework "form-signal" show-score retention
 //	file "content/model.yaml"
 //	field name type flags min-len max-len min max @pos "label" "help" "placeholder" "autocomplete" "section"
 //	option "value" "label" "signal"
@@ -51,6 +51,7 @@ func Encode(m *Model) string {
 	e.quote(m.Name)
 	e.quote(m.Version)
 	e.int(int64(m.Framework))
+	e.quote(m.FormSignal)
 	e.bool(m.ShowScore)
 	e.int(m.Retention)
 	e.end()
@@ -366,6 +367,7 @@ func Decode(text string) (*Model, error) {
 			m.Name = d.quoted()
 			m.Version = d.quoted()
 			m.Framework = d.int()
+			m.FormSignal = d.quoted()
 			m.ShowScore = d.bool()
 			m.Retention = d.int64()
 		case "file":
@@ -504,6 +506,9 @@ func Decode(text string) (*Model, error) {
 			return nil, &DecodeError{p.line, errs[0].Msg}
 		}
 		stripOffsets(p.rule.Expr)
+	}
+	if m.FormSignal != "" && m.SignalIndex(m.FormSignal) < 0 {
+		return nil, &DecodeError{2, "unknown form signal " + strconv.Quote(m.FormSignal)}
 	}
 	if err := m.checkShape(); err != "" {
 		return nil, &DecodeError{1, err}

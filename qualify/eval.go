@@ -434,19 +434,29 @@ func Domain(email string) string {
 }
 
 // decayed returns points × 2^(-age/halfLife) in hundredths of a point,
-// rounded half up, with integers only.
+// rounded half up, with integers only: the exponent in 2^-24 steps, the
+// fraction of a half-life read from halfPow and interpolated linearly.
 func decayed(points int, age, halfLife int64) int64 {
 	cents := int64(points) * 100
 	if halfLife <= 0 || age <= 0 {
 		return cents
 	}
-	// age/halfLife in 1/256ths; guard the multiplication against overflow.
 	if age >= halfLife*62 {
 		return 0
 	}
-	q := age * 256 / halfLife
-	whole, frac := q/256, q%256
-	f := int64(halfPow[frac]) >> whole
+	var q uint64
+	if age < 1<<38 {
+		q = uint64(age) << 24 / uint64(halfLife)
+	} else {
+		q = uint64(age) / uint64(halfLife) << 24 // beyond 8,700 years: whole half-lives only
+	}
+	whole, idx, rem := q>>24, (q>>16)&255, q&0xffff
+	a := uint64(halfPow[idx])
+	b := uint64(halfPow[0]) / 2
+	if idx < 255 {
+		b = uint64(halfPow[idx+1])
+	}
+	f := int64((a - (a-b)*rem>>16) >> whole)
 	neg := cents < 0
 	if neg {
 		cents = -cents

@@ -367,8 +367,9 @@ type Model struct {
 	Frameworks []Framework
 	Framework  int // index of the selected framework, or -1
 	Stages     []Stage
-	ShowScore  bool  // whether visitors may see their score
-	Retention  int64 // seconds personal data is kept; 0: not set
+	FormSignal string // the signal a form submission records, or ""
+	ShowScore  bool   // whether visitors may see their score
+	Retention  int64  // seconds personal data is kept; 0: not set
 
 	// Domains classifies email domains for free_email and disposable_email.
 	// Nil means the built-in table of common providers. It is not part of

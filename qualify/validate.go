@@ -92,8 +92,9 @@ func (m *Model) Validate(in Input) FieldErrors {
 }
 
 // Lead checks a lead's input and returns it laid out for the model. Answers
-// are trimmed; an empty answer is missing. A choice whose option records a
-// signal sets that signal at now. Input for names the model does not have
+// are trimmed; an empty answer is missing. When now is set (Unix seconds,
+// the instant of the submission), the model's form signal and the signals
+// of the chosen options are recorded at now. Input for names the model does not have
 // is ignored. On errors the lead holds every field that was valid.
 func (m *Model) Lead(in Input, now int64) (Lead, FieldErrors) {
 	lead := m.NewLead()
@@ -113,6 +114,11 @@ func (m *Model) Lead(in Input, now int64) (Lead, FieldErrors) {
 					lead.Signals[j] = now
 				}
 			}
+		}
+	}
+	if now > 0 && m.FormSignal != "" {
+		if j := m.SignalIndex(m.FormSignal); j >= 0 && lead.Signals[j] < now {
+			lead.Signals[j] = now
 		}
 	}
 	return lead, errs

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/qualify"
+)
+
+var checkCmd = &command{
+	name:    "check",
+	summary: "validate the content and run every example lead",
+	usage:   "check [--verbose] [dir]",
+	help: `
+Check reads the content directory (default "content"), reports every problem
+in it as file:line:col: message, then evaluates every example lead in
+examples/ and compares its verdict with the stage, fit, tier and score it
+expects. A failing example prints what it expected beside what it got and the
+points behind the verdict.
+
+Check exits with status 1 if there is any problem or any failing example, so
+it can guard a merge or a deploy.`,
+	setup: func(fs *flag.FlagSet) func(*env, []string) error {
+		verbose := fs.Bool("verbose", false, "print the verdict of every example, not only the failures")
+		fs.BoolVar(verbose, "v", false, "short for --verbose")
+		return func(e *env, args []string) error {
+			if len(args) > 1 {
+				fmt.Fprintln(e.stderr, "winnow check: at most one directory")
+				return errUsage
+			}
+			dir := "content"
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return check(e, dir, *verbose)
+		}
+	},
+}
+
+// loadDir loads the content directory dir, printing its problems.
+func loadDir(e *env, dir string) (*load.Content, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read content directory: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", dir)
+	}
+	c, diags := load.Load(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)))
+	if len(diags) > 0 {
+		for _, d := range diags {
+			fmt.Fprintln(e.stderr, d)
+		}
+		fmt.Fprintf(e.stderr, "%d problem%s in %s\n", len(diags), plural(len(diags)), dir)
+		return nil, errQuiet
+	}
+	return c, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func check(e *env, dir string, verbose bool) error {
+	c, err := loadDir(e, dir)
+	if err != nil {
+		return err
+	}
+	m := c.Model
+	fmt.Fprintf(e.stdout, "%s: model %s (%s), %d fields, %d point rules, %d stages, framework %s\n",
+		dir, m.Version, m.Name, len(m.Fields), len(m.Points), len(m.Stages), frameworkName(m))
+	results := c.Run()
+	failed := 0
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, r := range results {
+		v := r.Verdict
+		if len(r.Diffs) == 0 {
+			if verbose {
+				fmt.Fprintf(tw, "ok\t%s\t%s\tfit %s\tscore %s\t%s\n", r.Example.Name, v.Stage, v.Fit, qualify.FormatNumber(v.Score), v.Tier)
+			}
+			continue
+		}
+		failed++
+		tw.Flush()
+		fmt.Fprintf(e.stdout, "FAIL %s: example %q\n", r.Example.Pos, r.Example.Name)
+		for _, d := range r.Diffs {
+			fmt.Fprintf(e.stdout, "    %-6s want %-14s got %s\n", d.What, d.Want, d.Got)
+		}
+		m := c.Model
+		if r.Example.Framework != "" {
+			mm := *m
+			mm.Framework = m.FrameworkIndex(r.Example.Framework)
+			m = &mm
+		}
+		explain(e.stdout, m, &r.Example.Lead, r.Example.At, "    ")
+		fmt.Fprintln(e.stdout)
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "examples: %d passed, %d failed\n", len(results)-failed, failed)
+	if failed > 0 {
+		return errQuiet
+	}
+	return nil
+}
+
+func frameworkName(m *qualify.Model) string {
+	if m.Framework < 0 {
+		return "none"
+	}
+	return m.Frameworks[m.Framework].Name
+}
