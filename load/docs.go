@@ -110,7 +110,7 @@ func (l *loader) readStages() {
 		h := docFields(f, &d)
 		h["name"] = func(n ast.Node) { s.Name, nameN = f.str(n, "stage name"), n }
 		h["after"] = func(n ast.Node) {
-			if !isNull(n) {
+			if !f.isNull(n) {
 				sd.after, sd.afterN = f.str(n, "after"), n
 			}
 		}
@@ -136,7 +136,7 @@ func (l *loader) readStages() {
 			if kindN != nil {
 				k, ok := qualify.ParseNextKind(f.str(kindN, "next kind"))
 				if !ok {
-					f.err(kindN, "next: unknown kind "+describeValue(kindN)+"; kinds are book, contact, nurture, fix, none")
+					f.err(kindN, "next: unknown kind "+f.describeValue(kindN)+"; kinds are book, contact, nurture, fix, none")
 				}
 				s.Next.Kind = k
 			}
@@ -156,7 +156,7 @@ func (l *loader) readStages() {
 		if funnelN != nil {
 			fu, ok := qualify.ParseFunnel(f.str(funnelN, "funnel"))
 			if !ok {
-				f.err(funnelN, "stage "+s.Name+": unknown funnel position "+describeValue(funnelN)+"; positions are TOFU, MOFU, BOFU")
+				f.err(funnelN, "stage "+s.Name+": unknown funnel position "+f.describeValue(funnelN)+"; positions are TOFU, MOFU, BOFU")
 			}
 			s.Funnel = fu
 			if s.Exit {

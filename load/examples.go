@@ -105,7 +105,7 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 	} else if t, valid := ParseInstant(f.str(atN, "at")); valid {
 		ex.At = t
 	} else {
-		f.err(atN, what+": at must be a date like 2026-03-31 or 2026-03-31T09:30:00Z, not "+describeValue(atN))
+		f.err(atN, what+": at must be a date like 2026-03-31 or 2026-03-31T09:30:00Z, not "+f.describeValue(atN))
 		ok = false
 	}
 	if fwN != nil {
@@ -126,9 +126,9 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 			ok = false
 			continue
 		}
-		v, isScalar := scalar(e.value)
+		v, isScalar := f.scalar(e.value)
 		if !isScalar {
-			f.err(e.value, what+": "+e.key+" must be a single value, not "+describeNode(e.value))
+			f.err(e.value, what+": "+e.key+" must be a single value, not "+f.describeNode(e.value))
 			ok = false
 			continue
 		}
@@ -156,7 +156,7 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 		}
 		t, valid := ParseInstant(f.str(e.value, "signal "+e.key))
 		if !valid {
-			f.err(e.value, what+": signal "+e.key+" must be a date like 2026-03-31, not "+describeValue(e.value))
+			f.err(e.value, what+": signal "+e.key+" must be a date like 2026-03-31, not "+f.describeValue(e.value))
 			ok = false
 			continue
 		}

@@ -320,7 +320,7 @@ func (l *loader) readFields(f *file, body ast.Node) {
 				} else if t, ok := qualify.ParseFieldType(f.str(typeN, "type")); ok {
 					fd.Type = t
 				} else {
-					f.err(typeN, what+": unknown type "+describeValue(typeN)+"; types are text, longtext, email, phone, number, choice, yesno, date")
+					f.err(typeN, what+": unknown type "+f.describeValue(typeN)+"; types are text, longtext, email, phone, number, choice, yesno, date")
 				}
 				l.fieldLimits(f, &fd, what, minN, maxN)
 				if optsN != nil && fd.Type != qualify.Choice {
@@ -388,7 +388,7 @@ func (l *loader) options(f *file, n, item ast.Node, what string) []qualify.Optio
 	seen := map[string]bool{}
 	for _, on := range f.seq(n, what+": options") {
 		var o qualify.Option
-		if s, ok := scalar(on); ok {
+		if s, ok := f.scalar(on); ok {
 			o.Value, o.Label = s, s
 		} else {
 			var sigN ast.Node
@@ -466,7 +466,7 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 		} else if k, ok := qualify.ParseSignalKind(f.str(kindN, "kind")); ok {
 			s.Kind = k
 		} else {
-			f.err(kindN, "signal "+s.Name+": unknown kind "+describeValue(kindN)+"; kinds are engagement, behaviour, sales")
+			f.err(kindN, "signal "+s.Name+": unknown kind "+f.describeValue(kindN)+"; kinds are engagement, behaviour, sales")
 		}
 		s.HalfLife = decay[s.Kind]
 		if halfN != nil {
@@ -507,7 +507,7 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 		} else if k, ok := qualify.ParsePointKind(f.str(kindN, "kind")); ok {
 			p.Kind = k
 		} else {
-			f.err(kindN, what+": unknown kind "+describeValue(kindN)+"; kinds are fit, engagement, behaviour, negative")
+			f.err(kindN, what+": unknown kind "+f.describeValue(kindN)+"; kinds are fit, engagement, behaviour, negative")
 		}
 		if pointsN == nil {
 			f.err(item, what+": points are missing")

@@ -20,6 +20,8 @@ type file struct {
 	lines []string // the source, for mapping offsets inside block scalars
 	shift int      // lines before the YAML starts (front matter)
 	diags *qualify.Diags
+
+	anchors map[string]ast.Node // &name -> the anchored node
 }
 
 // parse parses src as one YAML document and returns its body, or nil (with
@@ -45,6 +47,11 @@ func (f *file) parse(src []byte) ast.Node {
 	}
 	if len(doc.Docs) > 1 {
 		f.err(doc.Docs[1], "expected one YAML document, found "+strconv.Itoa(len(doc.Docs)))
+	}
+	f.anchors = map[string]ast.Node{}
+	for _, n := range ast.Filter(ast.AnchorType, doc.Docs[0].Body) {
+		a := n.(*ast.AnchorNode)
+		f.anchors[a.Name.GetToken().Value] = a.Value
 	}
 	return doc.Docs[0].Body
 }
@@ -76,26 +83,33 @@ func (f *file) errAt(tk *token.Token, msg string)          { f.diags.Add(f.posOf
 func (f *file) errPos(p qualify.Pos, msg string)           { f.diags.Add(p, msg) }
 func (f *file) errFor(what string, n ast.Node, msg string) { f.err(n, what+": "+msg) }
 
-// unwrap looks through anchors and tags.
-func unwrap(n ast.Node) ast.Node {
-	for {
+// unwrap looks through anchors, tags and aliases (*name) to the value.
+func (f *file) unwrap(n ast.Node) ast.Node {
+	for depth := 0; depth < 100; depth++ {
 		switch v := n.(type) {
 		case *ast.AnchorNode:
 			n = v.Value
 		case *ast.TagNode:
 			n = v.Value
+		case *ast.AliasNode:
+			a, ok := f.anchors[v.Value.GetToken().Value]
+			if !ok {
+				return n
+			}
+			n = a
 		default:
 			return n
 		}
 	}
+	return n
 }
 
 // isNull reports whether a node is missing or an empty value.
-func isNull(n ast.Node) bool {
+func (f *file) isNull(n ast.Node) bool {
 	if n == nil {
 		return true
 	}
-	_, ok := unwrap(n).(*ast.NullNode)
+	_, ok := f.unwrap(n).(*ast.NullNode)
 	return ok
 }
 
@@ -107,8 +121,14 @@ type entry struct {
 }
 
 // mapping returns the entries of a mapping node, reporting anything else.
+// Merge keys (<<: *anchor) bring in the anchored mapping's entries, which
+// the mapping's own keys override.
 func (f *file) mapping(n ast.Node, what string) []entry {
-	n = unwrap(n)
+	return f.mappingDepth(n, what, 0)
+}
+
+func (f *file) mappingDepth(n ast.Node, what string, depth int) []entry {
+	n = f.unwrap(n)
 	var values []*ast.MappingValueNode
 	switch v := n.(type) {
 	case *ast.MappingNode:
@@ -118,23 +138,31 @@ func (f *file) mapping(n ast.Node, what string) []entry {
 	case *ast.NullNode, nil:
 		return nil
 	case *ast.AliasNode:
-		f.err(n, what+": YAML aliases are not supported")
+		f.err(n, what+": unknown anchor "+strconv.Quote(v.Value.GetToken().Value))
 		return nil
 	default:
-		f.err(n, what+" must be a mapping of keys to values, not "+describeNode(n))
+		f.err(n, what+" must be a mapping of keys to values, not "+f.describeNode(n))
 		return nil
 	}
-	out := make([]entry, 0, len(values))
+	var out, merged []entry
 	for _, mv := range values {
 		if mv.Key == nil {
 			continue
 		}
-		key := mv.Key.GetToken().Value
 		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
-			f.err(mv.Key, what+": YAML merge keys are not supported")
+			if depth > 20 {
+				f.err(mv.Key, what+": merge keys nest too deeply")
+				continue
+			}
+			merged = append(merged, f.mappingDepth(mv.Value, what, depth+1)...)
 			continue
 		}
-		out = append(out, entry{key: key, keyN: mv.Key, value: mv.Value})
+		out = append(out, entry{key: mv.Key.GetToken().Value, keyN: mv.Key, value: mv.Value})
+	}
+	for _, e := range merged {
+		if !slices.ContainsFunc(out, func(o entry) bool { return o.key == e.key }) {
+			out = append(out, e)
+		}
 	}
 	return out
 }
@@ -164,19 +192,19 @@ func (f *file) fields(n ast.Node, what string, handlers map[string]func(ast.Node
 
 // seq returns the items of a sequence node.
 func (f *file) seq(n ast.Node, what string) []ast.Node {
-	n = unwrap(n)
+	n = f.unwrap(n)
 	switch v := n.(type) {
 	case *ast.SequenceNode:
 		return v.Values
 	case *ast.NullNode, nil:
 		return nil
 	}
-	f.err(n, what+" must be a list, not "+describeNode(n))
+	f.err(n, what+" must be a list, not "+f.describeNode(n))
 	return nil
 }
 
-func describeNode(n ast.Node) string {
-	switch unwrap(n).(type) {
+func (f *file) describeNode(n ast.Node) string {
+	switch f.unwrap(n).(type) {
 	case *ast.MappingNode, *ast.MappingValueNode:
 		return "a mapping"
 	case *ast.SequenceNode:
@@ -194,8 +222,8 @@ func describeNode(n ast.Node) string {
 }
 
 // scalar returns the text of a scalar node, whatever its YAML type.
-func scalar(n ast.Node) (string, bool) {
-	switch v := unwrap(n).(type) {
+func (f *file) scalar(n ast.Node) (string, bool) {
+	switch v := f.unwrap(n).(type) {
 	case *ast.StringNode:
 		return v.Value, true
 	case *ast.LiteralNode:
@@ -210,35 +238,35 @@ func scalar(n ast.Node) (string, bool) {
 
 // str reads text.
 func (f *file) str(n ast.Node, what string) string {
-	s, ok := scalar(n)
+	s, ok := f.scalar(n)
 	if !ok {
-		f.err(n, what+" must be text, not "+describeNode(n))
+		f.err(n, what+" must be text, not "+f.describeNode(n))
 	}
 	return strings.TrimRight(s, "\n")
 }
 
 func (f *file) int(n ast.Node, what string) (int, bool) {
-	s, ok := scalar(n)
+	s, ok := f.scalar(n)
 	v, err := strconv.Atoi(strings.TrimSpace(s))
 	if !ok || err != nil {
-		f.err(n, what+" must be a whole number, not "+describeValue(n))
+		f.err(n, what+" must be a whole number, not "+f.describeValue(n))
 		return 0, false
 	}
 	return v, true
 }
 
 func (f *file) number(n ast.Node, what string) (float64, bool) {
-	s, ok := scalar(n)
+	s, ok := f.scalar(n)
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if !ok || err != nil || v != v || v > 1e15 || v < -1e15 {
-		f.err(n, what+" must be a number, not "+describeValue(n))
+		f.err(n, what+" must be a number, not "+f.describeValue(n))
 		return 0, false
 	}
 	return v, true
 }
 
 func (f *file) bool(n ast.Node, what string) bool {
-	s, ok := scalar(n)
+	s, ok := f.scalar(n)
 	switch strings.ToLower(s) {
 	case "true", "yes":
 		return true
@@ -246,18 +274,18 @@ func (f *file) bool(n ast.Node, what string) bool {
 		return false
 	}
 	if ok {
-		f.err(n, what+" must be true or false, not "+describeValue(n))
+		f.err(n, what+" must be true or false, not "+f.describeValue(n))
 	} else {
-		f.err(n, what+" must be true or false, not "+describeNode(n))
+		f.err(n, what+" must be true or false, not "+f.describeNode(n))
 	}
 	return false
 }
 
 func (f *file) duration(n ast.Node, what string) int64 {
-	s, _ := scalar(n)
+	s, _ := f.scalar(n)
 	d, ok := qualify.ParseDuration(strings.TrimSpace(s))
 	if !ok {
-		f.err(n, what+" must be a duration like 90d, 24h or 2w, not "+describeValue(n))
+		f.err(n, what+" must be a duration like 90d, 24h or 2w, not "+f.describeValue(n))
 	}
 	return d
 }
@@ -270,20 +298,20 @@ func (f *file) strs(n ast.Node, what string) []string {
 	return out
 }
 
-func describeValue(n ast.Node) string {
-	if s, ok := scalar(n); ok {
+func (f *file) describeValue(n ast.Node) string {
+	if s, ok := f.scalar(n); ok {
 		if s == "" {
 			return "empty"
 		}
 		return strconv.Quote(s)
 	}
-	return describeNode(n)
+	return f.describeNode(n)
 }
 
 // textPos returns where byte off of a scalar's text stands in the file,
 // for plain, quoted and block scalars alike.
 func (f *file) textPos(n ast.Node, off int) qualify.Pos {
-	n = unwrap(n)
+	n = f.unwrap(n)
 	p := f.pos(n)
 	switch v := n.(type) {
 	case *ast.LiteralNode:

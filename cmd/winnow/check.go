@@ -99,7 +99,7 @@ func check(e *env, dir string, verbose bool) error {
 			mm.Framework = m.FrameworkIndex(r.Example.Framework)
 			m = &mm
 		}
-		explain(e.stdout, m, &r.Example.Lead, r.Example.At, "    ")
+		explain(e.stdout, m, &r.Example.Lead, r.Example.At, "    ", true)
 		fmt.Fprintln(e.stdout)
 	}
 	tw.Flush()

@@ -124,7 +124,7 @@ func evalLead(e *env, o evalOptions, args []string) error {
 	if o.json {
 		return printJSON(e.stdout, m, &lead, now)
 	}
-	explain(e.stdout, m, &lead, now, "")
+	explain(e.stdout, m, &lead, now, "", false)
 	return nil
 }
 
@@ -212,7 +212,8 @@ func signalTime(s string, now int64) (int64, bool) {
 
 // explain prints a verdict with the reason for every point and each stage
 // rule in check order.
-func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, indent string) {
+// With brief set, it shows only the selected framework.
+func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, indent string, brief bool) {
 	v := qualify.Evaluate(m, lead, now)
 	stages, criteria := qualify.Explain(m, lead, now)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -264,6 +265,9 @@ func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, inden
 	tw.Flush()
 
 	for i, fw := range m.Frameworks {
+		if brief && i != m.Framework {
+			continue
+		}
 		bits := criteria[i]
 		n := 0
 		for j := range fw.Criteria {
