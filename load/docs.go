@@ -36,13 +36,15 @@ func (l *loader) markdown(dir string, required bool, fn func(f *file, front ast.
 		front, body, bodyLine, ok := splitFrontMatter(string(src))
 		if !ok {
 			l.diags.Add(qualify.Pos{File: f.name, Line: 1, Col: 1}, "missing front matter: the file must start with a line --- and a YAML block closed by ---")
+			l.broken = true
 			continue
 		}
 		f.shift = 1
 		before := len(l.diags)
 		node := f.parse([]byte(front))
 		if node == nil && len(l.diags) > before {
-			continue // the YAML error is reported; what follows from it is not
+			l.broken = true // the YAML error is reported; what follows from it is not
+			continue
 		}
 		f.lines = strings.Split(string(src), "\n")[1:]
 		fn(f, node, body, bodyLine)
@@ -228,8 +230,12 @@ func (l *loader) orderStages() {
 			for k, i := range succ {
 				names[k] = strconv.Quote(defs[i].stage.Name)
 			}
+			all := "all"
+			if len(succ) == 2 {
+				all = "both"
+			}
 			for _, i := range succ {
-				defs[i].f.err(defs[i].afterN, "stage order overlaps: "+strings.Join(names, " and ")+" all follow "+strconv.Quote(defs[j].stage.Name)+"; the stages must form one line")
+				defs[i].f.err(defs[i].afterN, "stage order overlaps: "+strings.Join(names, " and ")+" "+all+" follow "+strconv.Quote(defs[j].stage.Name)+"; the stages must form one line")
 			}
 			bad = true
 		}

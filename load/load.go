@@ -80,6 +80,7 @@ type loader struct {
 	names   map[string]qualify.Pos // every name rules can read, for clashes
 	stages  []stageDef
 	asks    []*qualify.Rule
+	broken  bool // a file the model needs could not be read: skip what would only echo it
 
 	optionSignals []optionSignal // checked once signals are read
 }
@@ -124,6 +125,10 @@ func (l *loader) run() {
 	l.readStages()
 	l.readTerms()
 	l.selectFramework(selected)
+	if l.broken {
+		// Rules and examples would only report what the broken file lacks.
+		return
+	}
 	l.checkRules()
 	l.orderStages()
 	l.fingerprint()
@@ -138,17 +143,25 @@ func (l *loader) filePath(name string) string {
 	return path.Join(l.root, name)
 }
 
-// yaml reads and parses a YAML file of the root.
+// yaml reads and parses a YAML file of the root. It returns a nil file if
+// the file cannot be read or is not valid YAML.
 func (l *loader) yaml(name string, required bool) (ast.Node, *file) {
 	f := &file{name: l.filePath(name), diags: &l.diags}
 	src, err := fs.ReadFile(l.fsys, name)
 	if err != nil {
 		if required {
 			l.diags.Add(qualify.Pos{File: f.name}, "cannot read the file: "+errText(err))
+			l.broken = true
 		}
 		return nil, nil
 	}
-	return f.parse(src), f
+	before := len(l.diags)
+	body := f.parse(src)
+	if body == nil && len(l.diags) > before {
+		l.broken = true
+		return nil, nil
+	}
+	return body, f
 }
 
 func errText(err error) string {

@@ -28,13 +28,11 @@ type file struct {
 // a diagnostic) if it is not valid YAML.
 func (f *file) parse(src []byte) ast.Node {
 	f.lines = strings.Split(string(src), "\n")
-	doc, err := parser.ParseBytes(src, 0)
+	// Duplicate keys are reported by mapping, with both positions.
+	doc, err := parser.ParseBytes(src, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		var se *yaml.SyntaxError
-		var de *yaml.DuplicateKeyError
 		switch {
-		case errors.As(err, &de) && de.Token != nil:
-			f.errAt(de.Token, "duplicate key "+strconv.Quote(de.Token.Value))
 		case errors.As(err, &se) && se.Token != nil:
 			f.errAt(se.Token, "invalid YAML: "+se.Message)
 		default:
@@ -147,6 +145,11 @@ func (f *file) mappingDepth(n ast.Node, what string, depth int) []entry {
 	var out, merged []entry
 	for _, mv := range values {
 		if mv.Key == nil {
+			continue
+		}
+		if key := mv.Key.GetToken().Value; slices.ContainsFunc(out, func(o entry) bool { return o.key == key }) {
+			i := slices.IndexFunc(out, func(o entry) bool { return o.key == key })
+			f.err(mv.Key, what+": key "+strconv.Quote(key)+" is given twice (first at line "+strconv.Itoa(f.pos(out[i].keyN).Line)+")")
 			continue
 		}
 		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {

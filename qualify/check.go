@@ -475,6 +475,10 @@ func (c *checker) literalFor(lit *Expr, t Type) bool {
 		for i, g := range m.Grades {
 			names[i] = g.Name
 		}
+		if len(names) == 0 {
+			c.errorf(lit.Off, "fit is compared with "+strconv.Quote(lit.Str)+" but the model defines no fit grades")
+			return false
+		}
 		c.errorf(lit.Off, "fit has no grade "+strconv.Quote(lit.Str)+c.suggest(lit.Str, names)+"; grades are "+strings.Join(names, ", "))
 		return false
 	}

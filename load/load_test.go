@@ -1,0 +1,206 @@
+package load_test
+
+import (
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/qualify"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata")
+
+// testContent is the small model the core's tests use.
+const testContent = "../qualify/testdata/content"
+
+// mustLoad loads a content directory and fails on any problem.
+func mustLoad(tb testing.TB, dir string) *load.Content {
+	tb.Helper()
+	c, diags := load.Load(os.DirFS(dir), "content")
+	if len(diags) > 0 {
+		tb.Fatalf("%s:\n%v", dir, diags)
+	}
+	return c
+}
+
+// TestDefaultContent checks the shipped model: no problems, every example
+// passes, and the examples cover what the model defines.
+func TestDefaultContent(t *testing.T) {
+	c := mustLoad(t, "../content")
+	m := c.Model
+	if n := len(c.Examples); n < 30 {
+		t.Errorf("%d example leads, want at least 30", n)
+	}
+	stages := map[string]bool{}
+	frameworks := map[string]bool{}
+	fired := map[string]bool{}
+	decayed := false
+	for _, r := range c.Run() {
+		for _, d := range r.Diffs {
+			t.Errorf("%s: example %q: %s: want %s, got %s", r.Example.Pos, r.Example.Name, d.What, d.Want, d.Got)
+		}
+		stages[r.Verdict.Stage] = true
+		fw := r.Example.Framework
+		if fw == "" {
+			fw = r.Verdict.Framework
+		}
+		if r.Verdict.Stage == "SQL" {
+			frameworks[fw] = true
+		}
+		for _, reason := range r.Verdict.Reasons {
+			if reason.Kind == qualify.ReasonPoints {
+				fired[reason.Rule] = true
+				decayed = decayed || reason.HalfLife > 0 && reason.Age > 0 && reason.Points != float64(reason.Base)
+			}
+		}
+	}
+	for _, s := range m.Stages {
+		if !stages[s.Name] {
+			t.Errorf("no example lead reaches stage %q", s.Name)
+		}
+	}
+	for _, f := range m.Frameworks {
+		if !frameworks[f.Name] {
+			t.Errorf("no example lead is an SQL under framework %s", f.Name)
+		}
+	}
+	for _, p := range m.Points {
+		if p.Kind == qualify.Negative && !fired[p.Name] {
+			t.Errorf("no example lead gets the negative points of %q", p.Name)
+		}
+	}
+	if !decayed {
+		t.Error("no example lead has decayed points")
+	}
+	for _, kind := range []load.DocKind{load.DocStage, load.DocFramework} {
+		for _, d := range c.Docs {
+			if d.Kind == kind && strings.TrimSpace(d.Body) == "" {
+				t.Errorf("%s: %s has no definition text", d.Pos, d.Name)
+			}
+		}
+	}
+}
+
+// TestRoundTrip checks that the canonical text of the shipped model and of
+// the test model decodes to an equal model, and encodes to the same text.
+func TestRoundTrip(t *testing.T) {
+	for _, dir := range []string{"../content", testContent} {
+		m := mustLoad(t, dir).Model
+		text := qualify.Encode(m)
+		back, err := qualify.Decode(text)
+		if err != nil {
+			t.Fatalf("%s: Decode(Encode(m)): %v", dir, err)
+		}
+		if !reflect.DeepEqual(back, m) {
+			t.Errorf("%s: Decode(Encode(m)) differs from m", dir)
+		}
+		if again := qualify.Encode(back); again != text {
+			t.Errorf("%s: Encode(Decode(text)) differs from text", dir)
+		}
+	}
+}
+
+// TestTestdataModel keeps qualify/testdata/model.txt, the canonical text of
+// the test model, in step with its content.
+func TestTestdataModel(t *testing.T) {
+	text := qualify.Encode(mustLoad(t, testContent).Model)
+	path := "../qualify/testdata/model.txt"
+	if *update {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != text {
+		t.Errorf("%s is stale: run go test ./load -update", path)
+	}
+}
+
+// overlay returns the test content with the files of an archive laid over
+// it. A file whose first line is "(deleted)" is removed.
+func overlay(tb testing.TB, ar *txtar.Archive) fs.FS {
+	tb.Helper()
+	fsys := fstest.MapFS{}
+	err := filepath.WalkDir(testContent, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(testContent, path)
+		fsys[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range ar.Files {
+		if f.Name == "want" {
+			continue
+		}
+		if strings.HasPrefix(string(f.Data), "(deleted)") {
+			delete(fsys, f.Name)
+			continue
+		}
+		fsys[f.Name] = &fstest.MapFile{Data: f.Data}
+	}
+	return fsys
+}
+
+// TestBadContent loads each case of testdata/bad (the test content with
+// some files replaced) and compares the diagnostics, file:line:col and all,
+// with the case's want file.
+func TestBadContent(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/bad/*.txtar")
+	if len(paths) == 0 {
+		t.Fatal("no cases in testdata/bad")
+	}
+	for _, path := range paths {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, diags := load.Load(overlay(t, ar), "content")
+			var got strings.Builder
+			for _, d := range diags {
+				got.WriteString(d.String() + "\n")
+			}
+			var want string
+			for _, f := range ar.Files {
+				if f.Name == "want" {
+					want = string(f.Data)
+				}
+			}
+			if *update {
+				for i := range ar.Files {
+					if ar.Files[i].Name == "want" {
+						ar.Files[i].Data = []byte(got.String())
+					}
+				}
+				os.WriteFile(path, txtar.Format(ar), 0o644)
+				return
+			}
+			if got.String() != want {
+				t.Errorf("diagnostics differ\n--- got ---\n%s--- want ---\n%s", got.String(), want)
+			}
+			if got.Len() == 0 {
+				t.Error("a bad-content case must produce at least one diagnostic")
+			}
+		})
+	}
+}
