@@ -32,9 +32,29 @@ func (r Reason) String() string {
 	s := FormatPoints(r.Points) + " " + r.Rule
 	if r.HalfLife > 0 && r.Age > 0 {
 		s += " (" + strconv.Itoa(r.Base) + " points, halved every " + FormatDuration(r.HalfLife) +
-			", " + FormatDuration(r.Age) + " ago)"
+			", " + FormatAge(r.Age) + " ago)"
 	}
 	return s
+}
+
+// FormatAge formats a number of seconds for people, to a tenth of the
+// largest unit that fits: "90.5d", "7h", "12.3m", "40s".
+func FormatAge(sec int64) string {
+	unit, name := int64(1), "s"
+	switch {
+	case sec >= SecondsPerDay:
+		unit, name = SecondsPerDay, "d"
+	case sec >= 3600:
+		unit, name = 3600, "h"
+	case sec >= 60:
+		unit, name = 60, "m"
+	}
+	tenths := (sec*10 + unit/2) / unit
+	s := strconv.FormatInt(tenths/10, 10)
+	if tenths%10 != 0 {
+		s += "." + strconv.FormatInt(tenths%10, 10)
+	}
+	return s + name
 }
 
 // FormatPoints formats points with a sign and at most two decimals.

@@ -79,11 +79,13 @@ func printExpr(b *strings.Builder, e *Expr, min int) {
 		}
 		b.WriteByte(')')
 	case OpNeg:
+		// -(-x) and -(a + b) rather than --x and -a + b.
 		b.WriteByte('-')
-		printExpr(b, e.Args[0], precUnary)
+		printExpr(b, e.Args[0], precPrimary)
 	case OpNot:
+		// not (seats >= 10) reads better than the equal not seats >= 10.
 		b.WriteString("not ")
-		printExpr(b, e.Args[0], precNot)
+		printExpr(b, e.Args[0], precPrimary)
 	case OpAdd, OpSub, OpAnd, OpOr:
 		// Left-associative: the right operand binds one level tighter.
 		printExpr(b, e.Args[0], p)

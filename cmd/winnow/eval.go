@@ -251,7 +251,7 @@ func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, inden
 		pr := m.Points[r.Index]
 		why := pr.Label
 		if r.HalfLife > 0 {
-			why += fmt.Sprintf(" (%d, halved every %s, %s ago)", r.Base, qualify.FormatDuration(r.HalfLife), ago(r.Age))
+			why += fmt.Sprintf(" (%d, halved every %s, %s ago)", r.Base, qualify.FormatDuration(r.HalfLife), qualify.FormatAge(r.Age))
 		}
 		rule := ""
 		if pr.When != nil {
@@ -310,14 +310,6 @@ func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, inden
 		p("  %s\t%s\t%s\t%s\n", mark, st.Name, pos, rule)
 	}
 	tw.Flush()
-}
-
-func ago(sec int64) string {
-	days := sec / qualify.SecondsPerDay
-	if days >= 1 {
-		return strconv.FormatInt(days, 10) + "d"
-	}
-	return qualify.FormatDuration(sec / 3600 * 3600)
 }
 
 func slaText(s qualify.SLA) string {
