@@ -57,7 +57,8 @@ func TestDefaultContent(t *testing.T) {
 		}
 		for _, reason := range r.Verdict.Reasons {
 			if reason.Kind == qualify.ReasonPoints {
-				fired[reason.Rule] = true
+				name, _ := reason.Rule(m)
+				fired[name] = true
 				decayed = decayed || reason.HalfLife > 0 && reason.Age > 0 && reason.Points != float64(reason.Base)
 			}
 		}

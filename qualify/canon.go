@@ -323,6 +323,7 @@ type decoder struct {
 	rest    string // what is left of the current line
 	err     *DecodeError
 	pending []pendingRule
+	arena   arena // every rule's nodes
 }
 
 type pendingRule struct {
@@ -671,14 +672,15 @@ func (d *decoder) pos() Pos {
 		d.fail("expected a position")
 		return Pos{}
 	}
-	parts := strings.SplitN(w[1:], ":", 3)
-	if len(parts) != 3 {
+	file, rest, ok1 := strings.Cut(w[1:], ":")
+	line, col, ok2 := strings.Cut(rest, ":")
+	if !ok1 || !ok2 {
 		d.fail("expected a position @file:line:col")
 		return Pos{}
 	}
 	var p Pos
-	if parts[0] != "-" {
-		fi, err := strconv.Atoi(parts[0])
+	if file != "-" {
+		fi, err := strconv.Atoi(file)
 		if err != nil || fi < 0 || fi >= len(d.files) {
 			d.fail("unknown file in position " + w)
 			return Pos{}
@@ -686,8 +688,8 @@ func (d *decoder) pos() Pos {
 		p.File = d.files[fi]
 	}
 	var err1, err2 error
-	p.Line, err1 = strconv.Atoi(parts[1])
-	p.Col, err2 = strconv.Atoi(parts[2])
+	p.Line, err1 = strconv.Atoi(line)
+	p.Col, err2 = strconv.Atoi(col)
 	if err1 != nil || err2 != nil || p.Line < 0 || p.Col < 0 {
 		d.fail("invalid position " + w)
 	}
@@ -705,7 +707,7 @@ func (d *decoder) rule(ctx Context) *Rule {
 	}
 	src := d.rest[2:]
 	d.rest = ""
-	e, err := Parse(src)
+	e, err := parse(src, &d.arena)
 	if err != nil {
 		d.fail("rule: " + err.(*RuleError).Msg)
 		return nil

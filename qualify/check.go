@@ -71,7 +71,7 @@ const (
 	bCount
 	bDaysSince
 	bDomain
-	bFreeEmail
+	bFreeEmail // bFreeEmail, bDisposableEmail and bGibberish stay in this order: Evaluate memoises them by offset
 	bDisposableEmail
 	bGibberish
 	bLinks

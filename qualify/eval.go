@@ -39,7 +39,12 @@ type evaluation struct {
 	fitPoints int
 	grade     int    // index into m.Grades
 	fwDone    uint64 // frameworks whose criteria are counted in fwMet
-	fwMet     [64]uint64
+	fwMet     [8]uint64
+
+	// Text tests of a field (free_email(email), gibberish(name)) asked by
+	// several rules are computed once: bit i for field i < 64.
+	memoDone [3]uint64
+	memoTrue [3]uint64
 }
 
 func (ev *evaluation) value(i int) *Value {
@@ -64,7 +69,7 @@ func (ev *evaluation) met(i int) uint64 {
 	if i < 0 || i >= len(ev.m.Frameworks) {
 		return 0
 	}
-	if i < 64 && ev.fwDone&(1<<i) != 0 {
+	if i < len(ev.fwMet) && ev.fwDone&(1<<i) != 0 {
 		return ev.fwMet[i]
 	}
 	var bits uint64
@@ -73,7 +78,7 @@ func (ev *evaluation) met(i int) uint64 {
 			bits |= 1 << j
 		}
 	}
-	if i < 64 {
+	if i < len(ev.fwMet) {
 		ev.fwDone |= 1 << i
 		ev.fwMet[i] = bits
 	}
@@ -367,29 +372,22 @@ func (ev *evaluation) known(e *Expr) bool {
 }
 
 func (ev *evaluation) callBool(e *Expr) bool {
-	switch builtin(e.idx) {
+	switch b := builtin(e.idx); b {
 	case bKnown:
 		return ev.known(e.Args[0])
-	case bFreeEmail, bDisposableEmail:
-		s, ok := ev.str(e.Args[0])
-		if !ok {
-			return false
+	case bFreeEmail, bDisposableEmail, bGibberish:
+		a := e.Args[0]
+		if a.Op != OpName || a.ref != refField || a.idx >= 64 {
+			return ev.textTest(b, a)
 		}
-		d := Domain(s)
-		if d == "" {
-			return false
+		k, bit := b-bFreeEmail, uint64(1)<<a.idx
+		if ev.memoDone[k]&bit == 0 {
+			ev.memoDone[k] |= bit
+			if ev.textTest(b, a) {
+				ev.memoTrue[k] |= bit
+			}
 		}
-		c := ev.m.Domains
-		if c == nil {
-			c = CommonDomains
-		}
-		if builtin(e.idx) == bFreeEmail {
-			return c.Free(d)
-		}
-		return c.Disposable(d)
-	case bGibberish:
-		s, ok := ev.str(e.Args[0])
-		return ok && Gibberish(s)
+		return ev.memoTrue[k]&bit != 0
 	case bContains, bStartsWith, bEndsWith:
 		s, ok1 := ev.str(e.Args[0])
 		t, ok2 := ev.str(e.Args[1])
@@ -408,12 +406,46 @@ func (ev *evaluation) callBool(e *Expr) bool {
 	return false
 }
 
-// indexFold is strings.Index ignoring case, without allocating.
+// textTest runs free_email, disposable_email or gibberish on a value.
+func (ev *evaluation) textTest(b builtin, arg *Expr) bool {
+	s, ok := ev.str(arg)
+	if !ok {
+		return false
+	}
+	if b == bGibberish {
+		return Gibberish(s)
+	}
+	d := Domain(s)
+	if d == "" {
+		return false
+	}
+	c := ev.m.Domains
+	if c == nil {
+		c = CommonDomains
+	}
+	if b == bFreeEmail {
+		return c.Free(d)
+	}
+	return c.Disposable(d)
+}
+
+// indexFold is strings.Index ignoring case, without allocating. It looks
+// for the first byte both ways before comparing the rest.
 func indexFold(s, sub string) int {
 	if sub == "" {
 		return 0
 	}
+	first := sub[0]
+	other := first
+	if c := lowerByte(first); c != first {
+		other = c
+	} else if c >= 'a' && c <= 'z' {
+		other = c - 'a' + 'A'
+	}
 	for i := 0; i+len(sub) <= len(s); i++ {
+		if c := s[i]; c != first && c != other {
+			continue
+		}
 		if strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}

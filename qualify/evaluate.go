@@ -11,25 +11,43 @@ const (
 	ReasonStage                        // a stage rule decided the stage
 )
 
-// Reason explains one part of a verdict and names the rule behind it.
+// Reason explains one part of a verdict. It names its rule by index into
+// the model that decided (Rule gives the name and where it is written), so
+// that a verdict costs one pointer-free allocation.
 type Reason struct {
 	Kind     ReasonKind
 	Index    int     // into Model.Points or Model.Stages
-	Rule     string  // the point rule's or the stage's name
-	Pos      Pos     // where the rule is written
 	Points   float64 // points given, after decay
 	Base     int     // points before decay
 	Age      int64   // seconds since the signal that earned the points; 0 if none
 	HalfLife int64   // the signal's half-life in seconds; 0 if no decay applied
 }
 
-// String explains the reason in one line, such as
-// "+2.5 newsletter (5 points, halved every 90 days, 90 days ago)".
-func (r Reason) String() string {
-	if r.Kind == ReasonStage {
-		return "stage " + r.Rule
+// Rule returns the name of the point rule or stage behind r in m, the model
+// that gave the verdict, and where its rule is written.
+func (r Reason) Rule(m *Model) (name string, pos Pos) {
+	switch {
+	case r.Kind == ReasonPoints && r.Index >= 0 && r.Index < len(m.Points):
+		p := &m.Points[r.Index]
+		return p.Name, p.Pos
+	case r.Kind == ReasonStage && r.Index >= 0 && r.Index < len(m.Stages):
+		s := &m.Stages[r.Index]
+		if s.Rule != nil {
+			return s.Name, s.Rule.Pos
+		}
+		return s.Name, s.Pos
 	}
-	s := FormatPoints(r.Points) + " " + r.Rule
+	return "", Pos{}
+}
+
+// Format explains the reason in one line, such as
+// "+2.5 newsletter (5 points, halved every 90d, 90d ago)".
+func (r Reason) Format(m *Model) string {
+	name, _ := r.Rule(m)
+	if r.Kind == ReasonStage {
+		return "stage " + name
+	}
+	s := FormatPoints(r.Points) + " " + name
 	if r.HalfLife > 0 && r.Age > 0 {
 		s += " (" + strconv.Itoa(r.Base) + " points, halved every " + FormatDuration(r.HalfLife) +
 			", " + FormatAge(r.Age) + " ago)"
@@ -87,25 +105,32 @@ type Verdict struct {
 // the same model, lead and instant give the same verdict on every platform.
 func Evaluate(m *Model, lead *Lead, now int64) Verdict {
 	ev := evaluation{m: m, lead: lead, now: now}
-	v := Verdict{Model: m.Version, Reasons: make([]Reason, 0, len(m.Points)+1)}
-	var cents int64
+	v := Verdict{Model: m.Version}
+	// First find the rules that hold, so that the reasons take one
+	// allocation of the right size.
+	var holds [4]uint64 // rules 0..255; more are given their own pass below
+	n, cents := 0, int64(0)
 	for i := range m.Points {
+		if ev.pointHolds(&m.Points[i]) {
+			if i < 256 {
+				holds[i/64] |= 1 << (i % 64)
+			}
+			n++
+		}
+	}
+	v.Reasons = make([]Reason, 0, n+1)
+	for i := range m.Points {
+		if i < 256 && holds[i/64]&(1<<(i%64)) == 0 || i >= 256 && !ev.pointHolds(&m.Points[i]) {
+			continue
+		}
 		p := &m.Points[i]
 		var age, half int64
 		if p.Signal >= 0 {
-			t := ev.signal(p.Signal)
-			if t == 0 {
-				continue
-			}
-			half = m.Signals[p.Signal].HalfLife
-			if now > t && half > 0 {
-				age = now - t
+			if half = m.Signals[p.Signal].HalfLife; half > 0 && now > ev.signal(p.Signal) {
+				age = now - ev.signal(p.Signal)
 			} else {
 				half = 0
 			}
-		}
-		if p.When != nil && !ev.truth(p.When.Expr) {
-			continue
 		}
 		c := decayed(p.Points, age, half)
 		cents += c
@@ -113,7 +138,7 @@ func Evaluate(m *Model, lead *Lead, now int64) Verdict {
 			v.FitPoints += p.Points
 		}
 		v.Reasons = append(v.Reasons, Reason{
-			Kind: ReasonPoints, Index: i, Rule: p.Name, Pos: p.Pos,
+			Kind: ReasonPoints, Index: i,
 			Points: float64(c) / 100, Base: p.Points, Age: age, HalfLife: half,
 		})
 	}
@@ -145,15 +170,20 @@ func Evaluate(m *Model, lead *Lead, now int64) Verdict {
 	if stage >= 0 {
 		s := &m.Stages[stage]
 		v.Stage, v.StageIndex, v.Funnel, v.Next = s.Name, stage, s.Funnel, s.Next
-		pos := s.Pos
-		if s.Rule != nil {
-			pos = s.Rule.Pos
-		}
-		v.Reasons = append(v.Reasons, Reason{Kind: ReasonStage, Index: stage, Rule: s.Name, Pos: pos})
+		v.Reasons = append(v.Reasons, Reason{Kind: ReasonStage, Index: stage})
 	} else {
 		v.StageIndex = -1
 	}
 	return v
+}
+
+// pointHolds reports whether a point rule gives its points: its signal is
+// recorded, if it has one, and its condition holds, if it has one.
+func (ev *evaluation) pointHolds(p *PointRule) bool {
+	if p.Signal >= 0 && ev.signal(p.Signal) == 0 {
+		return false
+	}
+	return p.When == nil || ev.truth(p.When.Expr)
 }
 
 // stage returns the index of the first stage, in check order, whose rule

@@ -225,20 +225,55 @@ func quoteChar(c byte) string {
 	return strconv.Quote(string(rune(c)))
 }
 
+// arena hands out nodes and argument lists from shared slabs, so that
+// parsing a rule, or every rule of a model, takes a few allocations rather
+// than one per node.
+type arena struct {
+	nodes []Expr
+	args  []*Expr
+}
+
+func (a *arena) node(x Expr) *Expr {
+	if len(a.nodes) == cap(a.nodes) {
+		a.nodes = make([]Expr, 0, 128)
+	}
+	a.nodes = append(a.nodes, x)
+	return &a.nodes[len(a.nodes)-1]
+}
+
+// list returns a copy of xs whose capacity is its length, so that an
+// append to it never writes into the slab.
+func (a *arena) list(xs ...*Expr) []*Expr {
+	n := len(xs)
+	if cap(a.args)-len(a.args) < n {
+		a.args = make([]*Expr, 0, max(256, n))
+	}
+	l := len(a.args)
+	a.args = a.args[:l+n]
+	s := a.args[l : l+n : l+n]
+	copy(s, xs)
+	return s
+}
+
 type parser struct {
 	lx    lexer
 	tok   token
 	err   *RuleError
 	depth int
+	a     *arena
 }
 
 // Parse parses the text of a rule. The tree is unchecked: names are not
 // resolved until Check.
 func Parse(src string) (*Expr, error) {
+	return parse(src, &arena{})
+}
+
+func parse(src string, a *arena) (*Expr, error) {
 	if len(src) > MaxRuleLen {
 		return nil, &RuleError{MaxRuleLen, "rule is longer than " + strconv.Itoa(MaxRuleLen) + " bytes"}
 	}
-	p := &parser{lx: lexer{src: src}}
+	p := &parser{lx: lexer{src: src}, a: a}
 	p.advance()
 	e := p.expr()
 	if p.err == nil && p.tok.kind != tEOF {
@@ -301,7 +336,7 @@ func (p *parser) expr() *Expr {
 	for p.err == nil && p.tok.kind == tOr {
 		off := p.tok.off
 		p.advance()
-		x = &Expr{Op: OpOr, Args: []*Expr{x, p.and()}, Off: off}
+		x = p.a.node(Expr{Op: OpOr, Args: p.a.list(x, p.and()), Off: off})
 	}
 	return x
 }
@@ -311,7 +346,7 @@ func (p *parser) and() *Expr {
 	for p.err == nil && p.tok.kind == tAnd {
 		off := p.tok.off
 		p.advance()
-		x = &Expr{Op: OpAnd, Args: []*Expr{x, p.not()}, Off: off}
+		x = p.a.node(Expr{Op: OpAnd, Args: p.a.list(x, p.not()), Off: off})
 	}
 	return x
 }
@@ -324,7 +359,7 @@ func (p *parser) not() *Expr {
 		defer func() { p.depth-- }()
 		off := p.tok.off
 		p.advance()
-		return &Expr{Op: OpNot, Args: []*Expr{p.not()}, Off: off}
+		return p.a.node(Expr{Op: OpNot, Args: p.a.list(p.not()), Off: off})
 	}
 	return p.cmp()
 }
@@ -370,12 +405,14 @@ func (p *parser) cmp() *Expr {
 			p.fail(p.tok.off, "comparisons cannot be chained: join them with and")
 		}
 	}
-	return &Expr{Op: op, Args: []*Expr{x, y}, Off: off}
+	return p.a.node(Expr{Op: op, Args: p.a.list(x, y), Off: off})
 }
 
 func (p *parser) in(x *Expr, op Op, off int) *Expr {
 	p.advance() // in
-	e := &Expr{Op: op, Args: []*Expr{x}, Off: off}
+	e := p.a.node(Expr{Op: op, Off: off})
+	var buf [16]*Expr
+	items := append(buf[:0], x)
 	switch p.tok.kind {
 	case tName:
 		e.Name = p.tok.text
@@ -383,7 +420,7 @@ func (p *parser) in(x *Expr, op Op, off int) *Expr {
 	case tLParen:
 		p.advance()
 		for p.err == nil {
-			e.Args = append(e.Args, p.sum())
+			items = append(items, p.sum())
 			if p.tok.kind == tComma {
 				p.advance()
 				continue
@@ -398,6 +435,7 @@ func (p *parser) in(x *Expr, op Op, off int) *Expr {
 	default:
 		p.fail(p.tok.off, "expected a list in parentheses or a list name after in, found "+describe(p.tok))
 	}
+	e.Args = p.a.list(items...)
 	if p.err == nil {
 		switch p.tok.kind {
 		case tEq, tNe, tLt, tLe, tGt, tGe, tIn:
@@ -416,7 +454,7 @@ func (p *parser) sum() *Expr {
 		}
 		off := p.tok.off
 		p.advance()
-		x = &Expr{Op: op, Args: []*Expr{x, p.unary()}, Off: off}
+		x = p.a.node(Expr{Op: op, Args: p.a.list(x, p.unary()), Off: off})
 	}
 	return x
 }
@@ -429,7 +467,7 @@ func (p *parser) unary() *Expr {
 		defer func() { p.depth-- }()
 		off := p.tok.off
 		p.advance()
-		return &Expr{Op: OpNeg, Args: []*Expr{p.unary()}, Off: off}
+		return p.a.node(Expr{Op: OpNeg, Args: p.a.list(p.unary()), Off: off})
 	}
 	return p.primary()
 }
@@ -444,7 +482,7 @@ func (p *parser) primary() *Expr {
 			p.fail(t.off, "number "+t.text+" is too large")
 			return nil
 		}
-		return &Expr{Op: OpNumber, Num: v, Off: t.off}
+		return p.a.node(Expr{Op: OpNumber, Num: v, Off: t.off})
 	case tString:
 		p.advance()
 		s, err := strconv.Unquote(t.text)
@@ -452,26 +490,28 @@ func (p *parser) primary() *Expr {
 			p.fail(t.off, "invalid escape in string "+t.text)
 			return nil
 		}
-		return &Expr{Op: OpString, Str: s, Off: t.off}
+		return p.a.node(Expr{Op: OpString, Str: s, Off: t.off})
 	case tTrue:
 		p.advance()
-		return &Expr{Op: OpTrue, Off: t.off}
+		return p.a.node(Expr{Op: OpTrue, Off: t.off})
 	case tFalse:
 		p.advance()
-		return &Expr{Op: OpFalse, Off: t.off}
+		return p.a.node(Expr{Op: OpFalse, Off: t.off})
 	case tName:
 		p.advance()
 		if p.tok.kind != tLParen {
-			return &Expr{Op: OpName, Name: t.text, Off: t.off}
+			return p.a.node(Expr{Op: OpName, Name: t.text, Off: t.off})
 		}
 		p.advance()
-		call := &Expr{Op: OpCall, Name: t.text, Off: t.off}
+		call := p.a.node(Expr{Op: OpCall, Name: t.text, Off: t.off})
 		if p.tok.kind == tRParen {
 			p.advance()
 			return call
 		}
+		var buf [16]*Expr
+		args := buf[:0]
 		for p.err == nil {
-			call.Args = append(call.Args, p.expr())
+			args = append(args, p.expr())
 			if p.tok.kind == tComma {
 				p.advance()
 				continue
@@ -483,6 +523,7 @@ func (p *parser) primary() *Expr {
 			p.advance()
 			break
 		}
+		call.Args = p.a.list(args...)
 		return call
 	case tLParen:
 		p.advance()

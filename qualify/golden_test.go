@@ -220,7 +220,8 @@ func formatVerdict(m *qualify.Model, v qualify.Verdict) string {
 	w("next", v.Next.Kind.String()+" "+strconv.Quote(v.Next.Label)+" "+v.Next.URL)
 	b.WriteString("reasons:\n")
 	for _, r := range v.Reasons {
-		b.WriteString("  " + r.String() + " @ " + r.Pos.String() + "\n")
+		_, pos := r.Rule(m)
+		b.WriteString("  " + r.Format(m) + " @ " + pos.String() + "\n")
 	}
 	return b.String()
 }

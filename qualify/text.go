@@ -40,17 +40,27 @@ func vowel(c byte) bool {
 	return false
 }
 
-// keyboardRuns are runs along a keyboard row that no word contains, with
-// the length that counts as mashing for each row: the top row needs five,
-// because "liberty" and "property" hold four of it.
-var keyboardRuns = [...]struct {
-	row string
-	n   int
-}{{"qwertyuiop", 5}, {"asdfghjkl", 4}, {"zxcvbnm", 4}}
+// keys places each lower-case letter on a keyboard row: row<<4 | column,
+// rows numbered from 1 (0: not a letter).
+var keys = func() (t [256]uint8) {
+	for r, row := range [...]string{"qwertyuiop", "asdfghjkl", "zxcvbnm"} {
+		for c := 0; c < len(row); c++ {
+			t[row[c]] = uint8(r+1)<<4 | uint8(c)
+		}
+	}
+	return t
+}()
+
+// runLength is how many keys in a row along a keyboard row count as
+// mashing: the top row needs five, because "liberty" and "property" hold
+// four of it.
+var runLength = [4]int{0, 5, 4, 4}
 
 func gibberishWord(w string) bool {
 	vowels, run, same := 0, 0, 1
 	allSame := true
+	fwd, back := 1, 1
+	var prev byte
 	for i := 0; i < len(w); i++ {
 		c := lowerByte(w[i])
 		if vowel(c) {
@@ -60,51 +70,36 @@ func gibberishWord(w string) bool {
 			return true
 		}
 		if i > 0 {
-			if c == lowerByte(w[i-1]) {
+			if c == prev {
 				if same++; same >= 4 {
 					return true
 				}
 			} else {
 				same, allSame = 1, false
 			}
+			a, b := keys[prev], keys[c]
+			if a>>4 != 0 && a>>4 == b>>4 {
+				switch b & 15 {
+				case a&15 + 1:
+					fwd, back = fwd+1, 1
+				case a&15 - 1:
+					fwd, back = 1, back+1
+				default:
+					fwd, back = 1, 1
+				}
+				if n := runLength[a>>4]; fwd >= n || back >= n {
+					return true
+				}
+			} else {
+				fwd, back = 1, 1
+			}
 		}
+		prev = c
 	}
 	if len(w) >= 3 && allSame {
 		return true
 	}
-	if len(w) >= 5 && vowels == 0 {
-		return true
-	}
-	for _, k := range keyboardRuns {
-		if keyboardRun(w, k.row, k.n) {
-			return true
-		}
-	}
-	return false
-}
-
-// keyboardRun reports whether w holds n letters in a row that follow each
-// other on row, forwards or backwards.
-func keyboardRun(w, row string, n int) bool {
-	fwd, back := 1, 1
-	for i := 1; i < len(w); i++ {
-		a := strings.IndexByte(row, lowerByte(w[i-1]))
-		b := strings.IndexByte(row, lowerByte(w[i]))
-		if a >= 0 && b == a+1 {
-			fwd++
-		} else {
-			fwd = 1
-		}
-		if a >= 0 && b >= 0 && b == a-1 {
-			back++
-		} else {
-			back = 1
-		}
-		if fwd >= n || back >= n {
-			return true
-		}
-	}
-	return false
+	return len(w) >= 5 && vowels == 0
 }
 
 // Links counts the web links in a text: words that hold "://" or start

@@ -259,7 +259,8 @@ func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, inden
 		} else if pr.Signal >= 0 {
 			rule = "known(" + m.Signals[pr.Signal].Name + ")"
 		}
-		p("  %s\t%s\t%s\t%s\t%s\n", qualify.FormatPoints(r.Points), r.Rule, why, r.Pos, rule)
+		name, pos := r.Rule(m)
+		p("  %s\t%s\t%s\t%s\t%s\n", qualify.FormatPoints(r.Points), name, why, pos, rule)
 	}
 	p("  = %s\t\t\t\t\n", qualify.FormatNumber(v.Score))
 	tw.Flush()
@@ -373,7 +374,8 @@ func printJSON(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64) err
 		}
 	}
 	for _, r := range v.Reasons {
-		jr := jsonReason{Rule: r.Rule, Pos: r.Pos.String()}
+		name, pos := r.Rule(m)
+		jr := jsonReason{Rule: name, Pos: pos.String()}
 		switch r.Kind {
 		case qualify.ReasonPoints:
 			pts := r.Points
