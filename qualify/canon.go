@@ -11,20 +11,22 @@ import (
 // index into the file table), and a rule, when a record has one, after a
 // lone ":" to the end of the line, printed by Print. Records come in a
 // fixed order, so equal models encode to equal text, and
-// Decode(Encode(m)) equals m.
+// Decode(Encode(m)) equals m. The sizes record only tells Decode how much
+// to allocate.
 //
 //	winnow-model 1
 //	model "name" "version" framework "form-signal" show-score retention
+//	sizes fields options signals consts lists points grades tiers frameworks criteria stages rules files rule-bytes
 //	file "content/model.yaml"
-//	field name type flags min-len max-len min max @pos "label" "help" "placeholder" "autocomplete" "section"
-//	option "value" "label" "signal"
+//	field name type flags min-len max-len min max @pos ["label" ["help" ["placeholder" ["autocomplete" ["section"]]]]]
+//	option "value" ["label" ["signal"]]   (no label: the same as the value)
 //	ask @pos : rule
-//	signal name kind half-life @pos "label"
+//	signal name kind half-life @pos ["label"]
 //	const name value @pos
 //	list name @pos "value"...
 //	point "name" kind points signal|- @pos "label" [@pos : rule]
-//	grade "name" min @pos "label"
-//	tier "name" min @pos "label"
+//	grade "name" min @pos ["label"]
+//	tier "name" min @pos ["label"]
 //	framework name @pos "title"
 //	criterion name @pos "label" @pos : rule
 //	stage "name" exit funnel @pos "title" "owner" within every attempts next-kind "label" "message" "url" [@pos : rule]
@@ -54,6 +56,12 @@ func Encode(m *Model) string {
 	e.quote(m.FormSignal)
 	e.bool(m.ShowScore)
 	e.int(m.Retention)
+	e.end()
+	h := sizes(m)
+	e.word("sizes")
+	for _, p := range h.fields() {
+		e.int(int64(*p))
+	}
 	e.end()
 	// The file table, in order of first use.
 	var files []string
@@ -93,17 +101,15 @@ func Encode(m *Model) string {
 		e.word(FormatNumber(f.Min))
 		e.word(FormatNumber(f.Max))
 		e.pos(f.Pos)
-		e.quote(f.Label)
-		e.quote(f.Help)
-		e.quote(f.Placeholder)
-		e.quote(f.Autocomplete)
-		e.quote(f.Section)
+		e.quotes(f.Label, f.Help, f.Placeholder, f.Autocomplete, f.Section)
 		e.end()
 		for _, o := range f.Options {
 			e.word("option")
-			e.quote(o.Value)
-			e.quote(o.Label)
-			e.quote(o.Signal)
+			label := o.Label
+			if label == o.Value {
+				label = ""
+			}
+			e.quotes(o.Value, label, o.Signal)
 			e.end()
 		}
 		if f.Ask != nil {
@@ -117,7 +123,7 @@ func Encode(m *Model) string {
 		e.word(s.Kind.String())
 		e.int(s.HalfLife)
 		e.pos(s.Pos)
-		e.quote(s.Label)
+		e.quotes(s.Label)
 		e.end()
 	}
 	for _, c := range m.Consts {
@@ -159,7 +165,7 @@ func Encode(m *Model) string {
 		e.quote(g.Name)
 		e.int(int64(g.Min))
 		e.pos(g.Pos)
-		e.quote(g.Label)
+		e.quotes(g.Label)
 		e.end()
 	}
 	for _, t := range m.Tiers {
@@ -167,7 +173,7 @@ func Encode(m *Model) string {
 		e.quote(t.Name)
 		e.word(FormatNumber(t.Min))
 		e.pos(t.Pos)
-		e.quote(t.Label)
+		e.quotes(t.Label)
 		e.end()
 	}
 	for _, f := range m.Frameworks {
@@ -275,6 +281,18 @@ func (e *encoder) sep() {
 func (e *encoder) word(s string)  { e.sep(); e.b.WriteString(s) }
 func (e *encoder) quote(s string) { e.sep(); e.b.WriteString(strconv.Quote(s)) }
 func (e *encoder) int(n int64)    { e.sep(); e.b.WriteString(strconv.FormatInt(n, 10)) }
+
+// quotes writes strings that end a record, leaving out the empty ones at
+// the end: Decode reads a missing string as "".
+func (e *encoder) quotes(ss ...string) {
+	n := len(ss)
+	for n > 0 && ss[n-1] == "" {
+		n--
+	}
+	for _, s := range ss[:n] {
+		e.quote(s)
+	}
+}
 func (e *encoder) end()           { e.b.WriteByte('\n') }
 
 func (e *encoder) bool(v bool) {
@@ -317,13 +335,16 @@ func (e *DecodeError) Error() string {
 }
 
 type decoder struct {
-	m       *Model
-	files   []string
-	lineNo  int
-	rest    string // what is left of the current line
-	err     *DecodeError
-	pending []pendingRule
-	arena   arena // every rule's nodes
+	m        *Model
+	files    []string
+	lineNo   int
+	rest     string // what is left of the current line
+	err      *DecodeError
+	pending  []pendingRule
+	arena    arena       // every rule's nodes
+	rules    []Rule      // every rule, allocated together
+	options  []Option    // every field's options, in order
+	criteria []Criterion // every framework's criteria, in order
 }
 
 type pendingRule struct {
@@ -342,6 +363,7 @@ func Decode(text string) (*Model, error) {
 	ended := false
 	var field *Field
 	var fw *Framework
+	optStart, critStart := 0, 0 // where the current field's options and framework's criteria begin
 	for len(lines) > 0 && d.err == nil {
 		nl := strings.IndexByte(lines, '\n')
 		var line string
@@ -371,11 +393,20 @@ func Decode(text string) (*Model, error) {
 			m.FormSignal = d.quoted()
 			m.ShowScore = d.bool()
 			m.Retention = d.int64()
+		case "sizes":
+			var h sizeHints
+			for _, p := range h.fields() {
+				*p = d.int()
+			}
+			if d.err == nil {
+				d.presize(h, len(text))
+			}
 		case "file":
 			d.files = append(d.files, d.quoted())
 		case "field":
 			m.Fields = append(m.Fields, Field{})
 			field = &m.Fields[len(m.Fields)-1]
+			optStart = len(d.options)
 			field.Name = d.name()
 			t, ok := ParseFieldType(d.word())
 			if !ok {
@@ -390,17 +421,22 @@ func Decode(text string) (*Model, error) {
 			field.Min = d.number()
 			field.Max = d.number()
 			field.Pos = d.pos()
-			field.Label = d.quoted()
-			field.Help = d.quoted()
-			field.Placeholder = d.quoted()
-			field.Autocomplete = d.quoted()
-			field.Section = d.quoted()
+			field.Label = d.optQuoted()
+			field.Help = d.optQuoted()
+			field.Placeholder = d.optQuoted()
+			field.Autocomplete = d.optQuoted()
+			field.Section = d.optQuoted()
 		case "option":
 			if field == nil {
 				d.fail("option before any field")
 				break
 			}
-			field.Options = append(field.Options, Option{Value: d.quoted(), Label: d.quoted(), Signal: d.quoted()})
+			o := Option{Value: d.quoted(), Label: d.optQuoted(), Signal: d.optQuoted()}
+			if o.Label == "" {
+				o.Label = o.Value
+			}
+			d.options = append(d.options, o)
+			field.Options = d.options[optStart:len(d.options):len(d.options)]
 		case "ask":
 			if field == nil {
 				d.fail("ask before any field")
@@ -416,7 +452,7 @@ func Decode(text string) (*Model, error) {
 			s.Kind = k
 			s.HalfLife = d.int64()
 			s.Pos = d.pos()
-			s.Label = d.quoted()
+			s.Label = d.optQuoted()
 			m.Signals = append(m.Signals, s)
 		case "const":
 			m.Consts = append(m.Consts, Const{Name: d.name(), Value: d.number(), Pos: d.pos()})
@@ -446,12 +482,13 @@ func Decode(text string) (*Model, error) {
 			}
 			m.Points = append(m.Points, p)
 		case "grade":
-			m.Grades = append(m.Grades, Grade{Name: d.quoted(), Min: d.int(), Pos: d.pos(), Label: d.quoted()})
+			m.Grades = append(m.Grades, Grade{Name: d.quoted(), Min: d.int(), Pos: d.pos(), Label: d.optQuoted()})
 		case "tier":
-			m.Tiers = append(m.Tiers, Tier{Name: d.quoted(), Min: d.number(), Pos: d.pos(), Label: d.quoted()})
+			m.Tiers = append(m.Tiers, Tier{Name: d.quoted(), Min: d.number(), Pos: d.pos(), Label: d.optQuoted()})
 		case "framework":
 			m.Frameworks = append(m.Frameworks, Framework{Name: d.name(), Pos: d.pos(), Title: d.quoted()})
 			fw = &m.Frameworks[len(m.Frameworks)-1]
+			critStart = len(d.criteria)
 		case "criterion":
 			if fw == nil {
 				d.fail("criterion before any framework")
@@ -459,7 +496,8 @@ func Decode(text string) (*Model, error) {
 			}
 			c := Criterion{Name: d.name(), Pos: d.pos(), Label: d.quoted()}
 			c.When = d.rule(InCriterion)
-			fw.Criteria = append(fw.Criteria, c)
+			d.criteria = append(d.criteria, c)
+			fw.Criteria = d.criteria[critStart:len(d.criteria):len(d.criteria)]
 		case "stage":
 			s := Stage{Name: d.quoted(), Exit: d.bool()}
 			if f := d.word(); f != "-" {
@@ -515,6 +553,85 @@ func Decode(text string) (*Model, error) {
 		return nil, &DecodeError{1, err}
 	}
 	return m, nil
+}
+
+// sizeHints are the counts the sizes record gives, in its order.
+type sizeHints struct {
+	field, option, signal, cnst, list, point, grade, tier, fw, crit, stage, rule, file, ruleBytes int
+}
+
+func (h *sizeHints) fields() []*int {
+	return []*int{&h.field, &h.option, &h.signal, &h.cnst, &h.list, &h.point, &h.grade,
+		&h.tier, &h.fw, &h.crit, &h.stage, &h.rule, &h.file, &h.ruleBytes}
+}
+
+// sizes counts the records of m for the sizes record.
+func sizes(m *Model) sizeHints {
+	h := sizeHints{field: len(m.Fields), signal: len(m.Signals), cnst: len(m.Consts), list: len(m.Lists),
+		point: len(m.Points), grade: len(m.Grades), tier: len(m.Tiers), fw: len(m.Frameworks), stage: len(m.Stages)}
+	files := map[string]bool{}
+	forEachPos(m, func(p Pos) {
+		if p.File != "" {
+			files[p.File] = true
+		}
+	})
+	h.file = len(files)
+	rule := func(r *Rule) {
+		if r != nil {
+			h.rule++
+			h.ruleBytes += len(Print(r.Expr)) + 3
+		}
+	}
+	for i := range m.Fields {
+		h.option += len(m.Fields[i].Options)
+		rule(m.Fields[i].Ask)
+	}
+	for i := range m.Points {
+		rule(m.Points[i].When)
+	}
+	for i := range m.Frameworks {
+		h.crit += len(m.Frameworks[i].Criteria)
+		for j := range m.Frameworks[i].Criteria {
+			rule(m.Frameworks[i].Criteria[j].When)
+		}
+	}
+	for i := range m.Stages {
+		rule(m.Stages[i].Rule)
+	}
+	return h
+}
+
+// presize allocates the model's slices at the sizes the sizes record
+// gives, so that decoding appends without growing them. The hints are
+// bounded by the length of the text, so a lying record cannot make Decode
+// allocate much; a wrong one only costs growth.
+func (d *decoder) presize(h sizeHints, textLen int) {
+	limit := textLen/8 + 1
+	for _, p := range h.fields() {
+		*p = max(0, min(*p, limit))
+	}
+	m := d.m
+	m.Fields = make([]Field, 0, h.field)
+	m.Signals = make([]Signal, 0, h.signal)
+	m.Points = make([]PointRule, 0, h.point)
+	m.Stages = make([]Stage, 0, h.stage)
+	m.Frameworks = make([]Framework, 0, h.fw)
+	if h.cnst > 0 {
+		m.Consts = make([]Const, 0, h.cnst)
+	}
+	if h.list > 0 {
+		m.Lists = make([]List, 0, h.list)
+	}
+	m.Grades = make([]Grade, 0, h.grade)
+	m.Tiers = make([]Tier, 0, h.tier)
+	d.options = make([]Option, 0, h.option)
+	d.criteria = make([]Criterion, 0, h.crit)
+	d.files = make([]string, 0, h.file)
+	d.pending = make([]pendingRule, 0, h.rule)
+	d.rules = make([]Rule, 0, h.rule)
+	// A node takes about seven bytes of rule text.
+	d.arena.nodes = make([]Expr, 0, h.ruleBytes/7+8)
+	d.arena.args = make([]*Expr, 0, h.ruleBytes/7+8)
 }
 
 // checkShape checks what Evaluate relies on beyond checked rules: option
@@ -577,6 +694,14 @@ func (d *decoder) name() string {
 	return w
 }
 
+// optQuoted reads a string that may be left out at the end of a record.
+func (d *decoder) optQuoted() string {
+	if d.rest == "" {
+		return ""
+	}
+	return d.quoted()
+}
+
 func (d *decoder) quoted() string {
 	if d.err != nil {
 		return ""
@@ -587,18 +712,22 @@ func (d *decoder) quoted() string {
 	}
 	// Find the closing quote, skipping escapes.
 	i := 1
-	for ; i < len(d.rest); i++ {
-		if d.rest[i] == '\\' {
-			i++
-			continue
+	for {
+		j := strings.IndexByte(d.rest[i:], '"')
+		if j < 0 {
+			d.fail("string is not terminated")
+			return ""
 		}
-		if d.rest[i] == '"' {
+		bs := strings.IndexByte(d.rest[i:i+j], '\\')
+		if bs < 0 {
+			i += j
 			break
 		}
-	}
-	if i >= len(d.rest) {
-		d.fail("string is not terminated")
-		return ""
+		i += bs + 2 // skip the escape and the byte it escapes
+		if i > len(d.rest) {
+			d.fail("string is not terminated")
+			return ""
+		}
 	}
 	q := d.rest[:i+1]
 	d.rest = d.rest[i+1:]
@@ -712,7 +841,13 @@ func (d *decoder) rule(ctx Context) *Rule {
 		d.fail("rule: " + err.(*RuleError).Msg)
 		return nil
 	}
-	r := &Rule{Expr: e, Pos: p}
+	var r *Rule
+	if len(d.rules) < cap(d.rules) {
+		d.rules = append(d.rules, Rule{Expr: e, Pos: p})
+		r = &d.rules[len(d.rules)-1]
+	} else {
+		r = &Rule{Expr: e, Pos: p}
+	}
 	d.pending = append(d.pending, pendingRule{r, ctx, d.lineNo})
 	return r
 }

@@ -473,22 +473,23 @@ func decayed(points int, age, halfLife int64) int64 {
 	if halfLife <= 0 || age <= 0 {
 		return cents
 	}
-	if age >= halfLife*62 {
-		return 0
+	if age/62 >= halfLife {
+		return 0 // below a hundredth of a point for any points a rule may give
 	}
-	var q uint64
-	if age < 1<<38 {
-		q = uint64(age) << 24 / uint64(halfLife)
-	} else {
-		q = uint64(age) / uint64(halfLife) << 24 // beyond 8,700 years: whole half-lives only
+	// Half-lives longer than 2^38 s (8,700 years) lose precision they
+	// cannot use, so that the shifts below cannot overflow.
+	x, h := uint64(age), uint64(halfLife)
+	for h >= 1<<38 {
+		x, h = x>>1, h>>1
 	}
+	q := x/h<<24 + x%h<<24/h // age/halfLife in 2^-24 steps
 	whole, idx, rem := q>>24, (q>>16)&255, q&0xffff
-	a := uint64(halfPow[idx])
-	b := uint64(halfPow[0]) / 2
+	lo := uint64(halfPow[idx])
+	hi := uint64(halfPow[0]) / 2
 	if idx < 255 {
-		b = uint64(halfPow[idx+1])
+		hi = uint64(halfPow[idx+1])
 	}
-	f := int64((a - (a-b)*rem>>16) >> whole)
+	f := int64((lo - (lo-hi)*rem>>16) >> whole)
 	neg := cents < 0
 	if neg {
 		cents = -cents

@@ -280,7 +280,7 @@ func ParseDuration(s string) (int64, bool) {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
-	if err != nil || n < 0 || n > 100*365*SecondsPerDay/unit || s[0] == '+' {
+	if err != nil || n < 0 || n > 100*365*SecondsPerDay/unit || s[0] == '+' || s[0] == '-' {
 		return 0, false
 	}
 	return n * unit, true

@@ -3,9 +3,11 @@ package qualify
 import "strings"
 
 // Gibberish reports whether a name or company looks like keyboard mashing:
-// a long run of consonants, a long word without vowels, a letter repeated
-// four times, a word of one repeated letter, or a run along a keyboard row.
-// Only ASCII letters are judged, so names in other scripts never are.
+// a run of seven consonants (sch, ch, ck, gh, ph, sh, th, sz and cz
+// counting as one, so that Rechtsschutz and Knightsbridge pass), a word of
+// five letters or more without a vowel, a letter repeated four times, a
+// word of one repeated letter, or a run along a keyboard row. Only ASCII
+// letters are judged, so names in other scripts never are.
 func Gibberish(s string) bool {
 	start := -1
 	for i := 0; i <= len(s); i++ {
@@ -40,6 +42,22 @@ func vowel(c byte) bool {
 	return false
 }
 
+// digraph reports whether consonants a and b spell one sound, such as the
+// c-h of "ch" (and so the s-c-h of "sch").
+func digraph(a, b byte) bool {
+	switch b {
+	case 'h':
+		return a == 'c' || a == 'g' || a == 'p' || a == 's' || a == 't'
+	case 'k':
+		return a == 'c'
+	case 'z':
+		return a == 's' || a == 'c'
+	case 'c':
+		return a == 's' // the s-c of "sch"
+	}
+	return false
+}
+
 // keys places each lower-case letter on a keyboard row: row<<4 | column,
 // rows numbered from 1 (0: not a letter).
 var keys = func() (t [256]uint8) {
@@ -66,8 +84,10 @@ func gibberishWord(w string) bool {
 		if vowel(c) {
 			vowels++
 			run = 0
-		} else if run++; run >= 6 {
-			return true
+		} else if i == 0 || !digraph(lowerByte(w[i-1]), c) {
+			if run++; run >= 7 {
+				return true
+			}
 		}
 		if i > 0 {
 			if c == prev {

@@ -169,10 +169,8 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 		}
 		return Value{}, FieldError{}
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && !(f.Type == LongText && (c == '\n' || c == '\r' || c == '\t')) || c == 0x7f {
-			return f.fail(CodeText, f.label()+" contains control characters")
-		}
+	if hiddenControl(s, f.Type == LongText) {
+		return f.fail(CodeText, f.label()+" contains control characters")
 	}
 	switch f.Type {
 	case Text, LongText:
@@ -226,6 +224,27 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 		return Value{Known: true, Int: t}, FieldError{}
 	}
 	return f.fail(CodeText, f.label()+" has an unknown type")
+}
+
+// hiddenControl reports whether s holds a character that is invisible or
+// reorders the text around it: C0 and C1 controls (but tabs and line
+// breaks in multi-line text), line and paragraph separators, and the
+// bidirectional overrides and isolates.
+func hiddenControl(s string, multiline bool) bool {
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			if !multiline {
+				return true
+			}
+		case r < 0x20 || r >= 0x7f && r <= 0x9f,
+			r == 0x2028 || r == 0x2029,
+			r >= 0x202a && r <= 0x202e,
+			r >= 0x2066 && r <= 0x2069:
+			return true
+		}
+	}
+	return false
 }
 
 func (f *Field) rangeText() string {
@@ -299,7 +318,7 @@ func NormalizeEmail(s string) (string, bool) {
 			}
 		}
 		if dot < 0 {
-			if len(label) < 2 || !strings.HasPrefix(label, "xn--") && !allLetters(label) {
+			if len(label) < 2 || !isPunycode(label) && !allLetters(label) {
 				return "", false
 			}
 			break
@@ -310,6 +329,12 @@ func NormalizeEmail(s string) (string, bool) {
 		return "", false
 	}
 	return local + "@" + Domain(domain), true
+}
+
+// isPunycode reports whether a domain label is an internationalised
+// label in ASCII form, in any case.
+func isPunycode(label string) bool {
+	return len(label) > 4 && strings.EqualFold(label[:4], "xn--")
 }
 
 func allLetters(s string) bool {
