@@ -293,7 +293,7 @@ func (e *encoder) quotes(ss ...string) {
 		e.quote(s)
 	}
 }
-func (e *encoder) end()           { e.b.WriteByte('\n') }
+func (e *encoder) end() { e.b.WriteByte('\n') }
 
 func (e *encoder) bool(v bool) {
 	if v {
