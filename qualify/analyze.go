@@ -108,7 +108,10 @@ func (m *Model) contradicts(e *Expr) bool {
 				b.tighten(v, false, 1e300, false)
 			case OpNe:
 				if b.enum {
-					b.excluded = setBit(b.excluded, int(v))
+					for len(b.excluded) <= int(v)/64 {
+						b.excluded = append(b.excluded, 0)
+					}
+					b.excluded[int(v)/64] |= 1 << (int(v) % 64)
 				} else {
 					b.excludedNums = append(b.excludedNums, v)
 				}
@@ -119,15 +122,16 @@ func (m *Model) contradicts(e *Expr) bool {
 				continue
 			}
 			b := get(x.Name, true, m.enumSize(x.Type))
+			var words []uint64
+			if a.set != nil {
+				words = *a.set
+			}
 			if b.set == nil {
-				b.set = append([]uint64(nil), a.set...)
-				if b.set == nil {
-					b.set = []uint64{}
-				}
+				b.set = append([]uint64{}, words...)
 			} else {
 				for i := range b.set {
-					if i < len(a.set) {
-						b.set[i] &= a.set[i]
+					if i < len(words) {
+						b.set[i] &= words[i]
 					} else {
 						b.set[i] = 0
 					}
@@ -139,7 +143,10 @@ func (m *Model) contradicts(e *Expr) bool {
 				continue
 			}
 			b := get(x.Name, true, m.enumSize(x.Type))
-			for i, w := range a.set {
+			if a.set == nil {
+				continue
+			}
+			for i, w := range *a.set {
 				for len(b.excluded) <= i {
 					b.excluded = append(b.excluded, 0)
 				}
@@ -173,7 +180,7 @@ func (m *Model) enumSize(t Type) int {
 	if t.Enum == EnumGrades {
 		return len(m.Grades)
 	}
-	if t.Enum >= 0 && t.Enum < len(m.Fields) {
+	if t.Enum >= 0 && int(t.Enum) < len(m.Fields) {
 		return len(m.Fields[t.Enum].Options)
 	}
 	return 0
@@ -207,7 +214,7 @@ func (b *bounds) empty() bool {
 		if float64(o) == b.lo && b.loOpen || float64(o) == b.hi && b.hiOpen {
 			continue
 		}
-		if b.set != nil && !hasBit(b.set, o) || hasBit(b.excluded, o) {
+		if b.set != nil && !bit(b.set, o) || bit(b.excluded, o) {
 			continue
 		}
 		return false

@@ -676,14 +676,16 @@ func (d *decoder) word() string {
 		d.fail("line ends too early")
 		return ""
 	}
-	sp := strings.IndexByte(d.rest, ' ')
-	var w string
-	if sp < 0 {
-		w, d.rest = d.rest, ""
-	} else {
-		w, d.rest = d.rest[:sp], d.rest[sp+1:]
+	// Words are short: a loop beats IndexByte's set-up.
+	r := d.rest
+	for i := 0; i < len(r); i++ {
+		if r[i] == ' ' {
+			d.rest = r[i+1:]
+			return r[:i]
+		}
 	}
-	return w
+	d.rest = ""
+	return r
 }
 
 func (d *decoder) name() string {
@@ -711,23 +713,23 @@ func (d *decoder) quoted() string {
 		return ""
 	}
 	// Find the closing quote, skipping escapes.
-	i := 1
-	for {
-		j := strings.IndexByte(d.rest[i:], '"')
-		if j < 0 {
-			d.fail("string is not terminated")
-			return ""
+	r, i, escaped := d.rest, 1, false
+	for ; i < len(r) && r[i] != '"'; i++ {
+		if r[i] == '\\' {
+			i++
+			escaped = true
+		} else if i == 24 && !escaped {
+			// A long string: let IndexByte find the quote, unless
+			// an escape comes first.
+			if j := strings.IndexByte(r[i:], '"'); j >= 0 && strings.IndexByte(r[i:i+j], '\\') < 0 {
+				i += j
+				break
+			}
 		}
-		bs := strings.IndexByte(d.rest[i:i+j], '\\')
-		if bs < 0 {
-			i += j
-			break
-		}
-		i += bs + 2 // skip the escape and the byte it escapes
-		if i > len(d.rest) {
-			d.fail("string is not terminated")
-			return ""
-		}
+	}
+	if i >= len(r) {
+		d.fail("string is not terminated")
+		return ""
 	}
 	q := d.rest[:i+1]
 	d.rest = d.rest[i+1:]
@@ -738,7 +740,7 @@ func (d *decoder) quoted() string {
 		}
 		d.rest = d.rest[1:]
 	}
-	if strings.IndexByte(q, '\\') < 0 {
+	if !escaped {
 		return q[1 : len(q)-1]
 	}
 	s, err := strconv.Unquote(q)
@@ -753,11 +755,35 @@ func (d *decoder) int64() int64 {
 	if d.err != nil {
 		return 0
 	}
-	n, err := strconv.ParseInt(w, 10, 64)
-	if err != nil {
+	n, ok := atoi(w)
+	if !ok {
 		d.fail("expected a whole number, found " + strconv.Quote(w))
 	}
 	return n
+}
+
+// atoi parses a decimal whole number of at most 18 digits, optionally
+// negative: all the canonical text writes, faster than strconv.
+func atoi(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 func (d *decoder) int() int {
@@ -801,27 +827,34 @@ func (d *decoder) pos() Pos {
 		d.fail("expected a position")
 		return Pos{}
 	}
-	file, rest, ok1 := strings.Cut(w[1:], ":")
-	line, col, ok2 := strings.Cut(rest, ":")
-	if !ok1 || !ok2 {
+	var parts [3]string
+	k, start := 0, 1
+	for i := 1; i < len(w) && k < 2; i++ {
+		if w[i] == ':' {
+			parts[k], start = w[start:i], i+1
+			k++
+		}
+	}
+	if k != 2 {
 		d.fail("expected a position @file:line:col")
 		return Pos{}
 	}
+	parts[2] = w[start:]
 	var p Pos
-	if file != "-" {
-		fi, err := strconv.Atoi(file)
-		if err != nil || fi < 0 || fi >= len(d.files) {
+	if parts[0] != "-" {
+		fi, ok := atoi(parts[0])
+		if !ok || fi < 0 || fi >= int64(len(d.files)) {
 			d.fail("unknown file in position " + w)
 			return Pos{}
 		}
 		p.File = d.files[fi]
 	}
-	var err1, err2 error
-	p.Line, err1 = strconv.Atoi(line)
-	p.Col, err2 = strconv.Atoi(col)
-	if err1 != nil || err2 != nil || p.Line < 0 || p.Col < 0 {
+	line, ok1 := atoi(parts[1])
+	col, ok2 := atoi(parts[2])
+	if !ok1 || !ok2 || line < 0 || col < 0 || line > 1<<31 || col > 1<<31 {
 		d.fail("invalid position " + w)
 	}
+	p.Line, p.Col = int(line), int(col)
 	return p
 }
 

@@ -22,7 +22,7 @@ const (
 // the index of the choice field, or EnumGrades.
 type Type struct {
 	Kind Kind
-	Enum int
+	Enum int32
 }
 
 // EnumGrades is the Enum of the type of `fit`.
@@ -171,7 +171,7 @@ func (m *Model) TypeString(t Type) string {
 		if t.Enum == EnumGrades {
 			return "a fit grade"
 		}
-		if t.Enum >= 0 && t.Enum < len(m.Fields) {
+		if t.Enum >= 0 && int(t.Enum) < len(m.Fields) {
 			return "a choice of " + m.Fields[t.Enum].Name
 		}
 		return "a choice"
@@ -209,8 +209,8 @@ type checker struct {
 	errs []RuleError
 }
 
-func (c *checker) errorf(off int, msg string) {
-	c.errs = append(c.errs, RuleError{off, msg})
+func (c *checker) errorf(off int32, msg string) {
+	c.errs = append(c.errs, RuleError{int(off), msg})
 }
 
 func (c *checker) expr(e *Expr) Type {
@@ -274,20 +274,20 @@ func (c *checker) want(e *Expr, t Type, op string) {
 func (c *checker) name(e *Expr) Type {
 	m := c.m
 	if i := m.FieldIndex(e.Name); i >= 0 {
-		e.ref, e.idx = refField, i
+		e.ref, e.idx = refField, int32(i)
 		k := m.Fields[i].Type.kind()
 		if k == KindEnum {
-			return Type{Kind: KindEnum, Enum: i}
+			return Type{Kind: KindEnum, Enum: int32(i)}
 		}
 		return Type{Kind: k}
 	}
 	if i := m.SignalIndex(e.Name); i >= 0 {
-		e.ref, e.idx = refSignal, i
+		e.ref, e.idx = refSignal, int32(i)
 		return typeTime
 	}
 	for i := range m.Consts {
 		if m.Consts[i].Name == e.Name {
-			e.ref, e.idx = refConst, i
+			e.ref, e.idx = refConst, int32(i)
 			return typeNumber
 		}
 	}
@@ -330,7 +330,7 @@ func (c *checker) name(e *Expr) Type {
 			c.errorf(e.Off, "framework "+e.Name+" can only be used in stage rules and ask conditions")
 			return Type{}
 		}
-		e.ref, e.idx = refFramework, i
+		e.ref, e.idx = refFramework, int32(i)
 		return typeNumber
 	}
 	for _, b := range builtins {
@@ -418,7 +418,7 @@ func (c *checker) call(e *Expr) Type {
 	for i := range builtins {
 		if builtins[i].name == e.Name {
 			spec = &builtins[i]
-			e.ref, e.idx = refBuiltin, i
+			e.ref, e.idx = refBuiltin, int32(i)
 			break
 		}
 	}
@@ -467,8 +467,8 @@ func (c *checker) call(e *Expr) Type {
 func (c *checker) literalFor(lit *Expr, t Type) bool {
 	m := c.m
 	if t.Enum == EnumGrades {
-		if i := m.GradeIndex(lit.Str); i >= 0 {
-			lit.ref, lit.idx, lit.Type = refOption, gradeOrdinal(m, i), t
+		if i := m.GradeIndex(lit.Name); i >= 0 {
+			lit.ref, lit.idx, lit.Type = refOption, int32(gradeOrdinal(m, i)), t
 			return true
 		}
 		names := make([]string, len(m.Grades))
@@ -476,16 +476,16 @@ func (c *checker) literalFor(lit *Expr, t Type) bool {
 			names[i] = g.Name
 		}
 		if len(names) == 0 {
-			c.errorf(lit.Off, "fit is compared with "+strconv.Quote(lit.Str)+" but the model defines no fit grades")
+			c.errorf(lit.Off, "fit is compared with "+strconv.Quote(lit.Name)+" but the model defines no fit grades")
 			return false
 		}
-		c.errorf(lit.Off, "fit has no grade "+strconv.Quote(lit.Str)+c.suggest(lit.Str, names)+"; grades are "+strings.Join(names, ", "))
+		c.errorf(lit.Off, "fit has no grade "+strconv.Quote(lit.Name)+c.suggest(lit.Name, names)+"; grades are "+strings.Join(names, ", "))
 		return false
 	}
 	f := &m.Fields[t.Enum]
 	for i, o := range f.Options {
-		if o.Value == lit.Str {
-			lit.ref, lit.idx, lit.Type = refOption, i, t
+		if o.Value == lit.Name {
+			lit.ref, lit.idx, lit.Type = refOption, int32(i), t
 			return true
 		}
 	}
@@ -493,7 +493,7 @@ func (c *checker) literalFor(lit *Expr, t Type) bool {
 	for i, o := range f.Options {
 		names[i] = o.Value
 	}
-	c.errorf(lit.Off, f.Name+" has no option "+strconv.Quote(lit.Str)+c.suggest(lit.Str, names))
+	c.errorf(lit.Off, f.Name+" has no option "+strconv.Quote(lit.Name)+c.suggest(lit.Name, names))
 	return false
 }
 
@@ -566,15 +566,15 @@ func (c *checker) in(e *Expr) {
 			c.errorf(e.Off, "unknown list "+strconv.Quote(e.Name)+c.suggest(e.Name, names))
 			return
 		}
-		e.ref, e.idx = refList, li
+		e.ref, e.idx = refList, int32(li)
 		switch t.Kind {
 		case KindNumber:
 			c.errorf(e.Off, "list "+e.Name+" holds text, but the left side is a number")
 		case KindEnum:
 			for _, v := range m.Lists[li].Values {
-				lit := &Expr{Op: OpString, Str: v, Off: e.Off}
+				lit := &Expr{Op: OpString, Name: v, Off: e.Off}
 				if c.literalFor(lit, t) {
-					e.set = setBit(e.set, lit.idx)
+					setBit(&e.set, int(lit.idx))
 				}
 			}
 		}
@@ -589,7 +589,7 @@ func (c *checker) in(e *Expr) {
 		case a.Op == OpString && (t.Kind == KindString || t.Kind == KindEnum):
 			a.Type = typeString
 			if t.Kind == KindEnum && c.literalFor(a, t) {
-				e.set = setBit(e.set, a.idx)
+				setBit(&e.set, int(a.idx))
 			}
 		case a.Op == OpNumber && t.Kind == KindNumber:
 			a.Type = typeNumber
@@ -603,14 +603,22 @@ func (c *checker) in(e *Expr) {
 	}
 }
 
-func setBit(set []uint64, i int) []uint64 {
-	for len(set) <= i/64 {
-		set = append(set, 0)
+// setBit sets bit i of *set, allocating the set on first use.
+func setBit(set **[]uint64, i int) {
+	if *set == nil {
+		*set = new([]uint64)
 	}
-	set[i/64] |= 1 << (i % 64)
-	return set
+	s := *set
+	for len(*s) <= i/64 {
+		*s = append(*s, 0)
+	}
+	(*s)[i/64] |= 1 << (i % 64)
 }
 
-func hasBit(set []uint64, i int) bool {
+func hasBit(set *[]uint64, i int) bool {
+	return set != nil && bit(*set, i)
+}
+
+func bit(set []uint64, i int) bool {
 	return i/64 < len(set) && set[i/64]&(1<<(i%64)) != 0
 }

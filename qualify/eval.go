@@ -123,7 +123,7 @@ func (ev *evaluation) truth(e *Expr) bool {
 // boolean reads a yes/no field.
 func (ev *evaluation) boolean(e *Expr) (bool, bool) {
 	if e.Op == OpName && e.ref == refField {
-		v := ev.value(e.idx)
+		v := ev.value(int(e.idx))
 		return v.Int != 0, v.Known
 	}
 	return ev.truth(e), true
@@ -221,7 +221,7 @@ func (ev *evaluation) in(e *Expr) (in, ok bool) {
 			return false, true
 		}
 		for _, a := range e.Args[1:] {
-			if a.Str == s {
+			if a.Name == s {
 				return true, true
 			}
 		}
@@ -247,7 +247,7 @@ func (ev *evaluation) num(e *Expr) (float64, bool) {
 	case OpName:
 		switch e.ref {
 		case refField:
-			v := ev.value(e.idx)
+			v := ev.value(int(e.idx))
 			return v.Num, v.Known
 		case refConst:
 			return ev.m.Consts[e.idx].Value, true
@@ -258,9 +258,9 @@ func (ev *evaluation) num(e *Expr) (float64, bool) {
 		case refFramework:
 			i := e.idx
 			if i < 0 {
-				i = ev.m.Framework
+				i = int32(ev.m.Framework)
 			}
-			return float64(popcount(ev.met(i))), true
+			return float64(popcount(ev.met(int(i)))), true
 		}
 	case OpCall:
 		switch builtin(e.idx) {
@@ -304,11 +304,11 @@ func floorDiv(a, b int64) int64 {
 func (ev *evaluation) ord(e *Expr) (int, bool) {
 	switch e.Op {
 	case OpString:
-		return e.idx, e.ref == refOption
+		return int(e.idx), e.ref == refOption
 	case OpName:
 		switch e.ref {
 		case refField:
-			v := ev.value(e.idx)
+			v := ev.value(int(e.idx))
 			return int(v.Int), v.Known
 		case refFit:
 			return gradeOrdinal(ev.m, ev.grade), true
@@ -320,10 +320,10 @@ func (ev *evaluation) ord(e *Expr) (int, bool) {
 func (ev *evaluation) str(e *Expr) (string, bool) {
 	switch e.Op {
 	case OpString:
-		return e.Str, true
+		return e.Name, true
 	case OpName:
 		if e.ref == refField {
-			v := ev.value(e.idx)
+			v := ev.value(int(e.idx))
 			return v.Str, v.Known
 		}
 	case OpCall:
@@ -339,10 +339,10 @@ func (ev *evaluation) time(e *Expr) (int64, bool) {
 	if e.Op == OpName {
 		switch e.ref {
 		case refField:
-			v := ev.value(e.idx)
+			v := ev.value(int(e.idx))
 			return v.Int, v.Known
 		case refSignal:
-			t := ev.signal(e.idx)
+			t := ev.signal(int(e.idx))
 			return t, t != 0
 		}
 	}

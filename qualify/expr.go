@@ -9,7 +9,7 @@ type Op uint8
 const (
 	OpInvalid Op = iota
 	OpNumber     // a number literal: Num
-	OpString     // a string literal: Str
+	OpString     // a string literal: its value in Name
 	OpTrue       // true
 	OpFalse      // false
 	OpName       // a name: a field, signal, constant, framework, score, fit, ...
@@ -39,17 +39,14 @@ var opText = [...]string{
 // names and types in place.
 type Expr struct {
 	Op   Op
-	Name string  // OpName, OpCall, and OpIn/OpNotIn with a named list
-	Num  float64 // OpNumber
-	Str  string  // OpString
-	Args []*Expr
-	Off  int // byte offset of the node in the rule's source text
-
-	// Filled in by Check.
+	ref  refKind // filled in by Check, like Type, idx and set
 	Type Type
-	ref  refKind
-	idx  int      // index of what ref names, an option's ordinal, or a builtin
-	set  []uint64 // `in` over a choice: the ordinals listed
+	idx  int32   // index of what ref names, an option's ordinal, or a builtin
+	Name string  // OpName, OpCall, OpIn/OpNotIn with a named list; OpString: the value
+	Num  float64 // OpNumber
+	Args []*Expr
+	Off  int32     // byte offset of the node in the rule's source text
+	set  *[]uint64 // `in` over a choice: the ordinals listed, as bits
 }
 
 // RuleError is an error in a rule's text, at a byte offset.
@@ -336,7 +333,7 @@ func (p *parser) expr() *Expr {
 	for p.err == nil && p.tok.kind == tOr {
 		off := p.tok.off
 		p.advance()
-		x = p.a.node(Expr{Op: OpOr, Args: p.a.list(x, p.and()), Off: off})
+		x = p.a.node(Expr{Op: OpOr, Args: p.a.list(x, p.and()), Off: int32(off)})
 	}
 	return x
 }
@@ -346,7 +343,7 @@ func (p *parser) and() *Expr {
 	for p.err == nil && p.tok.kind == tAnd {
 		off := p.tok.off
 		p.advance()
-		x = p.a.node(Expr{Op: OpAnd, Args: p.a.list(x, p.not()), Off: off})
+		x = p.a.node(Expr{Op: OpAnd, Args: p.a.list(x, p.not()), Off: int32(off)})
 	}
 	return x
 }
@@ -359,7 +356,7 @@ func (p *parser) not() *Expr {
 		defer func() { p.depth-- }()
 		off := p.tok.off
 		p.advance()
-		return p.a.node(Expr{Op: OpNot, Args: p.a.list(p.not()), Off: off})
+		return p.a.node(Expr{Op: OpNot, Args: p.a.list(p.not()), Off: int32(off)})
 	}
 	return p.cmp()
 }
@@ -405,12 +402,12 @@ func (p *parser) cmp() *Expr {
 			p.fail(p.tok.off, "comparisons cannot be chained: join them with and")
 		}
 	}
-	return p.a.node(Expr{Op: op, Args: p.a.list(x, y), Off: off})
+	return p.a.node(Expr{Op: op, Args: p.a.list(x, y), Off: int32(off)})
 }
 
 func (p *parser) in(x *Expr, op Op, off int) *Expr {
 	p.advance() // in
-	e := p.a.node(Expr{Op: op, Off: off})
+	e := p.a.node(Expr{Op: op, Off: int32(off)})
 	var buf [16]*Expr
 	items := append(buf[:0], x)
 	switch p.tok.kind {
@@ -454,7 +451,7 @@ func (p *parser) sum() *Expr {
 		}
 		off := p.tok.off
 		p.advance()
-		x = p.a.node(Expr{Op: op, Args: p.a.list(x, p.unary()), Off: off})
+		x = p.a.node(Expr{Op: op, Args: p.a.list(x, p.unary()), Off: int32(off)})
 	}
 	return x
 }
@@ -467,7 +464,7 @@ func (p *parser) unary() *Expr {
 		defer func() { p.depth-- }()
 		off := p.tok.off
 		p.advance()
-		return p.a.node(Expr{Op: OpNeg, Args: p.a.list(p.unary()), Off: off})
+		return p.a.node(Expr{Op: OpNeg, Args: p.a.list(p.unary()), Off: int32(off)})
 	}
 	return p.primary()
 }
@@ -482,7 +479,7 @@ func (p *parser) primary() *Expr {
 			p.fail(t.off, "number "+t.text+" is too large")
 			return nil
 		}
-		return p.a.node(Expr{Op: OpNumber, Num: v, Off: t.off})
+		return p.a.node(Expr{Op: OpNumber, Num: v, Off: int32(t.off)})
 	case tString:
 		p.advance()
 		s, err := strconv.Unquote(t.text)
@@ -490,20 +487,20 @@ func (p *parser) primary() *Expr {
 			p.fail(t.off, "invalid escape in string "+t.text)
 			return nil
 		}
-		return p.a.node(Expr{Op: OpString, Str: s, Off: t.off})
+		return p.a.node(Expr{Op: OpString, Name: s, Off: int32(t.off)})
 	case tTrue:
 		p.advance()
-		return p.a.node(Expr{Op: OpTrue, Off: t.off})
+		return p.a.node(Expr{Op: OpTrue, Off: int32(t.off)})
 	case tFalse:
 		p.advance()
-		return p.a.node(Expr{Op: OpFalse, Off: t.off})
+		return p.a.node(Expr{Op: OpFalse, Off: int32(t.off)})
 	case tName:
 		p.advance()
 		if p.tok.kind != tLParen {
-			return p.a.node(Expr{Op: OpName, Name: t.text, Off: t.off})
+			return p.a.node(Expr{Op: OpName, Name: t.text, Off: int32(t.off)})
 		}
 		p.advance()
-		call := p.a.node(Expr{Op: OpCall, Name: t.text, Off: t.off})
+		call := p.a.node(Expr{Op: OpCall, Name: t.text, Off: int32(t.off)})
 		if p.tok.kind == tRParen {
 			p.advance()
 			return call
@@ -555,7 +552,7 @@ func Equal(a, b *Expr) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	if a.Op != b.Op || a.Name != b.Name || a.Str != b.Str || len(a.Args) != len(b.Args) {
+	if a.Op != b.Op || a.Name != b.Name || len(a.Args) != len(b.Args) {
 		return false
 	}
 	if a.Num != b.Num && !(a.Num != a.Num && b.Num != b.Num) {

@@ -61,7 +61,7 @@ func printExpr(b *strings.Builder, e *Expr, min int) {
 	case OpNumber:
 		b.WriteString(FormatNumber(e.Num))
 	case OpString:
-		b.WriteString(strconv.Quote(e.Str))
+		b.WriteString(strconv.Quote(e.Name))
 	case OpTrue:
 		b.WriteString("true")
 	case OpFalse:
