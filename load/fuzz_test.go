@@ -3,8 +3,10 @@ package load_test
 import (
 	"os"
 	"reflect"
+	"runtime/debug"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"golang.org/x/tools/txtar"
 
@@ -30,7 +32,34 @@ func FuzzLoad(f *testing.F) {
 		base := overlay(t, &txtar.Archive{}).(fstest.MapFS)
 		name := files[int(which)%len(files)]
 		base[name] = &fstest.MapFile{Data: data}
-		c, diags := load.Load(base, "content")
+		// Load runs aside, so that a hang fails the input rather than
+		// stalling the fuzzer.
+		type result struct {
+			c      *load.Content
+			diags  qualify.Diags
+			panick any
+			stack  []byte
+		}
+		done := make(chan result, 1)
+		go func() {
+			defer func() {
+				if p := recover(); p != nil {
+					done <- result{panick: p, stack: debug.Stack()}
+				}
+			}()
+			c, diags := load.Load(base, "content")
+			done <- result{c: c, diags: diags}
+		}()
+		var r result
+		select {
+		case r = <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Load with this %s has not finished after 10s", name)
+		}
+		if r.panick != nil {
+			t.Fatalf("Load with this %s panicked: %v\n%s", name, r.panick, r.stack)
+		}
+		c, diags := r.c, r.diags
 		for _, d := range diags {
 			if d.Pos.File == "" {
 				t.Fatalf("diagnostic without a file: %q", d.Msg)

@@ -70,8 +70,27 @@ func (f *file) posOf(tk *token.Token) qualify.Pos {
 
 // pos returns the position of a node.
 func (f *file) pos(n ast.Node) qualify.Pos {
-	if n == nil {
-		return qualify.Pos{File: f.name}
+	switch d := n.(type) {
+	case nil:
+		return qualify.Pos{File: f.name, Line: f.shift + 1, Col: 1}
+	case *ast.DocumentNode:
+		// A document's own tokens (---, ...) may be missing.
+		switch {
+		case d.Start != nil:
+			return f.posOf(d.Start)
+		case d.Body != nil:
+			return f.pos(d.Body)
+		}
+		return qualify.Pos{File: f.name, Line: f.shift + 1, Col: 1}
+	case *ast.MappingNode:
+		// A block mapping's token is its first colon: point at the first key.
+		if !d.IsFlowStyle && len(d.Values) > 0 && d.Values[0].Key != nil {
+			return f.posOf(d.Values[0].Key.GetToken())
+		}
+	case *ast.MappingValueNode:
+		if d.Key != nil {
+			return f.posOf(d.Key.GetToken())
+		}
 	}
 	return f.posOf(n.GetToken())
 }

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runWinnow runs the command line in-process and returns its exit status
+// and output.
+func runWinnow(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, stdinIsFile: stdin != ""}
+	code = run(e, args)
+	return code, out.String(), errb.String()
+}
+
+const content = "../../content"
+
+func TestCheckShippedContent(t *testing.T) {
+	code, out, errs := runWinnow(t, "", "check", "--verbose", content)
+	if code != 0 {
+		t.Fatalf("winnow check = %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"model ", "framework BANT", "ok  MQL at exactly the threshold", " failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "FAIL") {
+		t.Errorf("an example fails:\n%s", out)
+	}
+}
+
+// copyContent copies the shipped content to a temporary directory.
+func copyContent(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "content")
+	err := filepath.WalkDir(content, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(content, path)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func edit(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s does not contain %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCheckReportsProblems(t *testing.T) {
+	dir := copyContent(t)
+	edit(t, filepath.Join(dir, "stages", "mql.md"), `rule: fit >= "B" and score >= mql`, `rule: fit >= "B" and scroe >= mql`)
+	code, _, errs := runWinnow(t, "", "check", dir)
+	if code != 1 {
+		t.Errorf("winnow check = %d, want 1", code)
+	}
+	want := dir + `/stages/mql.md:7:22: stage MQL: rule: unknown field "scroe" (did you mean "score"?)`
+	if !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
+	}
+	if !strings.Contains(errs, "1 problem in ") {
+		t.Errorf("stderr lacks the count:\n%s", errs)
+	}
+}
+
+// TestCheckFailingExample raises the MQL threshold by one point: the
+// example at exactly the old threshold must fail, with what it expected
+// beside what it got.
+func TestCheckFailingExample(t *testing.T) {
+	dir := copyContent(t)
+	edit(t, filepath.Join(dir, "model.yaml"), "  mql: 12 ", "  mql: 13 ")
+	code, out, _ := runWinnow(t, "", "check", dir)
+	if code != 1 {
+		t.Errorf("winnow check = %d, want 1", code)
+	}
+	for _, want := range []string{
+		`FAIL ` + dir + `/examples/funnel.yaml:`,
+		`example "MQL at exactly the threshold"`,
+		"stage  want MQL            got cold lead",
+		"no   MQL ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, " 0 failed") {
+		t.Errorf("output does not count the failure:\n%s", out)
+	}
+}
+
+func TestEvalArguments(t *testing.T) {
+	code, out, errs := runWinnow(t, "", "eval", "--content", content, "--at", "2026-03-02",
+		"name=Ana Souza", "email=ana.souza@northwind.io", "company=Northwind", "consent=yes",
+		"industry=software", "role=marketing", "company_size=201-1000", "seniority=director", "country=DE",
+		"seats=40", "timeline=this_quarter", "pricing_visit=-3d")
+	if code != 0 {
+		t.Fatalf("winnow eval = %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"stage  opportunity (BOFU)",
+		"fit    A: Ideal customer",
+		"+2       target-industry",
+		"pricing_visit", // the rule of the pricing points
+		"halved every 30d, 3d ago",
+		"YES  opportunity",
+		"framework BANT (selected)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestEvalJSONStdin(t *testing.T) {
+	in := `{"name": "Jonas Berg", "email": "jonas@stahlwerk-berg.de", "company": "Stahlwerk Berg",
+		"consent": true, "seats": 25, "signals": {"sales_accepted": "2026-02-27"}}`
+	code, out, errs := runWinnow(t, in, "eval", "--content", content, "--at", "2026-03-02", "--json")
+	if code != 0 {
+		t.Fatalf("winnow eval = %d\n%s%s", code, out, errs)
+	}
+	var v struct {
+		Stage   string  `json:"stage"`
+		Fit     string  `json:"fit"`
+		Score   float64 `json:"score"`
+		Reasons []struct {
+			Kind, Rule, Pos string
+		} `json:"reasons"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	if v.Stage != "SAL" || v.Fit != "D" {
+		t.Errorf("stage, fit = %s, %s; want SAL, D", v.Stage, v.Fit)
+	}
+	last := v.Reasons[len(v.Reasons)-1]
+	if last.Kind != "stage" || last.Rule != "SAL" || !strings.HasSuffix(last.Pos, "content/stages/sal.md:7:7") {
+		t.Errorf("last reason = %+v, want the SAL stage rule and its position", last)
+	}
+}
+
+func TestEvalFieldError(t *testing.T) {
+	code, _, errs := runWinnow(t, "", "eval", "--content", content, "email=not-an-email", "consent=yes", "name=A", "company=B")
+	if code != 1 {
+		t.Errorf("winnow eval = %d, want 1", code)
+	}
+	if want := "email: Enter an email address like name@company.com"; !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
+	}
+}
+
+func TestEvalUnknownName(t *testing.T) {
+	code, _, errs := runWinnow(t, "", "eval", "--content", content, "industy=software")
+	if code != 1 || !strings.Contains(errs, `"industy" is neither a field nor a signal of the model (did you mean "industry"?)`) {
+		t.Errorf("winnow eval = %d, stderr:\n%s", code, errs)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"help", "check"}, {"check", "--help"}, {"eval", "-h"}} {
+		code, out, errs := runWinnow(t, "", args...)
+		if code != 0 {
+			t.Errorf("winnow %s = %d\n%s", strings.Join(args, " "), code, errs)
+		}
+		if !strings.Contains(out, "Usage:") {
+			t.Errorf("winnow %s prints no usage:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	if _, out, _ := runWinnow(t, "", "eval", "--help"); !strings.Contains(out, "-at DATE") || !strings.Contains(out, "JSON") {
+		t.Errorf("eval help lacks its flags or the JSON input:\n%s", out)
+	}
+	code, _, errs := runWinnow(t, "", "bogus")
+	if code != 2 || !strings.Contains(errs, `unknown command "bogus"`) {
+		t.Errorf("winnow bogus = %d\n%s", code, errs)
+	}
+	if code, _, _ := runWinnow(t, "", "check", "--nope"); code != 2 {
+		t.Errorf("winnow check --nope = %d, want 2", code)
+	}
+}
