@@ -224,15 +224,14 @@ func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, inden
 		funnel = "exit"
 	}
 	p("stage\t%s (%s)\tat %s, model %s\n", v.Stage, funnel, time.Unix(now, 0).UTC().Format(time.RFC3339), v.Model)
-	g := m.Grades[m.GradeIndex(v.Fit)]
-	p("fit\t%s: %s\t%d fit points\n", v.Fit, g.Label, v.FitPoints)
+	p("fit\t%s\t%d fit points\n", labelled(v.Fit, m.Grades[m.GradeIndex(v.Fit)].Label), v.FitPoints)
 	tier := ""
 	for _, t := range m.Tiers {
 		if t.Name == v.Tier {
 			tier = t.Label
 		}
 	}
-	p("score\t%s\ttier %s: %s\n", qualify.FormatNumber(v.Score), v.Tier, tier)
+	p("score\t%s\ttier %s\n", qualify.FormatNumber(v.Score), labelled(v.Tier, tier))
 	next := v.Next.Kind.String() + ": " + v.Next.Label
 	if v.Next.URL != "" {
 		next += " → " + v.Next.URL
@@ -311,6 +310,14 @@ func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, inden
 		p("  %s\t%s\t%s\t%s\n", mark, st.Name, pos, rule)
 	}
 	tw.Flush()
+}
+
+// labelled joins a name and its label, if it has one: "A: Ideal customer".
+func labelled(name, label string) string {
+	if label == "" {
+		return name
+	}
+	return name + ": " + label
 }
 
 func slaText(s qualify.SLA) string {

@@ -203,3 +203,46 @@ func TestHelp(t *testing.T) {
 		t.Errorf("winnow check --nope = %d, want 2", code)
 	}
 }
+
+// TestReadmeExample builds the worked example of README.md from its code
+// blocks and checks it, so that the documentation cannot drift from the
+// format.
+func TestReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(readme)
+	start := strings.Index(text, "### A worked example")
+	end := strings.Index(text, "### The rule language")
+	if start < 0 || end < start {
+		t.Fatal("README.md has no worked example section")
+	}
+	files := []string{"model.yaml", "fields.yaml", "scoring.yaml", "frameworks/bant.md",
+		"stages/new.md", "stages/mql.md", "stages/opportunity.md", "examples/leads.yaml"}
+	dir := filepath.Join(t.TempDir(), "content")
+	blocks := strings.Split(text[start:end], "```")
+	n := 0
+	for i := 1; i < len(blocks); i += 2 {
+		lang, body, _ := strings.Cut(blocks[i], "\n")
+		if lang != "yaml" && lang != "markdown" {
+			continue
+		}
+		if n == len(files) {
+			t.Fatalf("the worked example has more than %d files", len(files))
+		}
+		path := filepath.Join(dir, files[n])
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != len(files) {
+		t.Fatalf("the worked example has %d files, want %d", n, len(files))
+	}
+	code, out, errs := runWinnow(t, "", "check", dir)
+	if code != 0 || !strings.Contains(out, "examples: 2 passed, 0 failed") {
+		t.Errorf("winnow check on the README example = %d\n%s%s", code, out, errs)
+	}
+}
