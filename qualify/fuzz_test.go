@@ -127,3 +127,35 @@ func FuzzDecode(f *testing.F) {
 		_ = v
 	})
 }
+
+// FuzzLead feeds arbitrary answers to every field of the test model: Lead
+// must never panic, every error must name its field and say something, and
+// a value it accepts must be accepted again as the model stores it.
+func FuzzLead(f *testing.F) {
+	for _, s := range []string{"", " ", "yes", "ana@northwind.io", "2026-02-30", "1e3", "-0.5",
+		"small", "\xff\xfe", "a\u202eb", strings.Repeat("x", 6000), "+44 20 7946 0000"} {
+		f.Add(s, uint8(0))
+	}
+	m := testModel(f)
+	f.Fuzz(func(t *testing.T, value string, which uint8) {
+		fd := &m.Fields[int(which)%len(m.Fields)]
+		in := qualify.Input{"email": "a@b.io", "consent": "yes", fd.Name: value}
+		lead, errs := m.Lead(in, 1772409600)
+		for _, e := range errs {
+			if e.Field == "" || e.Code == "" || e.Message == "" {
+				t.Fatalf("error without field, code or message: %+v", e)
+			}
+		}
+		fe, ok := fd.Check(value)
+		if _, bad := errs.Get(fd.Name); ok == bad {
+			t.Fatalf("Check(%q) = %v, %v but Lead gives %v", value, fe, ok, errs)
+		}
+		v := lead.Values[m.FieldIndex(fd.Name)]
+		if v.Known && fd.Type == qualify.Email {
+			if _, ok := qualify.NormalizeEmail(v.Str); !ok {
+				t.Fatalf("stored email %q is not valid", v.Str)
+			}
+		}
+		qualify.Evaluate(m, &lead, 1772409600)
+	})
+}
