@@ -14,7 +14,7 @@ PURE     := ./qualify
 # and YAML, Markdown, templates and minifiers belong to native code.
 BANNED   := ^(fmt|encoding/json|reflect|regexp|time|os|net|net/.*|syscall/js|github\.com/goccy/go-yaml.*|github\.com/yuin/goldmark.*|github\.com/a-h/templ.*|github\.com/tdewolff/minify.*)$$
 
-.PHONY: all dev check test fmt-check vet guard unit wasm-test bench fuzz clean
+.PHONY: all dev check test fmt-check vet lint guard unit wasm-test bench fuzz clean
 
 all: $(WINNOW)
 
@@ -29,7 +29,7 @@ dev: $(WINNOW)
 check: $(WINNOW)
 	$(WINNOW) check $(CONTENT)
 
-test: fmt-check vet guard unit wasm-test check
+test: fmt-check vet lint guard unit wasm-test check
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -38,6 +38,10 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck is pinned in go.mod as a tool.
+lint:
+	$(GO) tool staticcheck ./...
 
 # guard fails if a pure package (natively or compiled for the browser)
 # depends on a banned package.

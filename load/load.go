@@ -79,7 +79,6 @@ type loader struct {
 	pending []pendingRule
 	names   map[string]qualify.Pos // every name rules can read, for clashes
 	stages  []stageDef
-	asks    []*qualify.Rule
 	broken  bool // a file the model needs could not be read: skip what would only echo it
 
 	optionSignals []optionSignal // checked once signals are read
@@ -232,7 +231,7 @@ func (l *loader) readModel(f *file, body ast.Node) (framework ast.Node) {
 		"show_score": func(n ast.Node) { m.ShowScore = f.bool(n, "show_score") },
 		"form_signal": func(n ast.Node) {
 			m.FormSignal = f.str(n, "form_signal")
-			l.optionSignals = append(l.optionSignals, optionSignal{f, n, m.FormSignal})
+			l.optionSignals = append(l.optionSignals, optionSignal{f, n, m.FormSignal, "form_signal"})
 		},
 		"retention": func(n ast.Node) { m.Retention = f.duration(n, "retention") },
 		"thresholds": func(n ast.Node) {
@@ -342,9 +341,6 @@ func (l *loader) readFields(f *file, body ast.Node) {
 				if fd.Type == qualify.Choice {
 					fd.Options = l.options(f, optsN, item, what)
 				}
-				if fd.Ask != nil {
-					l.asks = append(l.asks, fd.Ask)
-				}
 				m.Fields = append(m.Fields, fd)
 			}
 		},
@@ -414,7 +410,7 @@ func (l *loader) options(f *file, n, item ast.Node, what string) []qualify.Optio
 				o.Label = o.Value
 			}
 			if sigN != nil {
-				l.optionSignals = append(l.optionSignals, optionSignal{f, sigN, o.Signal})
+				l.optionSignals = append(l.optionSignals, optionSignal{f, sigN, o.Signal, what + ": option " + strconv.Quote(o.Value)})
 			}
 		}
 		if o.Value == "" {
@@ -434,10 +430,13 @@ func (l *loader) options(f *file, n, item ast.Node, what string) []qualify.Optio
 	return opts
 }
 
+// optionSignal is a signal named before signals are read: by an option or
+// as the form signal.
 type optionSignal struct {
 	f    *file
 	n    ast.Node
 	name string
+	what string
 }
 
 func (l *loader) readScoring(f *file, body ast.Node) {
@@ -489,7 +488,7 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 	}
 	for _, os := range l.optionSignals {
 		if m.SignalIndex(os.name) < 0 {
-			os.f.err(os.n, "option signal: unknown signal "+strconv.Quote(os.name)+suggest(os.name, signalNames(m)))
+			os.f.err(os.n, os.what+": unknown signal "+strconv.Quote(os.name)+suggest(os.name, signalNames(m)))
 		}
 	}
 	seen := map[string]qualify.Pos{}

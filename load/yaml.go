@@ -95,10 +95,9 @@ func (f *file) pos(n ast.Node) qualify.Pos {
 	return f.posOf(n.GetToken())
 }
 
-func (f *file) err(n ast.Node, msg string)                 { f.diags.Add(f.pos(n), msg) }
-func (f *file) errAt(tk *token.Token, msg string)          { f.diags.Add(f.posOf(tk), msg) }
-func (f *file) errPos(p qualify.Pos, msg string)           { f.diags.Add(p, msg) }
-func (f *file) errFor(what string, n ast.Node, msg string) { f.err(n, what+": "+msg) }
+func (f *file) err(n ast.Node, msg string)        { f.diags.Add(f.pos(n), msg) }
+func (f *file) errAt(tk *token.Token, msg string) { f.diags.Add(f.posOf(tk), msg) }
+func (f *file) errPos(p qualify.Pos, msg string)  { f.diags.Add(p, msg) }
 
 // unwrap looks through anchors, tags and aliases (*name) to the value.
 func (f *file) unwrap(n ast.Node) ast.Node {
