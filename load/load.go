@@ -197,6 +197,10 @@ func (l *loader) rule(f *file, n ast.Node, ctx qualify.Context, what string) *qu
 		f.err(n, what+" is empty")
 		return nil
 	}
+	if len(src) > qualify.MaxRuleLen {
+		f.err(n, what+" is longer than "+strconv.Itoa(qualify.MaxRuleLen)+" bytes: split it with thresholds and lists")
+		return nil
+	}
 	e, err := qualify.Parse(src)
 	if err != nil {
 		re := err.(*qualify.RuleError)

@@ -1,6 +1,9 @@
 package qualify
 
-import "strconv"
+import (
+	"strconv"
+	"unicode/utf8"
+)
 
 // Op is the operation of an expression node.
 type Op uint8
@@ -57,7 +60,9 @@ type RuleError struct {
 
 func (e *RuleError) Error() string { return "offset " + strconv.Itoa(e.Off) + ": " + e.Msg }
 
-// MaxRuleLen is the longest rule text Parse accepts, in bytes.
+// MaxRuleLen is the longest rule the loader accepts from content, in
+// bytes. Parse itself takes any length: it is linear, and its nesting is
+// bounded.
 const MaxRuleLen = 4096
 
 // maxDepth bounds the nesting of a rule, so that no input exhausts the stack.
@@ -168,17 +173,25 @@ func (lx *lexer) next() (token, *RuleError) {
 			if end >= len(s) || s[end] == '\n' {
 				return token{}, &RuleError{start, "string is not terminated"}
 			}
-			if s[end] == '\\' {
+			switch b := s[end]; {
+			case b == '\\':
 				end += 2
 				continue
-			}
-			if s[end] == '"' {
+			case b == '"':
 				end++
-				break
+				return tok(tString, end-start)
+			case b < 0x20 || b == 0x7f:
+				return token{}, &RuleError{end, "control character in a string: write it as an escape such as \\t"}
+			case b >= 0x80:
+				r, n := utf8.DecodeRuneInString(s[end:])
+				if r == utf8.RuneError && n <= 1 {
+					return token{}, &RuleError{end, "a string holds bytes that are not UTF-8 text"}
+				}
+				end += n
+				continue
 			}
 			end++
 		}
-		return tok(tString, end-start)
 	case c == '(':
 		return tok(tLParen, 1)
 	case c == ')':
@@ -267,9 +280,6 @@ func Parse(src string) (*Expr, error) {
 }
 
 func parse(src string, a *arena) (*Expr, error) {
-	if len(src) > MaxRuleLen {
-		return nil, &RuleError{MaxRuleLen, "rule is longer than " + strconv.Itoa(MaxRuleLen) + " bytes"}
-	}
 	p := &parser{lx: lexer{src: src}, a: a}
 	p.advance()
 	e := p.expr()
