@@ -65,8 +65,13 @@ func (e *RuleError) Error() string { return "offset " + strconv.Itoa(e.Off) + ":
 // bounded.
 const MaxRuleLen = 4096
 
-// maxDepth bounds the nesting of a rule, so that no input exhausts the stack.
-const maxDepth = 64
+// maxDepth bounds the nesting of a rule's tree. The parser's own recursion
+// is bounded more loosely (redundant parentheses nest it without nesting
+// the tree), so that no input exhausts the stack.
+const (
+	maxDepth     = 64
+	maxRecursion = 1024
+)
 
 type tokKind uint8
 
@@ -289,7 +294,23 @@ func parse(src string, a *arena) (*Expr, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
+	if deep := tooDeep(e, 1); deep != nil {
+		return nil, &RuleError{int(deep.Off), "rule is nested too deeply"}
+	}
 	return e, nil
+}
+
+// tooDeep returns the first node deeper than maxDepth, or nil.
+func tooDeep(e *Expr, depth int) *Expr {
+	if depth > maxDepth {
+		return e
+	}
+	for _, a := range e.Args {
+		if d := tooDeep(a, depth+1); d != nil {
+			return d
+		}
+	}
+	return nil
 }
 
 func (p *parser) fail(off int, msg string) {
@@ -327,7 +348,7 @@ func describe(t token) string {
 
 func (p *parser) enter() bool {
 	p.depth++
-	if p.depth > maxDepth {
+	if p.depth > maxRecursion {
 		p.fail(p.tok.off, "rule is nested too deeply")
 		return false
 	}
