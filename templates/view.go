@@ -1,0 +1,283 @@
+// Package templates holds the site's templ components and the plain view
+// structs they render. The site builder fills the structs from content and
+// the model; the components decide nothing but markup.
+package templates
+
+// Site is what every page shows of the site as a whole.
+type Site struct {
+	Name       string // the site's name, e.g. "Winnow"
+	BaseURL    string // absolute URL of the site root, without a trailing slash
+	Language   string // BCP 47 language of the pages, e.g. "en"
+	Nav        []Link // the main navigation
+	Footer     []Link // links in the footer
+	CSS        string // URL of the fingerprinted stylesheet
+	Favicon    string // URL of the fingerprinted SVG favicon
+	Feed       string // URL of the Atom feed
+	LiveReload string // dev server only: URL of the reload event stream; "" in builds
+}
+
+// Link is a titled URL. URLs are site-absolute paths ("/glossary/") or
+// absolute URLs.
+type Link struct {
+	Title string
+	URL   string
+}
+
+// Head is what a page puts in its <head> besides the site-wide parts.
+type Head struct {
+	Title       string // the page's own title; the layout appends the site name
+	Description string
+	Path        string // the page's site-absolute path, e.g. "/glossary/mql/"
+	Type        string // Open Graph type: "website" or "article"
+	Published   string // ISO 8601 date of an article, or ""
+	JSONLD      string // a JSON-LD document, already serialised, or ""
+	NoIndex     bool   // keep the page out of search engines (404)
+}
+
+// Heading is an entry of a table of contents.
+type Heading struct {
+	Level int // 2 or 3
+	ID    string
+	Text  string
+}
+
+// Article is a Markdown page.
+type Article struct {
+	Title     string
+	Funnel    string // "TOFU", "MOFU", "BOFU" or ""
+	FunnelURL string // the glossary page of the funnel position
+	Date      string // for people, e.g. "2 March 2026", or ""
+	DateISO   string // for <time datetime>, e.g. "2026-03-02"
+	TOC       []Heading
+	Body      string // trusted HTML rendered from Markdown
+}
+
+// ListItem is one page in a section list.
+type ListItem struct {
+	Title       string
+	URL         string
+	Description string
+	Date        string
+	DateISO     string
+	Funnel      string
+}
+
+// SectionList is the list page of a section of pages.
+type SectionList struct {
+	Title string
+	Intro string // trusted HTML: the section's own Markdown, may be ""
+	Items []ListItem
+}
+
+// TermRef is a glossary entry in a list.
+type TermRef struct {
+	Name        string // as used in running text, e.g. "MQL"
+	Title       string // full name, e.g. "Marketing qualified lead"
+	URL         string
+	Description string
+	Kind        string // "stage", "framework" or "term"
+}
+
+// Letter groups the glossary entries that start with one letter.
+type Letter struct {
+	Letter string // "A".."Z", or "#" for the rest
+	ID     string // fragment id of the group, e.g. "letter-a"
+	Terms  []TermRef
+}
+
+// GlossaryIndex is the page with every term, A to Z.
+type GlossaryIndex struct {
+	Title   string
+	Intro   string   // trusted HTML
+	Letters []Letter // all 26 letters in order (and "#" if used); empty ones have no terms
+}
+
+// TermPage is the page of one glossary entry.
+type TermPage struct {
+	Name      string
+	Title     string
+	Kind      string // "stage", "framework" or "term"
+	Aliases   []string
+	Body      string // trusted HTML: the definition
+	Stage     *StageCard
+	Framework *FrameworkCard
+	Related   []TermRef
+}
+
+// StageCard is what the glossary shows of a stage beside its definition:
+// the exact rule the widget and the edge execute, printed from the model.
+type StageCard struct {
+	Name       string
+	Rule       string // canonical rule text; "" for the first funnel stage
+	RuleSource string // where the rule is written, e.g. "content/stages/mql.md:7"
+	Default    bool   // the first funnel stage: where a lead stands when no rule holds
+	Exit       bool   // checked before every other stage; leaves the funnel
+	CheckOrder int    // 1-based position in the order stages are checked
+	Funnel     string
+	FunnelURL  string
+	Previous   *Link // the stage before it in the funnel line
+	Following  *Link // the stage after it
+	SLA        SLAView
+	Next       NextView
+	Points     []PointRow // the point rules the rule's score and fit grade come from
+	Examples   []ExampleRow
+}
+
+// SLAView is a stage's service level in words.
+type SLAView struct {
+	Owner    string // "" when the stage has no SLA
+	Within   string // e.g. "24 hours"
+	Every    string // e.g. "2 days", or ""
+	Attempts string // e.g. "5", or ""
+}
+
+// NextView is the step a visitor in a stage is offered.
+type NextView struct {
+	Kind    string // "book", "contact", "nurture", "fix" or "none"
+	Label   string
+	Message string
+	URL     string
+}
+
+// PointRow is one point rule.
+type PointRow struct {
+	Name   string
+	Label  string
+	Kind   string // "fit", "engagement", "behaviour", "negative"
+	Points string // signed, e.g. "+2", "-25"
+	Rule   string // canonical rule text, or the signal it is tied to
+	Decay  string // e.g. "halves every 90 days", or ""
+}
+
+// ExampleRow is an example lead and the verdict it gets.
+type ExampleRow struct {
+	Name  string
+	Note  string
+	Stage string
+	Fit   string
+	Score string
+	Tier  string
+}
+
+// FrameworkCard shows a framework's criteria and their rules.
+type FrameworkCard struct {
+	Name     string
+	Title    string
+	Selected bool // the model's selected framework, read by `framework` in rules
+	Criteria []CriterionRow
+}
+
+// CriterionRow is one criterion of a framework.
+type CriterionRow struct {
+	Name  string
+	Label string
+	Rule  string
+}
+
+// SLARow is one stage of the SLA page.
+type SLARow struct {
+	Stage    Link
+	Funnel   string
+	Owner    string
+	Within   string
+	Every    string
+	Attempts string
+	Next     string
+}
+
+// SLAPage lists who does what within what time, per stage.
+type SLAPage struct {
+	Title string
+	Intro string // trusted HTML
+	Rows  []SLARow
+}
+
+// GradeRow is a fit grade.
+type GradeRow struct {
+	Name  string
+	Label string
+	Min   string
+}
+
+// TierRow is a tier of the score.
+type TierRow struct {
+	Name  string
+	Label string
+	Min   string // "" for the last tier
+}
+
+// DecayRow is the half-life of a signal.
+type DecayRow struct {
+	Signal   string
+	Label    string
+	Kind     string
+	HalfLife string // e.g. "90 days", or "no decay"
+}
+
+// PointGroup is the point rules of one kind.
+type PointGroup struct {
+	Kind        string
+	Title       string
+	Description string
+	Rows        []PointRow
+}
+
+// ThresholdRow is a named number rules read.
+type ThresholdRow struct {
+	Name  string
+	Value string
+}
+
+// ScoringPage shows every point rule, the fit grades, the tiers and decay.
+type ScoringPage struct {
+	Title      string
+	Intro      string // trusted HTML
+	Groups     []PointGroup
+	Grades     []GradeRow
+	Tiers      []TierRow
+	Thresholds []ThresholdRow
+	Decay      []DecayRow
+}
+
+// FormOption is one answer of a select.
+type FormOption struct {
+	Value string
+	Label string
+}
+
+// FormField is one field of the signup form, as generated from the model.
+type FormField struct {
+	Name         string
+	Label        string
+	Help         string
+	Placeholder  string
+	Input        string // "text", "email", "tel", "number", "date", "textarea", "select", "checkbox", "hidden"
+	Autocomplete string
+	Required     bool
+	Min          string // number range, or "" when unset
+	Max          string
+	MaxLength    string // text length, or ""
+	MinLength    string
+	Options      []FormOption
+	Ask          string // the model's rule for asking the field (data-ask), or "" to always ask
+	Honeypot     bool   // a trap for robots: off screen, out of the tab order
+}
+
+// FormSection groups fields under a heading.
+type FormSection struct {
+	ID     string
+	Title  string
+	Fields []FormField
+}
+
+// Form is the signup form page. It posts as a plain HTML form; the widget
+// enhances it when it loads.
+type Form struct {
+	Title        string
+	Intro        string // trusted HTML
+	Action       string // where the form posts, e.g. "/api/leads"
+	ModelVersion string // sent as the hidden field "model"
+	ModelURL     string // URL of the canonical model text, for the widget
+	Sections     []FormSection
+	Submit       string // the button's label
+}
