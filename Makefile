@@ -14,7 +14,7 @@ PURE     := ./qualify
 # and YAML, Markdown, templates and minifiers belong to native code.
 BANNED   := ^(fmt|encoding/json|reflect|regexp|time|os|net|net/.*|syscall/js|github\.com/goccy/go-yaml.*|github\.com/yuin/goldmark.*|github\.com/a-h/templ.*|github\.com/tdewolff/minify.*)$$
 
-.PHONY: all dev check test fmt-check vet lint guard unit wasm-test bench fuzz clean
+.PHONY: all dev site check test fmt-check vet lint guard generated unit wasm-test bench bench-site fuzz clean
 
 all: $(WINNOW)
 
@@ -22,14 +22,20 @@ $(WINNOW): $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 	@mkdir -p $(BUILD)
 	$(GO) build -trimpath -o $@ ./cmd/winnow
 
-# dev checks the content and prints the verdict of every example lead.
+# dev checks the content (printing the verdict of every example lead), then
+# builds the site and serves it on 127.0.0.1:8080, rebuilding on every change.
 dev: $(WINNOW)
 	$(WINNOW) check --verbose $(CONTENT)
+	$(WINNOW) dev $(CONTENT)
+
+# site builds the site into build/public.
+site: $(WINNOW)
+	$(WINNOW) build $(CONTENT)
 
 check: $(WINNOW)
 	$(WINNOW) check $(CONTENT)
 
-test: fmt-check vet lint guard unit wasm-test check
+test: fmt-check vet lint guard generated unit wasm-test check site
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -54,6 +60,16 @@ guard:
 	done; \
 	if [ $$fail = 0 ]; then echo "import guard: $(PURE) clean"; fi; exit $$fail
 
+# generated fails if the committed templ output is not what templ generates
+# from the committed .templ files.
+generated:
+	@tmp=$$(mktemp -d) && cp -r templates "$$tmp/" && \
+	(cd "$$tmp" && $(GO) -C $(CURDIR) tool templ generate -path "$$tmp" >/dev/null 2>&1) ; \
+	if diff -r -x '*.templ' -x '*_test.go' -x testdata templates "$$tmp/templates" >/dev/null; then \
+	  echo "generated: templates up to date"; rm -rf "$$tmp"; \
+	else echo "generated: templates/*_templ.go are stale: run go tool templ generate"; \
+	  diff -r -x '*.templ' -x '*_test.go' -x testdata templates "$$tmp/templates" | head -20; rm -rf "$$tmp"; exit 1; fi
+
 unit:
 	$(GO) test -count=1 ./...
 
@@ -63,7 +79,11 @@ wasm-test:
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASMEXEC)" $(PURE)
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./qualify
+	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./qualify ./site/...
+
+# bench-site compares the site build with Hugo (builds Hugo once).
+bench-site:
+	bench/site.sh
 
 # fuzz runs each fuzzer for FUZZTIME (default 30s).
 FUZZTIME ?= 30s

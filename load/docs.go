@@ -152,9 +152,10 @@ func (l *loader) readStages() {
 			return
 		}
 		d.Name, s.Pos = s.Name, f.pos(nameN)
-		if s.Title == "" {
-			s.Title = d.Title
+		if d.Title == "" {
+			d.Title = d.Name
 		}
+		s.Title = d.Title
 		if funnelN != nil {
 			fu, ok := qualify.ParseFunnel(f.str(funnelN, "funnel"))
 			if !ok {
@@ -435,6 +436,9 @@ func (l *loader) readFrameworks() {
 			return
 		}
 		fw.Pos = f.pos(nameN)
+		if d.Title == "" {
+			d.Title = fw.Name
+		}
 		fw.Title = d.Title
 		if len(fw.Criteria) == 0 {
 			f.err(nameN, "framework "+fw.Name+" has no criteria")

@@ -62,9 +62,19 @@ func main() {
 		must(write(filepath.Join(w, "content", "pages", sec, name+".md"), front+body))
 		must(write(filepath.Join(h, "content", sec, name+".md"), front+body))
 	}
-	home := "---\ntitle: Home\n---\nWelcome to the corpus.\n"
-	must(write(filepath.Join(w, "content", "pages", "index.md"), home))
-	must(write(filepath.Join(h, "content", "_index.md"), home))
+	// The home page, and the pages the stages' next steps link to.
+	for name, text := range map[string]string{
+		"index.md":                     "---\ntitle: Home\n---\nWelcome to the corpus.\n",
+		"guides/lead-qualification.md": "---\ntitle: Lead qualification\n---\nA guide.\n",
+		"resources.md":                 "---\ntitle: Resources\n---\nFree for everyone.\n",
+	} {
+		must(write(filepath.Join(w, "content", "pages", name), text))
+		hname := name
+		if name == "index.md" {
+			hname = "_index.md"
+		}
+		must(write(filepath.Join(h, "content", hname), text))
+	}
 	// Hugo gets the glossary as pages, so both sites have them.
 	for _, t := range terms {
 		must(write(filepath.Join(h, "content", "glossary", t.slug+".md"), "---\ntitle: "+t.name+"\n---\nThe definition of "+t.name+".\n"))

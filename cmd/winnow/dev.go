@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/winnowhq/winnow/site"
+)
+
+var devCmd = &command{
+	name:    "dev",
+	summary: "build the site, serve it on 127.0.0.1 and rebuild on every change",
+	usage:   "dev [--addr 127.0.0.1:8080] [--drafts] [--out dir] [--static dir] [content-dir]",
+	help: `
+Dev builds the site like build, serves it on a loopback address, and
+watches the content and static directories: every change rebuilds the site
+(only changed files are written) and reloads the pages open in a browser.
+A broken edit shows its problems on the page, as file:line: message, while
+the last good site keeps being served.
+
+Changes to templates/ need the program rebuilt: run make dev again.`,
+	setup: func(fs *flag.FlagSet) func(*env, []string) error {
+		o := buildFlags(fs)
+		addr := fs.String("addr", "127.0.0.1:8080", "the loopback address to serve on")
+		return func(e *env, args []string) error {
+			if len(args) > 1 {
+				fmt.Fprintln(e.stderr, "winnow dev: at most one content directory")
+				return errUsage
+			}
+			if len(args) == 1 {
+				o.content = args[0]
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serveDev(ctx, e, o, *addr, nil)
+		}
+	},
+}
+
+//go:embed reload.js
+var reloadJS []byte
+
+// devServer serves the last good build and tells browsers about new ones.
+type devServer struct {
+	e      *env
+	o      *buildOptions
+	out    *site.Dir
+	public string // the base URL pages are built with
+
+	mu       sync.Mutex
+	build    int    // the number of the last good build
+	problems string // the problems of the last build, "" when it succeeded
+	clients  map[chan string]bool
+}
+
+// serveDev runs the dev server until ctx ends. If ready is not nil, it
+// receives the address once the server listens.
+func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready chan<- string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--addr %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("--addr %q: the dev server listens on loopback addresses only", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	d := &devServer{e: e, o: o, out: &site.Dir{Path: o.out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{}}
+	d.rebuild()
+	watcher, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer watcher.Close()
+	for _, dir := range []string{o.content, o.static} {
+		if err := watchTree(watcher, dir); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	fmt.Fprintf(e.stdout, "serving %s on %s (Ctrl-C to stop)\n", o.out, d.public)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	changed := time.NewTimer(time.Hour)
+	changed.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			d.closeClients()
+			return srv.Shutdown(shut)
+		case ev := <-watcher.Events:
+			if ev.Op.Has(fsnotify.Create) {
+				if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
+					watchTree(watcher, ev.Name)
+				}
+			}
+			if strings.HasSuffix(ev.Name, "~") || strings.HasPrefix(filepath.Base(ev.Name), ".") {
+				continue // editor backups and swap files
+			}
+			changed.Reset(80 * time.Millisecond) // let a burst of writes settle
+		case err := <-watcher.Errors:
+			fmt.Fprintln(e.stderr, "watching:", err)
+		case <-changed.C:
+			d.rebuild()
+		}
+	}
+}
+
+// watchTree watches a directory and every directory below it.
+func watchTree(w *fsnotify.Watcher, root string) error {
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return w.Add(p)
+		}
+		return nil
+	})
+}
+
+// rebuild builds the site and tells the browsers.
+func (d *devServer) rebuild() {
+	var problems strings.Builder
+	e := &env{stdout: d.e.stdout, stderr: &teeWriter{d.e.stderr, &problems}}
+	res, err := d.o.build(e, d.out, d.public, "/_winnow/events")
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil {
+		d.problems = problems.String()
+		if d.problems == "" {
+			d.problems = err.Error()
+		}
+		d.broadcast("problems", d.problems)
+		return
+	}
+	d.build++
+	d.problems = ""
+	fmt.Fprintf(d.e.stdout, "built %d pages (%d written, %d removed) in %v\n", res.Pages, res.Written, res.Removed, res.Duration.Round(time.Millisecond))
+	d.broadcast("build", strconv.Itoa(d.build))
+}
+
+// broadcast sends an event to every connected browser; d.mu is held.
+func (d *devServer) broadcast(event, data string) {
+	msg := "event: " + event + "\n"
+	for _, line := range strings.Split(strings.TrimRight(data, "\n"), "\n") {
+		msg += "data: " + line + "\n"
+	}
+	msg += "\n"
+	for c := range d.clients {
+		select {
+		case c <- msg:
+		default: // a slow client misses an event, not the server
+		}
+	}
+}
+
+func (d *devServer) closeClients() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for c := range d.clients {
+		close(c)
+		delete(d.clients, c)
+	}
+}
+
+func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/_winnow/reload.js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.Write(reloadJS)
+		return
+	case "/_winnow/events":
+		d.events(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	d.serveFile(w, r)
+}
+
+// serveFile serves a file of the site, the 404 page for anything missing.
+func (d *devServer) serveFile(w http.ResponseWriter, r *http.Request) {
+	name := filepath.Join(d.o.out, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/")))
+	if !strings.HasPrefix(name, filepath.Clean(d.o.out)) {
+		http.NotFound(w, r)
+		return
+	}
+	if info, err := os.Stat(name); err == nil && info.IsDir() {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+			return
+		}
+		name = filepath.Join(name, "index.html")
+	}
+	f, err := os.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		page, err404 := os.ReadFile(filepath.Join(d.o.out, "404.html"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		if err404 == nil {
+			w.Write(page)
+		}
+		return
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	info, _ := f.Stat()
+	http.ServeContent(w, r, name, info.ModTime(), f)
+}
+
+// events streams build events to a browser (Server-Sent Events).
+func (d *devServer) events(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	c := make(chan string, 4)
+	d.mu.Lock()
+	d.clients[c] = true
+	hello := "event: build\ndata: " + strconv.Itoa(d.build) + "\n\n"
+	if d.problems != "" {
+		hello += "event: problems\ndata: " + strings.ReplaceAll(strings.TrimRight(d.problems, "\n"), "\n", "\ndata: ") + "\n\n"
+	}
+	d.mu.Unlock()
+	fmt.Fprint(w, hello)
+	flusher.Flush()
+	defer func() {
+		d.mu.Lock()
+		if d.clients[c] {
+			delete(d.clients, c)
+		}
+		d.mu.Unlock()
+	}()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case msg, ok := <-c:
+			if !ok {
+				return
+			}
+			fmt.Fprint(w, msg)
+			flusher.Flush()
+		}
+	}
+}
+
+// teeWriter writes to two writers.
+type teeWriter struct {
+	a, b interface{ Write([]byte) (int, error) }
+}
+
+func (t *teeWriter) Write(p []byte) (int, error) {
+	t.b.Write(p)
+	return t.a.Write(p)
+}

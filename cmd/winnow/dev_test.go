@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// copyTree copies a directory for a test to edit.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDev starts the dev server on a free loopback port, edits the content
+// and checks what browsers are told and served: a rebuild after a good
+// edit, the problems of a broken one while the last good site is served,
+// and recovery.
+func TestDev(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, "../../content", filepath.Join(dir, "content"))
+	copyTree(t, "../../static", filepath.Join(dir, "static"))
+	o := &buildOptions{content: filepath.Join(dir, "content"), static: filepath.Join(dir, "static"), out: filepath.Join(dir, "public")}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stdout, stderr bytes.Buffer
+	go func() { done <- serveDev(ctx, &env{stdout: &syncWriter{w: &stdout}, stderr: &syncWriter{w: &stderr}}, o, "127.0.0.1:0", ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("dev server stopped: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("dev server not ready after 30s")
+	}
+	defer func() {
+		cancel()
+		<-done
+	}()
+	base := "http://" + addr
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(body)
+	}
+	if code, body := get("/about/"); code != 200 || !strings.Contains(body, `src="/_winnow/reload.js"`) {
+		t.Fatalf("GET /about/ = %d, want 200 with the reload script:\n%s", code, body)
+	}
+	if code, _ := get("/nope/"); code != 404 {
+		t.Errorf("GET /nope/ = %d, want 404", code)
+	}
+	// Follow the event stream.
+	res, err := http.Get(base + "/_winnow/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(res.Body)
+		var ev string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				ev = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				events <- ev + " " + strings.TrimPrefix(line, "data: ")
+			}
+		}
+		close(events)
+	}()
+	next := func(prefix string) string {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case e, ok := <-events:
+				if !ok {
+					t.Fatalf("event stream closed while waiting for %q", prefix)
+				}
+				if strings.HasPrefix(e, prefix) {
+					return e
+				}
+			case <-timeout:
+				t.Fatalf("no %q event within 20s; server said:\n%s%s", prefix, stdout.String(), stderr.String())
+			}
+		}
+	}
+	if e := next("build"); e != "build 1" {
+		t.Errorf("first event %q, want build 1", e)
+	}
+	about := filepath.Join(o.content, "pages", "about.md")
+	orig, _ := os.ReadFile(about)
+	// A good edit rebuilds.
+	os.WriteFile(about, bytes.Replace(orig, []byte("---\n\n"), []byte("---\n\nA sentence added while serving.\n\n"), 1), 0o644)
+	if e := next("build"); e != "build 2" {
+		t.Errorf("after an edit: %q, want build 2", e)
+	}
+	if _, body := get("/about/"); !strings.Contains(body, "A sentence added while serving.") {
+		t.Errorf("the edit is not served:\n%s", body)
+	}
+	// A broken edit reports its problem and keeps the last good site.
+	os.WriteFile(about, append([]byte("---\ntitle: About\nfunnel: SIDEWAYS\n"), orig[4:]...), 0o644)
+	if e := next("problems"); !strings.Contains(e, "pages/about.md:3:9: funnel must be TOFU, MOFU or BOFU") {
+		t.Errorf("problems event %q does not name the file and line", e)
+	}
+	if code, body := get("/about/"); code != 200 || !strings.Contains(body, "A sentence added while serving.") {
+		t.Errorf("the last good page is not served while the build is broken (%d)", code)
+	}
+	// Fixing it rebuilds.
+	os.WriteFile(about, orig, 0o644)
+	if e := next("build"); e != "build 3" {
+		t.Errorf("after the fix: %q, want build 3", e)
+	}
+}
+
+// syncWriter serialises writes from the server's goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

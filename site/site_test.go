@@ -1,0 +1,243 @@
+package site_test
+
+import (
+	"context"
+	"html"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/site"
+)
+
+// baseContent is the small test model of the core, with a site.yaml and a
+// few pages: the base every case lays its own files over.
+func baseContent(t *testing.T) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	root := "../qualify/testdata/content"
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		fsys[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(name, text string) { fsys[name] = &fstest.MapFile{Data: []byte(text)} }
+	add("site.yaml", "name: Test site\nbase_url: https://test.example\nform: {title: Sign up, submit: Send}\n")
+	add("pages/index.md", "---\ntitle: Home\nmenu: true\n---\nWelcome. See the [glossary](/glossary/).\n")
+	add("pages/guides/_index.md", "---\ntitle: Guides\n---\nWhat to read next.\n")
+	return fsys
+}
+
+// build builds a site from the base content with the archive's files laid
+// over it ("content/..." and "static/..."; a file whose text starts with
+// "(deleted)" is removed).
+func build(t *testing.T, ar *txtar.Archive, drafts bool) (*site.Memory, qualify.Diags) {
+	t.Helper()
+	content := baseContent(t)
+	static := fstest.MapFS{}
+	err := filepath.WalkDir("../static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("../static", p)
+		static[filepath.ToSlash(rel)] = &fstest.MapFile{Data: data}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range ar.Files {
+		target, name := content, ""
+		switch {
+		case strings.HasPrefix(f.Name, "content/"):
+			name = strings.TrimPrefix(f.Name, "content/")
+		case strings.HasPrefix(f.Name, "static/"):
+			target, name = static, strings.TrimPrefix(f.Name, "static/")
+		default:
+			continue
+		}
+		if strings.HasPrefix(string(f.Data), "(deleted)") {
+			delete(target, name)
+			continue
+		}
+		target[name] = &fstest.MapFile{Data: f.Data}
+	}
+	out := &site.Memory{}
+	_, diags := site.Build(context.Background(), site.Options{
+		Content: content, ContentDir: "content", Static: static, StaticDir: "static",
+		Out: out, Drafts: drafts, Workers: 2,
+	})
+	return out, diags
+}
+
+// TestSites runs the whole-site cases of testdata/sites. Their want file
+// holds one assertion per line:
+//
+//	file PATH                 the site has the file
+//	nofile PATH               it has not
+//	contains PATH TEXT        the file holds TEXT (HTML-escaped as written)
+//	lacks PATH TEXT           it does not
+//	problem TEXT              the build fails with this problem (file:line: message)
+//	drafts                    build with drafts
+func TestSites(t *testing.T) {
+	paths, _ := filepath.Glob("testdata/sites/*.txtar")
+	if len(paths) == 0 {
+		t.Fatal("no cases in testdata/sites")
+	}
+	for _, path := range paths {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			drafts := false
+			for _, f := range ar.Files {
+				if f.Name == "want" {
+					for _, line := range strings.Split(strings.TrimSpace(string(f.Data)), "\n") {
+						if line == "drafts" {
+							drafts = true
+						} else if line != "" && !strings.HasPrefix(line, "#") {
+							want = append(want, line)
+						}
+					}
+				}
+			}
+			out, diags := build(t, ar, drafts)
+			var problems []string
+			for _, d := range diags {
+				problems = append(problems, d.String())
+			}
+			wantProblems := 0
+			for _, w := range want {
+				verb, rest, _ := strings.Cut(w, " ")
+				file, text, _ := strings.Cut(rest, " ")
+				switch verb {
+				case "problem":
+					wantProblems++
+					found := false
+					for _, p := range problems {
+						found = found || p == rest
+					}
+					if !found {
+						t.Errorf("missing problem %q; got:\n%s", rest, strings.Join(problems, "\n"))
+					}
+				case "file":
+					if _, ok := out.Files[file]; !ok && len(diags) == 0 {
+						t.Errorf("the site lacks %s; it has:\n%s", file, strings.Join(out.Paths(), "\n"))
+					}
+				case "nofile":
+					if _, ok := out.Files[file]; ok {
+						t.Errorf("the site has %s", file)
+					}
+				case "contains", "lacks":
+					page := out.Page(file)
+					has := strings.Contains(page, text) || strings.Contains(html.UnescapeString(page), text)
+					if verb == "contains" && !has {
+						t.Errorf("%s does not contain %q:\n%s", file, text, page)
+					}
+					if verb == "lacks" && has {
+						t.Errorf("%s contains %q", file, text)
+					}
+				default:
+					t.Fatalf("unknown assertion %q", w)
+				}
+			}
+			if wantProblems == 0 && len(diags) > 0 {
+				t.Fatalf("build failed:\n%s", strings.Join(problems, "\n"))
+			}
+			if wantProblems > 0 && len(problems) != wantProblems {
+				t.Errorf("%d problems, want %d:\n%s", len(problems), wantProblems, strings.Join(problems, "\n"))
+			}
+		})
+	}
+}
+
+// TestGlossaryRulesArePrinted builds the shipped content and checks that
+// the rule each stage page shows is exactly the printer's text of the
+// stage's rule in the model.
+func TestGlossaryRulesArePrinted(t *testing.T) {
+	out := &site.Memory{}
+	res, diags := site.Build(context.Background(), site.Options{
+		Content: os.DirFS("../content"), ContentDir: "content", Static: os.DirFS("../static"), StaticDir: "static", Out: out,
+	})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	m := res.Model
+	ruleRE := regexp.MustCompile(`<pre class="?rule"?><code>(.*?)</code></pre>`)
+	for _, s := range m.Stages {
+		page := out.Page("glossary/" + site.Slug(s.Name) + "/index.html")
+		if page == "" {
+			t.Errorf("no glossary page for stage %q", s.Name)
+			continue
+		}
+		match := ruleRE.FindStringSubmatch(page)
+		if s.Rule == nil {
+			if match != nil {
+				t.Errorf("stage %q has no rule but its page shows %q", s.Name, match[1])
+			}
+			continue
+		}
+		if match == nil {
+			t.Errorf("the page of stage %q shows no rule", s.Name)
+			continue
+		}
+		if got, want := html.UnescapeString(match[1]), qualify.Print(s.Rule.Expr); got != want {
+			t.Errorf("stage %q: the page shows %q, the model executes %q", s.Name, got, want)
+		}
+	}
+}
+
+// TestFormPostsRequiredFields checks that the plain HTML signup form has a
+// control for every field the model requires, named as the server reads it.
+func TestFormPostsRequiredFields(t *testing.T) {
+	out := &site.Memory{}
+	res, diags := site.Build(context.Background(), site.Options{
+		Content: os.DirFS("../content"), ContentDir: "content", Static: os.DirFS("../static"), StaticDir: "static", Out: out,
+	})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	page := out.Page("signup/index.html")
+	formRE := regexp.MustCompile(`(?s)<form[^>]*action="?/api/leads"?[^>]*>(.*?)</form>`)
+	form := formRE.FindStringSubmatch(page)
+	if form == nil {
+		t.Fatalf("no form posting to /api/leads:\n%s", page)
+	}
+	for _, f := range res.Model.Fields {
+		nameRE := regexp.MustCompile(`<(input|select|textarea)[^>]*\bname="?` + regexp.QuoteMeta(f.Name) + `"?[ >/]`)
+		control := nameRE.FindString(form[1])
+		if control == "" {
+			t.Errorf("the form has no control named %q", f.Name)
+			continue
+		}
+		if f.Required && !f.Hidden && !strings.Contains(control, "required") {
+			t.Errorf("the control of required field %q is not marked required: %s", f.Name, control)
+		}
+	}
+	if !strings.Contains(form[1], `name="model"`) && !strings.Contains(form[1], `name=model`) {
+		t.Error("the form does not post the model version")
+	}
+}
