@@ -226,9 +226,15 @@ func TestFormPostsRequiredFields(t *testing.T) {
 	if form == nil {
 		t.Fatalf("no form posting to /api/leads:\n%s", page)
 	}
+	tagRE := regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
+	controls := map[string]string{} // name -> the control's whole start tag
+	for _, tag := range tagRE.FindAllString(form[1], -1) {
+		if m := regexp.MustCompile(`\bname="?([^" >]+)`).FindStringSubmatch(tag); m != nil {
+			controls[m[1]] = tag
+		}
+	}
 	for _, f := range res.Model.Fields {
-		nameRE := regexp.MustCompile(`<(input|select|textarea)[^>]*\bname="?` + regexp.QuoteMeta(f.Name) + `"?[ >/]`)
-		control := nameRE.FindString(form[1])
+		control := controls[f.Name]
 		if control == "" {
 			t.Errorf("the form has no control named %q", f.Name)
 			continue
