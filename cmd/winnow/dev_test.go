@@ -49,7 +49,9 @@ func TestDev(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var stdout, stderr bytes.Buffer
-	go func() { done <- serveDev(ctx, &env{stdout: &syncWriter{w: &stdout}, stderr: &syncWriter{w: &stderr}}, o, "127.0.0.1:0", ready) }()
+	go func() {
+		done <- serveDev(ctx, &env{stdout: &syncWriter{w: &stdout}, stderr: &syncWriter{w: &stderr}}, o, "127.0.0.1:0", ready)
+	}()
 	var addr string
 	select {
 	case addr = <-ready:
