@@ -98,14 +98,22 @@ func (b *builder) keep(j job, links, ids []string, mdLinks []markdown.Link) {
 		}
 	}
 	for _, l := range links {
-		if !internal(l) {
+		if line, ok := lines[l]; ok && j.line > 0 {
+			// Written in Markdown: check it where it is written.
+			if internal(l) {
+				b.links = append(b.links, linkRef{from: j.path, url: l, pos: qualify.Pos{File: j.source, Line: j.line + line - 1}})
+			}
 			continue
 		}
-		pos := qualify.Pos{File: j.source}
-		if line, ok := lines[l]; ok && j.line > 0 {
-			pos.Line = j.line + line - 1
+		// Made by a template: the same link stands on many pages (the
+		// navigation, the footer), so each is checked once.
+		key := l
+		if !strings.HasPrefix(l, "/") {
+			key = j.path + " " + l // relative: it depends on the page
 		}
-		b.links = append(b.links, linkRef{from: j.path, url: l, pos: pos})
+		if _, seen := b.generated[key]; !seen && internal(l) {
+			b.generated[key] = linkRef{from: j.path, url: l, pos: qualify.Pos{File: j.source}}
+		}
 	}
 }
 
@@ -154,7 +162,11 @@ func (b *builder) checkLinks() qualify.Diags {
 		ids[p] = set
 	}
 	seen := map[string]bool{}
-	for _, l := range b.links {
+	all := b.links
+	for _, l := range b.generated {
+		all = append(all, l)
+	}
+	for _, l := range all {
 		if l.url == "/api/leads" || strings.HasPrefix(l.url, "/api/") || strings.HasPrefix(l.url, "/_winnow/") {
 			continue // served by the edge and the dev server, not the site
 		}

@@ -41,6 +41,7 @@ type Dir struct {
 	mu     sync.Mutex
 	hashes map[string]uint64 // name -> hash of the committed file
 	staged map[string]uint64 // name -> hash, for files staged by this build
+	dirs   map[string]bool   // directories known to exist
 }
 
 // Stage writes data beside the file name if it differs from it.
@@ -68,7 +69,7 @@ func (d *Dir) Stage(name string, data []byte) error {
 			return nil
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+	if err := d.mkdir(filepath.Dir(full)); err != nil {
 		return err
 	}
 	if err := os.WriteFile(full+stagedSuffix, data, 0o644); err != nil {
@@ -76,6 +77,26 @@ func (d *Dir) Stage(name string, data []byte) error {
 	}
 	d.mu.Lock()
 	d.staged[name] = h
+	d.mu.Unlock()
+	return nil
+}
+
+// mkdir makes a directory once per build.
+func (d *Dir) mkdir(dir string) error {
+	d.mu.Lock()
+	known := d.dirs[dir]
+	d.mu.Unlock()
+	if known {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	if d.dirs == nil {
+		d.dirs = map[string]bool{}
+	}
+	d.dirs[dir] = true
 	d.mu.Unlock()
 	return nil
 }
@@ -127,7 +148,10 @@ func (d *Dir) Commit(names map[string]bool) (written, removed int, err error) {
 			delete(d.hashes, filepath.ToSlash(rel))
 		}
 	}
-	removeEmptyDirs(d.Path)
+	if removed > 0 {
+		removeEmptyDirs(d.Path)
+		d.dirs = nil
+	}
 	return written, removed, nil
 }
 

@@ -104,7 +104,8 @@ type builder struct {
 	mu      sync.Mutex
 	paths   map[string]bool     // every file of the site
 	noindex map[string]bool     // pages kept out of the sitemap
-	links   []linkRef           // every internal link, to check
+	links     []linkRef          // internal links written in Markdown, to check
+	generated map[string]linkRef // internal links made by templates, once each
 	ids     map[string][]string // page -> the ids it defines
 	failed  error               // the first error staging a file
 }
@@ -159,7 +160,8 @@ func prepare(opts Options) (*builder, qualify.Diags) {
 		settings: settings,
 		list:     pages,
 		paths:    map[string]bool{},
-		noindex:  map[string]bool{},
+		noindex:   map[string]bool{},
+		generated: map[string]linkRef{},
 		ids:      map[string][]string{},
 		assets:   map[string]string{},
 		min:      newMinifier(),
