@@ -101,13 +101,13 @@ type builder struct {
 	min       *minify.M
 	examples  []load.Result // every example lead with its verdict
 
-	mu      sync.Mutex
-	paths   map[string]bool     // every file of the site
-	noindex map[string]bool     // pages kept out of the sitemap
-	links     []linkRef          // internal links written in Markdown, to check
-	generated map[string]linkRef // internal links made by templates, once each
-	ids     map[string][]string // page -> the ids it defines
-	failed  error               // the first error staging a file
+	mu        sync.Mutex
+	paths     map[string]bool     // every file of the site
+	noindex   map[string]bool     // pages kept out of the sitemap
+	links     []linkRef           // internal links written in Markdown, to check
+	generated map[string]linkRef  // internal links made by templates, once each
+	ids       map[string][]string // page -> the ids it defines
+	failed    error               // the first error staging a file
 }
 
 // job renders one file of the site.
@@ -155,16 +155,16 @@ func prepare(opts Options) (*builder, qualify.Diags) {
 		settings.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
 	}
 	b := &builder{
-		opts:     opts,
-		content:  c,
-		settings: settings,
-		list:     pages,
-		paths:    map[string]bool{},
+		opts:      opts,
+		content:   c,
+		settings:  settings,
+		list:      pages,
+		paths:     map[string]bool{},
 		noindex:   map[string]bool{},
 		generated: map[string]linkRef{},
-		ids:      map[string][]string{},
-		assets:   map[string]string{},
-		min:      newMinifier(),
+		ids:       map[string][]string{},
+		assets:    map[string]string{},
+		min:       newMinifier(),
 	}
 	diags = append(diags, b.addAssets()...)
 	b.examples = c.Run()
