@@ -3,9 +3,11 @@ package load
 import (
 	"io/fs"
 	"path"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
@@ -39,22 +41,45 @@ type Page struct {
 // is reported at its position; a page with a problem is left out.
 func Pages(fsys fs.FS, root string, drafts bool) ([]Page, qualify.Diags) {
 	l := &loader{fsys: fsys, root: root}
-	var pages []Page
+	var names []string
 	err := fs.WalkDir(fsys, PagesDir, func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			l.diags.Add(qualify.Pos{File: l.filePath(name)}, "cannot read: "+errText(err))
 			return nil
 		}
-		if d.IsDir() || !strings.HasSuffix(name, ".md") {
-			return nil
-		}
-		if p, ok := l.page(name); ok && (drafts || !p.Draft) {
-			pages = append(pages, p)
+		if !d.IsDir() && strings.HasSuffix(name, ".md") {
+			names = append(names, name)
 		}
 		return nil
 	})
 	if err != nil {
 		l.diags.Add(qualify.Pos{File: l.filePath(PagesDir)}, "cannot read: "+errText(err))
+	}
+	// Read the pages on every CPU: each reader collects its own problems.
+	n := min(runtime.GOMAXPROCS(0), max(1, len(names)/64))
+	readers := make([]*loader, n)
+	results := make([]Page, len(names))
+	ok := make([]bool, len(names))
+	var wg sync.WaitGroup
+	for r := range n {
+		readers[r] = &loader{fsys: fsys, root: root}
+		wg.Add(1)
+		go func(rd *loader) {
+			defer wg.Done()
+			for i := r; i < len(names); i += n {
+				results[i], ok[i] = rd.page(names[i])
+			}
+		}(readers[r])
+	}
+	wg.Wait()
+	var pages []Page
+	for i, p := range results {
+		if ok[i] && (drafts || !p.Draft) {
+			pages = append(pages, p)
+		}
+	}
+	for _, rd := range readers {
+		l.diags = append(l.diags, rd.diags...)
 	}
 	slices.SortFunc(pages, func(a, b Page) int { return strings.Compare(a.URL, b.URL) })
 	l.checkURLs(pages)
