@@ -41,6 +41,7 @@ type Dir struct {
 	mu     sync.Mutex
 	hashes map[string]uint64 // name -> hash of the committed file
 	staged map[string]uint64 // name -> hash, for files staged by this build
+	fresh  map[string]uint64 // name -> hash, for new files written in place
 	dirs   map[string]bool   // directories known to exist
 }
 
@@ -62,9 +63,27 @@ func (d *Dir) Stage(name string, data []byte) error {
 	}
 	if !known {
 		// The first build of this process: compare with the disk.
-		if cur, err := os.ReadFile(full); err == nil && bytes.Equal(cur, data) {
+		cur, err := os.ReadFile(full)
+		switch {
+		case err == nil && bytes.Equal(cur, data):
 			d.mu.Lock()
 			d.hashes[name] = h
+			d.mu.Unlock()
+			return nil
+		case errors.Is(err, fs.ErrNotExist):
+			// A new file replaces nothing: write it in place (Abort
+			// removes it again).
+			if err := d.mkdir(filepath.Dir(full)); err != nil {
+				return err
+			}
+			if err := os.WriteFile(full, data, 0o644); err != nil {
+				return err
+			}
+			d.mu.Lock()
+			if d.fresh == nil {
+				d.fresh = map[string]uint64{}
+			}
+			d.fresh[name] = h
 			d.mu.Unlock()
 			return nil
 		}
@@ -126,6 +145,11 @@ func (d *Dir) Commit(names map[string]bool) (written, removed int, err error) {
 		written++
 	}
 	d.staged = nil
+	for name, h := range d.fresh {
+		d.hashes[name] = h
+		written++
+	}
+	d.fresh = nil
 	var stale []string
 	err = filepath.WalkDir(d.Path, func(p string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
@@ -180,6 +204,11 @@ func (d *Dir) claim() error {
 // isStaged reports whether a top-level entry belongs to the files staged
 // by the current build.
 func (d *Dir) isStaged(entry string) bool {
+	for name := range d.fresh {
+		if name == entry || strings.HasPrefix(name, entry+"/") {
+			return true
+		}
+	}
 	for name := range d.staged {
 		if name == entry || strings.HasPrefix(name, entry+"/") {
 			return true
@@ -195,7 +224,10 @@ func (d *Dir) Abort() {
 	for name := range d.staged {
 		os.Remove(filepath.Join(d.Path, filepath.FromSlash(name)) + stagedSuffix)
 	}
-	d.staged = nil
+	for name := range d.fresh {
+		os.Remove(filepath.Join(d.Path, filepath.FromSlash(name)))
+	}
+	d.staged, d.fresh = nil, nil
 }
 
 // removeEmptyDirs removes the empty directories below root.
