@@ -26,9 +26,12 @@ go build -trimpath -o "$work/winnow" ./cmd/winnow
 run() {
   local name=$1 dir=$2; shift 2
   rm -rf "$dir/out"
-  local t
-  t=$( { /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
-  read -r wall user sys rss <<<"$t"
+  if ! /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$@" >"$work/run.log" 2>&1; then
+    echo "$name failed:" >&2
+    tail -5 "$work/run.log" >&2
+    exit 1
+  fi
+  read -r wall user sys rss <"$work/time.txt"
   echo "$name $wall $(echo "$user + $sys" | bc) $rss"
 }
 
