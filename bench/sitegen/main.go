@@ -114,6 +114,26 @@ languageCode = "en"
 disableKinds = ["taxonomy", "term", "RSS"]
 [minify]
   minifyOutput = true
+[[menus.main]]
+  name = "Blog"
+  url = "/blog/"
+  weight = 1
+[[menus.main]]
+  name = "Solutions"
+  url = "/solutions/"
+  weight = 2
+[[menus.main]]
+  name = "Customers"
+  url = "/customers/"
+  weight = 3
+[[menus.main]]
+  name = "Guides"
+  url = "/guides/"
+  weight = 4
+[[menus.main]]
+  name = "Glossary"
+  url = "/glossary/"
+  weight = 5
 [markup.goldmark.renderer]
   unsafe = false
 [markup.highlight]
@@ -122,7 +142,7 @@ disableKinds = ["taxonomy", "term", "RSS"]
 		"layouts/_default/baseof.html": `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{{ .Title }} · {{ site.Title }}</title><meta name="description" content="{{ .Description }}"><link rel="canonical" href="{{ .Permalink }}">
 <meta property="og:title" content="{{ .Title }}"><meta property="og:url" content="{{ .Permalink }}"><link rel="stylesheet" href="/assets/site.css"></head>
-<body><a class="skip" href="#main">Skip to content</a><header><a href="/">{{ site.Title }}</a><nav aria-label="Main"><ul>{{ range site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}<li><a href="/glossary/">Glossary</a></li></ul></nav></header>
+<body><a class="skip" href="#main">Skip to content</a><header><a href="/">{{ site.Title }}</a><nav aria-label="Main"><ul>{{ range site.Menus.main }}<li><a href="{{ .URL }}">{{ .Name }}</a></li>{{ end }}</ul></nav></header>
 <nav aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li>{{ with .Parent }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}<li aria-current="page">{{ .Title }}</li></ol></nav>
 <main id="main">{{ block "main" . }}{{ end }}</main><footer><a href="/glossary/">Glossary</a> <a href="/sla/">Service levels</a></footer></body></html>`,
 		"layouts/_default/single.html": `{{ define "main" }}<article><h1>{{ .Title }}</h1>{{ with .Date }}<time datetime="{{ .Format "2006-01-02" }}">{{ .Format "2 January 2006" }}</time>{{ end }}{{ if ge (len .TableOfContents) 80 }}<nav aria-label="On this page">{{ .TableOfContents }}</nav>{{ end }}<div class="prose">{{ .Content }}</div></article>{{ end }}`,
