@@ -43,6 +43,8 @@ type Dir struct {
 	staged map[string]uint64 // name -> hash, for files staged by this build
 	fresh  map[string]uint64 // name -> hash, for new files written in place
 	dirs   map[string]bool   // directories known to exist
+	once   sync.Once
+	empty  bool // the directory held nothing when this Dir first staged: no file to compare or remove
 }
 
 // Stage writes data beside the file name if it differs from it.
@@ -57,13 +59,22 @@ func (d *Dir) Stage(name string, data []byte) error {
 	}
 	old, known := d.hashes[name]
 	d.mu.Unlock()
+	d.once.Do(func() {
+		entries, err := os.ReadDir(d.Path)
+		d.empty = errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0
+	})
 	full := filepath.Join(d.Path, filepath.FromSlash(name))
 	if known && old == h {
 		return nil
 	}
 	if !known {
-		// The first build of this process: compare with the disk.
-		cur, err := os.ReadFile(full)
+		// The first build of this process: compare with the disk,
+		// unless the directory was empty.
+		var cur []byte
+		err := fs.ErrNotExist
+		if !d.empty {
+			cur, err = os.ReadFile(full)
+		}
 		switch {
 		case err == nil && bytes.Equal(cur, data):
 			d.mu.Lock()
@@ -150,6 +161,11 @@ func (d *Dir) Commit(names map[string]bool) (written, removed int, err error) {
 		written++
 	}
 	d.fresh = nil
+	if d.empty {
+		// The first build into an empty directory: nothing is stale.
+		d.empty = false
+		return written, removed, nil
+	}
 	var stale []string
 	err = filepath.WalkDir(d.Path, func(p string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
