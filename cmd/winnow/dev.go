@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -204,11 +205,8 @@ func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveFile serves a file of the site, the 404 page for anything missing.
 func (d *devServer) serveFile(w http.ResponseWriter, r *http.Request) {
-	name := filepath.Join(d.o.out, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/")))
-	if !strings.HasPrefix(name, filepath.Clean(d.o.out)) {
-		http.NotFound(w, r)
-		return
-	}
+	// Cleaning the path as if rooted keeps ".." from leaving the site.
+	name := filepath.Join(d.o.out, filepath.FromSlash(path.Clean("/"+r.URL.Path)))
 	if info, err := os.Stat(name); err == nil && info.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
 			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)

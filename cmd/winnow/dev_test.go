@@ -81,6 +81,18 @@ func TestDev(t *testing.T) {
 	if code, _ := get("/nope/"); code != 404 {
 		t.Errorf("GET /nope/ = %d, want 404", code)
 	}
+	// A path climbing out of the site gets the 404 page, not the file.
+	os.MkdirAll(filepath.Join(dir, "public2"), 0o755)
+	os.WriteFile(filepath.Join(dir, "public2", "secret.txt"), []byte("secret"), 0o644)
+	req, _ := http.NewRequest("GET", base+"/x", nil)
+	req.URL.Path = "/../public2/secret.txt"
+	if res, err := http.DefaultClient.Do(req); err == nil {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if strings.Contains(string(body), "secret") || res.StatusCode != 404 {
+			t.Errorf("GET /../public2/secret.txt = %d %q, want 404", res.StatusCode, body)
+		}
+	}
 	// Follow the event stream.
 	res, err := http.Get(base + "/_winnow/events")
 	if err != nil {
