@@ -214,7 +214,7 @@ func (l *loader) orderStages() {
 			for _, d := range defs {
 				names = append(names, d.stage.Name)
 			}
-			d.f.err(d.afterN, "stage "+d.stage.Name+": after names unknown stage "+strconv.Quote(d.after)+suggest(d.after, names))
+			d.f.err(d.afterN, "stage "+d.stage.Name+": after names unknown stage "+strconv.Quote(d.after)+qualify.DidYouMean(d.after, names))
 			bad = true
 			continue
 		}

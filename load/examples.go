@@ -21,7 +21,6 @@ type Example struct {
 	At        int64  // the instant it is evaluated at
 	Framework string // evaluate with this framework selected instead, if set
 	Input     qualify.Input
-	Signals   map[string]int64
 	Lead      qualify.Lead
 	Want      Want
 }
@@ -82,7 +81,7 @@ func (l *loader) readExamples() {
 
 func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 	m := l.m
-	ex := Example{Pos: f.pos(item), Input: qualify.Input{}, Signals: map[string]int64{}}
+	ex := Example{Pos: f.pos(item), Input: qualify.Input{}}
 	var atN, leadN, signalsN, expectN, fwN ast.Node
 	f.fields(item, "example", map[string]func(ast.Node){
 		"name":      func(n ast.Node) { ex.Name = f.str(n, "example name") },
@@ -122,7 +121,7 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 	valueN := map[string]ast.Node{}
 	for _, e := range f.mapping(leadN, what+": lead") {
 		if m.FieldIndex(e.key) < 0 {
-			f.err(e.keyN, what+": unknown field "+strconv.Quote(e.key)+suggest(e.key, fieldNames))
+			f.err(e.keyN, what+": unknown field "+strconv.Quote(e.key)+qualify.DidYouMean(e.key, fieldNames))
 			ok = false
 			continue
 		}
@@ -150,7 +149,7 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 	for _, e := range f.mapping(signalsN, what+": signals") {
 		i := m.SignalIndex(e.key)
 		if i < 0 {
-			f.err(e.keyN, what+": unknown signal "+strconv.Quote(e.key)+suggest(e.key, signalNames(m)))
+			f.err(e.keyN, what+": unknown signal "+strconv.Quote(e.key)+qualify.DidYouMean(e.key, signalNames(m)))
 			ok = false
 			continue
 		}
@@ -160,7 +159,6 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 			ok = false
 			continue
 		}
-		ex.Signals[e.key] = t
 		if lead.Signals != nil && t > lead.Signals[i] {
 			lead.Signals[i] = t
 		}
@@ -178,7 +176,7 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 				for _, s := range m.Stages {
 					names = append(names, s.Name)
 				}
-				f.err(n, what+": unknown stage "+strconv.Quote(ex.Want.Stage)+suggest(ex.Want.Stage, names))
+				f.err(n, what+": unknown stage "+strconv.Quote(ex.Want.Stage)+qualify.DidYouMean(ex.Want.Stage, names))
 				ok = false
 			}
 		},

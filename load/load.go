@@ -59,16 +59,6 @@ type Content struct {
 	Docs     []Doc
 }
 
-// Doc returns the document of the given kind and name, or nil.
-func (c *Content) Doc(kind DocKind, name string) *Doc {
-	for i := range c.Docs {
-		if c.Docs[i].Kind == kind && c.Docs[i].Name == name {
-			return &c.Docs[i]
-		}
-	}
-	return nil
-}
-
 // loader holds the state of one Load.
 type loader struct {
 	fsys    fs.FS
@@ -319,7 +309,7 @@ func (l *loader) readFields(f *file, body ast.Node) {
 						fd.Autocomplete = f.str(n, "autocomplete")
 						for _, tok := range strings.Fields(fd.Autocomplete) {
 							if !slices.Contains(knownAutocomplete, tok) && !strings.HasPrefix(tok, "section-") {
-								f.err(n, "autocomplete: unknown token "+strconv.Quote(tok)+suggest(tok, knownAutocomplete))
+								f.err(n, "autocomplete: unknown token "+strconv.Quote(tok)+qualify.DidYouMean(tok, knownAutocomplete))
 							}
 						}
 					},
@@ -352,13 +342,6 @@ func (l *loader) readFields(f *file, body ast.Node) {
 	if len(m.Fields) == 0 && body != nil {
 		f.err(body, "fields: the model has no fields")
 	}
-}
-
-func suggest(s string, candidates []string) string {
-	if c := qualify.Closest(s, candidates); c != "" {
-		return " (did you mean " + strconv.Quote(c) + "?)"
-	}
-	return ""
 }
 
 // fieldLimits reads min and max: lengths for text, a range for numbers.
@@ -492,7 +475,7 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 	}
 	for _, os := range l.optionSignals {
 		if m.SignalIndex(os.name) < 0 {
-			os.f.err(os.n, os.what+": unknown signal "+strconv.Quote(os.name)+suggest(os.name, signalNames(m)))
+			os.f.err(os.n, os.what+": unknown signal "+strconv.Quote(os.name)+qualify.DidYouMean(os.name, signalNames(m)))
 		}
 	}
 	seen := map[string]qualify.Pos{}
@@ -536,7 +519,7 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 		if signalN != nil {
 			name := f.str(signalN, "signal")
 			if p.Signal = m.SignalIndex(name); p.Signal < 0 {
-				f.err(signalN, what+": unknown signal "+strconv.Quote(name)+suggest(name, signalNames(m)))
+				f.err(signalN, what+": unknown signal "+strconv.Quote(name)+qualify.DidYouMean(name, signalNames(m)))
 			} else if p.Kind == qualify.Fit {
 				f.err(signalN, what+": fit points describe who the lead is and cannot be tied to a signal")
 			}

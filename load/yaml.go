@@ -199,8 +199,8 @@ func (f *file) fields(n ast.Node, what string, handlers map[string]func(ast.Node
 			}
 			slices.Sort(keys)
 			msg := what + ": unknown key " + strconv.Quote(e.key)
-			if s := qualify.Closest(e.key, keys); s != "" {
-				msg += " (did you mean " + strconv.Quote(s) + "?)"
+			if s := qualify.DidYouMean(e.key, keys); s != "" {
+				msg += s
 			} else {
 				msg += "; known keys: " + strings.Join(keys, ", ")
 			}

@@ -86,37 +86,21 @@ type builtinSpec struct {
 	args   []Kind // KindInvalid: any kind
 	vararg bool   // the last argument repeats, at least once
 	result Kind
-	doc    string
 }
 
 var builtins = [...]builtinSpec{
-	bKnown:           {"known", []Kind{KindInvalid}, false, KindBool, "the value is known (a field answered, a signal recorded)"},
-	bCount:           {"count", []Kind{KindInvalid}, true, KindNumber, "how many of the conditions hold; a value that is not a condition counts when known"},
-	bDaysSince:       {"days_since", []Kind{KindTime}, false, KindNumber, "whole days from a date or signal to now"},
-	bDomain:          {"domain", []Kind{KindString}, false, KindString, "the lower-case domain of an email address"},
-	bFreeEmail:       {"free_email", []Kind{KindString}, false, KindBool, "the email address (or domain) belongs to a free mail provider"},
-	bDisposableEmail: {"disposable_email", []Kind{KindString}, false, KindBool, "the email address (or domain) belongs to a disposable-address service"},
-	bGibberish:       {"gibberish", []Kind{KindString}, false, KindBool, "the text looks like keyboard mashing rather than words"},
-	bLinks:           {"links", []Kind{KindString}, false, KindNumber, "how many web links the text holds"},
-	bLen:             {"len", []Kind{KindString}, false, KindNumber, "the length of the text in characters"},
-	bContains:        {"contains", []Kind{KindString, KindString}, false, KindBool, "the text holds the second text, ignoring case"},
-	bStartsWith:      {"starts_with", []Kind{KindString, KindString}, false, KindBool, "the text starts with the second text, ignoring case"},
-	bEndsWith:        {"ends_with", []Kind{KindString, KindString}, false, KindBool, "the text ends with the second text, ignoring case"},
-}
-
-// Builtin describes a function of the rule language.
-type Builtin struct {
-	Name string
-	Doc  string
-}
-
-// Builtins lists the rule language's functions, for documentation.
-func Builtins() []Builtin {
-	out := make([]Builtin, len(builtins))
-	for i, b := range builtins {
-		out[i] = Builtin{b.name, b.doc}
-	}
-	return out
+	bKnown:           {"known", []Kind{KindInvalid}, false, KindBool},                  // the value is known (a field answered, a signal recorded)
+	bCount:           {"count", []Kind{KindInvalid}, true, KindNumber},                 // how many of the conditions hold; a value that is not a condition counts when known
+	bDaysSince:       {"days_since", []Kind{KindTime}, false, KindNumber},              // whole days from a date or signal to now
+	bDomain:          {"domain", []Kind{KindString}, false, KindString},                // the lower-case domain of an email address
+	bFreeEmail:       {"free_email", []Kind{KindString}, false, KindBool},              // the email address (or domain) belongs to a free mail provider
+	bDisposableEmail: {"disposable_email", []Kind{KindString}, false, KindBool},        // the email address (or domain) belongs to a disposable-address service
+	bGibberish:       {"gibberish", []Kind{KindString}, false, KindBool},               // the text looks like keyboard mashing rather than words
+	bLinks:           {"links", []Kind{KindString}, false, KindNumber},                 // how many web links the text holds
+	bLen:             {"len", []Kind{KindString}, false, KindNumber},                   // the length of the text in characters
+	bContains:        {"contains", []Kind{KindString, KindString}, false, KindBool},    // the text holds the second text, ignoring case
+	bStartsWith:      {"starts_with", []Kind{KindString, KindString}, false, KindBool}, // the text starts with the second text, ignoring case
+	bEndsWith:        {"ends_with", []Kind{KindString, KindString}, false, KindBool},   // the text ends with the second text, ignoring case
 }
 
 // Reserved names that rules read besides fields, signals and constants.
@@ -362,8 +346,14 @@ func (m *Model) names() []string {
 }
 
 func (c *checker) suggest(name string, candidates []string) string {
-	if s := Closest(name, candidates); s != "" {
-		return " (did you mean " + strconv.Quote(s) + "?)"
+	return DidYouMean(name, candidates)
+}
+
+// DidYouMean returns ` (did you mean "x"?)` for the candidate nearest to
+// s when it is a likely typo (see Closest), or "".
+func DidYouMean(s string, candidates []string) string {
+	if c := Closest(s, candidates); c != "" {
+		return " (did you mean " + strconv.Quote(c) + "?)"
 	}
 	return ""
 }

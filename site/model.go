@@ -110,7 +110,7 @@ func (b *builder) stageCard(name string) templates.StageCard {
 			}
 		}
 	}
-	for _, r := range b.results() {
+	for _, r := range b.examples {
 		if r.Verdict.Stage != s.Name {
 			continue
 		}

@@ -47,13 +47,12 @@ type Options struct {
 
 // Result tells what a build did.
 type Result struct {
-	Pages     int           // HTML pages built
-	Files     int           // files in the site, pages included
-	Written   int           // files written because they are new or changed
-	Removed   int           // files of an earlier build no longer part of the site
-	Duration  time.Duration // wall time of the build
-	Model     *qualify.Model
-	ModelText string // the canonical text of the model, as published
+	Pages    int           // HTML pages built
+	Files    int           // files in the site, pages included
+	Written  int           // files written because they are new or changed
+	Removed  int           // files of an earlier build no longer part of the site
+	Duration time.Duration // wall time of the build
+	Model    *qualify.Model
 }
 
 // Build builds the site. On any problem it returns every problem found,
@@ -80,7 +79,6 @@ func Build(ctx context.Context, opts Options) (Result, qualify.Diags) {
 	res := Result{Files: len(b.paths), Written: written, Removed: removed, Pages: b.pages}
 	res.Duration = time.Since(start)
 	res.Model = b.content.Model
-	res.ModelText = b.modelText
 	return res, nil
 }
 
@@ -322,9 +320,6 @@ func (w *worker) renderPage(head templates.Head, crumbs []templates.Link, body t
 	}
 	return w.buf.Bytes(), nil
 }
-
-// results are the example leads and their verdicts.
-func (b *builder) results() []load.Result { return b.examples }
 
 // file stages a file of the site.
 func (b *builder) file(path string, data []byte) {

@@ -100,11 +100,7 @@ func evalLead(e *env, o evalOptions, args []string) error {
 			for _, s := range m.Signals {
 				names = append(names, s.Name)
 			}
-			msg := fmt.Sprintf("%q is neither a field nor a signal of the model", p.name)
-			if s := qualify.Closest(p.name, names); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
-			}
-			return fmt.Errorf("%s", msg)
+			return fmt.Errorf("%q is neither a field nor a signal of the model%s", p.name, qualify.DidYouMean(p.name, names))
 		}
 	}
 	submitted := int64(0)
