@@ -119,7 +119,18 @@ func (d *Dir) mkdir(dir string) error {
 	if known {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// Mkdir first: in a build most parents exist already, and MkdirAll
+	// would stat every directory before making it.
+	switch err := os.Mkdir(dir, 0o755); {
+	case err == nil, errors.Is(err, fs.ErrExist):
+	case errors.Is(err, fs.ErrNotExist) && filepath.Dir(dir) != dir:
+		if err := d.mkdir(filepath.Dir(dir)); err != nil {
+			return err
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+	default:
 		return err
 	}
 	d.mu.Lock()

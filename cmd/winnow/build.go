@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/winnowhq/winnow/site"
 )
@@ -27,6 +28,7 @@ all as file:line: message, exits 1, and leaves the last good site in place.
 Only files that changed are written.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		o := buildFlags(fs)
+		profile := fs.String("cpuprofile", "", "write a CPU profile of the build to this `file` (go tool pprof)")
 		return func(e *env, args []string) error {
 			if len(args) > 1 {
 				fmt.Fprintln(e.stderr, "winnow build: at most one content directory")
@@ -34,6 +36,17 @@ Only files that changed are written.`,
 			}
 			if len(args) == 1 {
 				o.content = args[0]
+			}
+			if *profile != "" {
+				f, err := os.Create(*profile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
 			}
 			out := &site.Dir{Path: o.out}
 			res, err := o.build(e, out, "", "")
