@@ -31,7 +31,9 @@ type Page struct {
 	Funnel      qualify.Funnel
 	Aliases     []string // old URLs that redirect here
 	Order       int
-	Menu        bool // shown in the main navigation
+	Menu        bool        // shown in the main navigation
+	Layout      string      // the layout asked for, "" for the default
+	LayoutPos   qualify.Pos // where it was asked for
 	Body        []byte
 	BodyLine    int // the file line the body starts on
 }
@@ -146,6 +148,7 @@ func (l *loader) page(name string) (Page, bool) {
 		"order":       func(n ast.Node) { p.Order, _ = f.int(n, "order") },
 		"funnel":      func(n ast.Node) { funnelN = n },
 		"aliases":     func(n ast.Node) { p.Aliases = f.strs(n, "aliases") },
+		"layout":      func(n ast.Node) { p.Layout, p.LayoutPos = f.str(n, "layout"), f.pos(n) },
 		"date": func(n ast.Node) {
 			s := f.str(n, "date")
 			t, ok := ParseInstant(s)

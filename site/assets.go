@@ -16,18 +16,25 @@ var mediaTypes = map[string]string{
 	".json": "application/json", ".xml": "application/xml",
 }
 
-// fingerprinted are the static files published under a name that holds
-// their hash, so that they can be cached for ever: logical name -> file.
-var fingerprinted = map[string]string{"css": "css/site.css", "favicon": "favicon.svg"}
+// required are the static files the layout links to.
+var required = []string{"css/site.css", "favicon.svg"}
+
+// fingerprinted reports whether a static file is published under a name
+// that holds its hash, so that it can be cached for ever: stylesheets,
+// scripts, WebAssembly and the icon. Pages name such a file by its path
+// under static/ and get its published URL from the asset table.
+func fingerprinted(name string) bool {
+	switch path.Ext(name) {
+	case ".css", ".js", ".mjs", ".wasm":
+		return true
+	}
+	return name == "favicon.svg"
+}
 
 // addAssets minifies the static files, publishes the fingerprinted ones
 // under assets/, copies the rest, and publishes the model's canonical text.
 func (b *builder) addAssets() qualify.Diags {
 	var diags qualify.Diags
-	logical := map[string]string{}
-	for k, v := range fingerprinted {
-		logical[v] = k
-	}
 	if b.opts.Static != nil {
 		err := fs.WalkDir(b.opts.Static, ".", func(name string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -46,8 +53,8 @@ func (b *builder) addAssets() qualify.Diags {
 				}
 				data = out
 			}
-			if key, ok := logical[name]; ok {
-				b.assets[key] = "/" + b.publish(name, data)
+			if fingerprinted(name) {
+				b.assets[name] = "/" + b.publish(name, data)
 				return nil
 			}
 			b.file(name, data)
@@ -57,8 +64,8 @@ func (b *builder) addAssets() qualify.Diags {
 			diags.Add(qualify.Pos{File: b.opts.StaticDir}, "cannot read: "+err.Error())
 		}
 	}
-	for key, name := range fingerprinted {
-		if b.assets[key] == "" {
+	for _, name := range required {
+		if b.assets[name] == "" {
 			diags.Add(qualify.Pos{File: path.Join(b.opts.StaticDir, name)}, "missing: the site's layout needs it")
 		}
 	}
@@ -68,12 +75,11 @@ func (b *builder) addAssets() qualify.Diags {
 }
 
 // publish keeps data under assets/ with a name holding the start of its
-// SHA-256, e.g. assets/site.3f2a9c1b.css, and returns that path.
+// SHA-256, e.g. assets/css/site.3f2a9c1b.css, and returns that path.
 func (b *builder) publish(name string, data []byte) string {
 	sum := sha256.Sum256(data)
 	ext := path.Ext(name)
-	base := strings.TrimSuffix(path.Base(name), ext)
-	p := "assets/" + base + "." + hex.EncodeToString(sum[:5]) + ext
+	p := "assets/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
 	b.file(p, data)
 	return p
 }

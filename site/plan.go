@@ -4,6 +4,7 @@ import (
 	"html"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/winnowhq/winnow/load"
@@ -89,7 +90,16 @@ func (b *builder) plan() qualify.Diags {
 	var diags qualify.Diags
 	for i := range b.list {
 		p := &b.list[i]
+		if p.Layout != "" && !slices.Contains(templates.Layouts, p.Layout) {
+			diags.Add(p.LayoutPos, "layout "+strconv.Quote(p.Layout)+" does not exist"+
+				qualify.DidYouMean(p.Layout, templates.Layouts)+"; layouts: "+strings.Join(templates.Layouts, ", "))
+			continue
+		}
 		if p.IsSection {
+			if p.Layout != "" && p.Layout != "article" {
+				diags.Add(p.LayoutPos, "layout "+strconv.Quote(p.Layout)+": a section's _index.md is laid out as the list of its pages")
+				continue
+			}
 			diags = append(diags, b.add(b.sectionJob(p.URL))...)
 			continue
 		}
@@ -143,7 +153,7 @@ func (b *builder) articleJob(p *load.Page) job {
 		if err != nil {
 			return page{}, err
 		}
-		a := templates.Article{Title: p.Title, Body: string(res.HTML)}
+		a := templates.Article{Title: p.Title, Body: string(res.HTML), Layout: p.Layout}
 		a.Funnel, a.FunnelURL = b.funnel(p.Funnel)
 		for _, h := range res.TOC {
 			a.TOC = append(a.TOC, templates.Heading{Level: h.Level, ID: h.ID, Text: h.Text})
@@ -161,7 +171,11 @@ func (b *builder) articleJob(p *load.Page) job {
 		if p.URL == "/" && head.Description == "" {
 			head.Description = b.settings.Description
 		}
-		out, err := w.renderPage(head, b.crumbs(p.URL, p.Title), templates.ArticleView(a))
+		crumbs := b.crumbs(p.URL, p.Title)
+		if p.Layout == "landing" {
+			crumbs = nil
+		}
+		out, err := w.renderPage(head, crumbs, templates.ArticleView(a))
 		return page{html: out, links: res.Links}, err
 	}}
 }

@@ -92,7 +92,7 @@ type builder struct {
 	glossary  *glossary
 	list      []load.Page // the Markdown pages
 	sections  map[string]*section
-	assets    map[string]string // logical name ("css", "favicon", "model") -> URL
+	assets    map[string]string // static path ("css/site.css") or "model" -> URL
 	modelText string
 	jobs      []job
 	jobAt     map[string]int // path -> index into jobs
@@ -172,8 +172,8 @@ func prepare(opts Options) (*builder, qualify.Diags) {
 		Name:       settings.Name,
 		BaseURL:    settings.BaseURL,
 		Language:   settings.Language,
-		CSS:        b.assets["css"],
-		Favicon:    b.assets["favicon"],
+		CSS:        b.assets["css/site.css"],
+		Favicon:    b.assets["favicon.svg"],
 		Feed:       "/feed.xml",
 		LiveReload: opts.LiveReload,
 	}

@@ -5,6 +5,7 @@ import (
 	"html"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -94,7 +95,7 @@ func build(t *testing.T, ar *txtar.Archive, drafts bool) (*site.Memory, qualify.
 // TestSites runs the whole-site cases of testdata/sites. Their want file
 // holds one assertion per line:
 //
-//	file PATH                 the site has the file
+//	file PATH                 the site has the file (PATH may be a path.Match pattern)
 //	nofile PATH               it has not
 //	contains PATH TEXT        the file holds TEXT (HTML-escaped as written)
 //	lacks PATH TEXT           it does not
@@ -133,6 +134,9 @@ func TestSites(t *testing.T) {
 			for _, w := range want {
 				verb, rest, _ := strings.Cut(w, " ")
 				file, text, _ := strings.Cut(rest, " ")
+				if matches := globFiles(out, file); len(matches) == 1 {
+					file = matches[0]
+				}
 				switch verb {
 				case "problem":
 					wantProblems++
@@ -144,12 +148,12 @@ func TestSites(t *testing.T) {
 						t.Errorf("missing problem %q; got:\n%s", rest, strings.Join(problems, "\n"))
 					}
 				case "file":
-					if _, ok := out.Files[file]; !ok && len(diags) == 0 {
+					if len(globFiles(out, file)) == 0 && len(diags) == 0 {
 						t.Errorf("the site lacks %s; it has:\n%s", file, strings.Join(out.Paths(), "\n"))
 					}
 				case "nofile":
-					if _, ok := out.Files[file]; ok {
-						t.Errorf("the site has %s", file)
+					if m := globFiles(out, file); len(m) > 0 {
+						t.Errorf("the site has %s", strings.Join(m, ", "))
 					}
 				case "contains", "lacks":
 					page := out.Page(file)
@@ -246,4 +250,16 @@ func TestFormPostsRequiredFields(t *testing.T) {
 	if !strings.Contains(form[1], `name="model"`) && !strings.Contains(form[1], `name=model`) {
 		t.Error("the form does not post the model version")
 	}
+}
+
+// globFiles returns the files of a built site that match a path.Match
+// pattern.
+func globFiles(out *site.Memory, pattern string) []string {
+	var found []string
+	for _, name := range out.Paths() {
+		if ok, _ := path.Match(pattern, name); ok {
+			found = append(found, name)
+		}
+	}
+	return found
 }

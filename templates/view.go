@@ -41,8 +41,14 @@ type Heading struct {
 	Text  string
 }
 
+// Layouts are the layouts a page can ask for in its front matter:
+// "article" (the default) has breadcrumbs and, on a long page, a table of
+// contents; "landing" has neither and gives the content the full width.
+var Layouts = []string{"article", "landing"}
+
 // Article is a Markdown page.
 type Article struct {
+	Layout    string // one of Layouts; "" is "article"
 	Title     string
 	Funnel    string // "TOFU", "MOFU", "BOFU" or ""
 	FunnelURL string // the glossary page of the funnel position

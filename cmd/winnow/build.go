@@ -63,6 +63,7 @@ Only files that changed are written.`,
 // buildOptions are the flags build and dev share.
 type buildOptions struct {
 	content, static, out, baseURL string
+	templates                     string // dev only
 	drafts                        bool
 	workers                       int
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path"
 	"path/filepath"
@@ -35,10 +36,15 @@ watches the content and static directories: every change rebuilds the site
 A broken edit shows its problems on the page, as file:line: message, while
 the last good site keeps being served.
 
-Changes to templates/ need the program rebuilt: run make dev again.`,
+Run from a source checkout (go.mod in the working directory), dev also
+watches the templ components (--templates, default "templates"): a change
+regenerates them with templ, rebuilds the program with go build and
+restarts it on the same address; a compile error shows on the page like a
+content problem, and the running program keeps serving.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		o := buildFlags(fs)
 		addr := fs.String("addr", "127.0.0.1:8080", "the loopback address to serve on")
+		fs.StringVar(&o.templates, "templates", "templates", "the templ components to watch in a source checkout")
 		return func(e *env, args []string) error {
 			if len(args) > 1 {
 				fmt.Fprintln(e.stderr, "winnow dev: at most one content directory")
@@ -64,6 +70,7 @@ type devServer struct {
 	out    *site.Dir
 	public string // the base URL pages are built with
 
+	started  string // identifies this process in build ids
 	mu       sync.Mutex
 	build    int    // the number of the last good build
 	problems string // the problems of the last build, "" when it succeeded
@@ -85,7 +92,8 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 		return err
 	}
 	defer ln.Close()
-	d := &devServer{e: e, o: o, out: &site.Dir{Path: o.out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{}}
+	d := &devServer{e: e, o: o, out: &site.Dir{Path: o.out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{},
+		started: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	d.rebuild()
 	watcher, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -97,6 +105,13 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 			return err
 		}
 	}
+	templates := ""
+	if sourceCheckout(o.templates) {
+		templates, _ = filepath.Abs(o.templates)
+		if err := watchTree(watcher, o.templates); err != nil {
+			return err
+		}
+	}
 	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	fmt.Fprintf(e.stdout, "serving %s on %s (Ctrl-C to stop)\n", o.out, d.public)
@@ -105,6 +120,8 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	}
 	changed := time.NewTimer(time.Hour)
 	changed.Stop()
+	program := time.NewTimer(time.Hour)
+	program.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -121,11 +138,30 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 			if strings.HasSuffix(ev.Name, "~") || strings.HasPrefix(filepath.Base(ev.Name), ".") {
 				continue // editor backups and swap files
 			}
+			if abs, _ := filepath.Abs(ev.Name); templates != "" && strings.HasPrefix(abs, templates+string(filepath.Separator)) {
+				if strings.HasSuffix(ev.Name, ".templ") {
+					program.Reset(150 * time.Millisecond)
+				}
+				continue // generated code and goldens change with it
+			}
 			changed.Reset(80 * time.Millisecond) // let a burst of writes settle
 		case err := <-watcher.Errors:
 			fmt.Fprintln(e.stderr, "watching:", err)
 		case <-changed.C:
 			d.rebuild()
+		case <-program.C:
+			next, err := d.rebuildProgram(ctx, o.templates)
+			if err != nil {
+				d.fail(err.Error())
+				continue
+			}
+			fmt.Fprintln(e.stdout, "templates changed: restarting")
+			d.closeClients()
+			srv.Close()
+			ln.Close()
+			// The new program listens on the same address; the pages
+			// reconnect, see a new build id and reload.
+			return syscall.Exec(next, os.Args, os.Environ())
 		}
 	}
 }
@@ -141,6 +177,52 @@ func watchTree(w *fsnotify.Watcher, root string) error {
 		}
 		return nil
 	})
+}
+
+// sourceCheckout reports whether the program runs from the source tree
+// that holds the templates, so that it can rebuild itself.
+func sourceCheckout(templates string) bool {
+	if _, err := os.Stat("go.mod"); err != nil {
+		return false
+	}
+	info, err := os.Stat(templates)
+	return err == nil && info.IsDir()
+}
+
+// rebuildProgram regenerates the templ components and builds the program
+// beside the running one, returning its path. The problems of either step
+// are returned as the tools print them (file:line:col: message).
+func (d *devServer) rebuildProgram(ctx context.Context, templates string) (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	next := self + ".next"
+	steps := [][]string{
+		{"go", "tool", "templ", "generate", "-path", templates},
+		{"go", "build", "-o", next, "./cmd/winnow"},
+	}
+	for _, step := range steps {
+		fmt.Fprintln(d.e.stdout, strings.Join(step, " "))
+		cmd := exec.CommandContext(ctx, step[0], step[1:]...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("%s: %v\n%s", strings.Join(step, " "), err, out)
+		}
+	}
+	if err := os.Rename(next, self); err != nil {
+		return "", err
+	}
+	return self, nil
+}
+
+// fail shows problems in the browsers; the last good site keeps serving.
+func (d *devServer) fail(problems string) {
+	fmt.Fprint(d.e.stderr, problems)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.problems = problems
+	d.broadcast("problems", d.problems)
 }
 
 // rebuild builds the site and tells the browsers.
@@ -161,7 +243,12 @@ func (d *devServer) rebuild() {
 	d.build++
 	d.problems = ""
 	fmt.Fprintf(d.e.stdout, "built %d pages (%d written, %d removed) in %v\n", res.Pages, res.Written, res.Removed, res.Duration.Round(time.Millisecond))
-	d.broadcast("build", strconv.Itoa(d.build))
+	d.broadcast("build", d.buildID())
+}
+
+// buildID names the last good build of this process; d.mu is held.
+func (d *devServer) buildID() string {
+	return d.started + "." + strconv.Itoa(d.build)
 }
 
 // broadcast sends an event to every connected browser; d.mu is held.
@@ -245,7 +332,7 @@ func (d *devServer) events(w http.ResponseWriter, r *http.Request) {
 	c := make(chan string, 4)
 	d.mu.Lock()
 	d.clients[c] = true
-	hello := "event: build\ndata: " + strconv.Itoa(d.build) + "\n\n"
+	hello := "retry: 250\nevent: build\ndata: " + d.buildID() + "\n\n"
 	if d.problems != "" {
 		hello += "event: problems\ndata: " + strings.ReplaceAll(strings.TrimRight(d.problems, "\n"), "\n", "\ndata: ") + "\n\n"
 	}

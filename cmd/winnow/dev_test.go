@@ -131,15 +131,18 @@ func TestDev(t *testing.T) {
 			}
 		}
 	}
-	if e := next("build"); e != "build 1" {
-		t.Errorf("first event %q, want build 1", e)
+	// Build ids are this process's id, a dot and the build's number.
+	first := next("build")
+	process, n, _ := strings.Cut(strings.TrimPrefix(first, "build "), ".")
+	if process == "" || n != "1" {
+		t.Errorf("first event %q, want build <process>.1", first)
 	}
 	about := filepath.Join(o.content, "pages", "about.md")
 	orig, _ := os.ReadFile(about)
 	// A good edit rebuilds.
 	os.WriteFile(about, bytes.Replace(orig, []byte("---\n\n"), []byte("---\n\nA sentence added while serving.\n\n"), 1), 0o644)
-	if e := next("build"); e != "build 2" {
-		t.Errorf("after an edit: %q, want build 2", e)
+	if e := next("build"); e != "build "+process+".2" {
+		t.Errorf("after an edit: %q, want build %s.2", e, process)
 	}
 	if _, body := get("/about/"); !strings.Contains(body, "A sentence added while serving.") {
 		t.Errorf("the edit is not served:\n%s", body)
@@ -154,8 +157,8 @@ func TestDev(t *testing.T) {
 	}
 	// Fixing it rebuilds.
 	os.WriteFile(about, orig, 0o644)
-	if e := next("build"); e != "build 3" {
-		t.Errorf("after the fix: %q, want build 3", e)
+	if e := next("build"); e != "build "+process+".3" {
+		t.Errorf("after the fix: %q, want build %s.3", e, process)
 	}
 }
 
@@ -169,4 +172,26 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// A templ component that does not compile stops the program's rebuild
+// with the templ error's position; nothing is built or replaced.
+func TestDevTemplateError(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "broken.templ")
+	if err := os.WriteFile(bad, []byte("package templates\n\ntempl Broken() {\n\t<p>{ \n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	d := &devServer{e: &env{stdout: &out, stderr: &out}}
+	_, err := d.rebuildProgram(context.Background(), dir)
+	if err == nil {
+		t.Fatal("a broken component rebuilt the program")
+	}
+	if !strings.Contains(err.Error(), "templ generate") || !strings.Contains(err.Error(), "broken.templ") {
+		t.Errorf("the error names neither the step nor the file:\n%v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "broken_templ.go")); err == nil {
+		t.Error("templ wrote code for a broken component")
+	}
 }
