@@ -287,3 +287,28 @@ type Form struct {
 	Sections     []FormSection
 	Submit       string // the button's label
 }
+
+// NextStep is what the visitor is offered after submitting the form.
+type NextStep struct {
+	Title     string // the page's heading
+	Label     string // the call to action
+	Message   string
+	URL       string // where the call to action goes (a booking page), or ""
+	FixURL    string // the form, when the visitor should correct their details
+	Reference string // the lead's id, to quote when writing to us
+}
+
+// SubmitErrors is why a form post could not be taken.
+type SubmitErrors struct {
+	Title    string
+	Message  string
+	Problems []Problem
+	FormURL  string
+}
+
+// Problem is one field's problem. URL points at the field on the form.
+type Problem struct {
+	Label   string
+	Message string
+	URL     string
+}

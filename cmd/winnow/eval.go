@@ -13,6 +13,7 @@ import (
 
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/worker"
 )
 
 var evalCmd = &command{
@@ -330,65 +331,9 @@ func slaText(s qualify.SLA) string {
 	return strings.Join(parts, ", ")
 }
 
-// jsonVerdict is the verdict as eval --json prints it.
-type jsonVerdict struct {
-	Model     string       `json:"model"`
-	At        string       `json:"at"`
-	Stage     string       `json:"stage"`
-	Funnel    string       `json:"funnel,omitempty"`
-	Fit       string       `json:"fit"`
-	FitPoints int          `json:"fit_points"`
-	Score     float64      `json:"score"`
-	Tier      string       `json:"tier"`
-	Framework string       `json:"framework,omitempty"`
-	Criteria  []string     `json:"criteria_met"`
-	Next      jsonNext     `json:"next"`
-	Reasons   []jsonReason `json:"reasons"`
-}
-
-type jsonNext struct {
-	Kind    string `json:"kind"`
-	Label   string `json:"label"`
-	Message string `json:"message,omitempty"`
-	URL     string `json:"url,omitempty"`
-}
-
-type jsonReason struct {
-	Kind   string   `json:"kind"`
-	Rule   string   `json:"rule"`
-	Pos    string   `json:"pos"`
-	Text   string   `json:"text,omitempty"`
-	Points *float64 `json:"points,omitempty"`
-}
-
 func printJSON(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64) error {
 	v := qualify.Evaluate(m, lead, now)
-	out := jsonVerdict{
-		Model: v.Model, At: time.Unix(now, 0).UTC().Format(time.RFC3339),
-		Stage: v.Stage, Funnel: v.Funnel.String(), Fit: v.Fit, FitPoints: v.FitPoints,
-		Score: v.Score, Tier: v.Tier, Framework: v.Framework, Criteria: []string{},
-		Next: jsonNext{v.Next.Kind.String(), v.Next.Label, v.Next.Message, v.Next.URL},
-	}
-	if m.Framework >= 0 {
-		for j, c := range m.Frameworks[m.Framework].Criteria {
-			if v.Criteria&(1<<j) != 0 {
-				out.Criteria = append(out.Criteria, c.Name)
-			}
-		}
-	}
-	for _, r := range v.Reasons {
-		name, pos := r.Rule(m)
-		jr := jsonReason{Rule: name, Pos: pos.String()}
-		switch r.Kind {
-		case qualify.ReasonPoints:
-			pts := r.Points
-			jr.Kind, jr.Points, jr.Text = "points", &pts, m.Points[r.Index].Label
-		case qualify.ReasonStage:
-			jr.Kind = "stage"
-			jr.Text = m.Stages[r.Index].Rule.String()
-		}
-		out.Reasons = append(out.Reasons, jr)
-	}
+	out := worker.NewVerdictJSON(m, &v, now)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)

@@ -1,0 +1,67 @@
+package worker
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FromEnv sets the secrets, origin, limits and webhook targets of c from
+// environment variables (at the edge: the Worker's vars and secrets):
+//
+//	WINNOW_ADMIN_TOKEN       bearer token of the admin routes
+//	WINNOW_SECRET            key of the hashes used for rate limits
+//	WINNOW_CALLBACK_SECRET   key CRM callbacks are signed with
+//	WINNOW_ORIGIN            the site's origin, e.g. https://winnow.example
+//	WINNOW_WEBHOOK_URL       a JSON webhook target, signed with
+//	WINNOW_WEBHOOK_SECRET
+//	WINNOW_HUBSPOT_URL       a HubSpot Forms API submit URL, with
+//	WINNOW_HUBSPOT_TOKEN     a private app token (optional)
+//	WINNOW_RATE_PER_IP       submissions per IP per window (default 20; -1: no limit)
+//	WINNOW_RATE_PER_EMAIL    submissions per email per window (default 5; -1: no limit)
+//	WINNOW_RATE_WINDOW       the window, e.g. 10m
+//	WINNOW_WEBHOOK_ATTEMPTS  deliveries before a webhook is dead (default 8)
+//
+// Unset variables leave c as it is.
+func (c *Config) FromEnv(get func(string) string) error {
+	set := func(dst *string, name string) {
+		if v := get(name); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.AdminToken, "WINNOW_ADMIN_TOKEN")
+	set(&c.Secret, "WINNOW_SECRET")
+	set(&c.CallbackSecret, "WINNOW_CALLBACK_SECRET")
+	set(&c.Origin, "WINNOW_ORIGIN")
+	c.Origin = strings.TrimSuffix(c.Origin, "/")
+	if u := get("WINNOW_WEBHOOK_URL"); u != "" {
+		c.Targets = append(c.Targets, Target{Name: "webhook", Kind: KindJSON, URL: u, Secret: get("WINNOW_WEBHOOK_SECRET")})
+	}
+	if u := get("WINNOW_HUBSPOT_URL"); u != "" {
+		c.Targets = append(c.Targets, Target{Name: "hubspot", Kind: KindHubSpot, URL: u, Token: get("WINNOW_HUBSPOT_TOKEN")})
+	}
+	var errs []error
+	num := func(dst *int, name string) {
+		if v := get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, errors.New(name+": not a whole number: "+strconv.Quote(v)))
+				return
+			}
+			*dst = n
+		}
+	}
+	num(&c.Limits.PerIP, "WINNOW_RATE_PER_IP")
+	num(&c.Limits.PerEmail, "WINNOW_RATE_PER_EMAIL")
+	num(&c.Limits.MaxAttempts, "WINNOW_WEBHOOK_ATTEMPTS")
+	if v := get("WINNOW_RATE_WINDOW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			errs = append(errs, errors.New("WINNOW_RATE_WINDOW: not a duration of a second or more: "+strconv.Quote(v)))
+		} else {
+			c.Limits.Window = d
+		}
+	}
+	return errors.Join(errs...)
+}

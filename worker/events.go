@@ -1,0 +1,206 @@
+package worker
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Outcomes sales records beyond the model's stages.
+var outcomes = []string{"won", "lost"}
+
+// eventJSON is the body of POST /api/leads/{id}/events.
+type eventJSON struct {
+	Stage string `json:"stage"`
+	Actor string `json:"actor"`
+	At    string `json:"at"` // RFC 3339; default now
+	Note  string `json:"note"`
+}
+
+// stages are the names an event may record: the model's stages and the
+// outcomes.
+func (h *Handler) stages() []string {
+	var names []string
+	for _, s := range h.c.Model.Stages {
+		names = append(names, s.Name)
+	}
+	return append(names, outcomes...)
+}
+
+// postEvent records a stage change by sales (admin token) or a CRM
+// (signed callback). An Idempotency-Key makes a retried callback one
+// event.
+func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, h.c.Limits.MaxBody)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeJSON(w, statusOf(err), tooLargeOr(err, "body", "the body cannot be read"))
+		return
+	}
+	source := "api"
+	switch {
+	case h.authorized(r):
+	case h.c.CallbackSecret != "" && r.Header.Get("Winnow-Signature") != "" &&
+		Verify(h.c.CallbackSecret, r.Header.Get("Winnow-Timestamp"), r.Header.Get("Winnow-Signature"), body, h.now(), 5*time.Minute):
+		source = "crm"
+	default:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="winnow"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "send the admin token, or sign the callback with the callback secret")
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json")
+		return
+	}
+	var in eventJSON
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		writeJSON(w, http.StatusBadRequest, jsonError(err))
+		return
+	}
+	var errs []fieldError
+	stages := h.stages()
+	if !slices.Contains(stages, in.Stage) {
+		errs = append(errs, fieldError{"stage", "option", "stage must be one of " + strings.Join(stages, ", ")})
+	}
+	in.Actor = strings.TrimSpace(in.Actor)
+	if in.Actor == "" || len(in.Actor) > 200 {
+		errs = append(errs, fieldError{"actor", "required", "actor names who acted, in at most 200 bytes"})
+	}
+	if len(in.Note) > 2000 {
+		errs = append(errs, fieldError{"note", "too_long", "at most 2000 bytes"})
+	}
+	at := h.now()
+	if in.At != "" {
+		t, err := time.Parse(time.RFC3339, in.At)
+		if err != nil {
+			errs = append(errs, fieldError{"at", "date", "at must be an RFC 3339 time such as 2026-03-31T09:30:00Z"})
+		} else if t.After(h.now().Add(5 * time.Minute)) {
+			errs = append(errs, fieldError{"at", "range", "at is in the future"})
+		} else {
+			at = t
+		}
+	}
+	if len(errs) > 0 {
+		writeError(w, http.StatusUnprocessableEntity, "invalid", "the event needs a correction", errs...)
+		return
+	}
+	id := r.PathValue("id")
+	var exists int
+	if err := h.c.DB.QueryRowContext(r.Context(), `SELECT count(*) FROM leads WHERE id = ?`, id).Scan(&exists); err != nil {
+		h.serverError(w, r, false, "finding a lead", err)
+		return
+	}
+	if exists == 0 {
+		writeError(w, http.StatusNotFound, "not_found", "no lead "+id)
+		return
+	}
+	eventID := newID()
+	if k := r.Header.Get("Idempotency-Key"); k != "" {
+		if !validKey(k) {
+			writeError(w, http.StatusBadRequest, "bad_request", "the idempotency key is not valid",
+				fieldError{"idempotency_key", "invalid", "use 8 to 128 letters, digits, '-', '_', ':' or '.'"})
+			return
+		}
+		eventID = "e" + h.hashKey("event:"+id+":"+k)
+	}
+	now := h.now()
+	stmts := []Stmt{{
+		SQL: `INSERT INTO events (id, lead_id, stage, actor, source, note, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (id) DO NOTHING`,
+		Args: []any{eventID, id, in.Stage, in.Actor, source, in.Note, at.UnixMilli(), now.UnixMilli()},
+	}}
+	out, err := h.outboxStmts(Event{ID: eventID, Topic: TopicStageChanged, LeadID: id, At: at, Stage: in.Stage,
+		Actor: in.Actor, Source: source, Note: in.Note},
+		func(q string) string { return q + " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?)" })
+	if err != nil {
+		h.serverError(w, r, false, "building webhooks", err)
+		return
+	}
+	for i := range out {
+		out[i].Args = append(out[i].Args, out[i].Args[0])
+	}
+	stmts = append(stmts, out...)
+	if err := h.c.Batch(r.Context(), stmts); err != nil {
+		h.serverError(w, r, false, "storing an event", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": eventID, "lead": id, "stage": in.Stage,
+		"at": at.UTC().Format(time.RFC3339)})
+}
+
+// leadJSON is a stored lead as the admin API gives it.
+type leadJSON struct {
+	ID            string            `json:"id"`
+	CreatedAt     string            `json:"created_at"`
+	Source        string            `json:"source"`
+	Spam          bool              `json:"spam"`
+	Fields        map[string]string `json:"fields"`
+	Verdict       json.RawMessage   `json:"verdict"`
+	ClientModel   string            `json:"client_model,omitempty"`
+	ClientVerdict json.RawMessage   `json:"client_verdict,omitempty"`
+	Events        []eventOut        `json:"events"`
+	Purged        bool              `json:"purged,omitempty"`
+}
+
+type eventOut struct {
+	ID     string `json:"id"`
+	Stage  string `json:"stage"`
+	Actor  string `json:"actor"`
+	Source string `json:"source"`
+	Note   string `json:"note,omitempty"`
+	At     string `json:"at"`
+}
+
+// getLead gives a lead with the server's verdict and every reason, the
+// browser's verdict, and its events.
+func (h *Handler) getLead(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var l leadJSON
+	var created int64
+	var input, verdict, client string
+	var spam int
+	var purged sql.NullInt64
+	err := h.c.DB.QueryRowContext(r.Context(), `SELECT id, created_at, source, spam, input, verdict, client_model_version,
+		client_verdict, purged_at FROM leads WHERE id = ?`, id).Scan(&l.ID, &created, &l.Source, &spam, &input, &verdict,
+		&l.ClientModel, &client, &purged)
+	if errors.Is(err, sql.ErrNoRows) {
+		writeError(w, http.StatusNotFound, "not_found", "no lead "+id)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, false, "reading a lead", err)
+		return
+	}
+	l.CreatedAt = time.UnixMilli(created).UTC().Format(time.RFC3339)
+	l.Spam, l.Purged = spam != 0, purged.Valid
+	json.Unmarshal([]byte(input), &l.Fields)
+	l.Verdict = json.RawMessage(verdict)
+	if client != "" && json.Valid([]byte(client)) {
+		l.ClientVerdict = json.RawMessage(client)
+	}
+	rows, err := h.c.DB.QueryContext(r.Context(), `SELECT id, stage, actor, source, note, at FROM events WHERE lead_id = ? ORDER BY at, recorded_at, id`, id)
+	if err != nil {
+		h.serverError(w, r, false, "reading events", err)
+		return
+	}
+	defer rows.Close()
+	l.Events = []eventOut{}
+	for rows.Next() {
+		var e eventOut
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Stage, &e.Actor, &e.Source, &e.Note, &at); err != nil {
+			h.serverError(w, r, false, "reading events", err)
+			return
+		}
+		e.At = time.UnixMilli(at).UTC().Format(time.RFC3339)
+		l.Events = append(l.Events, e)
+	}
+	writeJSON(w, http.StatusOK, l)
+}

@@ -1,0 +1,53 @@
+package worker
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"time"
+)
+
+// limited counts one request against key in the current fixed window and
+// reports whether it is over limit, and when the window ends. The count
+// lives in the database, so it holds across the edge's short-lived
+// instances and across restarts.
+func (h *Handler) limited(ctx context.Context, key string, limit int, now time.Time) (time.Duration, bool, error) {
+	if limit < 0 {
+		return 0, false, nil
+	}
+	win := h.c.Limits.Window
+	bucket := now.UnixMilli() / win.Milliseconds()
+	var n int
+	err := h.c.DB.QueryRowContext(ctx, `INSERT INTO rate_limits (key, bucket, count) VALUES (?, ?, 1)
+		ON CONFLICT (key, bucket) DO UPDATE SET count = count + 1 RETURNING count`, h.hashKey(key), bucket).Scan(&n)
+	if err != nil {
+		return 0, false, err
+	}
+	retry := time.Duration((bucket+1)*win.Milliseconds()-now.UnixMilli()) * time.Millisecond
+	return retry, n > limit, nil
+}
+
+// hashKey keys a digest of an IP address or email with the secret, so
+// that the rate-limit table holds no personal data.
+func (h *Handler) hashKey(s string) string {
+	m := hmac.New(sha256.New, []byte(h.c.Secret))
+	m.Write([]byte(s))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// clientIP is the address the request came from.
+func (h *Handler) clientIP(r *http.Request) string {
+	if h.c.IPHeader != "" {
+		if ip := net.ParseIP(r.Header.Get(h.c.IPHeader)); ip != nil {
+			return ip.String()
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

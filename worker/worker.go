@@ -1,0 +1,222 @@
+// Package worker is Winnow's edge: one net/http Handler that validates and
+// re-scores every submitted lead with the model it holds, stores it with
+// its stage events and an outbox of webhooks in one transaction, records
+// what sales does next, and delivers the webhooks. The same handler runs
+// on Cloudflare Workers over D1 (cmd/edge) and natively over SQLite
+// (winnow dev); only the commands choose drivers and read the environment.
+package worker
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/winnowhq/winnow/qualify"
+)
+
+// Config is everything a Handler needs.
+type Config struct {
+	DB    *sql.DB
+	Batch Batch // nil: TxBatch(DB)
+	Now   func() time.Time
+	Model *qualify.Model
+
+	// Origin is the site's own origin, e.g. "https://winnow.example":
+	// the only one allowed to call the API from a browser. "" allows
+	// same-origin requests only.
+	Origin string
+	// Page renders the server's pages (the next step after a plain form
+	// post, field errors) in the site's layout.
+	Page PageSettings
+
+	// AdminToken guards the admin routes; "" disables them.
+	AdminToken string
+	// CallbackSecret lets a CRM record stage events without the admin
+	// token: it signs its callbacks like Winnow signs its webhooks.
+	CallbackSecret string
+	// IPHeader names the request header that holds the client's address
+	// when a proxy sets it ("CF-Connecting-IP" at the edge); "" uses the
+	// connection's address.
+	IPHeader string
+	// Secret keys the hashes of IP addresses and emails used for rate
+	// limits; it must not be empty in production.
+	Secret string
+
+	Targets []Target     // webhook targets
+	Client  *http.Client // for webhooks; nil: a client with a 10 s timeout
+	Limits  Limits
+	Log     *slog.Logger // nil: discard; never given PII or secrets
+}
+
+// Limits bound what one client can do.
+type Limits struct {
+	MaxBody      int64         // request body bytes; default 64 KiB
+	PerIP        int           // submissions per IP per Window; default 20
+	PerEmail     int           // submissions per email per Window; default 5
+	Window       time.Duration // default 10 minutes
+	MaxAttempts  int           // webhook deliveries before a row is dead; default 8
+	DeliverBatch int           // webhooks per delivery run; default 50
+}
+
+func (l *Limits) defaults() {
+	if l.MaxBody == 0 {
+		l.MaxBody = 64 << 10
+	}
+	if l.PerIP == 0 {
+		l.PerIP = 20
+	}
+	if l.PerEmail == 0 {
+		l.PerEmail = 5
+	}
+	if l.Window == 0 {
+		l.Window = 10 * time.Minute
+	}
+	if l.MaxAttempts == 0 {
+		l.MaxAttempts = 8
+	}
+	if l.DeliverBatch == 0 {
+		l.DeliverBatch = 50
+	}
+}
+
+// Handler serves the API. Build it with New.
+type Handler struct {
+	c   Config
+	mux *http.ServeMux
+	log *slog.Logger
+}
+
+// New checks a configuration and returns its Handler.
+func New(c Config) (*Handler, error) {
+	if c.DB == nil {
+		return nil, errors.New("worker: no database")
+	}
+	if c.Model == nil {
+		return nil, errors.New("worker: no model")
+	}
+	if c.Batch == nil {
+		c.Batch = TxBatch(c.DB)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Client == nil {
+		c.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	for _, t := range c.Targets {
+		if err := t.check(); err != nil {
+			return nil, err
+		}
+	}
+	c.Limits.defaults()
+	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	h.mux.HandleFunc("GET /healthz", h.healthz)
+	h.mux.HandleFunc("POST /api/leads", h.postLead)
+	h.mux.HandleFunc("OPTIONS /api/leads", h.preflight)
+	h.mux.HandleFunc("GET /api/leads/{id}", h.admin(h.getLead))
+	h.mux.HandleFunc("POST /api/leads/{id}/events", h.postEvent)
+	h.mux.HandleFunc("GET /api/report", h.admin(h.report))
+	h.mux.HandleFunc("GET /api/export.csv", h.admin(h.exportCSV))
+	h.mux.HandleFunc("POST /api/outbox/{id}/retry", h.admin(h.retry))
+	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "no such API route: "+r.Method+" "+r.URL.Path)
+	})
+	return h, nil
+}
+
+// ServeHTTP sets the security headers every response carries and routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	SecurityHeaders(w.Header())
+	if origin := r.Header.Get("Origin"); origin != "" && h.c.Origin != "" && origin == h.c.Origin {
+		w.Header().Set("Access-Control-Allow-Origin", origin)
+		w.Header().Add("Vary", "Origin")
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// SecurityHeaders sets the headers every page the worker serves carries:
+// a strict content security policy (the site's own scripts, styles and
+// WebAssembly only, no framing), HSTS, no MIME sniffing, and a referrer
+// policy that keeps paths on the site.
+func SecurityHeaders(hd http.Header) {
+	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "+
+		"img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
+	hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	hd.Set("X-Frame-Options", "DENY")
+}
+
+// preflight answers CORS preflight requests from the site's own origin.
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
+	if h.c.Origin == "" || r.Header.Get("Origin") != h.c.Origin {
+		writeError(w, http.StatusForbidden, "origin", "cross-origin requests are allowed from the site's own origin only")
+		return
+	}
+	w.Header().Set("Access-Control-Allow-Methods", "POST")
+	w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Idempotency-Key")
+	w.Header().Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// crossOrigin reports a browser request from another site: the API
+// refuses state changes from origins other than the site's own.
+func (h *Handler) crossOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "null" && h.c.Origin == "" {
+		return false
+	}
+	if h.c.Origin != "" {
+		return origin != h.c.Origin
+	}
+	return !strings.EqualFold(strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://"), r.Host)
+}
+
+func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	var one int
+	if err := h.c.DB.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		h.log.Error("health check", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "database", "the database does not answer")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "model": h.c.Model.Version})
+}
+
+// admin guards a route with the admin bearer token.
+func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="winnow"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "this route needs the admin token as Authorization: Bearer <token>")
+			return
+		}
+		next(w, r)
+	}
+}
+
+// authorized compares the request's bearer token with the admin token in
+// constant time (hashes of equal length, so the length leaks nothing).
+func (h *Handler) authorized(r *http.Request) bool {
+	if h.c.AdminToken == "" {
+		return false
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok {
+		return false
+	}
+	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(h.c.AdminToken))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
+}
+
+func (h *Handler) now() time.Time { return h.c.Now() }
