@@ -2,6 +2,8 @@ package site
 
 import (
 	"encoding/xml"
+	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -109,6 +111,24 @@ func (b *builder) feeds() qualify.Diags {
 		b.file(name, append([]byte(xml.Header), data...))
 	}
 	b.file("robots.txt", []byte("User-agent: *\nAllow: /\n\nSitemap: "+base+"/sitemap.xml\n"))
+	if len(b.opts.Headers) > 0 {
+		b.file("_headers", headersFile(b.opts.Headers))
+	}
 	b.file("glossary.json", b.minified("application/json", b.glossaryJSON()))
 	return diags
+}
+
+// headersFile writes headers in the _headers format of Cloudflare's static
+// assets: every page gets them, and the fingerprinted assets are cached for
+// a year as immutable.
+func headersFile(h http.Header) []byte {
+	var sb strings.Builder
+	sb.WriteString("/*\n")
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		for _, v := range h[k] {
+			sb.WriteString("  " + k + ": " + v + "\n")
+		}
+	}
+	sb.WriteString("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n")
+	return []byte(sb.String())
 }

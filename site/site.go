@@ -10,6 +10,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"net/http"
 	"runtime"
 	"slices"
 	"strings"
@@ -43,6 +44,10 @@ type Options struct {
 	Workers    int    // pages rendered at once; 0 means one per CPU
 	BaseURL    string // overrides site.yaml's base_url (the dev server's own address)
 	LiveReload string // dev server only: the URL of its reload event stream
+	// Headers are sent with every page when the site is served as static
+	// assets at the edge: the build writes them to _headers (Cloudflare's
+	// format), with immutable caching for the fingerprinted assets.
+	Headers http.Header
 }
 
 // Result tells what a build did.
@@ -53,6 +58,8 @@ type Result struct {
 	Removed  int           // files of an earlier build no longer part of the site
 	Duration time.Duration // wall time of the build
 	Model    *qualify.Model
+	Site     templates.Site // the layout's site-wide parts, for pages served by the worker
+	FormURL  string         // the signup form page
 }
 
 // Build builds the site. On any problem it returns every problem found,
@@ -78,7 +85,8 @@ func Build(ctx context.Context, opts Options) (Result, qualify.Diags) {
 	}
 	res := Result{Files: len(b.paths), Written: written, Removed: removed, Pages: b.pages}
 	res.Duration = time.Since(start)
-	res.Model = b.content.Model
+	res.Model, res.Site, res.FormURL = b.content.Model, b.site, "/signup/"
+	res.Site.LiveReload = ""
 	return res, nil
 }
 

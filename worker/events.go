@@ -92,14 +92,19 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	var exists int
-	if err := h.c.DB.QueryRowContext(r.Context(), `SELECT count(*) FROM leads WHERE id = ?`, id).Scan(&exists); err != nil {
+	var created int64
+	err = h.c.DB.QueryRowContext(r.Context(), `SELECT created_at FROM leads WHERE id = ?`, id).Scan(&created)
+	if errors.Is(err, sql.ErrNoRows) {
+		writeError(w, http.StatusNotFound, "not_found", "no lead "+id)
+		return
+	}
+	if err != nil {
 		h.serverError(w, r, false, "finding a lead", err)
 		return
 	}
-	if exists == 0 {
-		writeError(w, http.StatusNotFound, "not_found", "no lead "+id)
-		return
+	if at.UnixMilli() < created {
+		// A clock behind ours: nothing happens to a lead before it exists.
+		at = time.UnixMilli(created)
 	}
 	eventID := newID()
 	if k := r.Header.Get("Idempotency-Key"); k != "" {

@@ -31,7 +31,7 @@ type submission struct {
 
 // submitJSON is the body the widget posts.
 type submitJSON struct {
-	Fields         map[string]string `json:"fields"`
+	Fields         map[string]json.RawMessage `json:"fields"`
 	IdempotencyKey string            `json:"idempotency_key"`
 	Model          string            `json:"model"`
 	Verdict        json.RawMessage   `json:"verdict"`
@@ -132,9 +132,18 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 			return s, &apiError{Code: "bad_request", Message: "the body holds more than one JSON value",
 				Errors: []fieldError{{"body", "json", "the body holds more than one JSON value"}}}, http.StatusBadRequest
 		}
-		s.input, s.key, s.clientModel = qualify.Input(in.Fields), in.IdempotencyKey, in.Model
-		if s.input == nil {
-			s.input = qualify.Input{}
+		s.key, s.clientModel = in.IdempotencyKey, in.Model
+		s.input = qualify.Input{}
+		for k, raw := range in.Fields {
+			v, ok := answer(raw)
+			if !ok {
+				msg := "an answer must be a string, a number, true or false"
+				return s, &apiError{Code: "bad_request", Message: msg,
+					Errors: []fieldError{{"fields." + k, "json", msg}}}, http.StatusBadRequest
+			}
+			if v != "" {
+				s.input[k] = v
+			}
 		}
 		if len(in.Verdict) > 0 && string(in.Verdict) != "null" {
 			s.client = string(in.Verdict)
@@ -217,6 +226,27 @@ func jsonError(err error) *apiError {
 		msg = "the body is empty"
 	}
 	return &apiError{Code: "bad_request", Message: msg, Errors: []fieldError{{field, "json", msg}}}
+}
+
+// answer reads one JSON answer: a string as it is, a number as written,
+// true and false as yes and no, null as no answer.
+func answer(raw json.RawMessage) (string, bool) {
+	t := strings.TrimSpace(string(raw))
+	switch {
+	case t == "null":
+		return "", true
+	case t == "true":
+		return "yes", true
+	case t == "false":
+		return "no", true
+	case strings.HasPrefix(t, `"`):
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err == nil
+	case t != "" && (t[0] == '-' || '0' <= t[0] && t[0] <= '9'):
+		return t, true
+	}
+	return "", false
 }
 
 // stored is a lead's row as a replay needs it.

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
 
+	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/site"
+	"github.com/winnowhq/winnow/worker"
 )
 
 var buildCmd = &command{
@@ -28,6 +32,7 @@ all as file:line: message, exits 1, and leaves the last good site in place.
 Only files that changed are written.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		o := buildFlags(fs)
+		edge := fs.String("edge", "", "also write what the edge worker embeds (model.txt, site.json) into this `dir`")
 		profile := fs.String("cpuprofile", "", "write a CPU profile of the build to this `file` (go tool pprof)")
 		return func(e *env, args []string) error {
 			if len(args) > 1 {
@@ -53,6 +58,11 @@ Only files that changed are written.`,
 			if err != nil {
 				return err
 			}
+			if *edge != "" {
+				if err := writeEdge(*edge, res); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintf(e.stdout, "built %d pages, %d files (%d written, %d removed) in %v: %s\n",
 				res.Pages, res.Files, res.Written, res.Removed, res.Duration.Round(1e6), o.out)
 			return nil
@@ -63,7 +73,7 @@ Only files that changed are written.`,
 // buildOptions are the flags build and dev share.
 type buildOptions struct {
 	content, static, out, baseURL string
-	templates                     string // dev only
+	templates, db                 string // dev only
 	drafts                        bool
 	workers                       int
 }
@@ -92,6 +102,7 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 		Content: os.DirFS(o.content), ContentDir: filepath.ToSlash(filepath.Clean(o.content)),
 		Static: os.DirFS(o.static), StaticDir: filepath.ToSlash(filepath.Clean(o.static)),
 		Out: out, Drafts: o.drafts, Workers: o.workers, BaseURL: baseURL, LiveReload: reload,
+		Headers: securityHeaders(),
 	})
 	if len(diags) > 0 {
 		for _, d := range diags {
@@ -101,4 +112,27 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 		return res, errQuiet
 	}
 	return res, nil
+}
+
+// writeEdge writes what the edge worker embeds: the model's canonical text
+// and the pages' site-wide parts.
+func writeEdge(dir string, res site.Result) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	pages, err := json.Marshal(worker.PageSettings{Site: res.Site, FormURL: res.FormURL})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "site.json"), pages, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "model.txt"), []byte(qualify.Encode(res.Model)), 0o644)
+}
+
+// securityHeaders are the headers of every page: the worker's own.
+func securityHeaders() http.Header {
+	h := http.Header{}
+	worker.SecurityHeaders(h)
+	return h
 }

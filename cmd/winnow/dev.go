@@ -23,6 +23,8 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/winnowhq/winnow/site"
+	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
 var devCmd = &command{
@@ -44,6 +46,7 @@ content problem, and the running program keeps serving.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		o := buildFlags(fs)
 		addr := fs.String("addr", "127.0.0.1:8080", "the loopback address to serve on")
+		fs.StringVar(&o.db, "db", filepath.Join("build", "winnow.db"), "the SQLite database of the API")
 		fs.StringVar(&o.templates, "templates", "templates", "the templ components to watch in a source checkout")
 		return func(e *env, args []string) error {
 			if len(args) > 1 {
@@ -71,6 +74,7 @@ type devServer struct {
 	public string // the base URL pages are built with
 
 	started  string // identifies this process in build ids
+	api      *api   // the edge handler, over SQLite
 	mu       sync.Mutex
 	build    int    // the number of the last good build
 	problems string // the problems of the last build, "" when it succeeded
@@ -92,9 +96,21 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 		return err
 	}
 	defer ln.Close()
+	db, err := sqlitedb.Open(ctx, o.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	a, err := newAPI(db, e.stderr)
+	if err != nil {
+		return err
+	}
 	d := &devServer{e: e, o: o, out: &site.Dir{Path: o.out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{},
-		started: strconv.FormatInt(time.Now().UnixNano(), 36)}
+		started: strconv.FormatInt(time.Now().UnixNano(), 36), api: a}
 	d.rebuild()
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go a.run(jobs, 2*time.Second, e.stderr)
 	watcher, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -242,6 +258,9 @@ func (d *devServer) rebuild() {
 	}
 	d.build++
 	d.problems = ""
+	if err := d.api.use(res.Model, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
+		fmt.Fprintln(d.e.stderr, "the API keeps its last model:", err)
+	}
 	fmt.Fprintf(d.e.stdout, "built %d pages (%d written, %d removed) in %v\n", res.Pages, res.Written, res.Removed, res.Duration.Round(time.Millisecond))
 	d.broadcast("build", d.buildID())
 }
@@ -286,7 +305,16 @@ func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.events(w, r)
 		return
 	}
+	if isAPI(r) {
+		d.api.ServeHTTP(w, r)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
+	worker.SecurityHeaders(w.Header())
+	if r.URL.Path == "/_headers" {
+		http.NotFound(w, r)
+		return
+	}
 	d.serveFile(w, r)
 }
 

@@ -1,0 +1,46 @@
+package blackbox_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/blackbox"
+	"github.com/winnowhq/winnow/worker/sqlitedb"
+)
+
+// TestNative runs the suite against the handler over a SQLite file.
+func TestNative(t *testing.T) {
+	content, diags := load.Load(os.DirFS("../../content"), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	ctx := context.Background()
+	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "winnow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rec := blackbox.NewReceiver(t)
+	env := blackbox.Env(rec)
+	cfg := worker.Config{DB: db, Model: content.Model, Page: worker.PageSettings{FormURL: "/signup/"}}
+	if err := cfg.FromEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	h, err := worker.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	blackbox.Run(t, blackbox.Server{URL: srv.URL, AdminToken: blackbox.AdminToken, Receiver: rec,
+		Deliver: func(t *testing.T) {
+			if _, err := h.Deliver(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}})
+}

@@ -1,0 +1,525 @@
+package blackbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/winnowhq/winnow/worker"
+)
+
+// Run runs the suite against s. Each part uses its own email addresses
+// and idempotency keys, so parts do not depend on one another; the
+// receiver's counts are checked per event id.
+func Run(t *testing.T, s Server) {
+	c := &client{t: t, s: s, run: fmt.Sprintf("%x", time.Now().UnixNano())}
+	t.Run("health and headers", c.health)
+	t.Run("submit, replay, conflict", c.replays)
+	t.Run("concurrent duplicates", c.concurrent)
+	t.Run("routing", c.routing)
+	t.Run("plain form post", c.formPost)
+	t.Run("field errors", c.fieldErrors)
+	t.Run("bad requests", c.badRequests)
+	t.Run("injection is data", c.injection)
+	t.Run("admin token", c.adminAuth)
+	t.Run("stage events", c.events)
+	t.Run("webhooks", c.webhooks)
+	t.Run("rate limit", c.rateLimit)
+	t.Run("cross origin", c.crossOrigin)
+	t.Run("report and export", c.report)
+}
+
+type client struct {
+	t   *testing.T
+	s   Server
+	run string // makes keys and emails unique per run
+	n   atomic.Int64
+}
+
+// response is an HTTP answer, read whole.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("answer %d is not JSON: %v\n%s", r.status, err, r.body)
+	}
+	return m
+}
+
+func (c *client) do(t *testing.T, method, path, ctype string, body []byte, header map[string]string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, c.s.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, b}
+}
+
+func (c *client) admin() map[string]string {
+	return map[string]string{"Authorization": "Bearer " + c.s.AdminToken}
+}
+
+// unique returns a fresh suffix for keys and emails.
+func (c *client) unique() string {
+	return fmt.Sprintf("%s-%d", c.run, c.n.Add(1))
+}
+
+// lead is a valid lead of the default model: an A-fit MQL.
+func (c *client) lead() map[string]string {
+	u := c.unique()
+	return map[string]string{
+		"name": "Ana Souza", "email": "ana." + u + "@northwind.io", "company": "Northwind Software",
+		"company_size": "201-1000", "industry": "software", "role": "marketing", "seniority": "director",
+		"country": "DE", "request": "question", "consent": "yes",
+	}
+}
+
+func (c *client) submit(t *testing.T, fields map[string]string, key string) response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"fields": fields, "idempotency_key": key, "model": "browser-model",
+		"verdict": map[string]any{"stage": "opportunity"}})
+	return c.do(t, "POST", "/api/leads", "application/json", body, nil)
+}
+
+func wantStatus(t *testing.T, r response, want int) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("status %d, want %d:\n%s", r.status, want, r.body)
+	}
+}
+
+// fieldOf returns the field of the first error of an error answer.
+func fieldOf(t *testing.T, r response) string {
+	t.Helper()
+	errs, _ := r.json(t)["errors"].([]any)
+	if len(errs) == 0 {
+		t.Fatalf("no field errors in %s", r.body)
+	}
+	f, _ := errs[0].(map[string]any)["field"].(string)
+	return f
+}
+
+func (c *client) health(t *testing.T) {
+	r := c.do(t, "GET", "/healthz", "", nil, nil)
+	wantStatus(t, r, 200)
+	if ok, _ := r.json(t)["ok"].(bool); !ok {
+		t.Errorf("healthz: %s", r.body)
+	}
+	for _, h := range []struct{ name, has string }{
+		{"Content-Security-Policy", "frame-ancestors 'none'"},
+		{"Content-Security-Policy", "default-src 'self'"},
+		{"Strict-Transport-Security", "max-age="},
+		{"X-Content-Type-Options", "nosniff"},
+		{"Referrer-Policy", "strict-origin"},
+	} {
+		if got := r.header.Get(h.name); !strings.Contains(got, h.has) {
+			t.Errorf("%s is %q, want it to hold %q", h.name, got, h.has)
+		}
+	}
+	if r := c.do(t, "GET", "/api/no-such-route", "", nil, nil); r.status != 404 || r.json(t)["code"] != "not_found" {
+		t.Errorf("unknown API route: %d %s", r.status, r.body)
+	}
+}
+
+func (c *client) replays(t *testing.T) {
+	fields, key := c.lead(), "k-"+c.unique()
+	first := c.submit(t, fields, key)
+	wantStatus(t, first, 201)
+	a := first.json(t)
+	if a["stage"] != "MQL" || a["id"] == "" {
+		t.Errorf("answer %s, want an MQL with an id", first.body)
+	}
+	if _, shown := a["score"]; shown {
+		t.Errorf("the visitor is shown a score the content hides: %s", first.body)
+	}
+	again := c.submit(t, fields, key)
+	wantStatus(t, again, 200)
+	if !bytes.Equal(bytes.TrimSpace(again.body), bytes.TrimSpace(first.body)) || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("a replay answered %s (replayed %q), want the first answer %s", again.body, again.header.Get("Idempotent-Replayed"), first.body)
+	}
+	// The header key works like the body's.
+	body, _ := json.Marshal(map[string]any{"fields": fields})
+	hdr := c.do(t, "POST", "/api/leads", "application/json", body, map[string]string{"Idempotency-Key": key})
+	wantStatus(t, hdr, 200)
+	other := c.lead()
+	conflict := c.submit(t, other, key)
+	wantStatus(t, conflict, 409)
+	if f := fieldOf(t, conflict); f != "idempotency_key" {
+		t.Errorf("conflict names field %q", f)
+	}
+	lead := c.getLead(t, a["id"].(string))
+	if got := lead["fields"].(map[string]any)["email"]; got != fields["email"] {
+		t.Errorf("after a conflicting reuse the stored email is %v, want %s", got, fields["email"])
+	}
+	if n := len(lead["events"].([]any)); n != 1 {
+		t.Errorf("%d events after replays, want 1", n)
+	}
+}
+
+func (c *client) getLead(t *testing.T, id string) map[string]any {
+	t.Helper()
+	r := c.do(t, "GET", "/api/leads/"+id, "", nil, c.admin())
+	wantStatus(t, r, 200)
+	return r.json(t)
+}
+
+func (c *client) concurrent(t *testing.T) {
+	fields, key := c.lead(), "k-"+c.unique()
+	const n = 8
+	var wg sync.WaitGroup
+	answers := make([]response, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body, _ := json.Marshal(map[string]any{"fields": fields, "idempotency_key": key})
+			req, _ := http.NewRequest("POST", c.s.URL+"/api/leads", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			answers[i] = response{resp.StatusCode, resp.Header, b}
+		}()
+	}
+	wg.Wait()
+	created, ids := 0, map[string]bool{}
+	for _, a := range answers {
+		switch a.status {
+		case 201:
+			created++
+		case 200:
+		default:
+			t.Fatalf("a concurrent duplicate got %d: %s", a.status, a.body)
+		}
+		ids[a.json(t)["id"].(string)] = true
+	}
+	if created != 1 || len(ids) != 1 {
+		t.Errorf("%d concurrent duplicates made %d leads (%d answered 201), want 1", n, len(ids), created)
+	}
+}
+
+func (c *client) routing(t *testing.T) {
+	opp := c.lead()
+	opp["seats"], opp["timeline"] = "40", "this_quarter"
+	r := c.submit(t, opp, "k-"+c.unique())
+	wantStatus(t, r, 201)
+	a := r.json(t)
+	next, _ := a["next"].(map[string]any)
+	if a["stage"] != "opportunity" || next["kind"] != "book" || !strings.HasPrefix(fmt.Sprint(next["url"]), "https://") {
+		t.Errorf("an opportunity got %s, want a booking link", r.body)
+	}
+	// The browser's verdict is stored, never trusted.
+	lead := c.getLead(t, a["id"].(string))
+	if lead["client_model"] != "browser-model" || lead["client_verdict"].(map[string]any)["stage"] != "opportunity" {
+		t.Errorf("the browser's verdict is not stored: %v %v", lead["client_model"], lead["client_verdict"])
+	}
+	cold := c.lead()
+	cold["company_size"], cold["seniority"], cold["industry"] = "1-10", "student", "other"
+	r = c.submit(t, cold, "k-"+c.unique())
+	wantStatus(t, r, 201)
+	if a := r.json(t); a["stage"] == "opportunity" || a["stage"] == "MQL" {
+		t.Errorf("a poor-fit question is %v, claimed opportunity by the browser", a["stage"])
+	}
+}
+
+func form(fields map[string]string) []byte {
+	v := url.Values{}
+	for k, s := range fields {
+		v.Set(k, s)
+	}
+	return []byte(v.Encode())
+}
+
+func (c *client) formPost(t *testing.T) {
+	fields := c.lead()
+	fields["seats"], fields["timeline"] = "40", "this_quarter"
+	fields["model"] = "some-version"
+	r := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(fields), nil)
+	wantStatus(t, r, 201)
+	page := string(r.body)
+	if !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(page, "Book your meeting now") ||
+		!strings.Contains(page, "https://book.example.com/") {
+		t.Errorf("a plain form post by an opportunity got:\n%s", page)
+	}
+	// Sending the same page again (a reload, a double click) is one lead.
+	again := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(fields), nil)
+	wantStatus(t, again, 200)
+	ref := func(p string) string {
+		_, after, _ := strings.Cut(p, "Reference: <code>")
+		id, _, _ := strings.Cut(after, "</code>")
+		return id
+	}
+	if ref(page) == "" || ref(page) != ref(string(again.body)) {
+		t.Errorf("a resubmitted form made a new lead: %q then %q", ref(page), ref(string(again.body)))
+	}
+	// Errors come back as a page that names each field.
+	delete(fields, "email")
+	bad := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(fields), nil)
+	wantStatus(t, bad, 422)
+	if p := string(bad.body); !strings.Contains(p, "Work email") || !strings.Contains(p, "/signup/#f-email") {
+		t.Errorf("the error page does not name the email field:\n%s", p)
+	}
+}
+
+func (c *client) fieldErrors(t *testing.T) {
+	fields := c.lead()
+	delete(fields, "email")
+	fields["company_size"] = "huge"
+	r := c.submit(t, fields, "k-"+c.unique())
+	wantStatus(t, r, 422)
+	got := map[string]string{}
+	for _, e := range r.json(t)["errors"].([]any) {
+		m := e.(map[string]any)
+		got[m["field"].(string)] = m["code"].(string)
+	}
+	if got["email"] != "required" || got["company_size"] != "option" {
+		t.Errorf("field errors %v, want email required and company_size option", got)
+	}
+}
+
+func (c *client) badRequests(t *testing.T) {
+	key := "k-" + c.unique()
+	cases := []struct {
+		name, ctype string
+		body        []byte
+		status      int
+		field       string
+	}{
+		{"malformed JSON", "application/json", []byte(`{"fields": {"name": "Ana"`), 400, "body"},
+		{"answer an object", "application/json", []byte(`{"fields": {"seats": {"n": 40}}, "idempotency_key": "` + key + `"}`), 400, "fields.seats"},
+		{"unknown member", "application/json", []byte(`{"fields": {}, "idempotency_key": "` + key + `", "admin": true}`), 400, "admin"},
+		{"missing key", "application/json", []byte(`{"fields": {"name": "Ana"}}`), 400, "idempotency_key"},
+		{"bad key", "application/json", []byte(`{"fields": {}, "idempotency_key": "short"}`), 400, "idempotency_key"},
+		{"invalid UTF-8", "application/json", []byte("{\"fields\": {\"name\": \"An\xff\"}, \"idempotency_key\": \"" + key + "\"}"), 400, "body"},
+		{"wrong content type", "text/plain", []byte("name=Ana"), 415, ""},
+		{"oversized body", "application/json", []byte(`{"fields": {"message": "` + strings.Repeat("a", 70<<10) + `"}}`), 413, "body"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.do(t, "POST", "/api/leads", tc.ctype, tc.body, nil)
+			wantStatus(t, r, tc.status)
+			if tc.field != "" {
+				if f := fieldOf(t, r); f != tc.field {
+					t.Errorf("error names field %q, want %q: %s", f, tc.field, r.body)
+				}
+			} else if r.json(t)["message"] == "" {
+				t.Errorf("no message: %s", r.body)
+			}
+		})
+	}
+	// None of them stored anything under the key.
+	fields := c.lead()
+	wantStatus(t, c.submit(t, fields, key), 201)
+}
+
+func (c *client) injection(t *testing.T) {
+	fields := c.lead()
+	fields["name"] = `Robert'); DROP TABLE leads; --`
+	fields["company"] = `<script>alert("x")</script>`
+	fields["message"] = `" OR 1=1; -- ` + "\u202e" + `<img src=x onerror=alert(1)>`
+	r := c.submit(t, fields, "k-"+c.unique())
+	if r.status != 201 && r.status != 422 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	if r.status == 201 {
+		lead := c.getLead(t, r.json(t)["id"].(string))
+		stored := lead["fields"].(map[string]any)
+		for _, k := range []string{"name", "company"} {
+			if stored[k] != fields[k] {
+				t.Errorf("%s stored as %q, want it verbatim %q", k, stored[k], fields[k])
+			}
+		}
+	}
+	// The tables are all there and the earlier leads too.
+	wantStatus(t, c.submit(t, c.lead(), "k-"+c.unique()), 201)
+	// On the HTML error page the markup is text.
+	bad := map[string]string{"name": `<script>alert("x")</script>`}
+	p := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(bad), nil)
+	if strings.Contains(string(p.body), `<script>alert`) {
+		t.Errorf("the error page runs submitted markup:\n%s", p.body)
+	}
+}
+
+func (c *client) adminAuth(t *testing.T) {
+	r := c.submit(t, c.lead(), "k-"+c.unique())
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+	for _, h := range []map[string]string{nil, {"Authorization": "Bearer wrong"}, {"Authorization": c.s.AdminToken}} {
+		if got := c.do(t, "GET", "/api/leads/"+id, "", nil, h); got.status != 401 {
+			t.Errorf("GET lead with %v: %d, want 401", h, got.status)
+		}
+	}
+	lead := c.getLead(t, id)
+	v := lead["verdict"].(map[string]any)
+	if v["stage"] != "MQL" || len(v["reasons"].([]any)) == 0 {
+		t.Errorf("verdict %v, want MQL with reasons", v)
+	}
+	reason := v["reasons"].([]any)[0].(map[string]any)
+	if !strings.Contains(fmt.Sprint(reason["pos"]), ".yaml:") {
+		t.Errorf("a reason does not say where its rule is written: %v", reason)
+	}
+	if r := c.do(t, "GET", "/api/leads/nope", "", nil, c.admin()); r.status != 404 {
+		t.Errorf("unknown lead: %d", r.status)
+	}
+}
+
+func (c *client) postEvent(t *testing.T, id string, ev map[string]string, header map[string]string) response {
+	body, _ := json.Marshal(ev)
+	return c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body, header)
+}
+
+func (c *client) events(t *testing.T) {
+	r := c.submit(t, c.lead(), "k-"+c.unique())
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+	if got := c.postEvent(t, id, map[string]string{"stage": "SAL", "actor": "jo"}, nil); got.status != 401 {
+		t.Errorf("an event without a token: %d", got.status)
+	}
+	wantStatus(t, c.postEvent(t, id, map[string]string{"stage": "SAL", "actor": "jo@sales", "note": "called back"}, c.admin()), 201)
+	bad := c.postEvent(t, id, map[string]string{"stage": "hot", "actor": "jo"}, c.admin())
+	wantStatus(t, bad, 422)
+	if f := fieldOf(t, bad); f != "stage" {
+		t.Errorf("a bad stage names %q", f)
+	}
+	if got := c.postEvent(t, "nope", map[string]string{"stage": "SAL", "actor": "jo"}, c.admin()); got.status != 404 {
+		t.Errorf("an event for no lead: %d", got.status)
+	}
+	// A signed CRM callback, retried with the same key, is one event.
+	body, _ := json.Marshal(map[string]string{"stage": "won", "actor": "crm"})
+	for range 2 {
+		ts := fmt.Sprint(time.Now().Unix())
+		h := map[string]string{"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + worker.Sign(WebhookSecret, ts, body),
+			"Idempotency-Key": "crm-" + id}
+		got := c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body, h)
+		wantStatus(t, got, 201)
+	}
+	forged := c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body,
+		map[string]string{"Winnow-Timestamp": fmt.Sprint(time.Now().Unix()), "Winnow-Signature": "v1=00"})
+	if forged.status != 401 {
+		t.Errorf("a forged callback: %d", forged.status)
+	}
+	var stages []string
+	for _, e := range c.getLead(t, id)["events"].([]any) {
+		stages = append(stages, e.(map[string]any)["stage"].(string))
+	}
+	if strings.Join(stages, ",") != "MQL,SAL,won" {
+		t.Errorf("events %v, want MQL,SAL,won", stages)
+	}
+}
+
+func (c *client) webhooks(t *testing.T) {
+	r := c.submit(t, c.lead(), "k-"+c.unique())
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+	deadline := time.Now().Add(60 * time.Second)
+	var event string
+	for event == "" && time.Now().Before(deadline) {
+		c.s.Deliver(t)
+		for ev := range c.s.Receiver.Events() {
+			if b := c.s.Receiver.Body(ev); b != nil && b["lead"].(map[string]any)["id"] == id {
+				event = ev
+			}
+		}
+	}
+	if event == "" {
+		t.Fatalf("the lead's webhook was not delivered")
+	}
+	body := c.s.Receiver.Body(event)
+	lead := body["lead"].(map[string]any)
+	if body["topic"] != worker.TopicQualified || lead["stage"] != "MQL" || lead["fields"].(map[string]any)["company"] != "Northwind Software" {
+		t.Errorf("webhook body %v", body)
+	}
+	c.s.Deliver(t)
+	if n := c.s.Receiver.Events()[event]; n != 1 {
+		t.Errorf("event %s delivered %d times, want once", event, n)
+	}
+	if n := c.s.Receiver.BadSignatures(); n != 0 {
+		t.Errorf("%d webhooks with a bad signature", n)
+	}
+}
+
+func (c *client) rateLimit(t *testing.T) {
+	email := "ratelimit." + c.unique() + "@northwind.io"
+	var last response
+	for i := range 5 {
+		f := c.lead()
+		f["email"] = email
+		f["request"] = []string{"question", "pricing", "demo", "trial", "question"}[i]
+		last = c.submit(t, f, "k-"+c.unique())
+		if i < 3 {
+			wantStatus(t, last, 201)
+		}
+	}
+	wantStatus(t, last, 429)
+	if ra := last.header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("429 without Retry-After: %q", ra)
+	}
+	if last.json(t)["code"] != "rate_limited" {
+		t.Errorf("429 body %s", last.body)
+	}
+}
+
+func (c *client) crossOrigin(t *testing.T) {
+	body, _ := json.Marshal(map[string]any{"fields": c.lead(), "idempotency_key": "k-" + c.unique()})
+	r := c.do(t, "POST", "/api/leads", "application/json", body, map[string]string{"Origin": "https://evil.example"})
+	wantStatus(t, r, 403)
+	if r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("CORS allowed for another origin")
+	}
+	pre := c.do(t, "OPTIONS", "/api/leads", "", nil, map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+	if pre.status == 204 || pre.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another origin: %d %v", pre.status, pre.header)
+	}
+}
+
+func (c *client) report(t *testing.T) {
+	r := c.submit(t, c.lead(), "k-"+c.unique())
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+	if got := c.do(t, "GET", "/api/report", "", nil, nil); got.status != 401 {
+		t.Errorf("report without a token: %d", got.status)
+	}
+	rep := c.do(t, "GET", "/api/report", "", nil, c.admin())
+	wantStatus(t, rep, 200)
+	m := rep.json(t)
+	if n, _ := m["leads"].(float64); n < 1 {
+		t.Errorf("report counts %v leads", m["leads"])
+	}
+	if n, _ := m["entered"].(map[string]any)["MQL"].(float64); n < 1 {
+		t.Errorf("report: %v entered MQL", m["entered"])
+	}
+	csv := c.do(t, "GET", "/api/export.csv", "", nil, c.admin())
+	wantStatus(t, csv, 200)
+	if !strings.HasPrefix(string(csv.body), "id,created_at,") || !strings.Contains(string(csv.body), id) {
+		t.Errorf("export lacks the lead %s:\n%.300s", id, csv.body)
+	}
+}
