@@ -14,7 +14,7 @@ PURE     := ./qualify
 # and YAML, Markdown, templates and minifiers belong to native code.
 BANNED   := ^(fmt|encoding/json|reflect|regexp|time|os|net|net/.*|syscall/js|github\.com/goccy/go-yaml.*|github\.com/yuin/goldmark.*|github\.com/a-h/templ.*|github\.com/tdewolff/minify.*)$$
 
-.PHONY: all dev site check test fmt-check vet lint guard generated unit wasm-test bench bench-site fuzz clean
+.PHONY: all dev site check test fmt-check vet lint guard generated unit wasm-test bench bench-load bench-site fuzz clean
 
 all: $(WINNOW)
 
@@ -80,6 +80,11 @@ wasm-test:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=5 ./qualify ./site/...
+
+# bench-load is the load and fault test at full size: 10,000 submissions
+# at 200/s against winnow serve, killed and restarted half way.
+bench-load:
+	$(GO) test -count=1 -v -timeout 30m -run '^TestLoad$$' ./bench/loadtest -load.n 10000 -load.rate 200
 
 # bench-site compares the site build with Hugo (builds Hugo once).
 bench-site:

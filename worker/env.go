@@ -22,6 +22,7 @@ import (
 //	WINNOW_RATE_PER_EMAIL    submissions per email per window (default 5; -1: no limit)
 //	WINNOW_RATE_WINDOW       the window, e.g. 10m
 //	WINNOW_WEBHOOK_ATTEMPTS  deliveries before a webhook is dead (default 8)
+//	WINNOW_WEBHOOK_RETRY     the first wait before a retry, doubling after (default 30s)
 //
 // Unset variables leave c as it is.
 func (c *Config) FromEnv(get func(string) string) error {
@@ -55,6 +56,14 @@ func (c *Config) FromEnv(get func(string) string) error {
 	num(&c.Limits.PerIP, "WINNOW_RATE_PER_IP")
 	num(&c.Limits.PerEmail, "WINNOW_RATE_PER_EMAIL")
 	num(&c.Limits.MaxAttempts, "WINNOW_WEBHOOK_ATTEMPTS")
+	if v := get("WINNOW_WEBHOOK_RETRY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, errors.New("WINNOW_WEBHOOK_RETRY: not a positive duration: "+strconv.Quote(v)))
+		} else {
+			c.Limits.RetryBase = d
+		}
+	}
 	if v := get("WINNOW_RATE_WINDOW"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < time.Second {

@@ -32,9 +32,9 @@ type submission struct {
 // submitJSON is the body the widget posts.
 type submitJSON struct {
 	Fields         map[string]json.RawMessage `json:"fields"`
-	IdempotencyKey string            `json:"idempotency_key"`
-	Model          string            `json:"model"`
-	Verdict        json.RawMessage   `json:"verdict"`
+	IdempotencyKey string                     `json:"idempotency_key"`
+	Model          string                     `json:"model"`
+	Verdict        json.RawMessage            `json:"verdict"`
 }
 
 // leadAnswer is what the visitor is told: the stage and the next step,

@@ -134,7 +134,7 @@ func (h *Handler) Deliver(ctx context.Context) (Delivery, error) {
 			h.log.Warn("webhook dead", "id", x.id, "target", x.target, "attempts", attempts, "err", sendErr.Error())
 		default:
 			_, err = h.c.DB.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, lease_until = 0 WHERE id = ?`,
-				attempts, done+backoff(attempts).Milliseconds(), sendErr.Error(), x.id)
+				attempts, done+backoff(h.c.Limits.RetryBase, attempts).Milliseconds(), sendErr.Error(), x.id)
 			d.Failed++
 		}
 		if err != nil {
@@ -144,10 +144,10 @@ func (h *Handler) Deliver(ctx context.Context) (Delivery, error) {
 	return d, nil
 }
 
-// backoff is the wait before attempt n+1: 30 s doubling up to 6 hours,
-// with ±20 % jitter so that failed targets are not hit in step.
-func backoff(n int) time.Duration {
-	d := 30 * time.Second
+// backoff is the wait before attempt n+1: base (30 s) doubling up to 6
+// hours, with ±20 % jitter so that failed targets are not hit in step.
+func backoff(base time.Duration, n int) time.Duration {
+	d := base
 	for i := 1; i < n && d < 6*time.Hour; i++ {
 		d *= 2
 	}

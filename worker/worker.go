@@ -61,6 +61,7 @@ type Limits struct {
 	PerEmail     int           // submissions per email per Window; default 5
 	Window       time.Duration // default 10 minutes
 	MaxAttempts  int           // webhook deliveries before a row is dead; default 8
+	RetryBase    time.Duration // the first wait before a webhook is retried; default 30 s
 	DeliverBatch int           // webhooks per delivery run; default 50
 }
 
@@ -79,6 +80,9 @@ func (l *Limits) defaults() {
 	}
 	if l.MaxAttempts == 0 {
 		l.MaxAttempts = 8
+	}
+	if l.RetryBase == 0 {
+		l.RetryBase = 30 * time.Second
 	}
 	if l.DeliverBatch == 0 {
 		l.DeliverBatch = 50

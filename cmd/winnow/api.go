@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-		"sync/atomic"
+	"sync/atomic"
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"

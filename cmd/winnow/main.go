@@ -37,7 +37,7 @@ type env struct {
 var commands []*command
 
 func init() {
-	commands = []*command{buildCmd, checkCmd, devCmd, evalCmd}
+	commands = []*command{buildCmd, checkCmd, devCmd, evalCmd, serveCmd}
 }
 
 // errUsage reports a command line that cannot be run; the usage is printed.

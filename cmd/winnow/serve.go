@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/winnowhq/winnow/site"
+	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/sqlitedb"
+)
+
+var serveCmd = &command{
+	name:    "serve",
+	summary: "build the site and serve it with the API over SQLite, as the edge does",
+	usage:   "serve [--addr 127.0.0.1:8080] [--out build/public] [--db build/winnow.db] [--deliver-every 2s] [content-dir]",
+	help: `
+Serve runs the edge natively: it builds the site like build, serves it with
+the edge's security headers and immutable caching of the fingerprinted
+assets, takes leads on /api/ with the model of the content directory
+(default "content"), stores them in an SQLite database, delivers the
+webhooks every --deliver-every and purges expired personal data hourly.
+
+Secrets, origin, limits and webhook targets come from the environment:
+WINNOW_ADMIN_TOKEN, WINNOW_SECRET, WINNOW_CALLBACK_SECRET, WINNOW_ORIGIN,
+WINNOW_WEBHOOK_URL and WINNOW_WEBHOOK_SECRET, WINNOW_HUBSPOT_URL and
+WINNOW_HUBSPOT_TOKEN, WINNOW_RATE_PER_IP, WINNOW_RATE_PER_EMAIL,
+WINNOW_RATE_WINDOW, WINNOW_WEBHOOK_ATTEMPTS, WINNOW_WEBHOOK_RETRY.
+
+On SIGINT or SIGTERM it stops taking connections, lets the requests under
+way finish, and exits.`,
+	setup: func(fs *flag.FlagSet) func(*env, []string) error {
+		o := buildFlags(fs)
+		addr := fs.String("addr", "127.0.0.1:8080", "the address to serve on")
+		dbPath := fs.String("db", filepath.Join("build", "winnow.db"), "the SQLite database")
+		every := fs.Duration("deliver-every", 2*time.Second, "how often due webhooks are delivered")
+		return func(e *env, args []string) error {
+			if len(args) > 1 {
+				fmt.Fprintln(e.stderr, "winnow serve: at most one content directory")
+				return errUsage
+			}
+			if len(args) == 1 {
+				o.content = args[0]
+			}
+			res, err := o.build(e, &site.Dir{Path: o.out}, "", "")
+			if err != nil {
+				return err
+			}
+			public := &o.out
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			db, err := sqlitedb.Open(ctx, *dbPath)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			a, err := newAPI(db, e.stderr)
+			if err != nil {
+				return err
+			}
+			if err := a.use(res.Model, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", *addr)
+			if err != nil {
+				return err
+			}
+			srv := &http.Server{Handler: &server{api: a, public: *public}, ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+			go a.run(ctx, *every, e.stderr)
+			fmt.Fprintf(e.stdout, "serving %s and the API (model %s) on http://%s\n", *public, res.Model.Version, ln.Addr())
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return srv.Shutdown(shut)
+		}
+	},
+}
+
+// server serves the site and the API.
+type server struct {
+	api    *api
+	public string
+}
+
+func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if isAPI(r) {
+		s.api.ServeHTTP(w, r)
+		return
+	}
+	worker.SecurityHeaders(w.Header())
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	name := path.Clean("/" + r.URL.Path)
+	if strings.HasPrefix(name, "/assets/") {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "public, max-age=0, must-revalidate")
+	}
+	full := filepath.Join(s.public, filepath.FromSlash(name))
+	if info, err := os.Stat(full); err == nil && info.IsDir() {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+			return
+		}
+		full = filepath.Join(full, "index.html")
+	}
+	f, err := os.Open(full)
+	if errors.Is(err, fs.ErrNotExist) || name == "/_headers" {
+		page, _ := os.ReadFile(filepath.Join(s.public, "404.html"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write(page)
+		return
+	}
+	if err != nil {
+		http.Error(w, "cannot read the file", http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	info, _ := f.Stat()
+	http.ServeContent(w, r, full, info.ModTime(), f)
+}
