@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,7 +45,8 @@ func TestDev(t *testing.T) {
 	dir := t.TempDir()
 	copyTree(t, "../../content", filepath.Join(dir, "content"))
 	copyTree(t, "../../static", filepath.Join(dir, "static"))
-	o := &buildOptions{content: filepath.Join(dir, "content"), static: filepath.Join(dir, "static"), out: filepath.Join(dir, "public")}
+	o := &buildOptions{content: filepath.Join(dir, "content"), static: filepath.Join(dir, "static"), out: filepath.Join(dir, "public"),
+		db: filepath.Join(dir, "winnow.db")}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
@@ -80,6 +82,20 @@ func TestDev(t *testing.T) {
 	}
 	if code, _ := get("/nope/"); code != 404 {
 		t.Errorf("GET /nope/ = %d, want 404", code)
+	}
+	// The API runs beside the site, over SQLite, with the built model.
+	if code, body := get("/healthz"); code != 200 || !strings.Contains(body, `"ok":true`) {
+		t.Errorf("GET /healthz = %d %s", code, body)
+	}
+	form := url.Values{"name": {"Ana Souza"}, "email": {"ana@northwind.io"}, "company": {"Northwind"}, "consent": {"yes"}}
+	if res, err := http.PostForm(base+"/api/leads", form); err != nil {
+		t.Fatal(err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 201 || !strings.Contains(string(body), "Reference:") || !strings.Contains(string(body), `rel="stylesheet" href="/assets/css/site.`) {
+			t.Errorf("POST /api/leads = %d, want 201 and a next-step page in the site's layout:\n%s", res.StatusCode, body)
+		}
 	}
 	// A path climbing out of the site gets the 404 page, not the file.
 	os.MkdirAll(filepath.Join(dir, "public2"), 0o755)
