@@ -60,7 +60,7 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	}
 	if !counts(`SELECT stage, count(DISTINCT lead_id) FROM events GROUP BY stage`, rep.Entered) ||
 		!counts(`SELECT e.stage, count(*) FROM events e WHERE e.id = (SELECT id FROM events x WHERE x.lead_id = e.lead_id
-			ORDER BY x.at DESC, x.recorded_at DESC, x.id DESC LIMIT 1) GROUP BY e.stage`, rep.Stages) ||
+			ORDER BY x.at DESC, x.recorded_at DESC, x.rowid DESC LIMIT 1) GROUP BY e.stage`, rep.Stages) ||
 		!counts(`SELECT status, count(*) FROM outbox GROUP BY status`, rep.Outbox) {
 		return
 	}

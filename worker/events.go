@@ -190,7 +190,7 @@ func (h *Handler) getLead(w http.ResponseWriter, r *http.Request) {
 	if client != "" && json.Valid([]byte(client)) {
 		l.ClientVerdict = json.RawMessage(client)
 	}
-	rows, err := h.c.DB.QueryContext(r.Context(), `SELECT id, stage, actor, source, note, at FROM events WHERE lead_id = ? ORDER BY at, recorded_at, id`, id)
+	rows, err := h.c.DB.QueryContext(r.Context(), `SELECT id, stage, actor, source, note, at FROM events WHERE lead_id = ? ORDER BY at, recorded_at, rowid`, id)
 	if err != nil {
 		h.serverError(w, r, false, "reading events", err)
 		return

@@ -29,6 +29,7 @@ func Run(t *testing.T, s Server) {
 	t.Run("field errors", c.fieldErrors)
 	t.Run("bad requests", c.badRequests)
 	t.Run("injection is data", c.injection)
+	t.Run("robots", c.robots)
 	t.Run("admin token", c.adminAuth)
 	t.Run("stage events", c.events)
 	t.Run("webhooks", c.webhooks)
@@ -342,6 +343,37 @@ func (c *client) badRequests(t *testing.T) {
 }
 
 func (c *client) injection(t *testing.T) {
+	// Every field, one at a time: the answer is refused (422) or stored as
+	// written; nothing else happens, and what was stored stays.
+	keep := c.submit(t, c.lead(), "k-"+c.unique())
+	wantStatus(t, keep, 201)
+	keepID := keep.json(t)["id"].(string)
+	before := c.getLead(t, keepID)
+	attacks := []string{`x'); DELETE FROM leads; --`, `" OR "1"="1`, `<svg onload=alert(1)>`, "\u0000", "a\xffb"}
+	for name := range c.lead() {
+		for _, attack := range attacks {
+			f := c.lead()
+			f[name] = attack
+			r := c.submit(t, f, "k-"+c.unique())
+			if r.status != 201 && r.status != 422 && r.status != 400 {
+				t.Errorf("%s = %q: %d %s", name, attack, r.status, r.body)
+			}
+			if r.status == 201 {
+				// JSON carries invalid UTF-8 as U+FFFD.
+				if got := c.getLead(t, r.json(t)["id"].(string))["fields"].(map[string]any)[name]; got != strings.ToValidUTF8(attack, "\uFFFD") {
+					t.Errorf("%s = %q stored as %q", name, attack, got)
+				}
+			}
+			p := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(f), nil)
+			if p.status >= 500 || strings.Contains(string(p.body), "<svg onload") {
+				t.Errorf("form post with %s = %q: %d\n%s", name, attack, p.status, p.body)
+			}
+		}
+	}
+	after := c.getLead(t, keepID)
+	if fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("a stored lead changed:\n%v\n%v", before, after)
+	}
 	fields := c.lead()
 	fields["name"] = `Robert'); DROP TABLE leads; --`
 	fields["company"] = `<script>alert("x")</script>`
@@ -366,6 +398,34 @@ func (c *client) injection(t *testing.T) {
 	p := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(bad), nil)
 	if strings.Contains(string(p.body), `<script>alert`) {
 		t.Errorf("the error page runs submitted markup:\n%s", p.body)
+	}
+}
+
+// robots: a filled honeypot is acknowledged like any lead (robots learn
+// nothing), stored as spam in the bad-lead stage, and never handed off; a
+// form filled faster than a person can is a bad lead too.
+func (c *client) robots(t *testing.T) {
+	f := c.lead()
+	f["website"] = "http://spam.example"
+	r := c.submit(t, f, "k-"+c.unique())
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+	lead := c.getLead(t, id)
+	if lead["spam"] != true || lead["verdict"].(map[string]any)["stage"] != "bad lead" {
+		t.Errorf("a filled honeypot: spam %v, stage %v", lead["spam"], lead["verdict"].(map[string]any)["stage"])
+	}
+	fast := c.lead()
+	fast["fill_seconds"] = "1"
+	r = c.submit(t, fast, "k-"+c.unique())
+	wantStatus(t, r, 201)
+	if r.json(t)["stage"] != "bad lead" {
+		t.Errorf("a form filled in a second is %v", r.json(t)["stage"])
+	}
+	c.s.Deliver(t)
+	for ev := range c.s.Receiver.Events() {
+		if b := c.s.Receiver.Body(ev); b != nil && b["lead"].(map[string]any)["id"] == id {
+			t.Errorf("a robot's lead was handed off: %v", b)
+		}
 	}
 }
 
