@@ -57,7 +57,7 @@ edge-test: edge
 	$(GO) vet -tags edge ./worker/blackbox/edge
 	WRANGLER_SEND_METRICS=false $(GO) test -tags edge -count=1 ./worker/blackbox/edge
 
-test: fmt-check vet lint guard generated unit wasm-test check site
+test: fmt-check vet lint guard generated unit wasm-test check site edge-test
 	@echo "make test: all checks passed"
 
 fmt-check:

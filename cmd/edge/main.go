@@ -92,7 +92,7 @@ func handler(log *slog.Logger) (*worker.Handler, error) {
 		Model:    m,
 		Page:     page,
 		IPHeader: "CF-Connecting-IP",
-		Client:   &http.Client{Timeout: 10 * time.Second, Transport: fetcher{}},
+		Client:   fetcher{timeout: 10 * time.Second},
 		Log:      log,
 	}
 	if err := cfg.FromEnv(cloudflare.Getenv); err != nil {

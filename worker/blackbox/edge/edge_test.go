@@ -4,6 +4,8 @@ package edge_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winnowhq/winnow/bench/loadtest"
 	"github.com/winnowhq/winnow/worker/blackbox"
 )
 
@@ -34,6 +37,38 @@ func TestWorkerd(t *testing.T) {
 	t.Run("static assets", srv.assets)
 	blackbox.Run(t, blackbox.Server{URL: srv.retrying(t), AdminToken: blackbox.AdminToken, Receiver: rec, Deliver: srv.deliver})
 	t.Run("latency", srv.latency)
+	t.Run("load", srv.load)
+}
+
+// load sends submissions at a fixed rate with replays and concurrent
+// duplicates, and checks that the export holds every acknowledged lead
+// once.
+func (s *server) load(t *testing.T) {
+	res := loadtest.Run(context.Background(), loadtest.Config{URL: s.url, N: 300, Rate: 20, Replays: 0.05, Dups: 0.02})
+	t.Logf("in workerd, 300 submissions at 20/s: %v", res)
+	if len(res.Failed) > 0 || res.Conflicts > 0 {
+		t.Fatalf("%d never acknowledged, %d conflicts; refusals %v", len(res.Failed), res.Conflicts, res.Refused)
+	}
+	req, _ := http.NewRequest("GET", s.url+"/api/export.csv", nil)
+	req.Header.Set("Authorization", "Bearer "+blackbox.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, r := range rows[1:] {
+		seen[r[0]]++
+	}
+	for key, id := range res.Acked {
+		if seen[id] != 1 {
+			t.Errorf("lead %s (key %s) is in the export %d times, want once", id, key, seen[id])
+		}
+	}
 }
 
 // restarted is how wrangler dev's proxy answers a POST it could not pass
