@@ -8,6 +8,7 @@ BUILD    := build
 WINNOW   := $(BUILD)/winnow
 CONTENT  ?= content
 EDGE     := $(BUILD)/edge
+WIDGET   := $(BUILD)/widget
 # The largest worker, gzipped, that Cloudflare's free plan deploys: 3 MiB.
 EDGE_MAX := 3145728
 
@@ -17,7 +18,7 @@ PURE     := ./qualify
 # and YAML, Markdown, templates and minifiers belong to native code.
 BANNED   := ^(fmt|encoding/json|reflect|regexp|time|os|net|net/.*|syscall/js|github\.com/goccy/go-yaml.*|github\.com/yuin/goldmark.*|github\.com/a-h/templ.*|github\.com/tdewolff/minify.*)$$
 
-.PHONY: all dev site check edge edge-test test fmt-check vet lint guard generated unit wasm-test bench bench-load bench-site fuzz clean
+.PHONY: all dev site widget widget-budget check edge edge-test test fmt-check vet lint guard generated unit wasm-test bench bench-load bench-site fuzz clean
 
 all: $(WINNOW)
 
@@ -25,15 +26,29 @@ $(WINNOW): $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 	@mkdir -p $(BUILD)
 	$(GO) build -trimpath -o $@ ./cmd/winnow
 
+# widget builds the signup form's WebAssembly and takes Go's wasm_exec.js,
+# each with its brotli and gzip forms; winnow build publishes them.
+widget: $(WIDGET)/winnow.wasm
+
+$(WIDGET)/winnow.wasm: $(shell find qualify wasm -name '*.go') go.mod go.sum
+	@mkdir -p $(WIDGET)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w -buildid=' -o $@ ./wasm
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WIDGET)/wasm_exec.js
+	$(GO) run ./wasm/budget -compress $@
+
 # dev checks the content (printing the verdict of every example lead), then
 # builds the site and serves it on 127.0.0.1:8080, rebuilding on every change.
-dev: $(WINNOW)
+dev: $(WINNOW) widget
 	$(WINNOW) check --verbose $(CONTENT)
 	$(WINNOW) dev $(CONTENT)
 
 # site builds the site into build/public.
-site: $(WINNOW)
+site: $(WINNOW) widget
 	$(WINNOW) build $(CONTENT)
+
+# widget-budget holds the built site's widget to its size budget.
+widget-budget: site
+	$(GO) run ./wasm/budget $(BUILD)/public
 
 check: $(WINNOW)
 	$(WINNOW) check $(CONTENT)
@@ -80,7 +95,9 @@ guard:
 	    if [ -n "$$bad" ]; then echo "import guard: $$pkg ($${target:-native}) depends on:"; echo "$$bad"; fail=1; fi; \
 	  done; \
 	done; \
-	if [ $$fail = 0 ]; then echo "import guard: $(PURE) clean"; fi; exit $$fail
+	bad=$$(GOOS=js GOARCH=wasm $(GO) list -deps ./wasm | grep -E '$(BANNED)' | grep -v '^syscall/js$$'); \
+	if [ -n "$$bad" ]; then echo "import guard: ./wasm depends on:"; echo "$$bad"; fail=1; fi; \
+	if [ $$fail = 0 ]; then echo "import guard: $(PURE) and ./wasm clean"; fi; exit $$fail
 
 # generated fails if the committed templ output is not what templ generates
 # from the committed .templ files.

@@ -1,11 +1,15 @@
 package site
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/andybalholm/brotli"
 
 	"github.com/winnowhq/winnow/qualify"
 )
@@ -35,33 +39,42 @@ func fingerprinted(name string) bool {
 // under assets/, copies the rest, and publishes the model's canonical text.
 func (b *builder) addAssets() qualify.Diags {
 	var diags qualify.Diags
-	if b.opts.Static != nil {
-		err := fs.WalkDir(b.opts.Static, ".", func(name string, d fs.DirEntry, err error) error {
+	for _, dir := range []struct {
+		fsys fs.FS
+		name string
+	}{{b.opts.Static, b.opts.StaticDir}, {b.opts.Assets, b.opts.AssetsDir}} {
+		if dir.fsys == nil {
+			continue
+		}
+		err := fs.WalkDir(dir.fsys, ".", func(name string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err
 			}
-			data, err := readAll(b.opts.Static, name)
+			if ext := path.Ext(name); (ext == ".br" || ext == ".gz") && dir.fsys == b.opts.Assets {
+				return nil // the compressed form of another asset
+			}
+			data, err := readAll(dir.fsys, name)
 			if err != nil {
-				diags.Add(qualify.Pos{File: path.Join(b.opts.StaticDir, name)}, "cannot read: "+err.Error())
+				diags.Add(qualify.Pos{File: path.Join(dir.name, name)}, "cannot read: "+err.Error())
 				return nil
 			}
 			if mt := mediaTypes[path.Ext(name)]; mt != "" {
 				out, err := b.min.Bytes(mt, data)
 				if err != nil {
-					diags.Add(qualify.Pos{File: path.Join(b.opts.StaticDir, name)}, "cannot minify: "+err.Error())
+					diags.Add(qualify.Pos{File: path.Join(dir.name, name)}, "cannot minify: "+err.Error())
 					return nil
 				}
 				data = out
 			}
 			if fingerprinted(name) {
-				b.assets[name] = "/" + b.publish(name, data)
+				b.assets[name] = "/" + b.publishCompressed(dir.fsys, name, data)
 				return nil
 			}
 			b.file(name, data)
 			return nil
 		})
 		if err != nil {
-			diags.Add(qualify.Pos{File: b.opts.StaticDir}, "cannot read: "+err.Error())
+			diags.Add(qualify.Pos{File: dir.name}, "cannot read: "+err.Error())
 		}
 	}
 	for _, name := range required {
@@ -70,8 +83,28 @@ func (b *builder) addAssets() qualify.Diags {
 		}
 	}
 	b.modelText = qualify.Encode(b.content.Model)
-	b.assets["model"] = "/" + b.publish("model.txt", []byte(b.modelText))
+	b.assets["model"] = "/" + b.publishCompressed(nil, "model.txt", []byte(b.modelText))
 	return diags
+}
+
+// publishCompressed publishes a fingerprinted asset with its brotli and
+// gzip forms beside it (name.br, name.gz), for servers that send them as
+// they are. Forms made beforehand (next to the file in fsys, and only if
+// the file was not minified here) are used as they are; others are made.
+func (b *builder) publishCompressed(fsys fs.FS, name string, data []byte) string {
+	p := b.publish(name, data)
+	minified := mediaTypes[path.Ext(name)] != ""
+	for _, enc := range []string{".br", ".gz"} {
+		var out []byte
+		if !minified && fsys != nil {
+			out, _ = fs.ReadFile(fsys, name+enc)
+		}
+		if out == nil {
+			out = compress(enc, data)
+		}
+		b.file(p+enc, out)
+	}
+	return p
 }
 
 // publish keeps data under assets/ with a name holding the start of its
@@ -82,4 +115,24 @@ func (b *builder) publish(name string, data []byte) string {
 	p := "assets/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
 	b.file(p, data)
 	return p
+}
+
+// compress returns data compressed with brotli (".br", best quality for
+// files a browser waits for) or gzip (".gz").
+func compress(enc string, data []byte) []byte {
+	var buf bytes.Buffer
+	if enc == ".br" {
+		q := 11
+		if len(data) > 1<<20 {
+			q = 9 // big files made here, not by the widget's own build
+		}
+		w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: q, LGWin: 24})
+		w.Write(data)
+		w.Close()
+		return buf.Bytes()
+	}
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(data)
+	w.Close()
+	return buf.Bytes()
 }

@@ -39,6 +39,12 @@ type Options struct {
 	ContentDir string // its path in diagnostics, e.g. "content"
 	Static     fs.FS  // static files: CSS, images, scripts
 	StaticDir  string // its path in diagnostics, e.g. "static"
+	// Assets are files built elsewhere and published like static files:
+	// the widget's WebAssembly and Go's wasm_exec.js. A file may come with
+	// its brotli and gzip forms beside it (name.br, name.gz), which the
+	// build publishes instead of compressing it again. Nil: none.
+	Assets     fs.FS
+	AssetsDir  string
 	Out        Output // where the site is written
 	Drafts     bool   // include pages marked draft
 	Workers    int    // pages rendered at once; 0 means one per CPU

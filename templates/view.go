@@ -284,8 +284,11 @@ type Form struct {
 	Action       string // where the form posts, e.g. "/api/leads"
 	ModelVersion string // sent as the hidden field "model"
 	ModelURL     string // URL of the canonical model text, for the widget
-	Sections     []FormSection
-	Submit       string // the button's label
+	// The widget: its loader, Go's wasm_exec.js and the WebAssembly. The
+	// form works without them; with them it is enhanced.
+	WidgetJS, WasmExecURL, WasmURL string
+	Sections                       []FormSection
+	Submit                         string // the button's label
 }
 
 // NextStep is what the visitor is offered after submitting the form.

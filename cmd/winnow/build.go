@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -73,6 +74,7 @@ Only files that changed are written.`,
 // buildOptions are the flags build and dev share.
 type buildOptions struct {
 	content, static, out, baseURL string
+	assets                        string
 	templates, db                 string // dev only
 	drafts                        bool
 	workers                       int
@@ -81,6 +83,7 @@ type buildOptions struct {
 func buildFlags(fs *flag.FlagSet) *buildOptions {
 	o := &buildOptions{content: "content"}
 	fs.StringVar(&o.static, "static", "static", "the directory of static files")
+	fs.StringVar(&o.assets, "assets", filepath.Join("build", "widget"), "built files published like static ones (the widget); skipped when missing")
 	fs.StringVar(&o.out, "out", filepath.Join("build", "public"), "the directory the site is written to")
 	fs.StringVar(&o.baseURL, "base-url", "", "the site's absolute URL, overriding site.yaml's base_url")
 	fs.BoolVar(&o.drafts, "drafts", false, "include pages marked draft")
@@ -98,7 +101,12 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 	if baseURL == "" {
 		baseURL = o.baseURL
 	}
+	var assets fs.FS
+	if info, err := os.Stat(o.assets); err == nil && info.IsDir() {
+		assets = os.DirFS(o.assets)
+	}
 	res, diags := site.Build(context.Background(), site.Options{
+		Assets: assets, AssetsDir: filepath.ToSlash(filepath.Clean(o.assets)),
 		Content: os.DirFS(o.content), ContentDir: filepath.ToSlash(filepath.Clean(o.content)),
 		Static: os.DirFS(o.static), StaticDir: filepath.ToSlash(filepath.Clean(o.static)),
 		Out: out, Drafts: o.drafts, Workers: o.workers, BaseURL: baseURL, LiveReload: reload,

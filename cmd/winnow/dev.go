@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -309,43 +307,8 @@ func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.api.ServeHTTP(w, r)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store")
 	worker.SecurityHeaders(w.Header())
-	if r.URL.Path == "/_headers" {
-		http.NotFound(w, r)
-		return
-	}
-	d.serveFile(w, r)
-}
-
-// serveFile serves a file of the site, the 404 page for anything missing.
-func (d *devServer) serveFile(w http.ResponseWriter, r *http.Request) {
-	// Cleaning the path as if rooted keeps ".." from leaving the site.
-	name := filepath.Join(d.o.out, filepath.FromSlash(path.Clean("/"+r.URL.Path)))
-	if info, err := os.Stat(name); err == nil && info.IsDir() {
-		if !strings.HasSuffix(r.URL.Path, "/") {
-			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
-			return
-		}
-		name = filepath.Join(name, "index.html")
-	}
-	f, err := os.Open(name)
-	if errors.Is(err, fs.ErrNotExist) {
-		page, err404 := os.ReadFile(filepath.Join(d.o.out, "404.html"))
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		if err404 == nil {
-			w.Write(page)
-		}
-		return
-	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	defer f.Close()
-	info, _ := f.Stat()
-	http.ServeContent(w, r, name, info.ModTime(), f)
+	serveSite(w, r, d.o.out, "no-store")
 }
 
 // events streams build events to a browser (Server-Sent Events).

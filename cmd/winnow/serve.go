@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"path"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -106,38 +102,5 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	worker.SecurityHeaders(w.Header())
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	name := path.Clean("/" + r.URL.Path)
-	if strings.HasPrefix(name, "/assets/") {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		w.Header().Set("Cache-Control", "public, max-age=0, must-revalidate")
-	}
-	full := filepath.Join(s.public, filepath.FromSlash(name))
-	if info, err := os.Stat(full); err == nil && info.IsDir() {
-		if !strings.HasSuffix(r.URL.Path, "/") {
-			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
-			return
-		}
-		full = filepath.Join(full, "index.html")
-	}
-	f, err := os.Open(full)
-	if errors.Is(err, fs.ErrNotExist) || name == "/_headers" {
-		page, _ := os.ReadFile(filepath.Join(s.public, "404.html"))
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		w.Write(page)
-		return
-	}
-	if err != nil {
-		http.Error(w, "cannot read the file", http.StatusInternalServerError)
-		return
-	}
-	defer f.Close()
-	info, _ := f.Stat()
-	http.ServeContent(w, r, full, info.ModTime(), f)
+	serveSite(w, r, s.public, "public, max-age=0, must-revalidate")
 }

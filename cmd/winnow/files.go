@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// serveSite serves a file of a built site under root: directories by
+// their index.html, the 404 page for anything missing, and for a file
+// with a brotli or gzip form beside it (name.br, name.gz), that form when
+// the browser takes it. The fingerprinted files under /assets/ never
+// change, so they are cached for a year; other pages get cache, a header
+// value ("no-store" while developing).
+func serveSite(w http.ResponseWriter, r *http.Request, root, cache string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	// Cleaning the path as if rooted keeps ".." from leaving the site.
+	clean := path.Clean("/" + r.URL.Path)
+	name := filepath.Join(root, filepath.FromSlash(clean))
+	if info, err := os.Stat(name); err == nil && info.IsDir() {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+			return
+		}
+		name = filepath.Join(name, "index.html")
+	}
+	hidden := clean == "/_headers"
+	if strings.HasPrefix(clean, "/assets/") {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", cache)
+	}
+	ctype := mime.TypeByExtension(filepath.Ext(name))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	send := name
+	if ext := filepath.Ext(name); ext != ".br" && ext != ".gz" {
+		accept := r.Header.Get("Accept-Encoding")
+		for _, enc := range []struct{ ext, name string }{{".br", "br"}, {".gz", "gzip"}} {
+			if !acceptsEncoding(accept, enc.name) {
+				continue
+			}
+			if _, err := os.Stat(name + enc.ext); err == nil {
+				send = name + enc.ext
+				w.Header().Set("Content-Encoding", enc.name)
+				break
+			}
+		}
+		w.Header().Add("Vary", "Accept-Encoding")
+	}
+	f, err := os.Open(send)
+	if errors.Is(err, fs.ErrNotExist) || hidden {
+		w.Header().Del("Content-Encoding")
+		w.Header().Set("Cache-Control", "no-store")
+		page, err404 := os.ReadFile(filepath.Join(root, "404.html"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		if err404 == nil {
+			w.Write(page)
+		}
+		return
+	}
+	if err != nil {
+		http.Error(w, "the file cannot be read", http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || info.IsDir() {
+		http.Error(w, "the file cannot be read", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	http.ServeContent(w, r, name, info.ModTime(), f)
+}
+
+// acceptsEncoding reports whether an Accept-Encoding header takes enc
+// (and does not refuse it with q=0).
+func acceptsEncoding(header, enc string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), enc) {
+			continue
+		}
+		q := strings.ReplaceAll(params, " ", "")
+		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+	}
+	return false
+}

@@ -1,0 +1,24 @@
+package qualify
+
+import "testing"
+
+func TestSuggestEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"ana@gmial.com":      "ana@gmail.com",
+		"ana@gmail.con":      "ana@gmail.com",
+		"Ana@GMAIL.CO":       "Ana@gmail.com",
+		"ana@hotmial.com":    "ana@hotmail.com",
+		"ana@yahooo.com":     "ana@yahoo.com",
+		"ana@outlok.com":     "ana@outlook.com",
+		"ana@gmail.com":      "",
+		"ana@northwind.io":   "",
+		"ana@mailinator.com": "",
+		"ana@gmx.at":         "",
+		"not an address":     "",
+		"ana@":               "",
+	} {
+		if got := SuggestEmail(in); got != want {
+			t.Errorf("SuggestEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
