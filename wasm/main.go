@@ -48,6 +48,7 @@ func start() (w *widget, ok bool) {
 		return nil, false
 	}
 	m.Domains = qualify.CommonDomains
+	exposeEvaluate(m)
 	w = &widget{m: m, g: g, doc: doc, form: form, fields: make([]fieldState, len(m.Fields))}
 	w.bind()
 	return w, true

@@ -103,8 +103,9 @@ func (w *widget) stop(why string) {
 // without input).
 func (w *widget) ready() {
 	w.form.Call("setAttribute", "data-winnow-ready", "")
-	if w.started == 0 {
-		w.started = now()
+	// The loader saw the first focus, before the widget could.
+	if f := w.g.Get("winnowFocus"); f.Type() == js.TypeNumber {
+		w.started = f.Float()
 	}
 	w.evaluate()
 }

@@ -18,6 +18,8 @@
   self.winnowPost = (url, body, key, done) =>
     fetch(url, { method: "POST", body, headers: { "Content-Type": "application/json", "Idempotency-Key": key } })
       .then((r) => r.json().then((j) => done(r.status, j), () => done(r.status, null)), () => done(0, null));
+  // The first focus of a field starts the clock of how long the form took.
+  form.addEventListener("focusin", () => (self.winnowFocus = self.winnowFocus || Date.now()), { once: true });
   const start = () => {
     if (started) return;
     started = true;

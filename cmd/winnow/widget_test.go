@@ -1,0 +1,338 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/site"
+	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/sqlitedb"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// widgetSite builds the widget and the shipped site with it, and serves
+// the site and the API (over SQLite) on loopback, as winnow serve does.
+func widgetSite(t *testing.T, missing ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	assets := filepath.Join(dir, "widget")
+	os.MkdirAll(assets, 0o755)
+	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", filepath.Join(assets, "winnow.wasm"), "../../wasm")
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the widget: %v\n%s", err, out)
+	}
+	root, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	execJS, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(root)), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(assets, "wasm_exec.js"), execJS, 0o644)
+	o := &buildOptions{content: "../../content", static: "../../static", out: filepath.Join(dir, "public"), assets: assets}
+	var stderr strings.Builder
+	res, err := o.build(&env{stdout: &strings.Builder{}, stderr: &stderr}, &site.Dir{Path: o.out}, "", "")
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, stderr.String())
+	}
+	db, err := sqlitedb.Open(context.Background(), filepath.Join(dir, "winnow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	a := &api{db: db, cfg: worker.Config{DB: db, Secret: "s", Limits: worker.Limits{PerIP: -1, PerEmail: -1}}}
+	if err := a.use(res.Model, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
+		t.Fatal(err)
+	}
+	var h http.Handler = &server{api: a, public: o.out}
+	if len(missing) > 0 {
+		// A site whose server fails to send some assets.
+		next := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, name := range missing {
+				base := strings.TrimSuffix(name, filepath.Ext(name))
+				if strings.HasPrefix(path.Base(r.URL.Path), base+".") {
+					http.Error(w, "gone", http.StatusInternalServerError)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// chrome starts headless Chromium; the test fails when it is missing.
+func chrome(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := exec.LookPath(chromium); err != nil {
+		t.Fatalf("%s is missing: install Debian's chromium (.ci/run does)", chromium)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	// A headless page has no focus: without this, focusing a field fires
+	// no focus events, as in a window in the background.
+	focus := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), focus); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
+
+// eval runs a script in the page and returns its value.
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor polls a script until it is true.
+func waitFor(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if eval[bool](t, ctx, js) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: still not true after 20 s: %s", what, js)
+}
+
+// TestWidget drives the signup form in Chromium with the widget: the
+// conditional questions, the email hints, the server's field messages,
+// and the routing of an opportunity to booking; then, for every example
+// lead, the browser's verdict equals the native one.
+func TestWidget(t *testing.T) {
+	base := widgetSite(t)
+	ctx := chrome(t)
+	var began time.Time
+	start := func() {
+		t.Helper()
+		began = time.Now()
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the widget starts on the first focus", `document.querySelector("form[data-winnow-ready]") !== null`)
+	}
+	start()
+	// Before any input nothing moves; once the visitor answers, the plans
+	// questions are asked only of a good fit.
+	if eval[bool](t, ctx, `document.querySelector('[data-field="seats"]').hidden`) {
+		t.Error("a conditional question was hidden before any input (a layout shift)")
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#f-name"), "Ana Souza")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "seats is not asked of an unknown fit", `document.querySelector('[data-field="seats"]').hidden`)
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#f-company_size"), "201-1000"),
+		chromedp.SetValue(chromedp.CSS("#f-industry"), "software"),
+		chromedp.SetValue(chromedp.CSS("#f-role"), "marketing"),
+		chromedp.SetValue(chromedp.CSS("#f-seniority"), "director"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	eval[bool](t, ctx, `document.querySelector("#f-seniority").dispatchEvent(new Event("change", {bubbles: true}))`)
+	waitFor(t, ctx, "seats is asked of a good fit", `!document.querySelector('[data-field="seats"]').hidden`)
+	if got := eval[string](t, ctx, `document.querySelector(".form-status").textContent`); !strings.Contains(got, "appeared") {
+		t.Errorf("the appearing questions were not announced: %q", got)
+	}
+	// Email: a typo gets a suggestion that one click applies; a disposable
+	// address is named as such.
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#f-email"), "ana@gmial.com")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "a typo suggestion", `(document.querySelector("#f-email-hint")||{}).textContent === "Did you mean ana@gmail.com? Use ana@gmail.com"`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#f-email-hint button"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the suggestion applied", `document.querySelector("#f-email").value === "ana@gmail.com"`)
+	setValue(t, ctx, "#f-email", "ana@mailinator.com")
+	waitFor(t, ctx, "a disposable address flagged", `(document.querySelector("#f-email-hint")||{}).textContent.includes("disposable")`)
+	// Leaving a required field empty shows the server's own message.
+	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#f-company")), chromedp.Focus(chromedp.CSS("#f-phone"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the required message", `document.querySelector("#f-company-error").textContent !== ""`)
+	content, diags := load.Load(os.DirFS("../../content"), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	m := content.Model
+	_, errs := m.Lead(map[string]string{}, 0)
+	want, _ := errs.Get("company")
+	if got := eval[string](t, ctx, `document.querySelector("#f-company-error").textContent`); got != want.Message {
+		t.Errorf("company's error is %q, the server says %q", got, want.Message)
+	}
+	// An opportunity is offered a meeting at once, with name and email. A
+	// person takes more than the model's fast_fill (4 s) to fill the form.
+	setValue(t, ctx, "#f-email", "ana@northwind.io")
+	time.Sleep(time.Until(began.Add(5 * time.Second)))
+	eval[bool](t, ctx, `(() => { const p = window.winnowPost; window.winnowPost = (u, b, k, d) => { window.sentBody = b; return p(u, b, k, d) }; return true })()`)
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#f-company"), "Northwind Software"),
+		chromedp.SetValue(chromedp.CSS("#f-country"), "DE"),
+		chromedp.SetValue(chromedp.CSS("#f-request"), "question"),
+		chromedp.SendKeys(chromedp.CSS("#f-seats"), "40"),
+		chromedp.SetValue(chromedp.CSS("#f-timeline"), "this_quarter"),
+		chromedp.Click(chromedp.CSS("#f-consent")),
+		chromedp.Click(chromedp.CSS(`form.signup button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	if eval[bool](t, ctx, `document.querySelector(".next-step") === null`) {
+		t.Fatalf("no next step; the form says %q", eval[string](t, ctx, `window.sentBody + " | " + document.querySelector(".form-status").textContent + " | " +
+			[...document.querySelectorAll(".field-error")].filter(e => e.textContent).map(e => e.id + ": " + e.textContent).join("; ")`))
+	}
+	href := eval[string](t, ctx, `(document.querySelector(".next-step a.button")||{}).href || ""`)
+	if !strings.HasPrefix(href, "https://book.example.com/") || !strings.Contains(href, "name=Ana%20Souza") || !strings.Contains(href, "email=ana%40northwind.io") {
+		t.Errorf("an opportunity's booking link is %q", href)
+	}
+	if got := eval[string](t, ctx, `document.querySelector(".next-step h2").textContent`); got != "Book your meeting now" {
+		t.Errorf("next step %q", got)
+	}
+
+	// Parity: every example lead, evaluated by the browser's WebAssembly,
+	// gets exactly the native verdict.
+	start()
+	for _, ex := range content.Examples {
+		var in, sig strings.Builder
+		for k, v := range ex.Input {
+			in.WriteString(k + "\x1f" + v + "\x1e")
+		}
+		for j, s := range m.Signals {
+			sig.WriteString(s.Name + "\x1f" + strconv.FormatInt(ex.Lead.Signals[j], 10) + "\x1e")
+		}
+		mm := m
+		if ex.Framework != "" {
+			c := *m
+			c.Framework = m.FrameworkIndex(ex.Framework)
+			mm = &c
+		}
+		lead, _ := mm.Lead(ex.Input, ex.At)
+		copy(lead.Signals, ex.Lead.Signals)
+		v := qualify.Evaluate(mm, &lead, ex.At)
+		native := v.Line()
+		got := eval[string](t, ctx, "winnowEvaluate("+strconv.Quote(in.String())+", "+strconv.Quote(sig.String())+", "+
+			strconv.FormatInt(ex.At, 10)+", "+strconv.Quote(ex.Framework)+")")
+		if got != native {
+			t.Errorf("example %q (%s): the browser says\n  %s\nnative:\n  %s", ex.Name, ex.Pos, got, native)
+		}
+	}
+}
+
+// TestWidgetFallbacks: with JavaScript off, with the WebAssembly failing
+// to load, and with the widget failing while it runs, the form submits
+// the plain way and the server's page answers.
+func TestWidgetFallbacks(t *testing.T) {
+	base := widgetSite(t)
+	fill := func() chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.SendKeys(chromedp.CSS("#f-name"), "Ana Souza"),
+			chromedp.SendKeys(chromedp.CSS("#f-email"), "ana@northwind.io"),
+			chromedp.SendKeys(chromedp.CSS("#f-company"), "Northwind Software"),
+			chromedp.Click(chromedp.CSS("#f-consent")),
+		)
+	}
+	submitted := func(t *testing.T, ctx context.Context) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signup button`))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the server's next-step page", `location.pathname === "/api/leads" && !!document.body && document.body.textContent.includes("Reference:")`)
+	}
+	t.Run("no JavaScript", func(t *testing.T) {
+		ctx := chrome(t)
+		if err := chromedp.Do(ctx, scripts(false), chromedp.Navigate(base+"/signup/")); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, fill()); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signup button`))); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, scripts(true)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the server's next-step page", `location.pathname === "/api/leads" && !!document.body && document.body.textContent.includes("Reference:")`)
+	})
+	t.Run("WebAssembly fails to load", func(t *testing.T) {
+		broken := widgetSite(t, "winnow.wasm")
+		ctx := chrome(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(broken+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name")), fill()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if eval[bool](t, ctx, `document.querySelector("form[data-winnow-ready]") !== null`) {
+			t.Fatal("the widget started without its WebAssembly")
+		}
+		submitted(t, ctx)
+	})
+	t.Run("the widget fails", func(t *testing.T) {
+		ctx := chrome(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+		// From now on reading the form throws inside the widget.
+		eval[any](t, ctx, `window.winnowRead = () => { throw new Error("broken") }; null`)
+		if err := chromedp.Do(ctx, fill()); err != nil {
+			t.Fatal(err)
+		}
+		submitted(t, ctx)
+	})
+}
+
+// scripts turns JavaScript on or off in the page.
+func scripts(on bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	})
+}
+
+// setValue sets a control's value as typing would, with an input event.
+func setValue(t *testing.T, ctx context.Context, sel, value string) {
+	t.Helper()
+	eval[bool](t, ctx, `(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); e.value = `+strconv.Quote(value)+
+		`; return e.dispatchEvent(new Event("input", {bubbles: true})) })()`)
+}
