@@ -146,7 +146,13 @@ func TestWidget(t *testing.T) {
 	start := func() {
 		t.Helper()
 		began = time.Now()
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/")); err != nil {
+			t.Fatal(err)
+		}
+		// Layout shifts that no input caused count against the widget.
+		eval[bool](t, ctx, `window.shifts = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) window.shifts += e.value })
+			.observe({type: "layout-shift", buffered: true}); true`)
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "the widget starts on the first focus", `document.querySelector("form[data-winnow-ready]") !== null`)
@@ -161,15 +167,18 @@ func TestWidget(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "seats is not asked of an unknown fit", `document.querySelector('[data-field="seats"]').hidden`)
+	// Choices are made from the keyboard, as a visitor would (type-ahead).
 	if err := chromedp.Do(ctx,
-		chromedp.SetValue(chromedp.CSS("#f-company_size"), "201-1000"),
-		chromedp.SetValue(chromedp.CSS("#f-industry"), "software"),
-		chromedp.SetValue(chromedp.CSS("#f-role"), "marketing"),
-		chromedp.SetValue(chromedp.CSS("#f-seniority"), "director"),
+		chromedp.SendKeys(chromedp.CSS("#f-company_size"), "2"),
+		chromedp.SendKeys(chromedp.CSS("#f-industry"), "S"),
+		chromedp.SendKeys(chromedp.CSS("#f-role"), "M"),
+		chromedp.SendKeys(chromedp.CSS("#f-seniority"), "D"),
 	); err != nil {
 		t.Fatal(err)
 	}
-	eval[bool](t, ctx, `document.querySelector("#f-seniority").dispatchEvent(new Event("change", {bubbles: true}))`)
+	if got := eval[string](t, ctx, `["company_size", "industry", "role", "seniority"].map(n => document.querySelector("#f-" + n).value).join(" ")`); got != "201-1000 software marketing director" {
+		t.Fatalf("the keyboard chose %q", got)
+	}
 	waitFor(t, ctx, "seats is asked of a good fit", `!document.querySelector('[data-field="seats"]').hidden`)
 	if got := eval[string](t, ctx, `document.querySelector(".form-status").textContent`); !strings.Contains(got, "appeared") {
 		t.Errorf("the appearing questions were not announced: %q", got)
@@ -184,10 +193,11 @@ func TestWidget(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the suggestion applied", `document.querySelector("#f-email").value === "ana@gmail.com"`)
-	setValue(t, ctx, "#f-email", "ana@mailinator.com")
+	retype(t, ctx, "#f-email", "ana@mailinator.com")
 	waitFor(t, ctx, "a disposable address flagged", `(document.querySelector("#f-email-hint")||{}).textContent.includes("disposable")`)
+	checkAxe(t, ctx, "the form with a hint")
 	// Leaving a required field empty shows the server's own message.
-	if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#f-company")), chromedp.Focus(chromedp.CSS("#f-phone"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#f-company")), chromedp.SendKeys(chromedp.CSS("#f-company"), "\t")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "the required message", `document.querySelector("#f-company-error").textContent !== ""`)
@@ -201,9 +211,13 @@ func TestWidget(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector("#f-company-error").textContent`); got != want.Message {
 		t.Errorf("company's error is %q, the server says %q", got, want.Message)
 	}
+	checkAxe(t, ctx, "the form with an error")
+	if shift := eval[float64](t, ctx, `window.shifts`); shift != 0 {
+		t.Errorf("layout shifted by %v without input (CLS must stay 0)", shift)
+	}
 	// An opportunity is offered a meeting at once, with name and email. A
 	// person takes more than the model's fast_fill (4 s) to fill the form.
-	setValue(t, ctx, "#f-email", "ana@northwind.io")
+	retype(t, ctx, "#f-email", "ana@northwind.io")
 	time.Sleep(time.Until(began.Add(5 * time.Second)))
 	eval[bool](t, ctx, `(() => { const p = window.winnowPost; window.winnowPost = (u, b, k, d) => { window.sentBody = b; return p(u, b, k, d) }; return true })()`)
 	if err := chromedp.Do(ctx,
@@ -212,8 +226,9 @@ func TestWidget(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-request"), "question"),
 		chromedp.SendKeys(chromedp.CSS("#f-seats"), "40"),
 		chromedp.SetValue(chromedp.CSS("#f-timeline"), "this_quarter"),
-		chromedp.Click(chromedp.CSS("#f-consent")),
-		chromedp.Click(chromedp.CSS(`form.signup button`)),
+		// From the keyboard: space ticks the box, Enter sends the form.
+		chromedp.SendKeys(chromedp.CSS("#f-consent"), " "),
+		chromedp.SendKeys(chromedp.CSS("#f-seats"), "\r"),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +244,10 @@ func TestWidget(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector(".next-step h2").textContent`); got != "Book your meeting now" {
 		t.Errorf("next step %q", got)
 	}
+	if eval[string](t, ctx, `document.activeElement.className`) != "next-step" {
+		t.Error("the next step does not take the focus")
+	}
+	checkAxe(t, ctx, "the next step")
 
 	// Parity: every example lead, evaluated by the browser's WebAssembly,
 	// gets exactly the native verdict.
@@ -330,9 +349,32 @@ func scripts(on bool) chromedp.Action[chromedp.Void] {
 	})
 }
 
-// setValue sets a control's value as typing would, with an input event.
-func setValue(t *testing.T, ctx context.Context, sel, value string) {
+// retype empties a text control and types value into it, key by key.
+func retype(t *testing.T, ctx context.Context, sel, value string) {
 	t.Helper()
-	eval[bool](t, ctx, `(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); e.value = `+strconv.Quote(value)+
-		`; return e.dispatchEvent(new Event("input", {bubbles: true})) })()`)
+	eval[bool](t, ctx, `(document.querySelector(`+strconv.Quote(sel)+`).value = "", true)`)
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), value)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkAxe runs axe-core on the page as it is: no violation is allowed.
+func checkAxe(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	axe, err := os.ReadFile("../../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is missing (%v): run npm ci (.ci/run does)", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";null")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
+		r.violations.map(v => v.id + ": " + v.help + " " + v.nodes.map(n => n.target.join(" ")).join(", ")).join("\n"))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res != "" {
+		t.Errorf("axe-core on %s:\n%s", what, res)
+	}
 }
