@@ -378,3 +378,48 @@ func checkAxe(t *testing.T, ctx context.Context, what string) {
 		t.Errorf("axe-core on %s:\n%s", what, res)
 	}
 }
+
+// TestWidgetBadInput pastes what visitors and robots paste: a megabyte,
+// control characters, emoji, right-to-left text. The widget keeps
+// running, the page stays responsive, and the form still sends.
+func TestWidgetBadInput(t *testing.T) {
+	base := widgetSite(t)
+	ctx := chrome(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+	eval[bool](t, ctx, `window.errors = []; addEventListener("error", e => window.errors.push(String(e.message))); true`)
+	paste := func(sel, value string) {
+		t.Helper()
+		eval[bool](t, ctx, `(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); e.value = `+value+
+			`; e.dispatchEvent(new InputEvent("input", {bubbles: true, inputType: "insertFromPaste"})); e.dispatchEvent(new Event("focusout", {bubbles: true})); return true })()`)
+	}
+	paste("#f-message", `"x".repeat(1 << 20)`)
+	paste("#f-name", `"\u0000\u0007\u202e\u05e9\u05dc\u05d5\u05dd 👩🏽‍💻"`)
+	paste("#f-company", `"شركة \u200f\ufeff"`)
+	paste("#f-email", `"@@\u0000.com"`)
+	began := time.Now()
+	waitFor(t, ctx, "the page answers", `true`)
+	if d := time.Since(began); d > 2*time.Second {
+		t.Errorf("the page took %v to answer after the pastes", d)
+	}
+	waitFor(t, ctx, "the message's error", `document.querySelector("#f-message-error").textContent !== ""`)
+	if got := eval[string](t, ctx, `window.errors.join("; ")`); got != "" {
+		t.Errorf("the page threw: %s", got)
+	}
+	if !eval[bool](t, ctx, `document.querySelector("form[data-winnow-ready]") !== null`) {
+		t.Fatal("the widget stopped")
+	}
+	// Corrected, the form sends.
+	paste("#f-message", `""`)
+	paste("#f-name", `"Ana Souza"`)
+	paste("#f-company", `"Northwind"`)
+	paste("#f-email", `"ana@northwind.io"`)
+	eval[bool](t, ctx, `(document.querySelector("#f-consent").checked = true, true)`)
+	time.Sleep(4 * time.Second) // a person's fill time
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signup button`))); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the next step", `document.querySelector(".next-step") !== null || document.querySelector(".form-status").textContent.includes("check")`)
+}
