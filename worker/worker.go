@@ -26,6 +26,10 @@ type Config struct {
 	Batch Batch // nil: TxBatch(DB)
 	Now   func() time.Time
 	Model *qualify.Model
+	// Domains classifies email domains for the model's free_email and
+	// disposable_email; nil: the core's short table. The commands give the
+	// full lists (worker/domains): the server's verdict is the one stored.
+	Domains qualify.DomainClassifier
 
 	// Origin is the site's own origin, e.g. "https://winnow.example":
 	// the only one allowed to call the API from a browser. "" allows
@@ -113,6 +117,11 @@ func New(c Config) (*Handler, error) {
 	}
 	if c.Batch == nil {
 		c.Batch = TxBatch(c.DB)
+	}
+	if c.Domains != nil {
+		m := *c.Model
+		m.Domains = c.Domains
+		c.Model = &m
 	}
 	if c.Now == nil {
 		c.Now = time.Now

@@ -27,6 +27,7 @@ import (
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/domains"
 )
 
 // binding names the D1 database in wrangler.jsonc.
@@ -90,6 +91,7 @@ func handler(log *slog.Logger) (*worker.Handler, error) {
 		DB:       db,
 		Batch:    d1Batch(d1),
 		Model:    m,
+		Domains:  domains.Full,
 		Page:     page,
 		IPHeader: "CF-Connecting-IP",
 		Client:   fetcher{timeout: 10 * time.Second},

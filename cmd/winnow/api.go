@@ -13,6 +13,7 @@ import (
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/domains"
 )
 
 // api is the edge handler running natively: it can take a new model (and
@@ -26,7 +27,7 @@ type api struct {
 
 // newAPI builds the handler's configuration from the environment.
 func newAPI(db *sql.DB, logTo io.Writer) (*api, error) {
-	cfg := worker.Config{DB: db, Log: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	cfg := worker.Config{DB: db, Domains: domains.Full, Log: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if err := cfg.FromEnv(os.Getenv); err != nil {
 		return nil, err
 	}

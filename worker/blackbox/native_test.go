@@ -10,6 +10,7 @@ import (
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/blackbox"
+	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -27,7 +28,7 @@ func TestNative(t *testing.T) {
 	defer db.Close()
 	rec := blackbox.NewReceiver(t)
 	env := blackbox.Env(rec)
-	cfg := worker.Config{DB: db, Model: content.Model, Page: worker.PageSettings{FormURL: "/signup/"}}
+	cfg := worker.Config{DB: db, Model: content.Model, Domains: domains.Full, Page: worker.PageSettings{FormURL: "/signup/"}}
 	if err := cfg.FromEnv(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}

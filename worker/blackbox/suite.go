@@ -427,6 +427,15 @@ func (c *client) robots(t *testing.T) {
 			t.Errorf("a robot's lead was handed off: %v", b)
 		}
 	}
+	// The server checks the full list of disposable domains, beyond the
+	// widget's short table: its verdict is the one that counts.
+	throwaway := c.lead()
+	throwaway["email"] = "ana." + c.unique() + "@0-180.com"
+	r = c.submit(t, throwaway, "k-"+c.unique())
+	wantStatus(t, r, 201)
+	if a := r.json(t); a["stage"] != "bad lead" || a["next"].(map[string]any)["kind"] != "fix" {
+		t.Errorf("an address at a listed disposable domain: %s", r.body)
+	}
 }
 
 func (c *client) adminAuth(t *testing.T) {
