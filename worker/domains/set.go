@@ -32,8 +32,6 @@ type set struct {
 	n        int
 }
 
-const restart = 32
-
 // parseSet reads a set written by the generator: the number of keys, the
 // number of restarts, their offsets, and the data.
 func parseSet(s string) (set, string) {
