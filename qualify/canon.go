@@ -1,15 +1,14 @@
 package qualify
 
-import (
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // The canonical text form of a model is what the build writes once and the
 // widget and the edge load: one record per line, words separated by single
 // spaces, text in Go-quoted strings, a position as @file:line:col (file by
 // index into the file table), and a rule, when a record has one, after a
-// lone ":" to the end of the line, printed by Print. Records come in a
+// lone ":" to the end of the line, in the prefix form Polish writes (see
+// polish.go). Numbers are decimal, or hexadecimal when a short decimal
+// would not read back exactly. Records come in a
 // fixed order, so equal models encode to equal text, and
 // Decode(Encode(m)) equals m. The sizes record only tells Decode how much
 // to allocate.
@@ -98,8 +97,8 @@ func Encode(m *Model) string {
 		e.int(int64(flags))
 		e.int(int64(f.MinLen))
 		e.int(int64(f.MaxLen))
-		e.word(FormatNumber(f.Min))
-		e.word(FormatNumber(f.Max))
+		e.word(formatCanonNumber(f.Min))
+		e.word(formatCanonNumber(f.Max))
 		e.pos(f.Pos)
 		e.quotes(f.Label, f.Help, f.Placeholder, f.Autocomplete, f.Section)
 		e.end()
@@ -129,7 +128,7 @@ func Encode(m *Model) string {
 	for _, c := range m.Consts {
 		e.word("const")
 		e.word(c.Name)
-		e.word(FormatNumber(c.Value))
+		e.word(formatCanonNumber(c.Value))
 		e.pos(c.Pos)
 		e.end()
 	}
@@ -171,7 +170,7 @@ func Encode(m *Model) string {
 	for _, t := range m.Tiers {
 		e.word("tier")
 		e.quote(t.Name)
-		e.word(FormatNumber(t.Min))
+		e.word(formatCanonNumber(t.Min))
 		e.pos(t.Pos)
 		e.quotes(t.Label)
 		e.end()
@@ -279,8 +278,8 @@ func (e *encoder) sep() {
 }
 
 func (e *encoder) word(s string)  { e.sep(); e.b.WriteString(s) }
-func (e *encoder) quote(s string) { e.sep(); e.b.WriteString(strconv.Quote(s)) }
-func (e *encoder) int(n int64)    { e.sep(); e.b.WriteString(strconv.FormatInt(n, 10)) }
+func (e *encoder) quote(s string) { e.sep(); e.b.WriteString(quote(s)) }
+func (e *encoder) int(n int64)    { e.sep(); e.b.WriteString(itoa(int(n))) }
 
 // quotes writes strings that end a record, leaving out the empty ones at
 // the end: Decode reads a missing string as "".
@@ -307,20 +306,21 @@ func (e *encoder) pos(p Pos) {
 	e.sep()
 	e.b.WriteByte('@')
 	if p.File != "" {
-		e.b.WriteString(strconv.Itoa(e.files[p.File]))
+		e.b.WriteString(itoa(e.files[p.File]))
 	} else {
 		e.b.WriteByte('-')
 	}
 	e.b.WriteByte(':')
-	e.b.WriteString(strconv.Itoa(p.Line))
+	e.b.WriteString(itoa(p.Line))
 	e.b.WriteByte(':')
-	e.b.WriteString(strconv.Itoa(p.Col))
+	e.b.WriteString(itoa(p.Col))
 }
 
 func (e *encoder) rule(r *Rule) {
 	e.pos(r.Pos)
 	e.word(":")
-	e.word(Print(r.Expr))
+	e.sep()
+	writePolish(&e.b, r.Expr)
 	e.end()
 }
 
@@ -331,7 +331,7 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
-	return "model text line " + strconv.Itoa(e.Line) + ": " + e.Msg
+	return "model text line " + itoa(e.Line) + ": " + e.Msg
 }
 
 type decoder struct {
@@ -379,7 +379,7 @@ func Decode(text string) (*Model, error) {
 		}
 		if header {
 			if line != canonHeader {
-				d.fail("not a model: the first line must be " + strconv.Quote(canonHeader))
+				d.fail("not a model: the first line must be " + quote(canonHeader))
 			}
 			header = false
 			continue
@@ -404,28 +404,9 @@ func Decode(text string) (*Model, error) {
 		case "file":
 			d.files = append(d.files, d.quoted())
 		case "field":
-			m.Fields = append(m.Fields, Field{})
-			field = &m.Fields[len(m.Fields)-1]
 			optStart = len(d.options)
-			field.Name = d.name()
-			t, ok := ParseFieldType(d.word())
-			if !ok {
-				d.fail("unknown field type")
-			}
-			field.Type = t
-			flags := d.int()
-			field.Required, field.Hidden = flags&flagRequired != 0, flags&flagHidden != 0
-			field.HasMin, field.HasMax = flags&flagHasMin != 0, flags&flagHasMax != 0
-			field.MinLen = d.int()
-			field.MaxLen = d.int()
-			field.Min = d.number()
-			field.Max = d.number()
-			field.Pos = d.pos()
-			field.Label = d.optQuoted()
-			field.Help = d.optQuoted()
-			field.Placeholder = d.optQuoted()
-			field.Autocomplete = d.optQuoted()
-			field.Section = d.optQuoted()
+			m.Fields = append(m.Fields, d.field())
+			field = &m.Fields[len(m.Fields)-1]
 		case "option":
 			if field == nil {
 				d.fail("option before any field")
@@ -472,7 +453,7 @@ func Decode(text string) (*Model, error) {
 			p.Points = d.int()
 			if sig := d.word(); sig != "-" {
 				if p.Signal = m.SignalIndex(sig); p.Signal < 0 {
-					d.fail("point " + p.Name + " names unknown signal " + strconv.Quote(sig))
+					d.fail("point " + p.Name + " names unknown signal " + quote(sig))
 				}
 			}
 			p.Pos = d.pos()
@@ -503,7 +484,7 @@ func Decode(text string) (*Model, error) {
 			if f := d.word(); f != "-" {
 				s.Funnel, _ = ParseFunnel(f)
 				if s.Funnel == NoFunnel {
-					d.fail("unknown funnel position " + strconv.Quote(f))
+					d.fail("unknown funnel position " + quote(f))
 				}
 			}
 			s.Pos = d.pos()
@@ -521,10 +502,10 @@ func Decode(text string) (*Model, error) {
 		case "end":
 			ended = true
 		default:
-			d.fail("unknown record " + strconv.Quote(kind))
+			d.fail("unknown record " + quote(kind))
 		}
 		if d.err == nil && d.rest != "" {
-			d.fail("unexpected " + strconv.Quote(d.rest))
+			d.fail("unexpected " + quote(d.rest))
 		}
 	}
 	if d.err == nil && header {
@@ -541,18 +522,41 @@ func Decode(text string) (*Model, error) {
 		return nil, &DecodeError{1, "selected framework out of range"}
 	}
 	for _, p := range d.pending {
-		if errs := m.Check(p.rule.Expr, p.ctx); len(errs) > 0 {
-			return nil, &DecodeError{p.line, errs[0].Msg}
+		if !m.resolve(p.rule.Expr, p.ctx) {
+			return nil, &DecodeError{p.line, "the rule is not valid here (winnow check says why in its source)"}
 		}
-		stripOffsets(p.rule.Expr)
 	}
 	if m.FormSignal != "" && m.SignalIndex(m.FormSignal) < 0 {
-		return nil, &DecodeError{2, "unknown form signal " + strconv.Quote(m.FormSignal)}
+		return nil, &DecodeError{2, "unknown form signal " + quote(m.FormSignal)}
 	}
 	if err := m.checkShape(); err != "" {
 		return nil, &DecodeError{1, err}
 	}
 	return m, nil
+}
+
+// field reads a field record after its kind.
+func (d *decoder) field() (f Field) {
+	f.Name = d.name()
+	t, ok := ParseFieldType(d.word())
+	if !ok {
+		d.fail("unknown field type")
+	}
+	f.Type = t
+	flags := d.int()
+	f.Required, f.Hidden = flags&flagRequired != 0, flags&flagHidden != 0
+	f.HasMin, f.HasMax = flags&flagHasMin != 0, flags&flagHasMax != 0
+	f.MinLen = d.int()
+	f.MaxLen = d.int()
+	f.Min = d.number()
+	f.Max = d.number()
+	f.Pos = d.pos()
+	f.Label = d.optQuoted()
+	f.Help = d.optQuoted()
+	f.Placeholder = d.optQuoted()
+	f.Autocomplete = d.optQuoted()
+	f.Section = d.optQuoted()
+	return f
 }
 
 // sizeHints are the counts the sizes record gives, in its order.
@@ -579,7 +583,7 @@ func sizes(m *Model) sizeHints {
 	rule := func(r *Rule) {
 		if r != nil {
 			h.rule++
-			h.ruleBytes += len(Print(r.Expr)) + 3
+			h.ruleBytes += len(Polish(r.Expr)) + 3
 		}
 	}
 	for i := range m.Fields {
@@ -639,7 +643,7 @@ func (d *decoder) presize(h sizeHints, textLen int) {
 func (m *Model) checkShape() string {
 	for i, s := range m.Stages {
 		if s.Rule == nil && i != m.DefaultStage() {
-			return "stage " + strconv.Quote(s.Name) + " has no rule but is not the first funnel stage"
+			return "stage " + quote(s.Name) + " has no rule but is not the first funnel stage"
 		}
 	}
 	if len(m.Stages) > 0 && m.DefaultStage() < 0 {
@@ -660,6 +664,7 @@ func StripOffsets(r *Rule) {
 	}
 }
 
+//go:noinline
 func (d *decoder) fail(msg string) {
 	if d.err == nil {
 		d.err = &DecodeError{d.lineNo, msg}
@@ -667,7 +672,10 @@ func (d *decoder) fail(msg string) {
 	d.rest = ""
 }
 
-// word returns the next space-separated word.
+// word returns the next space-separated word. Decode calls it, fail and
+// optQuoted from many places: inlined, they would grow the widget.
+//
+//go:noinline
 func (d *decoder) word() string {
 	if d.err != nil {
 		return ""
@@ -691,12 +699,14 @@ func (d *decoder) word() string {
 func (d *decoder) name() string {
 	w := d.word()
 	if d.err == nil && !IsName(w) {
-		d.fail("invalid name " + strconv.Quote(w))
+		d.fail("invalid name " + quote(w))
 	}
 	return w
 }
 
 // optQuoted reads a string that may be left out at the end of a record.
+//
+//go:noinline
 func (d *decoder) optQuoted() string {
 	if d.rest == "" {
 		return ""
@@ -743,8 +753,8 @@ func (d *decoder) quoted() string {
 	if !escaped {
 		return q[1 : len(q)-1]
 	}
-	s, err := strconv.Unquote(q)
-	if err != nil {
+	s, ok := unquote(q)
+	if !ok {
 		d.fail("invalid string " + q)
 	}
 	return s
@@ -757,7 +767,7 @@ func (d *decoder) int64() int64 {
 	}
 	n, ok := atoi(w)
 	if !ok {
-		d.fail("expected a whole number, found " + strconv.Quote(w))
+		d.fail("expected a whole number, found " + quote(w))
 	}
 	return n
 }
@@ -811,9 +821,9 @@ func (d *decoder) number() float64 {
 	if d.err != nil {
 		return 0
 	}
-	v, err := strconv.ParseFloat(w, 64)
-	if err != nil || v != v || v > 1e300 || v < -1e300 {
-		d.fail("expected a number, found " + strconv.Quote(w))
+	v, ok := parseCanonNumber(w)
+	if !ok || v != v || v > 1e300 || v < -1e300 {
+		d.fail("expected a number, found " + quote(w))
 	}
 	return v
 }
@@ -869,9 +879,9 @@ func (d *decoder) rule(ctx Context) *Rule {
 	}
 	src := d.rest[2:]
 	d.rest = ""
-	e, err := parse(src, &d.arena)
-	if err != nil {
-		d.fail("rule: " + err.(*RuleError).Msg)
+	e, err := readPolish(src, &d.arena)
+	if err != "" {
+		d.fail("rule: " + err)
 		return nil
 	}
 	var r *Rule

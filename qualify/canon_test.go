@@ -73,8 +73,15 @@ func TestDecodeErrors(t *testing.T) {
 		{"unterminated string", replace(field, lines[field]+` "abc`), "string is not terminated"},
 		{"trailing words", replace(field, lines[field]+` "" extra`), `unexpected "extra"`},
 		{"unknown signal", replace(point, strings.Replace(lines[point], `"industry" fit 2 -`, `"industry" fit 2 nosuch`, 1)), "unknown signal"},
-		{"rule syntax", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+" : fit >= "), "rule: expected a value"},
-		{"rule check", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+" : nosuch > 1"), `unknown field "nosuch"`},
+		{"rule cut short", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+" : >= fit"), "rule: rule ends too early"},
+		{"rule too long", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+` : >= fit "B" 1`), `after the end of the rule`},
+		{"rule word", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+` : && fit "B"`), `unknown word "&&"`},
+		{"rule count", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+` : in/0 fit`), `the list after in is empty`},
+		{"rule string", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+` : == name "a\q"`), `invalid string`},
+		{"rule unknown name", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+" : > nosuch 1"), "line 70: the rule is not valid here"},
+		{"rule type", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+` : > fit 1`), "the rule is not valid here"},
+		{"rule context", replace(point, lines[point][:strings.Index(lines[point], " : ")]+` : > score 1`), "the rule is not valid here"},
+		{"rule not a condition", replace(stage, lines[stage][:strings.Index(lines[stage], " : ")]+` : + 1 2`), "the rule is not valid here"},
 		{"option first", "winnow-model 1\noption \"a\" \"a\" \"\"\nend\n", "option before any field"},
 	}
 	for _, c := range cases {

@@ -257,23 +257,8 @@ func (c *checker) want(e *Expr, t Type, op string) {
 
 func (c *checker) name(e *Expr) Type {
 	m := c.m
-	if i := m.FieldIndex(e.Name); i >= 0 {
-		e.ref, e.idx = refField, int32(i)
-		k := m.Fields[i].Type.kind()
-		if k == KindEnum {
-			return Type{Kind: KindEnum, Enum: int32(i)}
-		}
-		return Type{Kind: k}
-	}
-	if i := m.SignalIndex(e.Name); i >= 0 {
-		e.ref, e.idx = refSignal, int32(i)
-		return typeTime
-	}
-	for i := range m.Consts {
-		if m.Consts[i].Name == e.Name {
-			e.ref, e.idx = refConst, int32(i)
-			return typeNumber
-		}
+	if t, ok := m.refValue(e); ok {
+		return t
 	}
 	for i := range m.Lists {
 		if m.Lists[i].Name == e.Name {

@@ -3,6 +3,7 @@ package qualify_test
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -73,6 +74,23 @@ func FuzzParse(f *testing.F) {
 		}
 		if p2 := qualify.Print(again); p2 != printed {
 			t.Fatalf("Print is not stable for %q: %q then %q", src, printed, p2)
+		}
+		// Decode's resolver must accept exactly what Check accepts, in
+		// every context, and resolve to the same tree.
+		for _, ctx := range []qualify.Context{qualify.InPoint, qualify.InCriterion, qualify.InStage, qualify.InAsk} {
+			checked, err := qualify.Parse(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := m.Check(checked, ctx)
+			qualify.StripOffsets(&qualify.Rule{Expr: checked})
+			resolved, ok := m.ResolvePolish(qualify.Polish(e), ctx)
+			if ok != (len(errs) == 0) {
+				t.Fatalf("%q in context %d: Check says %v, resolve says %v (prefix form %q)", src, ctx, errs, ok, qualify.Polish(e))
+			}
+			if ok && !reflect.DeepEqual(checked, resolved) {
+				t.Fatalf("%q in context %d: resolve's tree differs from Check's", src, ctx)
+			}
 		}
 		if errs := m.Check(e, qualify.InAsk); len(errs) == 0 {
 			m.Never(e)

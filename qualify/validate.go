@@ -190,8 +190,8 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 		}
 		return Value{Known: true, Str: s}, FieldError{}
 	case Number:
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v != v || !plainNumber(s) {
+		v, ok := parseDecimal(s)
+		if !ok || !plainNumber(s) {
 			return f.fail(CodeNumber, f.label()+" must be a number, like 25")
 		}
 		if f.HasMin && v < f.Min || f.HasMax && v > f.Max {

@@ -1,55 +1,122 @@
 //go:build js && wasm
 
 // Command wasm is the signup form's widget: the qualification core
-// compiled to WebAssembly. It scores the visitor while they fill the form,
-// asks the conditional questions only while the model says they matter,
-// checks each answer with the server's own messages, helps with the email
-// address, and routes the visitor on submit. It never makes the form
-// worse: whatever goes wrong, the plain HTML form submits as it would
-// without it.
+// compiled to WebAssembly. static/js/widget.js, the widget's page side,
+// reads the form and paints what this concludes: it hands over every
+// answer in one string and gets back, in one string, the verdict, which
+// conditional questions the model asks, each field's error (the server's
+// own message) and what to say about the email address. Nothing of the
+// page is touched from here, so one evaluation is one crossing between
+// JavaScript and Go.
 //
-// static/js/widget.js starts it, after setting winnowModel (the model's
-// canonical text) and the helpers winnowRead and winnowPost.
+// The page side sets winnowModel (the model's canonical text) and
+// winnowBoot before starting this; main decodes the model and hands
+// winnowBoot the evaluation function and the model's version. If the
+// model cannot be read, main returns and the form stays the plain form.
 package main
 
 import (
+	"strings"
 	"syscall/js"
 
 	"github.com/winnowhq/winnow/qualify"
 )
 
 func main() {
-	w, ok := start()
-	if !ok {
-		return
-	}
-	w.ready()
-	select {} // serve events until the page goes
-}
-
-// start decodes the model and finds the form; without both, the page
-// keeps its plain form.
-func start() (w *widget, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
 	g := js.Global()
-	doc := g.Get("document")
-	form := doc.Call("querySelector", "form[data-winnow-form]")
+	// Starting the runtime was one task; reading the model is the next,
+	// so that neither blocks the page for long.
+	yield()
 	text := g.Get("winnowModel")
-	if form.IsNull() || text.Type() != js.TypeString {
-		return nil, false
+	if text.Type() != js.TypeString {
+		return
 	}
 	m, err := qualify.Decode(text.String())
 	if err != nil {
 		g.Get("console").Call("warn", "winnow: the model cannot be read: "+err.Error())
-		return nil, false
+		return
 	}
 	m.Domains = qualify.CommonDomains
 	exposeEvaluate(m)
-	w = &widget{m: m, g: g, doc: doc, form: form, fields: make([]fieldState, len(m.Fields))}
-	w.bind()
-	return w, true
+	g.Call("winnowBoot", js.FuncOf(func(_ js.Value, args []js.Value) (out any) {
+		defer func() {
+			if recover() != nil {
+				out = "" // the page side stops the widget: the form is the plain form
+			}
+		}()
+		return evaluate(m, args[0].String(), int64(args[1].Float()))
+	}), m.Version)
+	select {} // serve evaluations until the page goes
+}
+
+// yield lets the browser run its other tasks before going on.
+func yield() {
+	done := make(chan struct{})
+	var f js.Func
+	f = js.FuncOf(func(js.Value, []js.Value) any {
+		f.Release()
+		close(done)
+		return nil
+	})
+	js.Global().Call("setTimeout", f, 0)
+	<-done
+}
+
+// evaluate scores the answers given as "name\x1fvalue\x1e" records at
+// Unix time now. It answers records separated by \x1e, their parts by
+// \x1f: first the verdict and the email hint,
+//
+//	stage fit tier hint address
+//
+// hint being "" (none), "disposable", "typo" (address: the corrected one)
+// or "free"; then one record per field of the model,
+//
+//	name ask error
+//
+// ask being "" for a question always asked, "1" or "0" for a conditional
+// one the model asks now or not, and error the server's message for the
+// answer, or "".
+func evaluate(m *qualify.Model, answers string, now int64) string {
+	in := make(qualify.Input, len(m.Fields))
+	for _, rec := range records(answers) {
+		if rec[1] != "" {
+			in[rec[0]] = rec[1]
+		}
+	}
+	lead, errs := m.Lead(in, now)
+	v := qualify.Evaluate(m, &lead, now)
+	var b strings.Builder
+	b.Grow(64 + 48*len(m.Fields))
+	b.WriteString(v.Stage + "\x1f" + v.Fit + "\x1f" + v.Tier + "\x1f")
+	if norm, ok := qualify.NormalizeEmail(strings.TrimSpace(in["email"])); ok {
+		domain := norm[strings.LastIndexByte(norm, '@')+1:]
+		switch {
+		case m.Domains.Disposable(domain):
+			b.WriteString("disposable\x1f")
+		case qualify.SuggestEmail(norm) != "":
+			b.WriteString("typo\x1f" + qualify.SuggestEmail(norm))
+		case m.Domains.Free(domain):
+			b.WriteString("free\x1f")
+		default:
+			b.WriteString("\x1f")
+		}
+	} else {
+		b.WriteString("\x1f")
+	}
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		b.WriteString("\x1e" + f.Name + "\x1f")
+		if f.Ask != nil {
+			if qualify.Holds(m, f.Ask, &lead, now, &v) {
+				b.WriteByte('1')
+			} else {
+				b.WriteByte('0')
+			}
+		}
+		b.WriteByte('\x1f')
+		if e, ok := errs.Get(f.Name); ok {
+			b.WriteString(e.Message)
+		}
+	}
+	return b.String()
 }

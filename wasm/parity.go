@@ -36,8 +36,8 @@ func exposeEvaluate(m *qualify.Model) {
 		}
 		for _, rec := range records(args[1].String()) {
 			if j := m.SignalIndex(rec[0]); j >= 0 {
-				t, _ := strconv.ParseInt(rec[1], 10, 64)
-				lead.Signals[j] = t
+				t, _ := strconv.Atoi(rec[1])
+				lead.Signals[j] = int64(t)
 			}
 		}
 		v := qualify.Evaluate(mm, &lead, at)

@@ -219,7 +219,7 @@ func TestWidget(t *testing.T) {
 	// person takes more than the model's fast_fill (4 s) to fill the form.
 	retype(t, ctx, "#f-email", "ana@northwind.io")
 	time.Sleep(time.Until(began.Add(5 * time.Second)))
-	eval[bool](t, ctx, `(() => { const p = window.winnowPost; window.winnowPost = (u, b, k, d) => { window.sentBody = b; return p(u, b, k, d) }; return true })()`)
+	eval[bool](t, ctx, `(() => { const f = window.fetch; window.fetch = (u, o) => { if (o && o.method == "POST") window.sentBody = o.body; return f(u, o) }; return true })()`)
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#f-company"), "Northwind Software"),
 		chromedp.SetValue(chromedp.CSS("#f-country"), "DE"),
@@ -333,7 +333,7 @@ func TestWidgetFallbacks(t *testing.T) {
 		}
 		waitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
 		// From now on reading the form throws inside the widget.
-		eval[any](t, ctx, `window.winnowRead = () => { throw new Error("broken") }; null`)
+		eval[any](t, ctx, `window.FormData = function () { throw new Error("broken") }; null`)
 		if err := chromedp.Do(ctx, fill()); err != nil {
 			t.Fatal(err)
 		}
