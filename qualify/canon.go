@@ -1,7 +1,5 @@
 package qualify
 
-import "strings"
-
 // The canonical text form of a model is what the build writes once and the
 // widget and the edge load: one record per line, words separated by single
 // spaces, text in Go-quoted strings, a position as @file:line:col (file by
@@ -40,7 +38,7 @@ const (
 )
 
 type encoder struct {
-	b     strings.Builder
+	b     builder
 	files map[string]int
 }
 
@@ -365,7 +363,7 @@ func Decode(text string) (*Model, error) {
 	var fw *Framework
 	optStart, critStart := 0, 0 // where the current field's options and framework's criteria begin
 	for len(lines) > 0 && d.err == nil {
-		nl := strings.IndexByte(lines, '\n')
+		nl := indexByte(lines, '\n')
 		var line string
 		if nl < 0 {
 			line, lines = lines, ""
@@ -718,7 +716,7 @@ func (d *decoder) quoted() string {
 	if d.err != nil {
 		return ""
 	}
-	if !strings.HasPrefix(d.rest, `"`) {
+	if !hasPrefix(d.rest, `"`) {
 		d.fail("expected a quoted string")
 		return ""
 	}
@@ -731,7 +729,7 @@ func (d *decoder) quoted() string {
 		} else if i == 24 && !escaped {
 			// A long string: let IndexByte find the quote, unless
 			// an escape comes first.
-			if j := strings.IndexByte(r[i:], '"'); j >= 0 && strings.IndexByte(r[i:i+j], '\\') < 0 {
+			if j := indexByte(r[i:], '"'); j >= 0 && indexByte(r[i:i+j], '\\') < 0 {
 				i += j
 				break
 			}
@@ -873,7 +871,7 @@ func (d *decoder) rule(ctx Context) *Rule {
 	if d.err != nil {
 		return nil
 	}
-	if !strings.HasPrefix(d.rest, ": ") {
+	if !hasPrefix(d.rest, ": ") {
 		d.fail("expected : and a rule")
 		return nil
 	}

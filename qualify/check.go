@@ -2,7 +2,6 @@ package qualify
 
 import (
 	"strconv"
-	"strings"
 )
 
 // Kind is the kind of a value in the rule language.
@@ -98,7 +97,7 @@ var builtins = [...]builtinSpec{
 	bGibberish:       {"gibberish", []Kind{KindString}, false, KindBool},               // the text looks like keyboard mashing rather than words
 	bLinks:           {"links", []Kind{KindString}, false, KindNumber},                 // how many web links the text holds
 	bLen:             {"len", []Kind{KindString}, false, KindNumber},                   // the length of the text in characters
-	bContains:        {"contains", []Kind{KindString, KindString}, false, KindBool},    // the text holds the second text, ignoring case
+	bContains:        {"contains", []Kind{KindString, KindString}, false, KindBool},    // the text holds the second text, ignoring case (Latin, Greek, Cyrillic)
 	bStartsWith:      {"starts_with", []Kind{KindString, KindString}, false, KindBool}, // the text starts with the second text, ignoring case
 	bEndsWith:        {"ends_with", []Kind{KindString, KindString}, false, KindBool},   // the text ends with the second text, ignoring case
 }
@@ -349,7 +348,7 @@ func Closest(s string, candidates []string) string {
 	limit := max(1, min(3, len(s)/3))
 	best, bestD := "", limit+1
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+		if d := editDistance(toLower(s), toLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -454,7 +453,7 @@ func (c *checker) literalFor(lit *Expr, t Type) bool {
 			c.errorf(lit.Off, "fit is compared with "+strconv.Quote(lit.Name)+" but the model defines no fit grades")
 			return false
 		}
-		c.errorf(lit.Off, "fit has no grade "+strconv.Quote(lit.Name)+c.suggest(lit.Name, names)+"; grades are "+strings.Join(names, ", "))
+		c.errorf(lit.Off, "fit has no grade "+strconv.Quote(lit.Name)+c.suggest(lit.Name, names)+"; grades are "+join(names, ", "))
 		return false
 	}
 	f := &m.Fields[t.Enum]

@@ -1,7 +1,6 @@
 package qualify
 
 import (
-	"strings"
 	"unicode/utf8"
 )
 
@@ -158,7 +157,7 @@ func (ev *evaluation) compare(e *Expr) bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		c = strings.Compare(x, y)
+		c = compare(x, y)
 	case KindBool:
 		x, ok1 := ev.boolean(a)
 		y, ok2 := ev.boolean(b)
@@ -398,9 +397,9 @@ func (ev *evaluation) callBool(e *Expr) bool {
 		case bContains:
 			return indexFold(s, t) >= 0
 		case bStartsWith:
-			return len(s) >= len(t) && strings.EqualFold(s[:len(t)], t)
+			return len(s) >= len(t) && equalFold(s[:len(t)], t)
 		default:
-			return len(s) >= len(t) && strings.EqualFold(s[len(s)-len(t):], t)
+			return len(s) >= len(t) && equalFold(s[len(s)-len(t):], t)
 		}
 	}
 	return false
@@ -446,7 +445,7 @@ func indexFold(s, sub string) int {
 		if c := s[i]; c != first && c != other {
 			continue
 		}
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
+		if equalFold(s[i:i+len(sub)], sub) {
 			return i
 		}
 	}
@@ -456,10 +455,10 @@ func indexFold(s, sub string) int {
 // Domain returns the lower-case domain of an email address: what follows
 // the last @, or the whole text when there is no @.
 func Domain(email string) string {
-	d := email[strings.LastIndexByte(email, '@')+1:]
+	d := email[lastIndexByte(email, '@')+1:]
 	for i := 0; i < len(d); i++ {
 		if c := d[i]; c >= 'A' && c <= 'Z' {
-			return strings.ToLower(d)
+			return toLower(d)
 		}
 	}
 	return d

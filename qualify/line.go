@@ -2,14 +2,13 @@ package qualify
 
 import (
 	"strconv"
-	"strings"
 )
 
 // Line is the verdict in one line that a native and a WebAssembly
 // build can compare exactly: stage, fit, tier, score and every reason,
 // points in hundredths.
 func (v *Verdict) Line() string {
-	var b strings.Builder
+	var b builder
 	b.WriteString(v.Stage + "\t" + v.Fit + "\t" + v.Tier + "\t" + hundredths(v.Score) + "\t")
 	for i, r := range v.Reasons {
 		if i > 0 {

@@ -1,7 +1,5 @@
 package qualify
 
-import "strings"
-
 // Canonical text holds each rule in prefix (Polish) notation: every node
 // one word, its operation before its operands, so that reading it back
 // needs neither the rule parser nor the checker's diagnostics, which the
@@ -24,7 +22,7 @@ var polishOps = [...]string{
 }
 
 // writePolish appends the prefix form of e to b.
-func writePolish(b *strings.Builder, e *Expr) {
+func writePolish(b *builder, e *Expr) {
 	switch e.Op {
 	case OpNumber:
 		b.WriteString(formatCanonNumber(e.Num))
@@ -62,7 +60,7 @@ func writePolish(b *strings.Builder, e *Expr) {
 
 // Polish returns the prefix form of e, as canonical text holds it.
 func Polish(e *Expr) string {
-	var b strings.Builder
+	var b builder
 	writePolish(&b, e)
 	return b.String()
 }
@@ -147,28 +145,28 @@ func (r *polishReader) node(depth int) *Expr {
 		e.Op = OpTrue
 	case w == "false":
 		e.Op = OpFalse
-	case strings.HasPrefix(w, "in/") || strings.HasPrefix(w, "!in/"):
+	case hasPrefix(w, "in/") || hasPrefix(w, "!in/"):
 		e.Op = OpIn
 		if c == '!' {
 			e.Op = OpNotIn
 		}
-		arity = r.count(w[strings.IndexByte(w, '/')+1:])
+		arity = r.count(w[indexByte(w, '/')+1:])
 		if arity < 1 {
 			return r.fail("the list after in is empty")
 		}
 		arity++
-	case strings.HasPrefix(w, "in:") || strings.HasPrefix(w, "!in:"):
+	case hasPrefix(w, "in:") || hasPrefix(w, "!in:"):
 		e.Op = OpIn
 		if c == '!' {
 			e.Op = OpNotIn
 		}
-		e.Name = w[strings.IndexByte(w, ':')+1:]
+		e.Name = w[indexByte(w, ':')+1:]
 		if !IsName(e.Name) {
 			return r.fail("invalid list name " + quote(e.Name))
 		}
 		arity = 1
 	case isLetter(c):
-		name, n, call := strings.Cut(w, "/")
+		name, n, call := cut(w, '/')
 		if !IsName(name) {
 			return r.fail("invalid name " + quote(w))
 		}

@@ -3,7 +3,6 @@ package qualify
 import (
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // Pos is a position in a content file. Line and Col count from 1; the zero
@@ -19,7 +18,7 @@ func (p Pos) IsValid() bool { return p.File != "" || p.Line > 0 }
 
 // String formats p as file:line:col, leaving out the parts that are unknown.
 func (p Pos) String() string {
-	var b strings.Builder
+	var b builder
 	b.WriteString(p.File)
 	if p.Line > 0 {
 		if b.Len() > 0 {
@@ -76,7 +75,7 @@ func (ds *Diags) Sort() {
 		case b.Pos.Less(a.Pos):
 			return 1
 		}
-		return strings.Compare(a.Msg, b.Msg)
+		return compare(a.Msg, b.Msg)
 	})
 	out := s[:0]
 	for i, d := range s {
@@ -90,7 +89,7 @@ func (ds *Diags) Sort() {
 
 // Error lists the problems one per line.
 func (ds Diags) Error() string {
-	var b strings.Builder
+	var b builder
 	for i, d := range ds {
 		if i > 0 {
 			b.WriteByte('\n')

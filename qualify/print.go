@@ -2,7 +2,6 @@ package qualify
 
 import (
 	"strconv"
-	"strings"
 )
 
 // Precedence levels, loosest first.
@@ -38,7 +37,7 @@ func precedence(e *Expr) int {
 // operators, parentheses only where the tree needs them, strings in double
 // quotes. Parse(Print(e)) is equal to e.
 func Print(e *Expr) string {
-	var b strings.Builder
+	var b builder
 	printExpr(&b, e, precOr)
 	return b.String()
 }
@@ -47,7 +46,7 @@ func Print(e *Expr) string {
 // trailing zeros.
 func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-func printExpr(b *strings.Builder, e *Expr, min int) {
+func printExpr(b *builder, e *Expr, min int) {
 	if e == nil {
 		b.WriteString("<nil>")
 		return

@@ -1,7 +1,5 @@
 package qualify
 
-import "strings"
-
 // Gibberish reports whether a name or company looks like keyboard mashing:
 // a run of seven consonants (sch, ch, ck, gh, ph, sh, th, sz and cz
 // counting as one, so that Rechtsschutz and Knightsbridge pass), a word of
@@ -134,7 +132,7 @@ func Links(s string) int {
 		for j < len(s) && !isSpace(s[j]) {
 			j++
 		}
-		if w := s[i:j]; strings.Contains(w, "://") || len(w) > 4 && strings.EqualFold(w[:4], "www.") {
+		if w := s[i:j]; contains(w, "://") || len(w) > 4 && equalFold(w[:4], "www.") {
 			n++
 		}
 		i = j

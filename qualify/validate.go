@@ -2,7 +2,6 @@ package qualify
 
 import (
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -37,7 +36,7 @@ type FieldErrors []FieldError
 
 // Error lists the problems as "field: message", separated by "; ".
 func (es FieldErrors) Error() string {
-	var b strings.Builder
+	var b builder
 	for i, e := range es {
 		if i > 0 {
 			b.WriteString("; ")
@@ -153,7 +152,7 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 	if !utf8.ValidString(raw) {
 		return f.fail(CodeText, f.label()+" contains characters that are not text")
 	}
-	s := strings.TrimSpace(raw)
+	s := TrimSpace(raw)
 	if max := f.MaxLength(); utf8.RuneCountInString(s) > max {
 		return f.fail(CodeTooLong, f.label()+" must be at most "+strconv.Itoa(max)+" characters")
 	}
@@ -206,7 +205,7 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 		}
 		return f.fail(CodeOption, "Select one of the options for "+lowerFirst(f.label()))
 	case YesNo:
-		switch strings.ToLower(s) {
+		switch toLower(s) {
 		case "yes", "on", "true", "1":
 			return Value{Known: true, Int: 1}, FieldError{}
 		case "no", "off", "false", "0":
@@ -284,17 +283,17 @@ func NormalizeEmail(s string) (string, bool) {
 	if len(s) > MaxEmail {
 		return "", false
 	}
-	at := strings.LastIndexByte(s, '@')
+	at := lastIndexByte(s, '@')
 	if at <= 0 || at > 64 || at == len(s)-1 {
 		return "", false
 	}
 	local, domain := s[:at], s[at+1:]
-	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+	if local[0] == '.' || local[len(local)-1] == '.' || contains(local, "..") {
 		return "", false
 	}
 	for i := 0; i < len(local); i++ {
 		c := local[i]
-		if asciiLetter(c) || isDigit(c) || c == '.' || strings.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0 {
+		if asciiLetter(c) || isDigit(c) || c == '.' || indexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0 {
 			continue
 		}
 		return "", false
@@ -304,7 +303,7 @@ func NormalizeEmail(s string) (string, bool) {
 	}
 	labels := 0
 	for rest := domain; ; labels++ {
-		dot := strings.IndexByte(rest, '.')
+		dot := indexByte(rest, '.')
 		label := rest
 		if dot >= 0 {
 			label = rest[:dot]
@@ -334,7 +333,7 @@ func NormalizeEmail(s string) (string, bool) {
 // isPunycode reports whether a domain label is an internationalised
 // label in ASCII form, in any case.
 func isPunycode(label string) bool {
-	return len(label) > 4 && strings.EqualFold(label[:4], "xn--")
+	return len(label) > 4 && equalFold(label[:4], "xn--")
 }
 
 func allLetters(s string) bool {
@@ -369,12 +368,13 @@ func ParseDate(s string) (int64, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}
-	y, err1 := strconv.Atoi(s[:4])
-	mo, err2 := strconv.Atoi(s[5:7])
-	d, err3 := strconv.Atoi(s[8:])
-	if err1 != nil || err2 != nil || err3 != nil || !isDigit(s[0]) || !isDigit(s[5]) || !isDigit(s[8]) {
+	y64, ok1 := atoi(s[:4])
+	mo64, ok2 := atoi(s[5:7])
+	d64, ok3 := atoi(s[8:])
+	if !ok1 || !ok2 || !ok3 || !isDigit(s[0]) || !isDigit(s[5]) || !isDigit(s[8]) {
 		return 0, false
 	}
+	y, mo, d := int(y64), int(mo64), int(d64)
 	if y < 1970 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) {
 		return 0, false
 	}

@@ -16,7 +16,6 @@
 package main
 
 import (
-	"strings"
 	"syscall/js"
 
 	"github.com/winnowhq/winnow/qualify"
@@ -85,38 +84,37 @@ func evaluate(m *qualify.Model, answers string, now int64) string {
 	}
 	lead, errs := m.Lead(in, now)
 	v := qualify.Evaluate(m, &lead, now)
-	var b strings.Builder
-	b.Grow(64 + 48*len(m.Fields))
-	b.WriteString(v.Stage + "\x1f" + v.Fit + "\x1f" + v.Tier + "\x1f")
-	if norm, ok := qualify.NormalizeEmail(strings.TrimSpace(in["email"])); ok {
-		domain := norm[strings.LastIndexByte(norm, '@')+1:]
+	b := make([]byte, 0, 64+48*len(m.Fields))
+	b = append(b, v.Stage+"\x1f"+v.Fit+"\x1f"+v.Tier+"\x1f"...)
+	if norm, ok := qualify.NormalizeEmail(qualify.TrimSpace(in["email"])); ok {
+		domain := qualify.Domain(norm)
 		switch {
 		case m.Domains.Disposable(domain):
-			b.WriteString("disposable\x1f")
+			b = append(b, "disposable\x1f"...)
 		case qualify.SuggestEmail(norm) != "":
-			b.WriteString("typo\x1f" + qualify.SuggestEmail(norm))
+			b = append(b, "typo\x1f"+qualify.SuggestEmail(norm)...)
 		case m.Domains.Free(domain):
-			b.WriteString("free\x1f")
+			b = append(b, "free\x1f"...)
 		default:
-			b.WriteString("\x1f")
+			b = append(b, '\x1f')
 		}
 	} else {
-		b.WriteString("\x1f")
+		b = append(b, '\x1f')
 	}
 	for i := range m.Fields {
 		f := &m.Fields[i]
-		b.WriteString("\x1e" + f.Name + "\x1f")
+		b = append(b, "\x1e"+f.Name+"\x1f"...)
 		if f.Ask != nil {
 			if qualify.Holds(m, f.Ask, &lead, now, &v) {
-				b.WriteByte('1')
+				b = append(b, '1')
 			} else {
-				b.WriteByte('0')
+				b = append(b, '0')
 			}
 		}
-		b.WriteByte('\x1f')
+		b = append(b, '\x1f')
 		if e, ok := errs.Get(f.Name); ok {
-			b.WriteString(e.Message)
+			b = append(b, e.Message...)
 		}
 	}
-	return b.String()
+	return string(b)
 }

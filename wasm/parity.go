@@ -3,8 +3,6 @@
 package main
 
 import (
-	"strconv"
-	"strings"
 	"syscall/js"
 
 	"github.com/winnowhq/winnow/qualify"
@@ -36,8 +34,7 @@ func exposeEvaluate(m *qualify.Model) {
 		}
 		for _, rec := range records(args[1].String()) {
 			if j := m.SignalIndex(rec[0]); j >= 0 {
-				t, _ := strconv.Atoi(rec[1])
-				lead.Signals[j] = int64(t)
+				lead.Signals[j] = atoi(rec[1])
 			}
 		}
 		v := qualify.Evaluate(mm, &lead, at)
@@ -45,14 +42,44 @@ func exposeEvaluate(m *qualify.Model) {
 	}))
 }
 
+// records splits "name\x1fvalue\x1e" records.
 func records(s string) [][2]string {
 	var out [][2]string
-	for len(s) > 0 {
-		rec, rest, _ := strings.Cut(s, "\x1e")
-		s = rest
-		if k, v, ok := strings.Cut(rec, "\x1f"); ok {
-			out = append(out, [2]string{k, v})
+	start, sep := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\x1f':
+			if sep < 0 {
+				sep = i
+			}
+		case '\x1e':
+			if sep >= 0 {
+				out = append(out, [2]string{s[start:sep], s[sep+1 : i]})
+			}
+			start, sep = i+1, -1
 		}
 	}
+	if sep >= 0 {
+		out = append(out, [2]string{s[start:sep], s[sep+1:]})
+	}
 	return out
+}
+
+// atoi reads a whole number of seconds; anything else is 0.
+func atoi(s string) int64 {
+	var n int64
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }

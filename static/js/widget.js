@@ -48,7 +48,9 @@
   // was pasted.
   const run = () => {
     let s = "", typed = 0, pasted = 0;
-    for (const [k, v] of new FormData(form)) if (typeof v == "string") s += k + "\x1f" + v + "\x1e";
+    // A separator typed into an answer becomes another control character,
+    // which the core refuses as the server does.
+    for (const [k, v] of new FormData(form)) if (typeof v == "string") s += k + "\x1f" + v.replace(/[\x1e\x1f]/g, "\x1a") + "\x1e";
     for (const n in seen) seen[n].k ? typed++ : seen[n].p && pasted++;
     const fill = began ? "" + Math.floor((Date.now() - began) / 1000) : "";
     const signals = { fill_seconds: fill, pasted: !typed && pasted > 1 ? "yes" : "" };

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/andybalholm/brotli"
+
+	"github.com/winnowhq/winnow/site"
+	"github.com/winnowhq/winnow/worker"
+)
+
+// buildWidget builds the widget as make widget does: the WebAssembly,
+// Go's wasm_exec.js, and their brotli and gzip forms, written by the
+// project's own wasm/budget.
+func buildWidget(root, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	wasm := filepath.Join(dir, "winnow.wasm")
+	build := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s -w -buildid=", "-o", wasm, "./wasm")
+	build.Dir = root
+	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the widget: %v\n%s", err, out)
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return err
+	}
+	execJS, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "wasm_exec.js"), execJS, 0o644); err != nil {
+		return err
+	}
+	compress := exec.Command("go", "run", "./wasm/budget", "-compress", wasm)
+	compress.Dir = root
+	if out, err := compress.CombinedOutput(); err != nil {
+		return fmt.Errorf("compressing the widget: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// buildSite builds the shipped content into out, with the widget's files
+// from assets ("" builds the site without the widget), and returns the
+// signup form's path.
+func buildSite(root, assets, out string) (string, error) {
+	opts := site.Options{
+		Content: os.DirFS(filepath.Join(root, "content")), ContentDir: "content",
+		Static: os.DirFS(filepath.Join(root, "static")), StaticDir: "static",
+		Out: &site.Dir{Path: out},
+	}
+	if assets != "" {
+		opts.Assets, opts.AssetsDir = os.DirFS(assets), assets
+	}
+	res, diags := site.Build(context.Background(), opts)
+	if len(diags) > 0 {
+		var b strings.Builder
+		for _, d := range diags {
+			fmt.Fprintln(&b, d)
+		}
+		return "", fmt.Errorf("building the site:\n%s", b.String())
+	}
+	if res.FormURL == "" {
+		return "", fmt.Errorf("the site has no signup form")
+	}
+	return res.FormURL, nil
+}
+
+// serve serves a built site on a loopback port until ctx ends and returns
+// its base URL.
+func serve(ctx context.Context, dir string) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: staticSite(dir), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// staticSite serves a built site as the edge does for the timing that
+// matters here: the security headers, a file's precompressed brotli form
+// (name.br) when there is one, and pages brotli-compressed on the fly as
+// a CDN does (quality 5). No API: the figures measured here do not use it.
+func staticSite(root string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		worker.SecurityHeaders(w.Header())
+		name := filepath.Join(root, filepath.FromSlash(path.Clean("/"+r.URL.Path)))
+		if info, err := os.Stat(name); err == nil && info.IsDir() {
+			name = filepath.Join(name, "index.html")
+		}
+		ctype := mime.TypeByExtension(filepath.Ext(name))
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		br := strings.Contains(r.Header.Get("Accept-Encoding"), "br")
+		send := name
+		if _, err := os.Stat(name + ".br"); err == nil && br {
+			send = name + ".br"
+			w.Header().Set("Content-Encoding", "br")
+		}
+		data, err := os.ReadFile(send)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		if send == name && br && strings.HasPrefix(ctype, "text/") {
+			var buf bytes.Buffer
+			bw := brotli.NewWriterLevel(&buf, 5)
+			bw.Write(data)
+			bw.Close()
+			data = buf.Bytes()
+			w.Header().Set("Content-Encoding", "br")
+		}
+		w.Header().Set("Vary", "Accept-Encoding")
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(data)
+	})
+}
+
+// widgetSizes reports the published WebAssembly's size, raw and brotli.
+func widgetSizes(public string) (raw, br int64) {
+	names, _ := filepath.Glob(filepath.Join(public, "assets", "winnow.*.wasm"))
+	for _, n := range names {
+		if info, err := os.Stat(n); err == nil {
+			raw = info.Size()
+		}
+		if info, err := os.Stat(n + ".br"); err == nil {
+			br = info.Size()
+		}
+	}
+	return raw, br
+}
