@@ -651,3 +651,21 @@ func TestGoldensAreLaidOut(t *testing.T) {
 		}
 	}
 }
+
+// TestNextStepScore: the next step shows the visitor's score only when
+// the server gives one (the content shows scores).
+func TestNextStepScore(t *testing.T) {
+	render := func(n templates.NextStep) string {
+		var b strings.Builder
+		if err := templates.NextStepView(n).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	if page := render(templates.NextStep{Title: "Thank you", Reference: "r1"}); strings.Contains(page, "score") {
+		t.Errorf("a score shows without one:\n%s", page)
+	}
+	if page := render(templates.NextStep{Title: "Thank you", Reference: "r1", Score: "42"}); !strings.Contains(page, "Your score: <strong>42</strong>") {
+		t.Errorf("the score does not show:\n%s", page)
+	}
+}

@@ -299,6 +299,7 @@ type NextStep struct {
 	URL       string // where the call to action goes (a booking page), or ""
 	FixURL    string // the form, when the visitor should correct their details
 	Reference string // the lead's id, to quote when writing to us
+	Score     string // the visitor's score, when the content shows it, or ""
 }
 
 // SubmitErrors is why a form post could not be taken.

@@ -2,7 +2,9 @@ package worker
 
 import (
 	"bytes"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/a-h/templ"
 
@@ -19,6 +21,9 @@ type PageSettings struct {
 // nextPage renders the next step for a plain form post.
 func (h *Handler) nextPage(w http.ResponseWriter, r *http.Request, status int, a leadAnswer) {
 	n := templates.NextStep{Title: "Thank you", Label: a.Next.Label, Message: a.Next.Message, URL: a.Next.URL, Reference: a.ID}
+	if a.Score != nil { // the content shows visitors their score
+		n.Score = strconv.FormatFloat(math.Round(*a.Score), 'f', 0, 64)
+	}
 	switch a.Next.Kind {
 	case qualify.Book.String():
 		n.Title = "Book your meeting now"

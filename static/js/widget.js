@@ -161,7 +161,7 @@
   // or a failing server, the browser posts the form itself, with the same
   // key, and shows the server's page.
   const answered = (status, a, answers) => {
-    if (status == 200 || status == 201) return route(a.next || {}, answers);
+    if (status == 200 || status == 201) return route(a.next || {}, answers, a.score);
     if (status == 422 && a && a.errors) {
       let first;
       for (const { field, message } of a.errors) {
@@ -180,8 +180,9 @@
 
   // route shows the next step: a meeting to book now for an opportunity
   // (prefilled with the visitor's name and email), the next step for the
-  // others, and a chance to fix the email for a bad lead.
-  const route = ({ kind, label, message, url }, answers) => {
+  // others, and a chance to fix the email for a bad lead. The score shows
+  // only when the content lets visitors see it (the server then sends it).
+  const route = ({ kind, label, message, url }, answers, score) => {
     if (kind == "fix") {
       say(message || "Please check your details.");
       const c = byId("f-email");
@@ -200,6 +201,7 @@
     panel.setAttribute("aria-labelledby", (h.id = "next-step-title"));
     panel.append(h);
     if (message) panel.append(el("p", message));
+    if (score != null) panel.append(el("p", "Your score: " + Math.round(score), "score")); // the content shows it
     if (url && /^(https:\/\/|\/)/.test(url)) {
       const link = el("a", label || "Continue", "button");
       if (kind == "book") {

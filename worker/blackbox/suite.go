@@ -271,6 +271,9 @@ func (c *client) formPost(t *testing.T) {
 		!strings.Contains(page, "https://book.example.com/") {
 		t.Errorf("a plain form post by an opportunity got:\n%s", page)
 	}
+	if strings.Contains(page, "Your score") {
+		t.Errorf("the next step shows a score the content hides:\n%s", page)
+	}
 	// Sending the same page again (a reload, a double click) is one lead.
 	again := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(fields), nil)
 	wantStatus(t, again, 200)
