@@ -246,7 +246,7 @@ func (b *builder) formPage() templates.Form {
 	m := b.content.Model
 	set := b.settings.Form
 	f := templates.Form{Title: set.Title, Action: set.Action, ModelVersion: m.Version, ModelURL: b.assets["model"], Submit: set.Submit,
-		WidgetJS: b.assets["js/widget.js"], WasmExecURL: b.assets["wasm_exec.js"], WasmURL: b.assets["winnow.wasm"]}
+		WidgetJS: b.assets["js/widget.js"], WorkerJS: b.assets["js/widget-worker.js"], WasmExecURL: b.assets["wasm_exec.js"], WasmURL: b.assets["winnow.wasm"]}
 	index := map[string]int{}
 	for i := range m.Fields {
 		fd := &m.Fields[i]

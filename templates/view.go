@@ -286,9 +286,9 @@ type Form struct {
 	ModelURL     string // URL of the canonical model text, for the widget
 	// The widget: its loader, Go's wasm_exec.js and the WebAssembly. The
 	// form works without them; with them it is enhanced.
-	WidgetJS, WasmExecURL, WasmURL string
-	Sections                       []FormSection
-	Submit                         string // the button's label
+	WidgetJS, WorkerJS, WasmExecURL, WasmURL string // the widget: its page side, its worker, Go's glue, the core
+	Sections                                 []FormSection
+	Submit                                   string // the button's label
 }
 
 // NextStep is what the visitor is offered after submitting the form.

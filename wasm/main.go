@@ -1,18 +1,18 @@
 //go:build js && wasm
 
 // Command wasm is the signup form's widget: the qualification core
-// compiled to WebAssembly. static/js/widget.js, the widget's page side,
-// reads the form and paints what this concludes: it hands over every
-// answer in one string and gets back, in one string, the verdict, which
-// conditional questions the model asks, each field's error (the server's
-// own message) and what to say about the email address. Nothing of the
-// page is touched from here, so one evaluation is one crossing between
-// JavaScript and Go.
+// compiled to WebAssembly. It runs in a worker (static/js/widget-worker.js),
+// off the page's main thread; static/js/widget.js, the page side, reads
+// the form and paints what this concludes: it hands over every answer in
+// one string and gets back, in one string, the verdict, which conditional
+// questions the model asks, each field's error (the server's own message)
+// and what to say about the email address. One evaluation is one crossing
+// between JavaScript and Go, and one message each way.
 //
-// The page side sets winnowModel (the model's canonical text) and
-// winnowBoot before starting this; main decodes the model and hands
-// winnowBoot the evaluation function and the model's version. If the
-// model cannot be read, main returns and the form stays the plain form.
+// The worker sets winnowModel (the model's canonical text) and winnowBoot
+// before starting this; main decodes the model and hands winnowBoot the
+// evaluation function and the model's version. If the model cannot be
+// read, main returns and the form stays the plain form.
 package main
 
 import (
@@ -23,9 +23,6 @@ import (
 
 func main() {
 	g := js.Global()
-	// Starting the runtime was one task; reading the model is the next,
-	// so that neither blocks the page for long.
-	yield()
 	text := g.Get("winnowModel")
 	if text.Type() != js.TypeString {
 		return
@@ -46,19 +43,6 @@ func main() {
 		return evaluate(m, args[0].String(), int64(args[1].Float()))
 	}), m.Version)
 	select {} // serve evaluations until the page goes
-}
-
-// yield lets the browser run its other tasks before going on.
-func yield() {
-	done := make(chan struct{})
-	var f js.Func
-	f = js.FuncOf(func(js.Value, []js.Value) any {
-		f.Release()
-		close(done)
-		return nil
-	})
-	js.Global().Call("setTimeout", f, 0)
-	<-done
 }
 
 // evaluate scores the answers given as "name\x1fvalue\x1e" records at

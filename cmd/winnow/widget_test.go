@@ -115,7 +115,7 @@ func chrome(t *testing.T) context.Context {
 // eval runs a script in the page and returns its value.
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("%s: %v", js, err)
 	}
@@ -150,7 +150,7 @@ func TestWidget(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Layout shifts that no input caused count against the widget.
-		eval[bool](t, ctx, `window.shifts = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) window.shifts += e.value })
+		eval[bool](t, ctx, `window.shifts = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) { window.shifts += e.value; (window.shiftLog = window.shiftLog || []).push(Math.round(e.startTime) + " " + e.sources.map(s => s.node && (s.node.id || s.node.className || s.node.nodeName) + " " + JSON.stringify(s.previousRect) + "->" + JSON.stringify(s.currentRect)).join("; ")) } })
 			.observe({type: "layout-shift", buffered: true}); true`)
 		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 			t.Fatal(err)
@@ -213,7 +213,7 @@ func TestWidget(t *testing.T) {
 	}
 	checkAxe(t, ctx, "the form with an error")
 	if shift := eval[float64](t, ctx, `window.shifts`); shift != 0 {
-		t.Errorf("layout shifted by %v without input (CLS must stay 0)", shift)
+		t.Errorf("layout shifted by %v without input (CLS must stay 0): %s", shift, eval[string](t, ctx, `(window.shiftLog || []).join(" | ")`))
 	}
 	// An opportunity is offered a meeting at once, with name and email. A
 	// person takes more than the model's fast_fill (4 s) to fill the form.

@@ -1,11 +1,11 @@
 // The signup form's widget, page side. It starts the qualification core
-// (Go compiled to WebAssembly) on the first sign of interest in the form,
-// or when the browser is idle well after the page has loaded, then on each
-// change hands the core every answer in one string and paints what comes
-// back: the conditional questions, each field's error, a word on the email
-// address; on submit it sends the lead as JSON and shows the next step the
-// server decides. Until it runs, and from the moment anything fails, the
-// form is the plain HTML form.
+// (Go compiled to WebAssembly, in a worker: widget-worker.js) on the first
+// sign of interest in the form or when the browser is idle after the page
+// has loaded, then on each change hands the core every answer in one
+// string and paints what comes back: the conditional questions, each
+// field's error, a word on the email address; on submit it sends the lead
+// as JSON and shows the next step the server decides. Until it runs, and
+// from the moment anything fails, the form is the plain HTML form.
 (() => {
   const form = document.querySelector("form[data-winnow-form]");
   if (!form || !self.WebAssembly || !WebAssembly.instantiateStreaming) return;
@@ -15,14 +15,23 @@
   const say = (m) => status && (status.textContent = m);
   const seen = {}; // per field name: t touched, k typed, p pasted
   const of = (e) => (seen[e.target.name] = seen[e.target.name] || {});
-  let began = 0, evaluate, version, fields = [], verdict = {}, key = "", sending, dead, inputted, pending, started;
+  let began = 0, worker, calls = 0, version, fields = [], verdict = {}, key = "", sending, dead, inputted, busy, again;
+  const waiting = {};
   form.addEventListener("focusin", () => (began = began || Date.now()));
 
   // stop gives the form back to the browser: it submits the plain way.
   const stop = () => {
     dead = 1;
     form.removeAttribute("data-winnow-ready");
+    if (worker) worker.terminate();
+    for (const id in waiting) waiting[id][1]();
   };
+  // call asks the core, in the worker: a promise of its answer.
+  const call = (...a) =>
+    new Promise((ok, no) => {
+      waiting[++calls] = [ok, no];
+      worker.postMessage([calls, ...a]);
+    });
   const plain = () => {
     stop();
     form.submit();
@@ -43,19 +52,24 @@
   const shown = (n) => !(form.querySelector(`[data-field="${n}"]`) || {}).hidden;
   const problems = (n) => (n > 1 ? n + " answers need" : "One answer needs") + " a correction.";
 
-  // run evaluates the form and paints the result. The signals the spam
+  // read gives the core every answer in one string. The signals the spam
   // rules read go last: how long the form took, and whether every answer
   // was pasted.
-  const run = () => {
+  let signals;
+  const read = () => {
     let s = "", typed = 0, pasted = 0;
     // A separator typed into an answer becomes another control character,
     // which the core refuses as the server does.
     for (const [k, v] of new FormData(form)) if (typeof v == "string") s += k + "\x1f" + v.replace(/[\x1e\x1f]/g, "\x1a") + "\x1e";
     for (const n in seen) seen[n].k ? typed++ : seen[n].p && pasted++;
     const fill = began ? "" + Math.floor((Date.now() - began) / 1000) : "";
-    const signals = { fill_seconds: fill, pasted: !typed && pasted > 1 ? "yes" : "" };
+    signals = { fill_seconds: fill, pasted: !typed && pasted > 1 ? "yes" : "" };
     for (const n in signals) s += n + "\x1f" + signals[n] + "\x1e";
-    const out = evaluate(s, Date.now() / 1000);
+    return call("e", s, Date.now() / 1000);
+  };
+
+  // paint shows what the core concluded.
+  const paint = (out) => {
     if (!out) throw Error("the core failed");
     const [head, ...recs] = out.split("\x1e");
     const [stage, fit, tier, hint, use] = head.split("\x1f");
@@ -113,25 +127,41 @@
     }
   };
 
-  // schedule evaluates at the next animation frame: a burst of keystrokes
-  // costs one evaluation per frame.
+  // schedule evaluates the form: at once, or, while the core is busy,
+  // once more when it answers (a burst of keystrokes costs no more than
+  // the core can do).
   const schedule = () => {
-    if (pending) return;
-    pending = 1;
-    requestAnimationFrame(guard(() => ((pending = 0), run())));
+    if (busy) return (again = 1);
+    busy = 1;
+    read().then(
+      guard((out) => {
+        busy = 0;
+        paint(out);
+        if (again) (again = 0), schedule();
+      }),
+      () => {}
+    );
   };
 
-  const submit = (e) => {
-    e.preventDefault();
+  // submit checks every answer, then sends the lead as JSON with an
+  // idempotency key and the browser's verdict (advice only: the server
+  // decides). If anything fails, the form is submitted the plain way.
+  const submit = () => {
     if (sending) return;
+    sending = 1;
     for (const [n] of fields) (seen[n] = seen[n] || {}).t = 1;
-    run();
-    const bad = fields.filter(([n, msg]) => msg && shown(n) && form.querySelector(`[data-field="${n}"]`));
-    if (bad.length) {
-      say(problems(bad.length));
-      byId("f-" + bad[0][0]).focus();
-      return;
-    }
+    read().then((out) => {
+      paint(out);
+      const bad = fields.filter(([n, msg]) => msg && shown(n) && form.querySelector(`[data-field="${n}"]`));
+      if (bad.length) {
+        sending = 0;
+        say(problems(bad.length));
+        byId("f-" + bad[0][0]).focus();
+      } else send();
+    }).catch(plain);
+  };
+
+  const send = () => {
     key = key || crypto.randomUUID();
     hidden("idempotency_key", key);
     const answers = Object.fromEntries(new FormData(form));
@@ -140,7 +170,6 @@
       const v = signal || answers[n];
       if (typeof v == "string" && v && shown(n)) hidden(n, (body.fields[n] = v));
     }
-    sending = 1;
     say("Sending…");
     const done = (status, a) => {
       sending = 0;
@@ -216,10 +245,8 @@
     panel.focus();
   };
 
-  // winnowBoot is how the core, once it has read the model, hands over
-  // its evaluation function and the model's version.
-  self.winnowBoot = (f, v) => {
-    evaluate = f;
+  // boot binds the form once the core has read the model.
+  const boot = (v) => {
     version = v;
     const on = (type, h) => form.addEventListener(type, guard(h));
     on("input", (e) => {
@@ -238,33 +265,32 @@
     });
     form.addEventListener("submit", (e) => {
       if (dead) return;
+      e.preventDefault();
       try {
-        submit(e);
+        submit();
       } catch (x) {
         plain();
       }
     });
-    guard(run)();
-    if (!dead) form.setAttribute("data-winnow-ready", "");
+    schedule();
+    form.setAttribute("data-winnow-ready", "");
+    // winnowEvaluate(answers, signals, at, framework) is the core's verdict
+    // line for a lead (see wasm/parity.go), for the console and the tests.
+    self.winnowEvaluate = (...a) => call("p", ...a);
   };
 
   const start = () => {
-    if (started) return;
-    started = 1;
-    const s = document.createElement("script");
-    s.src = d.wasmExec;
-    s.onload = () => {
-      const go = new Go();
-      Promise.all([
-        WebAssembly.instantiateStreaming(fetch(d.wasm), go.importObject),
-        fetch(d.model).then((r) => (r.ok ? r.text() : Promise.reject(r.status))),
-      ]).then(([w, m]) => {
-        self.winnowModel = m;
-        go.run(w.instance);
-      }, () => {});
+    if (worker || !self.Worker) return;
+    worker = new Worker(d.worker);
+    worker.onmessage = ({ data: [id, r] }) => {
+      if (dead) return;
+      if (id > 0) waiting[id][0](r), delete waiting[id];
+      else if (id == 0) guard(boot)(r);
+      else stop();
     };
-    document.head.append(s);
+    worker.onerror = stop;
+    worker.postMessage([d.wasm, d.wasmExec, d.model]);
   };
   for (const e of ["focusin", "pointerover", "touchstart"]) form.addEventListener(e, start, { once: true, passive: true });
-  addEventListener("load", () => setTimeout(() => (self.requestIdleCallback || setTimeout)(start), 8000));
+  addEventListener("load", () => (self.requestIdleCallback || setTimeout)(start));
 })();

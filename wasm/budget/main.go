@@ -8,7 +8,7 @@
 // beside it, for the site build to publish. Otherwise it finds the
 // widget's published files in a built site's assets, prints their sizes,
 // and exits 1 when the WebAssembly is over 480 KB brotli or the scripts
-// (the loader and wasm_exec.js) together over 5 KB brotli.
+// (the page side, the worker and wasm_exec.js) together over 5 KB brotli.
 package main
 
 import (
@@ -53,6 +53,7 @@ func main() {
 	site := flag.Arg(0)
 	wasm := find(site, "assets/winnow.*.wasm")
 	loader := find(site, "assets/js/widget.*.js")
+	worker := find(site, "assets/js/widget-worker.*.js")
 	exec := find(site, "assets/wasm_exec.*.js")
 	over := false
 	line := func(what string, files []string, budget int) {
@@ -72,7 +73,7 @@ func main() {
 		fmt.Printf("widget %-26s %9d raw %8d gzip %8d brotli  (budget %d brotli: %s)\n", what, raw, gz, br, budget, verdict)
 	}
 	line("WebAssembly", []string{wasm}, wasmBudget)
-	line("loader + wasm_exec.js", []string{loader, exec}, jsBudget)
+	line("scripts (page, worker, wasm_exec.js)", []string{loader, worker, exec}, jsBudget)
 	if over {
 		os.Exit(1)
 	}
