@@ -321,3 +321,31 @@ func TestDaysIn(t *testing.T) {
 		})
 	}
 }
+
+// TestDomainTables: the generated tables are sorted lower-case domains,
+// and no domain is both free and disposable.
+func TestDomainTables(t *testing.T) {
+	for name, set := range map[string]domainSet{"free": freeDomains, "disposable": disposableDomains, "suggest": suggestDomains} {
+		if len(set) < 40 {
+			t.Errorf("%s table has %d domains", name, len(set))
+		}
+		for i, d := range set {
+			if i > 0 && set[i-1] >= d {
+				t.Errorf("%s table: %q after %q", name, d, set[i-1])
+			}
+			if d != toLower(d) || indexByte(d, '.') <= 0 || TrimSpace(d) != d {
+				t.Errorf("%s table: %q is not a lower-case domain", name, d)
+			}
+		}
+	}
+	for _, d := range freeDomains {
+		if disposableDomains.has(d) {
+			t.Errorf("%s is in both tables", d)
+		}
+	}
+	for _, d := range suggestDomains {
+		if !freeDomains.has(d) {
+			t.Errorf("suggested %s is not a free provider", d)
+		}
+	}
+}

@@ -54,6 +54,14 @@ func unquote(q string) (string, bool) {
 		return "", false
 	}
 	q = q[1 : len(q)-1]
+	if indexByte(q, '\\') < 0 { // nothing escaped: the text itself, if it is clean
+		for i := 0; i < len(q); i++ {
+			if c := q[i]; c == '"' || c < 0x20 || c == 0x7f {
+				return "", false
+			}
+		}
+		return q, true
+	}
 	b := make([]byte, 0, len(q))
 	for i := 0; i < len(q); i++ {
 		c := q[i]

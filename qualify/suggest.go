@@ -21,7 +21,7 @@ func SuggestEmail(addr string) string {
 		return ""
 	}
 	best, bestD := "", 3
-	for _, c := range freeDomains {
+	for _, c := range suggestDomains {
 		if d := editDistance(domain, c); d < bestD || d == bestD && best != "" && len(c) < len(best) {
 			best, bestD = c, d
 		}

@@ -14,6 +14,11 @@ func TestSuggestEmail(t *testing.T) {
 		"ana@northwind.io":   "",
 		"ana@mailinator.com": "",
 		"ana@gmx.at":         "",
+		"ana@hotmial.co.uk":  "ana@hotmail.co.uk",
+		"ana@yahoo.com.br":   "", // a country's variant, in the table: never corrected
+		"ana@gmail.com.br":   "",
+		"ana@mailinator.net": "",
+		"ana@yahoo.cm":       "ana@yahoo.com",
 		"not an address":     "",
 		"ana@":               "",
 	} {

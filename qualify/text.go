@@ -167,28 +167,22 @@ func (commonDomains) Disposable(d string) bool { return disposableDomains.has(d)
 // address services. Runtimes with room for more set Model.Domains.
 var CommonDomains DomainClassifier = commonDomains{}
 
-// freeDomains are common free mail providers, sorted.
-var freeDomains = domainSet{
-	"126.com", "163.com", "aol.com", "att.net", "btinternet.com", "comcast.net",
-	"fastmail.com", "free.fr", "gmail.com", "gmx.com", "gmx.de", "gmx.net",
-	"googlemail.com", "hanmail.net", "hey.com", "hotmail.co.uk", "hotmail.com",
-	"hotmail.de", "hotmail.fr", "hotmail.it", "icloud.com", "interia.pl",
-	"laposte.net", "libero.it", "live.com", "mac.com", "mail.com", "mail.ru",
-	"me.com", "msn.com", "naver.com", "orange.fr", "outlook.com", "outlook.de",
-	"pm.me", "proton.me", "protonmail.com", "qq.com", "rediffmail.com",
-	"sbcglobal.net", "seznam.cz", "t-online.de", "tutanota.com", "verizon.net",
-	"wanadoo.fr", "web.de", "wp.pl", "yahoo.co.jp", "yahoo.co.uk", "yahoo.com",
-	"yahoo.de", "yahoo.fr", "yandex.com", "yandex.ru", "ymail.com", "zoho.com",
-}
+// The tables of domains_table.go, generated from the npm lists (go
+// generate; see worker/domains/gen/table.go).
+//
+//go:generate go run ../worker/domains/gen -table domains_table.go ../node_modules
+var (
+	freeDomains       = newDomainSet(freeTable)
+	disposableDomains = newDomainSet(disposableTable)
+	suggestDomains    = newDomainSet(suggestTable)
+)
 
-// disposableDomains are common disposable-address services, sorted.
-var disposableDomains = domainSet{
-	"10minutemail.com", "burnermail.io", "discard.email", "dispostable.com",
-	"emailondeck.com", "fakeinbox.com", "getnada.com", "grr.la",
-	"guerrillamail.com", "guerrillamail.net", "guerrillamailblock.com",
-	"mailcatch.com", "maildrop.cc", "mailinator.com", "mailnesia.com",
-	"mintemail.com", "moakt.com", "mohmal.com", "mytemp.email",
-	"sharklasers.com", "spam4.me", "spamgourmet.com", "temp-mail.org",
-	"tempail.com", "tempmail.com", "tempr.email", "throwawaymail.com",
-	"trash-mail.com", "trashmail.com", "yopmail.com",
+// newDomainSet splits a sorted table of one domain per line.
+func newDomainSet(table string) domainSet {
+	s := make(domainSet, 0, len(table)/10)
+	for table != "" {
+		d, rest, _ := cut(table, '\n')
+		s, table = append(s, d), rest
+	}
+	return s
 }

@@ -1,18 +1,21 @@
 //go:build js && wasm
 
 // Command wasm is the signup form's widget: the qualification core
-// compiled to WebAssembly. It runs in a worker (static/js/widget-worker.js),
-// off the page's main thread; static/js/widget.js, the page side, reads
-// the form and paints what this concludes: it hands over every answer in
-// one string and gets back, in one string, the verdict, which conditional
+// compiled to WebAssembly. static/js/widget.js, the page side, reads the
+// form and paints what this concludes: it hands over every answer in one
+// string and gets back, in one string, the verdict, which conditional
 // questions the model asks, each field's error (the server's own message)
 // and what to say about the email address. One evaluation is one crossing
-// between JavaScript and Go, and one message each way.
+// between JavaScript and Go.
 //
-// The worker sets winnowModel (the model's canonical text) and winnowBoot
-// before starting this; main decodes the model and hands winnowBoot the
-// evaluation function and the model's version. If the model cannot be
-// read, main returns and the form stays the plain form.
+// It runs twice: first in a worker (static/js/widget-worker.js), where it
+// warms up, evaluating leads that take every path the form will, so that
+// the browser compiles those functions there; then on the page, from the
+// module the worker compiled, whose code it shares. Each time the caller
+// sets winnowModel (the model's canonical text) and winnowBoot; main
+// decodes the model and hands winnowBoot the evaluation function and the
+// model's version. If the model cannot be read, main returns and the form
+// stays the plain form.
 package main
 
 import (
@@ -23,6 +26,10 @@ import (
 
 func main() {
 	g := js.Global()
+	page := !g.Get("document").IsUndefined()
+	if page {
+		yield() // starting the runtime was one task; reading the model is the next
+	}
 	text := g.Get("winnowModel")
 	if text.Type() != js.TypeString {
 		return
@@ -34,6 +41,9 @@ func main() {
 	}
 	m.Domains = qualify.CommonDomains
 	exposeEvaluate(m)
+	if !page {
+		warmUp(m) // in the worker: see static/js/widget-worker.js
+	}
 	g.Call("winnowBoot", js.FuncOf(func(_ js.Value, args []js.Value) (out any) {
 		defer func() {
 			if recover() != nil {
@@ -43,6 +53,19 @@ func main() {
 		return evaluate(m, args[0].String(), int64(args[1].Float()))
 	}), m.Version)
 	select {} // serve evaluations until the page goes
+}
+
+// yield lets the browser run its other tasks before going on.
+func yield() {
+	done := make(chan struct{})
+	var f js.Func
+	f = js.FuncOf(func(js.Value, []js.Value) any {
+		f.Release()
+		close(done)
+		return nil
+	})
+	js.Global().Call("setTimeout", f, 0)
+	<-done
 }
 
 // evaluate scores the answers given as "name\x1fvalue\x1e" records at
@@ -101,4 +124,36 @@ func evaluate(m *qualify.Model, answers string, now int64) string {
 		}
 	}
 	return string(b)
+}
+
+// warmUp evaluates an empty lead and one that answers every field, with a
+// mistyped free-mail address, so that every function an evaluation calls
+// has run once.
+func warmUp(m *qualify.Model) {
+	full := make([]byte, 0, 32*len(m.Fields))
+	for i := range m.Fields {
+		f := &m.Fields[i]
+		v := "Ana Souza"
+		switch f.Type {
+		case qualify.Email:
+			v = "ana@gmial.com"
+		case qualify.Number:
+			v = qualify.FormatNumber(f.Min + 1)
+		case qualify.Choice:
+			if len(f.Options) > 0 {
+				v = f.Options[len(f.Options)-1].Value
+			}
+		case qualify.YesNo:
+			v = "yes"
+		case qualify.Date:
+			v = "2026-03-31"
+		case qualify.Phone:
+			v = "+44 20 7946 0000"
+		}
+		full = append(full, f.Name+"\x1f"+v+"\x1e"...)
+	}
+	const now = 1772409600
+	evaluate(m, "", now)
+	evaluate(m, string(full), now)
+	evaluate(m, "email\x1fana@mailinator.com\x1e", now)
 }

@@ -11,7 +11,9 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/andybalholm/brotli"
@@ -79,6 +81,62 @@ func buildSite(root, assets, out string) (string, error) {
 	return res.FormURL, nil
 }
 
+// link emulates the profile's network at the server, for the page and
+// the widget's worker alike: Chromium's network emulation does not reach a
+// dedicated worker's requests. Each response waits one round trip for its
+// first byte, then all responses share the downlink's throughput.
+type link struct {
+	mu      sync.Mutex
+	latency time.Duration
+	rate    float64   // bytes per second; 0: not throttled
+	free    time.Time // when the downlink is next free
+}
+
+var emulated = &link{}
+
+// set takes the profile's network.
+func (l *link) set(p profile) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.latency = time.Duration(p.latency * float64(time.Millisecond))
+	l.rate = p.down
+	if p.latency == 0 {
+		l.rate = 0
+	}
+}
+
+// send writes data at the link's pace.
+func (l *link) send(w http.ResponseWriter, data []byte) {
+	l.mu.Lock()
+	latency, rate := l.latency, l.rate
+	l.mu.Unlock()
+	if rate == 0 {
+		w.Write(data)
+		return
+	}
+	time.Sleep(latency)
+	const chunk = 8 << 10
+	for len(data) > 0 {
+		n := min(chunk, len(data))
+		l.mu.Lock()
+		start := time.Now()
+		if l.free.After(start) {
+			start = l.free
+		}
+		l.free = start.Add(time.Duration(float64(n) / rate * float64(time.Second)))
+		done := l.free
+		l.mu.Unlock()
+		time.Sleep(time.Until(done))
+		if _, err := w.Write(data[:n]); err != nil {
+			return
+		}
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		data = data[n:]
+	}
+}
+
 // serve serves a built site on a loopback port until ctx ends and returns
 // its base URL.
 func serve(ctx context.Context, dir string) (string, error) {
@@ -131,8 +189,13 @@ func staticSite(root string) http.Handler {
 		}
 		w.Header().Set("Vary", "Accept-Encoding")
 		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Cache-Control", "no-cache")
-		w.Write(data)
+		if strings.HasPrefix(r.URL.Path, "/assets/") { // fingerprinted
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "no-cache")
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		emulated.send(w, data)
 	})
 }
 

@@ -9,11 +9,14 @@
 //
 // Run it from the repository's root. Profiles: slow4g-cpu4 (Lighthouse's
 // mobile preset: 562.5 ms RTT, 1.47 Mbit/s down, 4× slower CPU) and
-// unthrottled. Each run is two page loads in a fresh browser context: one
-// whose first interaction is a focus of the name field 2 s after load,
-// followed by typing into the name and company fields, and one left
-// without interaction for 10 s after load (the widget starts by itself 8 s
-// after load, at idle time).
+// unthrottled. The CPU is slowed by Chromium; the network by the server
+// that serves the site, since Chromium's network emulation does not reach
+// the widget's worker. Each run is two page loads in a fresh browser
+// context: one whose first interaction is a focus of the name field 2 s
+// after load, followed by typing into the name and company fields, and one
+// left without interaction for 10 s after load (the widget's worker
+// prepares the core when the browser is idle after load; the page runs it
+// on the first sign of interest).
 package main
 
 import (
@@ -71,8 +74,8 @@ type pageKind struct {
 type figures struct {
 	lcp, cls                     []float64 // per load / per run
 	tbtBefore, tbtIdle, tbtAfter []float64 // per run
-	ready, idleReady             []float64 // per run, widget only
-	keys, work                   []float64 // every keystroke / evaluation
+	ready                        []float64 // per run, widget only
+	keys, verdict, work          []float64 // every keystroke / evaluation
 	loads                        []float64 // load event end, per load
 	missingKeys, keysTyped       int
 }
@@ -160,18 +163,19 @@ func run(out, progress io.Writer, profiles []profile, runs int, verbose bool) er
 		form, version.Product, runs, plural(runs))
 	fmt.Fprintf(out, "widget: WebAssembly %d KB raw, %d KB brotli\n\n", raw>>10, br>>10)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-23s\tLCP ms\tCLS\tTBT-before ms\tTBT-idle ms\tTBT-after ms\tready ms\tidle-ready ms\tkey p50/p95 ms\teval p50/p95 ms\t\n", "profile      page")
+	fmt.Fprintf(tw, "%-23s\tLCP ms\tCLS\tTBT-before ms\tTBT-idle ms\tTBT-after ms\tready ms\tkey p50/p95 ms\tverdict p50/p95 ms\teval p50/p95 ms\t\n", "profile      page")
 	for _, p := range profiles {
 		for _, pg := range pages {
 			f := figs[p.name+pg.name]
-			ready, idleReady, eval := "–", "–", "–"
+			ready, verdict, eval := "–", "–", "–"
 			if pg.widget {
-				ready, idleReady = ms(median(f.ready)), ms(median(f.idleReady))
+				ready = ms(median(f.ready))
+				verdict = ms(percentile(f.verdict, 50)) + "/" + ms(percentile(f.verdict, 95))
 				eval = fmt.Sprintf("%.1f/%.1f", percentile(f.work, 50), percentile(f.work, 95))
 			}
-			fmt.Fprintf(tw, "%-12s %-10s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%s\t%s/%s\t%s\t\n", p.name, pg.name,
+			fmt.Fprintf(tw, "%-12s %-10s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%s/%s\t%s\t%s\t\n", p.name, pg.name,
 				ms(median(f.lcp)), median(f.cls), ms(median(f.tbtBefore)), ms(median(f.tbtIdle)), ms(median(f.tbtAfter)),
-				ready, idleReady, ms(percentile(f.keys, 50)), ms(percentile(f.keys, 95)), eval)
+				ready, ms(percentile(f.keys, 50)), ms(percentile(f.keys, 95)), verdict, eval)
 		}
 	}
 	tw.Flush()
@@ -195,10 +199,11 @@ const legend = `
 LCP: last largest-contentful-paint entry, median over both loads of every run.
 CLS: sum of layout shifts without recent input over the whole load (typing included), the worse of a run's two loads.
 TBT-before: long tasks' time over 50 ms from FCP to the first interaction (focus 2 s after load).
-TBT-idle: the same with no interaction, from FCP to 10 s after load or 1 s after the widget, started at idle, is ready.
+TBT-idle: the same with no interaction, from FCP to 10 s after load (the widget's worker prepares the core at idle time).
 TBT-after: from the first focus to 5 s after it, or to 1 s after the widget is ready if later (before any typing).
-ready: first focus to form[data-winnow-ready]; idle-ready: load to ready when nobody interacts.
+ready: first focus to form[data-winnow-ready].
 key: keydown to the end of the next frame after the input, every keystroke of every run (80 per run).
+verdict: keydown to the end of the frame in which the widget evaluated the answer and painted the verdict.
 eval: main-thread time of each of the widget's evaluations (its animation frame callback).
 `
 
@@ -233,20 +238,19 @@ func measure(bctx context.Context, p profile, pg pageKind, f *figures, tasks io.
 		after = max(after, a.Ready+1000)
 	}
 	f.tbtAfter = append(f.tbtAfter, a.blocking(a.Focus, after))
-	idleEnd := b.Load + 10000
-	if b.Ready > 0 {
-		idleEnd = max(idleEnd, b.Ready+1000)
-	}
-	f.tbtIdle = append(f.tbtIdle, b.blocking(b.FCP, idleEnd))
+	f.tbtIdle = append(f.tbtIdle, b.blocking(b.FCP, b.Load+10000))
 	if pg.widget {
-		f.ready = append(f.ready, a.Ready-a.Focus)
-		f.idleReady = append(f.idleReady, b.Ready-b.Load)
+		f.ready = append(f.ready, max(0, a.Ready-a.Focus)) // 0: ready before the focus
+		f.verdict = append(f.verdict, a.Verdict...)
 		f.work = append(f.work, a.Work...)
 	}
 	typed := len([]rune(typedName)) + len([]rune(typedCompany))
 	f.keys = append(f.keys, a.Keys...)
 	f.keysTyped += typed
 	f.missingKeys += typed - len(a.Keys)
+	if pg.widget {
+		f.missingKeys += typed - len(a.Verdict)
+	}
 	return nil
 }
 
@@ -257,7 +261,7 @@ func (f *figures) last() string {
 		ms(f.loads[2*n]), ms(f.loads[2*n+1]), ms(f.lcp[2*n]), ms(f.lcp[2*n+1]), f.cls[n],
 		ms(f.tbtBefore[n]), ms(f.tbtIdle[n]), ms(f.tbtAfter[n]))
 	if len(f.ready) > n {
-		s += fmt.Sprintf(", ready %s ms after focus, %s ms after load when idle", ms(f.ready[n]), ms(f.idleReady[n]))
+		s += fmt.Sprintf(", ready %s ms after focus", ms(f.ready[n]))
 	}
 	return s
 }
@@ -285,17 +289,19 @@ func goals(w io.Writer, p profile, base, wid *figures) {
 		line(goal, fmt.Sprintf("%s vs %s ms (%+.0f)", ms(w), ms(b), w-b), w-b <= tbtNoise)
 	}
 	tbt("no TBT added before the first interaction (focus at load+2 s)", base.tbtBefore, wid.tbtBefore)
-	tbt("no TBT added before the first interaction (none for 10 s, idle start)", base.tbtIdle, wid.tbtIdle)
+	tbt("no TBT added before the first interaction (none for 10 s)", base.tbtIdle, wid.tbtIdle)
 	after := median(wid.tbtAfter)
 	line("TBT after the trigger ≤ 100 ms", ms(after)+" ms", after <= 100)
 	ready := median(wid.ready)
 	line("ready ≤ 2.5 s after the first focus", ms(ready)+" ms", ready <= 2500)
+	// The verdict, not the keystroke: a keystroke alone is painted in the
+	// next frame, 0-16.7 ms later, whatever the page does.
 	if p.cpu > 1 {
-		k := percentile(wid.keys, 50)
-		line("keystroke → painted ≤ 40 ms median", fmt.Sprintf("%s ms (no widget %s)", ms(k), ms(percentile(base.keys, 50))), k <= 40)
+		k := percentile(wid.verdict, 50)
+		line("keystroke → verdict painted ≤ 40 ms median", fmt.Sprintf("%s ms (a keystroke alone %s)", ms(k), ms(percentile(base.keys, 50))), k <= 40)
 	} else {
-		k := percentile(wid.keys, 95)
-		line("keystroke → painted ≤ 16 ms p95", fmt.Sprintf("%s ms (no widget %s)", ms(k), ms(percentile(base.keys, 95))), k <= 16)
+		k := percentile(wid.verdict, 95)
+		line("keystroke → verdict painted ≤ 16 ms p95", fmt.Sprintf("%s ms (a keystroke alone %s)", ms(k), ms(percentile(base.keys, 95))), k <= 16)
 	}
 }
 

@@ -1,31 +1,19 @@
-// The widget's core runs here, off the page's main thread, so that
-// starting Go and compiling its WebAssembly never hold up the page. The
-// page sends the URLs of the WebAssembly, wasm_exec.js and the model,
-// then one message per call: [id, kind, ...arguments], kind "e" to
-// evaluate the form (see wasm/main.go) and "p" for winnowEvaluate. Each
-// call is answered [id, result]; [0, version] says the core is ready,
-// [-1] that it will not be.
+// The widget's core is compiled and warmed up here, off the page's main
+// thread: the page sends the URLs of the WebAssembly, wasm_exec.js and the
+// model; this compiles the WebAssembly as it downloads, runs it once, so
+// that every function the form needs is compiled (the browser compiles
+// each on its first call), and sends back the compiled module, which
+// shares that code, with the model's text; then it ends. [-1]: no widget.
 onmessage = ({ data: [wasm, exec, model] }) => {
+  // The downloads start before importScripts, which waits for its own.
+  const code = WebAssembly.compileStreaming(fetch(wasm));
+  const text = fetch(model).then((r) => (r.ok ? r.text() : Promise.reject(r.status)));
   importScripts(exec);
-  const go = new Go();
-  let calls;
-  self.winnowBoot = (evaluate, version) => {
-    calls = { e: evaluate, p: self.winnowEvaluate };
-    postMessage([0, version]);
-  };
-  onmessage = ({ data: [id, kind, ...args] }) => {
-    let r = "";
-    try {
-      r = calls[kind](...args);
-    } catch (x) {}
-    postMessage([id, r]);
-  };
-  const fail = () => postMessage([-1]);
-  Promise.all([
-    WebAssembly.instantiateStreaming(fetch(wasm), go.importObject),
-    fetch(model).then((r) => (r.ok ? r.text() : Promise.reject(r.status))),
-  ]).then(([w, m]) => {
+  const fail = () => (postMessage([-1]), close());
+  Promise.all([code, text]).then(([mod, m]) => {
+    const go = new Go();
     self.winnowModel = m;
-    go.run(w.instance).then(fail, fail); // main returns only when the model cannot be read
+    self.winnowBoot = () => (postMessage([mod, m]), close()); // the core warmed itself up
+    WebAssembly.instantiate(mod, go.importObject).then((i) => go.run(i).then(fail, fail), fail);
   }, fail);
 };

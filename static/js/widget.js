@@ -1,11 +1,13 @@
-// The signup form's widget, page side. It starts the qualification core
-// (Go compiled to WebAssembly, in a worker: widget-worker.js) on the first
-// sign of interest in the form or when the browser is idle after the page
-// has loaded, then on each change hands the core every answer in one
-// string and paints what comes back: the conditional questions, each
-// field's error, a word on the email address; on submit it sends the lead
-// as JSON and shows the next step the server decides. Until it runs, and
-// from the moment anything fails, the form is the plain HTML form.
+// The signup form's widget, page side. When the browser is idle after the
+// page has loaded, or on the first sign of interest in the form, it has a
+// worker (widget-worker.js) download, compile and warm up the
+// qualification core (Go compiled to WebAssembly); on that sign of
+// interest it runs the core here, which takes the page a few milliseconds.
+// At each change it hands the core every answer in one string and paints
+// what comes back: the conditional questions, each field's error, a word
+// on the email address; on submit it sends the lead as JSON and shows the
+// next step the server decides. Until it runs, and from the moment
+// anything fails, the form is the plain HTML form.
 (() => {
   const form = document.querySelector("form[data-winnow-form]");
   if (!form || !self.WebAssembly || !WebAssembly.instantiateStreaming) return;
@@ -14,9 +16,9 @@
   const status = form.querySelector(".form-status");
   const say = (m) => status && (status.textContent = m);
   const seen = {}; // per field name: t touched, k typed, p pasted
+  const parts = {}; // per field name: its box, control and error slot
   const of = (e) => (seen[e.target.name] = seen[e.target.name] || {});
-  let began = 0, worker, calls = 0, version, fields = [], verdict = {}, key = "", sending, dead, inputted, busy, again;
-  const waiting = {};
+  let began = 0, evaluate, version, fields = [], verdict = {}, key = "", sending, dead, inputted, pending, worker;
   form.addEventListener("focusin", () => (began = began || Date.now()));
 
   // stop gives the form back to the browser: it submits the plain way.
@@ -24,14 +26,7 @@
     dead = 1;
     form.removeAttribute("data-winnow-ready");
     if (worker) worker.terminate();
-    for (const id in waiting) waiting[id][1]();
   };
-  // call asks the core, in the worker: a promise of its answer.
-  const call = (...a) =>
-    new Promise((ok, no) => {
-      waiting[++calls] = [ok, no];
-      worker.postMessage([calls, ...a]);
-    });
   const plain = () => {
     stop();
     form.submit();
@@ -52,24 +47,19 @@
   const shown = (n) => !(form.querySelector(`[data-field="${n}"]`) || {}).hidden;
   const problems = (n) => (n > 1 ? n + " answers need" : "One answer needs") + " a correction.";
 
-  // read gives the core every answer in one string. The signals the spam
+  // run evaluates the form and paints the result. The signals the spam
   // rules read go last: how long the form took, and whether every answer
   // was pasted.
-  let signals;
-  const read = () => {
+  const run = () => {
     let s = "", typed = 0, pasted = 0;
     // A separator typed into an answer becomes another control character,
     // which the core refuses as the server does.
     for (const [k, v] of new FormData(form)) if (typeof v == "string") s += k + "\x1f" + v.replace(/[\x1e\x1f]/g, "\x1a") + "\x1e";
     for (const n in seen) seen[n].k ? typed++ : seen[n].p && pasted++;
     const fill = began ? "" + Math.floor((Date.now() - began) / 1000) : "";
-    signals = { fill_seconds: fill, pasted: !typed && pasted > 1 ? "yes" : "" };
+    const signals = { fill_seconds: fill, pasted: !typed && pasted > 1 ? "yes" : "" };
     for (const n in signals) s += n + "\x1f" + signals[n] + "\x1e";
-    return call("e", s, Date.now() / 1000);
-  };
-
-  // paint shows what the core concluded.
-  const paint = (out) => {
+    const out = evaluate(s, Date.now() / 1000);
     if (!out) throw Error("the core failed");
     const [head, ...recs] = out.split("\x1e");
     const [stage, fit, tier, hint, use] = head.split("\x1f");
@@ -78,7 +68,7 @@
     let appeared = 0;
     for (const rec of recs) {
       const [n, ask, msg] = rec.split("\x1f");
-      const box = form.querySelector(`[data-field="${n}"]`), c = byId("f-" + n), err = byId("f-" + n + "-error");
+      const [box, c, err] = (parts[n] = parts[n] || [form.querySelector(`[data-field="${n}"]`), byId("f-" + n), byId("f-" + n + "-error")]);
       fields.push([n, msg, signals[n]]);
       if (!box) continue;
       if (ask && inputted && box.hidden == (ask == "1")) {
@@ -127,41 +117,25 @@
     }
   };
 
-  // schedule evaluates the form: at once, or, while the core is busy,
-  // once more when it answers (a burst of keystrokes costs no more than
-  // the core can do).
+  // schedule evaluates at the next animation frame: a burst of keystrokes
+  // costs one evaluation per frame.
   const schedule = () => {
-    if (busy) return (again = 1);
-    busy = 1;
-    read().then(
-      guard((out) => {
-        busy = 0;
-        paint(out);
-        if (again) (again = 0), schedule();
-      }),
-      () => {}
-    );
+    if (pending) return;
+    pending = 1;
+    requestAnimationFrame(guard(() => ((pending = 0), run())));
   };
 
-  // submit checks every answer, then sends the lead as JSON with an
-  // idempotency key and the browser's verdict (advice only: the server
-  // decides). If anything fails, the form is submitted the plain way.
-  const submit = () => {
+  const submit = (e) => {
+    e.preventDefault();
     if (sending) return;
-    sending = 1;
     for (const [n] of fields) (seen[n] = seen[n] || {}).t = 1;
-    read().then((out) => {
-      paint(out);
-      const bad = fields.filter(([n, msg]) => msg && shown(n) && form.querySelector(`[data-field="${n}"]`));
-      if (bad.length) {
-        sending = 0;
-        say(problems(bad.length));
-        byId("f-" + bad[0][0]).focus();
-      } else send();
-    }).catch(plain);
-  };
-
-  const send = () => {
+    run();
+    const bad = fields.filter(([n, msg]) => msg && shown(n) && form.querySelector(`[data-field="${n}"]`));
+    if (bad.length) {
+      say(problems(bad.length));
+      byId("f-" + bad[0][0]).focus();
+      return;
+    }
     key = key || crypto.randomUUID();
     hidden("idempotency_key", key);
     const answers = Object.fromEntries(new FormData(form));
@@ -170,6 +144,7 @@
       const v = signal || answers[n];
       if (typeof v == "string" && v && shown(n)) hidden(n, (body.fields[n] = v));
     }
+    sending = 1;
     say("Sending…");
     const done = (status, a) => {
       sending = 0;
@@ -245,8 +220,10 @@
     panel.focus();
   };
 
-  // boot binds the form once the core has read the model.
-  const boot = (v) => {
+  // boot binds the form once the core has read the model and handed over
+  // its evaluation function and the model's version.
+  const boot = (f, v) => {
+    evaluate = f;
     version = v;
     const on = (type, h) => form.addEventListener(type, guard(h));
     on("input", (e) => {
@@ -265,32 +242,53 @@
     });
     form.addEventListener("submit", (e) => {
       if (dead) return;
-      e.preventDefault();
       try {
-        submit();
+        submit(e);
       } catch (x) {
         plain();
       }
     });
     schedule();
     form.setAttribute("data-winnow-ready", "");
-    // winnowEvaluate(answers, signals, at, framework) is the core's verdict
-    // line for a lead (see wasm/parity.go), for the console and the tests.
-    self.winnowEvaluate = (...a) => call("p", ...a);
   };
 
+  // launch starts the core the worker compiled, Go's wasm_exec.js first.
+  const launch = ([mod, m]) => {
+    if (typeof mod != "object" || dead) return;
+    const s = document.createElement("script");
+    s.src = d.wasmExec;
+    // Each step its own task, none long enough to hold up the page.
+    const later = (f) => (...a) => setTimeout(() => f(...a));
+    s.onload = later(() => {
+      const go = new Go();
+      WebAssembly.instantiate(mod, go.importObject).then(
+        later((i) => {
+          self.winnowModel = m;
+          self.winnowBoot = (f, v) => guard(() => boot(f, v))();
+          go.run(i);
+        }),
+        stop
+      );
+    });
+    document.head.append(s);
+  };
+  // The worker starts when the browser is idle after load, or on the
+  // first sign of interest; the core runs here on that sign only, so that
+  // nothing of it costs the page before someone uses the form.
+  let ready, wanted;
   const start = () => {
     if (worker || !self.Worker) return;
     worker = new Worker(d.worker);
-    worker.onmessage = ({ data: [id, r] }) => {
-      if (dead) return;
-      if (id > 0) waiting[id][0](r), delete waiting[id];
-      else if (id == 0) guard(boot)(r);
-      else stop();
-    };
+    worker.onmessage = (e) => ((ready = e.data), wanted && launch(ready));
     worker.onerror = stop;
     worker.postMessage([d.wasm, d.wasmExec, d.model]);
   };
-  for (const e of ["focusin", "pointerover", "touchstart"]) form.addEventListener(e, start, { once: true, passive: true });
+  const want = () => {
+    if (wanted) return;
+    wanted = 1;
+    start();
+    if (ready) launch(ready);
+  };
+  for (const e of ["focusin", "pointerover", "touchstart", "input"]) form.addEventListener(e, want, { passive: true });
   addEventListener("load", () => (self.requestIdleCallback || setTimeout)(start));
 })();

