@@ -279,8 +279,9 @@ func TestWidget(t *testing.T) {
 }
 
 // TestWidgetFallbacks: with JavaScript off, with the WebAssembly failing
-// to load, and with the widget failing while it runs, the form submits
-// the plain way and the server's page answers.
+// to load, with the widget's page side failing while it runs, and with the
+// Go core panicking, the form submits the plain way and the server's page
+// answers.
 func TestWidgetFallbacks(t *testing.T) {
 	base := widgetSite(t)
 	fill := func() chromedp.Action[chromedp.Void] {
@@ -337,6 +338,21 @@ func TestWidgetFallbacks(t *testing.T) {
 		if err := chromedp.Do(ctx, fill()); err != nil {
 			t.Fatal(err)
 		}
+		submitted(t, ctx)
+	})
+	t.Run("the core panics", func(t *testing.T) {
+		ctx := chrome(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+		// A call without its arguments panics in Go, unrecovered: the Go
+		// program ends, and every later evaluation throws.
+		eval[any](t, ctx, `(() => { try { winnowEvaluate() } catch (e) {} return null })()`)
+		if err := chromedp.Do(ctx, fill()); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, ctx, "the widget stops", `document.querySelector("form[data-winnow-ready]") === null`)
 		submitted(t, ctx)
 	})
 }
