@@ -33,7 +33,8 @@ func widgetSite(t *testing.T, missing ...string) string {
 	dir := t.TempDir()
 	assets := filepath.Join(dir, "widget")
 	os.MkdirAll(assets, 0o755)
-	build := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", filepath.Join(assets, "winnow.wasm"), "../../wasm")
+	// Built as make widget builds it: what the site ships.
+	build := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s -w -buildid=", "-o", filepath.Join(assets, "winnow.wasm"), "../../wasm")
 	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the widget: %v\n%s", err, out)
@@ -122,17 +123,25 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// waitFor polls a script until it is true.
+// waitFor polls a script until it is true. A poll that meets a page
+// being replaced (a form submitted the plain way) is tried again; the last
+// error is reported if the script never comes true.
 func waitFor(t *testing.T, ctx context.Context, what, js string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
+	var last error
 	for time.Now().Before(deadline) {
-		if eval[bool](t, ctx, js) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
+		if err == nil && ok {
 			return
 		}
+		if ctx.Err() != nil {
+			break
+		}
+		last = err
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s: still not true after 20 s: %s", what, js)
+	t.Fatalf("%s: still not true after 20 s: %s (last error: %v)", what, js, last)
 }
 
 // TestWidget drives the signup form in Chromium with the widget: the
