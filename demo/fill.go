@@ -33,7 +33,7 @@ type Stats struct {
 	Leads    int // leads submitted
 	New      int // of which the database did not have yet
 	Refused  int // leads or events the model refused (content changed since the demo was written)
-	Events   int // stage events submitted
+	Events   int // stage events recorded for the new leads
 	Webhooks worker.Delivery
 	// Outage is when the CRM target was down.
 	Outage [2]time.Time
@@ -49,8 +49,9 @@ var crm = worker.Target{Name: "crm", Kind: worker.KindJSON, URL: "https://crm.ex
 // /api/leads/{id}/events, the handler's clock set to each instant, then
 // delivers the webhooks as the cron trigger would have every six hours
 // (every ten minutes while the CRM was down). Every request carries an
-// idempotency key made of the seed and the lead's number, so a second Fill
-// adds nothing.
+// idempotency key made of the seed and the lead's number (and the event's),
+// so a second Fill adds nothing, and one that was stopped part way through
+// completes what the first began.
 func Fill(ctx context.Context, o Options) (Stats, error) {
 	var st Stats
 	g := NewGenerator(o.Seed, o.End)
@@ -87,6 +88,7 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 			return st, err
 		}
 		var answer struct{ ID, Stage string }
+		isNew := status == http.StatusCreated
 		switch status {
 		case http.StatusCreated:
 			st.New++
@@ -112,7 +114,9 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 			}
 			switch status {
 			case http.StatusCreated:
-				st.Events++
+				if isNew {
+					st.Events++
+				}
 			case http.StatusUnprocessableEntity:
 				st.Refused++
 			default:
