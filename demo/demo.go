@@ -29,7 +29,7 @@
 //     small companies have more founders.
 //   - Email kind: a company address (about 70 %), a free mailbox (about
 //     20 %, more at small companies), a typo of a free mailbox such as
-//     gmial.com or outlok.com (2 %), a disposable inbox (2 %), a
+//     gmail.co or outlok.com (2 %), a disposable inbox (2 %), a
 //     competitor's domain (0.5 %); students give a university address.
 //   - Spam, 4 % of leads: a robot filling the honeypot field (with a
 //     message full of links), a form sent faster than a person types, or a
@@ -98,14 +98,16 @@
 // number of steps left, so better-fit leads, better sources and later
 // months convert more at every step.
 //
-//   - Cold leads are nurtured: some become MQLs 1 to 12 weeks later.
+//   - Cold leads are nurtured: some (three times p, at most 60 %) become
+//     MQLs 1 to 12 weeks later.
 //   - MQLs are accepted (SAL), then qualified (SQL), then become
-//     opportunities; prospects start at SQL, opportunities at the deal. A
-//     lead that does not take a step is lost (with a reason), stalls, or,
+//     opportunities (SQL 2 to 21 days after SAL, opportunity 5 to 30 days
+//     after SQL); prospects start at SQL, opportunities at the deal. A lead
+//     that does not take a step is lost (with a reason), stalls, or,
 //     rarely, is disqualified.
 //   - The first touch comes within the stage's SLA most of the time; 15 %
-//     come late, and 6 % never (twice as often in the last three months,
-//     when volume outgrows the team).
+//     come late (1.2 to 6 times the SLA), and 6 % never (25 % and 12 % in
+//     the last three months, when volume outgrows the team).
 //   - One lost lead in eight comes back as an MQL two to six months later.
 //   - Deals close 2 to 13 weeks after the opportunity, won or lost.
 //
@@ -113,6 +115,14 @@
 // progress. Webhooks go to a CRM target that was down for a day about
 // four months before the end: those queued in the outage fail until their
 // attempts run out and stay dead-lettered.
+//
+// # The CSV
+//
+// [WriteCSV] writes one row per lead: created_at (RFC 3339), the form's
+// answers under the model's field names, one column per signal holding
+// when it happened (RFC 3339, empty if it did not), time_on_site_minutes,
+// pages_viewed, lead_source and converted (yes or no). [Mapping] is the
+// mapping file that tells `winnow backtest` so.
 package demo
 
 import (
