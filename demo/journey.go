@@ -75,6 +75,9 @@ func (g *Generator) Journey(l *Lead, stage string, within func(stage string) tim
 		if busy {
 			never, late = 0.12, 0.25
 		}
+		if l.P > 0.2 {
+			never, late = never/2, late/2 // the best leads are called first
+		}
 		if r.Float64() < never {
 			break
 		}
