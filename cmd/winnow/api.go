@@ -23,6 +23,7 @@ type api struct {
 	db  *sql.DB
 	cfg worker.Config
 	h   atomic.Pointer[worker.Handler]
+	m   atomic.Pointer[qualify.Model] // the model h scores with
 }
 
 // newAPI builds the handler's configuration from the environment.
@@ -47,6 +48,7 @@ func (a *api) use(m *qualify.Model, p worker.PageSettings) error {
 		return err
 	}
 	a.h.Store(h)
+	a.m.Store(m)
 	return nil
 }
 

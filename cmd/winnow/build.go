@@ -78,6 +78,7 @@ type buildOptions struct {
 	templates, db                 string // dev only
 	drafts                        bool
 	workers                       int
+	demo                          bool // dev only: fill an empty database with demo data
 }
 
 func buildFlags(fs *flag.FlagSet) *buildOptions {

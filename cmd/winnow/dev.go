@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	_ "embed"
 	"flag"
 	"fmt"
@@ -20,8 +21,10 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/winnowhq/winnow/demo"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -40,12 +43,16 @@ Run from a source checkout (go.mod in the working directory), dev also
 watches the templ components (--templates, default "templates"): a change
 regenerates them with templ, rebuilds the program with go build and
 restarts it on the same address; a compile error shows on the page like a
-content problem, and the running program keeps serving.`,
+content problem, and the running program keeps serving.
+
+When the database has no leads, dev fills it with a year of demo data in
+the background, as 'winnow demo' does (--demo=false starts empty).`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		o := buildFlags(fs)
 		addr := fs.String("addr", "127.0.0.1:8080", "the loopback address to serve on")
 		fs.StringVar(&o.db, "db", filepath.Join("build", "winnow.db"), "the SQLite database of the API")
 		fs.StringVar(&o.templates, "templates", "templates", "the templ components to watch in a source checkout")
+		fs.BoolVar(&o.demo, "demo", true, "fill the database with demo data (winnow demo) when it has no leads")
 		return func(e *env, args []string) error {
 			if len(args) > 1 {
 				fmt.Fprintln(e.stderr, "winnow dev: at most one content directory")
@@ -108,7 +115,6 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	d.rebuild()
 	jobs, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
-	go a.run(jobs, 2*time.Second, e.stderr)
 	watcher, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -129,6 +135,14 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	fmt.Fprintf(e.stdout, "serving %s on %s (Ctrl-C to stop)\n", o.out, d.public)
+	go func() {
+		// The demo's webhooks are delivered by the demo, on its own clock:
+		// the delivery job starts once they are all in.
+		if o.demo {
+			d.seedDemo(jobs, db)
+		}
+		a.run(jobs, 2*time.Second, e.stderr)
+	}()
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -178,6 +192,26 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 			return syscall.Exec(next, os.Args, os.Environ())
 		}
 	}
+}
+
+// seedDemo fills the database with demo data (winnow demo) if it has no
+// leads yet.
+func (d *devServer) seedDemo(ctx context.Context, db *sql.DB) {
+	m := d.api.m.Load()
+	var n int
+	if m == nil || db.QueryRowContext(ctx, `SELECT count(*) FROM leads`).Scan(&n) != nil || n > 0 {
+		return
+	}
+	start := time.Now()
+	st, err := demo.Fill(ctx, demo.Options{DB: db, Model: m, Domains: domains.Full, Leads: 600, Seed: 1, End: start})
+	if err != nil {
+		if ctx.Err() == nil {
+			fmt.Fprintln(d.e.stderr, "adding demo data:", err)
+		}
+		return
+	}
+	fmt.Fprintf(d.e.stdout, "demo data added to %s in %v: %d leads, %d stage events (winnow dev --demo=false starts empty)\n",
+		d.o.db, time.Since(start).Round(time.Millisecond), st.New, st.Events)
 }
 
 // watchTree watches a directory and every directory below it.

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
 // copyTree copies a directory for a test to edit.
@@ -209,5 +211,60 @@ func TestDevTemplateError(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "broken_templ.go")); err == nil {
 		t.Error("templ wrote code for a broken component")
+	}
+}
+
+// TestDevDemo: with --demo, the dev server starts serving first, then fills
+// its empty database with the demo's leads in the background.
+func TestDevDemo(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, "../../content", filepath.Join(dir, "content"))
+	copyTree(t, "../../static", filepath.Join(dir, "static"))
+	o := &buildOptions{content: filepath.Join(dir, "content"), static: filepath.Join(dir, "static"), out: filepath.Join(dir, "public"),
+		db: filepath.Join(dir, "winnow.db"), demo: true}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stdout, stderr bytes.Buffer
+	out := &syncWriter{w: &stdout}
+	go func() {
+		done <- serveDev(ctx, &env{stdout: out, stderr: &syncWriter{w: &stderr}}, o, "127.0.0.1:0", ready)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("dev server stopped: %v\n%s", err, stderr.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("dev server not ready after 30s")
+	}
+	var log string
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out.mu.Lock()
+		log = stdout.String()
+		out.mu.Unlock()
+		if strings.Contains(log, "demo data added") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no demo data after 60s:\n%s%s", log, stderr.String())
+		}
+	}
+	if s, d := strings.Index(log, "serving "), strings.Index(log, "demo data added"); s < 0 || s > d {
+		t.Errorf("the demo data was added before the server was up:\n%s", log)
+	}
+	if !strings.Contains(log, ": 600 leads") {
+		t.Errorf("the log does not say 600 leads were added:\n%s", log)
+	}
+	db, err := sqlitedb.Open(ctx, o.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := queryInt(t, db, `SELECT count(*) FROM leads`); n != 600 {
+		t.Errorf("%d leads in the dev database, want 600", n)
 	}
 }

@@ -2,6 +2,7 @@
 // a qualification model written in content/.
 //
 //	winnow check [dir]                   validate content and run the example leads
+//	winnow demo [flags]                  fill the dev database and a CSV with demo data
 //	winnow eval [flags] [field=value...] evaluate one lead and explain the verdict
 //	winnow help [command]                show help
 package main
@@ -37,7 +38,7 @@ type env struct {
 var commands []*command
 
 func init() {
-	commands = []*command{buildCmd, checkCmd, devCmd, evalCmd, serveCmd}
+	commands = []*command{buildCmd, checkCmd, demoCmd, devCmd, evalCmd, serveCmd}
 }
 
 // errUsage reports a command line that cannot be run; the usage is printed.
