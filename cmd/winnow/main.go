@@ -4,6 +4,7 @@
 //	winnow check [dir]                   validate content and run the example leads
 //	winnow demo [flags]                  fill the dev database and a CSV with demo data
 //	winnow eval [flags] [field=value...] evaluate one lead and explain the verdict
+//	winnow backtest --map M.yaml F.csv   measure the model on past leads
 //	winnow help [command]                show help
 package main
 
@@ -33,12 +34,13 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	stdinIsFile    bool // stdin is a file or pipe, not a terminal
+	stderrTerminal bool // stderr is a terminal: progress may be shown
 }
 
 var commands []*command
 
 func init() {
-	commands = []*command{buildCmd, checkCmd, demoCmd, devCmd, evalCmd, serveCmd}
+	commands = []*command{backtestCmd, buildCmd, checkCmd, demoCmd, devCmd, evalCmd, serveCmd}
 }
 
 // errUsage reports a command line that cannot be run; the usage is printed.
@@ -49,8 +51,10 @@ var errQuiet = errors.New("failed")
 
 func main() {
 	stat, _ := os.Stdin.Stat()
+	errStat, _ := os.Stderr.Stat()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-		stdinIsFile: stat != nil && stat.Mode()&os.ModeCharDevice == 0}
+		stdinIsFile:    stat != nil && stat.Mode()&os.ModeCharDevice == 0,
+		stderrTerminal: errStat != nil && errStat.Mode()&os.ModeCharDevice != 0}
 	os.Exit(run(e, os.Args[1:]))
 }
 

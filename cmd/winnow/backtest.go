@@ -1,0 +1,342 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/winnowhq/winnow/backtest"
+	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/qualify"
+)
+
+var backtestCmd = &command{
+	name:    "backtest",
+	summary: "measure the model on past leads with known outcomes",
+	usage:   "backtest --map mapping.yaml [--content dir] [--at DATE] [--json] [--suggest [--out FILE] [--force] [--folds N] [--seed N]] FILE.csv",
+	help: `
+Backtest scores past leads whose outcome is known with the model in the
+content directory and measures how well its verdicts predict the outcome:
+precision, recall and lift of each stage taken as a threshold (leads at the
+stage or later), the ROC AUC of the score, the conversion rate per score
+decile and per fit grade, and how much each point rule says about the outcome
+on its own, ranked by information value.
+
+The mapping file says which CSV column holds the outcome, which columns hold
+the model's fields and signals, and which other columns --suggest may turn
+into new rules:
+
+  outcome: {column: converted, positive: [yes, won], negative: [no, lost]}
+  at: created_at                   # the instant each lead is scored at
+  fields: {email: work_email, company_size: {column: employees, values: {Enterprise: 5000+}}}
+  signals: {pricing_visit: visited_pricing}
+  extra: [time_on_site_minutes, lead_source]
+
+A field or signal not listed reads the column of its own name, if there is
+one. Each lead is scored as if its answers were sent through the signup form
+at its instant. Rows that cannot be used are skipped and an answer the model
+rejects is treated as missing; the first problems are listed with their line
+and column.
+
+With --suggest, backtest fits whole points to the outcomes (a regularised
+logistic regression chosen by cross-validation), prints the held-out AUC of
+the model's score, of the regression and of the suggested points, and writes
+a patch of scoring.yaml to review and apply with git apply. It never changes
+the content itself.`,
+	setup: func(fs *flag.FlagSet) func(*env, []string) error {
+		var o backtestOptions
+		fs.StringVar(&o.dir, "content", "content", "the content directory")
+		fs.StringVar(&o.mapping, "map", "", "the mapping `file` (YAML) from CSV columns to the model")
+		fs.StringVar(&o.at, "at", "", "score leads at this `DATE` when the mapping names no at column (default now)")
+		fs.BoolVar(&o.json, "json", false, "print the report as JSON")
+		fs.BoolVar(&o.suggest, "suggest", false, "fit points to the outcomes and write them as a patch")
+		fs.StringVar(&o.out, "out", "backtest-suggest.patch", "with --suggest, write the patch to this `file`")
+		fs.BoolVar(&o.force, "force", false, "with --suggest, overwrite the --out file if it exists")
+		fs.IntVar(&o.folds, "folds", 5, "with --suggest, cross-validation folds")
+		fs.Uint64Var(&o.seed, "seed", 1, "with --suggest, the seed that assigns leads to folds")
+		return func(e *env, args []string) error {
+			if len(args) != 1 || o.mapping == "" {
+				fmt.Fprintln(e.stderr, "winnow backtest: want one CSV file and --map mapping.yaml")
+				fmt.Fprintln(e.stderr, "Run 'winnow backtest --help' for usage.")
+				return errUsage
+			}
+			o.csv = args[0]
+			return runBacktest(e, o)
+		}
+	},
+}
+
+type backtestOptions struct {
+	dir, mapping, at, csv, out string
+	json, suggest, force       bool
+	folds                      int
+	seed                       uint64
+}
+
+func runBacktest(e *env, o backtestOptions) error {
+	now := time.Now().Unix()
+	if o.at != "" {
+		t, ok := load.ParseInstant(o.at)
+		if !ok {
+			return fmt.Errorf("--at %q: want a date like 2026-03-31 or 2026-03-31T09:30:00Z", o.at)
+		}
+		now = t
+	}
+	if o.suggest {
+		if err := checkOut(o); err != nil {
+			return err
+		}
+	}
+	c, err := loadDir(e, o.dir)
+	if err != nil {
+		return err
+	}
+	m := c.Model
+	src, err := os.ReadFile(o.mapping)
+	if err != nil {
+		return fmt.Errorf("reading the mapping: %w", err)
+	}
+	mp, err := backtest.ParseMapping(src, o.mapping, m)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return errQuiet
+	}
+	f, err := os.Open(o.csv)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	opt := backtest.Options{Now: now}
+	if e.stderrTerminal {
+		opt.Progress = progress(e.stderr, o.csv)
+	}
+	d, err := backtest.Read(f, m, mp, opt)
+	if opt.Progress != nil {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.csv, err)
+	}
+	rep, err := backtest.Measure(d)
+	if err != nil {
+		printProblems(e.stderr, o.csv, d)
+		return fmt.Errorf("%s: %w", o.csv, err)
+	}
+	var sug *backtest.Suggestion
+	if o.suggest {
+		if sug, err = backtest.Suggest(d, backtest.SuggestOptions{Folds: o.folds, Seed: o.seed}); err != nil {
+			return fmt.Errorf("--suggest: %w", err)
+		}
+		if err := writePatch(o, m, sug); err != nil {
+			return err
+		}
+	}
+	if o.json {
+		return writeJSON(e.stdout, o, m, d, rep, sug)
+	}
+	printBacktest(e.stdout, o, m, d, rep)
+	if sug != nil {
+		printSuggestion(e.stdout, o, sug)
+	}
+	return nil
+}
+
+// checkOut refuses an --out file that exists (without --force) or that is
+// inside the content directory.
+func checkOut(o backtestOptions) error {
+	out, err1 := filepath.Abs(o.out)
+	dir, err2 := filepath.Abs(o.dir)
+	if err1 == nil && err2 == nil {
+		if rel, err := filepath.Rel(dir, out); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return fmt.Errorf("--out %s is inside the content directory %s: backtest never writes content; write the patch elsewhere", o.out, o.dir)
+		}
+	}
+	if _, err := os.Stat(o.out); err == nil && !o.force {
+		return fmt.Errorf("--out %s exists: remove it, choose another file, or pass --force", o.out)
+	}
+	return nil
+}
+
+// progress returns a function that shows the rows read on a terminal, at
+// most ten times a second.
+func progress(w io.Writer, name string) func(int) {
+	var last time.Time
+	return func(rows int) {
+		if t := time.Now(); t.Sub(last) >= 100*time.Millisecond {
+			last = t
+			fmt.Fprintf(w, "\r%s: %d rows read", name, rows)
+		}
+	}
+}
+
+// writePatch writes the suggested points as a diff of the scoring file.
+func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) error {
+	scoring := filepath.Join(o.dir, load.ScoringFile)
+	src, err := os.ReadFile(scoring)
+	if err != nil {
+		return err
+	}
+	path := filepath.ToSlash(filepath.Clean(scoring))
+	if abs, err := filepath.Abs(scoring); err == nil {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+				path = filepath.ToSlash(rel)
+			}
+		}
+	}
+	note := fmt.Sprintf("Points for %s fitted by winnow backtest to the outcomes in %s.\n"+
+		"Held-out ROC AUC over %d folds: model now %.4f, regression %.4f, these points %.4f.\n"+
+		"Stage thresholds, tiers and grades read the score and fit points: check them too.\n"+
+		"Review, then apply from the directory that holds %s: git apply %s",
+		o.dir, o.csv, s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points, o.dir, filepath.Base(o.out))
+	patch, err := backtest.Patch(src, path, m, s, note)
+	if err != nil {
+		return err
+	}
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if o.force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(o.out, flags, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("--out %s exists: remove it, choose another file, or pass --force", o.out)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(patch); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
+
+func printProblems(w io.Writer, name string, d *backtest.Data) {
+	if len(d.Problems) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nproblems (%d", len(d.Problems)+d.More)
+	if d.Skipped > 0 {
+		fmt.Fprintf(w, "; %d row%s skipped", d.Skipped, plural(d.Skipped))
+	}
+	fmt.Fprintln(w, ")")
+	for _, p := range d.Problems {
+		fmt.Fprintf(w, "  %s:%s\n", name, strings.TrimPrefix(p.String(), "line "))
+	}
+	if d.More > 0 {
+		fmt.Fprintf(w, "  and %d more\n", d.More)
+	}
+}
+
+func printBacktest(w io.Writer, o backtestOptions, m *qualify.Model, d *backtest.Data, r *backtest.Report) {
+	fmt.Fprintf(w, "%s: model %s (%s)\n", o.csv, m.Version, m.Name)
+	fmt.Fprintf(w, "%d rows read, %d used, %d skipped; %d converted (%s)\n", d.Read, r.Leads, d.Skipped, r.Converted, pct(r.BaseRate))
+	if d.Later > 0 {
+		fmt.Fprintf(w, "%d signal time%s after the lead's own instant ignored: they happened after it was scored\n", d.Later, plural(d.Later))
+	}
+	printProblems(w, o.csv, d)
+
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "\nROC AUC of the score: %.4f (Mann–Whitney; tied scores count half)\n", r.AUC)
+	fmt.Fprintln(w, "\nstages as thresholds (leads at the stage or a later one)")
+	fmt.Fprintln(tw, "stage\tleads\tconverted\tprecision\trecall\tlift\t")
+	for _, s := range r.Stages {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%.2f\t\n", s.Stage, s.Reached, s.Converted, pct(s.Precision), pct(s.Recall), s.Lift)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nscore deciles (1: the highest scores; tied scores share a decile)")
+	fmt.Fprintln(tw, "decile\tleads\tconverted\trate\tscores\t")
+	for _, dc := range r.Deciles {
+		scores := "-"
+		if dc.Leads > 0 {
+			scores = qualify.FormatNumber(dc.MinScore) + " to " + qualify.FormatNumber(dc.MaxScore)
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t\n", dc.Decile, dc.Leads, dc.Converted, pct(dc.Rate), scores)
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nfit grades")
+	fmt.Fprintln(tw, "grade\tleads\tconverted\trate\t")
+	for _, g := range r.Grades {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", labelled(g.Grade, g.Label), g.Leads, g.Converted, pct(g.Rate))
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\npoint rules by information value (IV), most signal first; ! marks points against the data")
+	fmt.Fprintln(tw, "rank\trule\tpoints\tholds\trate when holds\trate when not\tlift\tIV\t")
+	for _, rs := range r.Rules {
+		mark := ""
+		if !rs.Agrees {
+			mark = " !"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%+d%s\t%d\t%s\t%s\t%.2f\t%.4f\t\n", rs.Rank, rs.Rule, rs.Points, mark, rs.Holds, pct(rs.RateHolds), pct(rs.RateNot), rs.Lift, rs.IV)
+	}
+	tw.Flush()
+}
+
+func printSuggestion(w io.Writer, o backtestOptions, s *backtest.Suggestion) {
+	fmt.Fprintf(w, "\nsuggested points: L2 logistic regression, penalty %.3g chosen by %d-fold cross-validation (seed %d)\n", s.Lambda, s.Folds, s.Seed)
+	fmt.Fprintf(w, "held-out ROC AUC, mean of %d folds: model now %.4f, regression %.4f, suggested points %.4f\n",
+		s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rule\tnow\tsuggested\tweight\tholds\trate\t")
+	for _, f := range s.Rules {
+		note := ""
+		switch {
+		case !f.Fitted:
+			note = " (too few leads to fit: kept)"
+		case f.Capped:
+			note = fmt.Sprintf(" (held to %d..%d)", f.Min, f.Max)
+		}
+		fmt.Fprintf(tw, "%s\t%+d\t%+d%s\t%.3f\t%d\t%s\t\n", f.Name, f.Current, f.Points, note, f.Weight, f.Holds, pct(f.Rate))
+	}
+	tw.Flush()
+	if len(s.Candidates) > 0 {
+		fmt.Fprintln(w, "\ncandidate rules from the extra columns (0: no points suggested)")
+		fmt.Fprintln(tw, "rule\tsuggested\tweight\tholds\trate\t")
+		for _, f := range s.Candidates {
+			fmt.Fprintf(tw, "%s\t%+d\t%.3f\t%d\t%s\t\n", f.Label, f.Points, f.Weight, f.Holds, pct(f.Rate))
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\npatch written to %s: review it, then git apply %s\n", o.out, o.out)
+}
+
+// backtestJSON is the report as --json prints it.
+type backtestJSON struct {
+	File       string               `json:"file"`
+	Model      string               `json:"model"`
+	Read       int                  `json:"rows_read"`
+	Skipped    int                  `json:"rows_skipped"`
+	Problems   []backtest.Problem   `json:"problems"`
+	More       int                  `json:"more_problems"`
+	Later      int                  `json:"later_signals_ignored"`
+	RuleRank   string               `json:"rules_ranked_by"`
+	Report     *backtest.Report     `json:"report"`
+	Suggestion *backtest.Suggestion `json:"suggestion,omitempty"`
+	Patch      string               `json:"patch,omitempty"`
+}
+
+func writeJSON(w io.Writer, o backtestOptions, m *qualify.Model, d *backtest.Data, r *backtest.Report, s *backtest.Suggestion) error {
+	out := backtestJSON{File: o.csv, Model: m.Version, Read: d.Read, Skipped: d.Skipped,
+		Problems: d.Problems, More: d.More, Later: d.Later, RuleRank: "information value", Report: r, Suggestion: s}
+	if out.Problems == nil {
+		out.Problems = []backtest.Problem{}
+	}
+	if s != nil {
+		out.Patch = o.out
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
