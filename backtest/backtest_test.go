@@ -240,17 +240,17 @@ func TestBadInput(t *testing.T) {
 			problems: []string{`line 1, column "employees": no such column in the header; field size is missing from every lead (columns found: converted, industry)`},
 		},
 		{
-			name:     "a short row",
-			mapping:  "outcome: converted\n",
-			csv:      "converted,size,industry\nyes,large,software\nno,small\nno,mid,retail\n",
-			used:     2, skipped: 1,
+			name:    "a short row",
+			mapping: "outcome: converted\n",
+			csv:     "converted,size,industry\nyes,large,software\nno,small\nno,mid,retail\n",
+			used:    2, skipped: 1,
 			problems: []string{`line 3, column "industry": 2 fields where the header names 3: the row ends before this column; the row is skipped`},
 		},
 		{
-			name:    "a value the model rejects and a value map",
-			mapping: "outcome: {column: Won, positive: [won], negative: [lost]}\nfields:\n  size:\n    column: Employees\n    values: {\"1-10\": small, \"Enterprise\": large}\n",
-			csv:     "won,employees\nwon,Enterprise\nlost,1-10\nlost,Huge\n",
-			used:    3,
+			name:     "a value the model rejects and a value map",
+			mapping:  "outcome: {column: Won, positive: [won], negative: [lost]}\nfields:\n  size:\n    column: Employees\n    values: {\"1-10\": small, \"Enterprise\": large}\n",
+			csv:      "won,employees\nwon,Enterprise\nlost,1-10\nlost,Huge\n",
+			used:     3,
 			problems: []string{`line 4, column "employees": field size: Select one of the options for company size ("Huge"); the field is treated as missing`},
 		},
 		{
@@ -265,17 +265,17 @@ func TestBadInput(t *testing.T) {
 			},
 		},
 		{
-			name:     "a stray quote",
-			mapping:  "outcome: converted\n",
-			csv:      "converted,size\nyes,large\nno,sm\"all\nno,small\n",
-			used:     2, skipped: 1,
+			name:    "a stray quote",
+			mapping: "outcome: converted\n",
+			csv:     "converted,size\nyes,large\nno,sm\"all\nno,small\n",
+			used:    2, skipped: 1,
 			problems: []string{`line 3: bare " in non-quoted-field (at byte 6 of the line); the row is skipped`},
 		},
 		{
-			name:     "a bad signal time and a bad instant",
-			mapping:  "outcome: converted\nat: created\nsignals:\n  demo: demo_at\n",
-			csv:      "converted,created,demo_at\nyes,2026-03-01,2026-02-01\nno,2026-03-01,soon\nno,yesterday,\n",
-			used:     2, skipped: 1,
+			name:    "a bad signal time and a bad instant",
+			mapping: "outcome: converted\nat: created\nsignals:\n  demo: demo_at\n",
+			csv:     "converted,created,demo_at\nyes,2026-03-01,2026-02-01\nno,2026-03-01,soon\nno,yesterday,\n",
+			used:    2, skipped: 1,
 			problems: []string{
 				`line 3, column "demo_at": signal demo: "soon" is neither an instant (2026-03-31 or RFC 3339) nor yes/no; the signal is treated as missing`,
 				`line 4, column "created": "yesterday" is not an instant like 2026-03-31 or 2026-03-31T09:30:00Z; the row is skipped`,
@@ -358,5 +358,3 @@ func TestMappingErrors(t *testing.T) {
 		}
 	}
 }
-
-

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/winnowhq/winnow/qualify"
 )
@@ -16,7 +17,7 @@ import (
 type SuggestOptions struct {
 	Folds   int       // cross-validation folds; 0 means 5
 	Seed    uint64    // seeds the assignment of leads to folds
-	Lambdas []float64 // L2 penalties to choose from; nil means 10^-2 … 10^4 in half decades
+	Lambdas []float64 // L2 penalties to choose from; nil means n × 10^-6 … n × 10^-2 in half decades, for n leads
 }
 
 // MaxPoints bounds the points Suggest gives a rule, either way.
@@ -91,12 +92,12 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 	if opt.Folds < 2 {
 		return nil, errors.New("cross-validation needs at least 2 folds")
 	}
+	n, pos := d.Len(), 0
 	if opt.Lambdas == nil {
-		for e := -4; e <= 8; e++ {
-			opt.Lambdas = append(opt.Lambdas, math.Pow(10, float64(e)/2))
+		for e := -12; e <= -4; e++ {
+			opt.Lambdas = append(opt.Lambdas, float64(n)*math.Pow(10, float64(e)/2))
 		}
 	}
-	n, pos := d.Len(), 0
 	for _, y := range d.Outcome {
 		if y {
 			pos++
@@ -114,25 +115,32 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 	lambdas := slices.Clone(opt.Lambdas)
 	slices.SortFunc(lambdas, func(a, b float64) int { return cmpFloat(b, a) }) // largest first: warm starts
 	p := len(feats)
-	betas := make([][][]float64, k) // fold, lambda -> weights
-	train := make([]float64, 2*len(pt.act))
-	test := make([]float64, 2*len(pt.act))
-	for f := range k {
-		pt.split(f, train, test)
+	// Each fold is fitted on the others, for every penalty, in parallel.
+	type foldFit struct {
+		train, test []float64 // leads per pattern
+		betas       [][]float64
+		loss, auc   []float64 // held-out, per penalty
+	}
+	fits := make([]foldFit, k)
+	inFolds(k, func(f int) {
+		ff := &fits[f]
+		ff.train, ff.test = make([]float64, 2*len(pt.act)), make([]float64, 2*len(pt.act))
+		pt.split(f, ff.train, ff.test)
 		beta := make([]float64, p+1)
 		for _, lambda := range lambdas {
-			fit(pt.act, train, lambda, beta)
-			betas[f] = append(betas[f], slices.Clone(beta))
+			fit(pt.act, ff.train, lambda, beta)
+			eta := pt.predict(beta)
+			ff.betas = append(ff.betas, slices.Clone(beta))
+			ff.loss = append(ff.loss, logLoss(eta, ff.test))
+			ff.auc = append(ff.auc, weightedAUC(eta, ff.test))
 		}
-	}
+	})
 	best := 0
 	for li, lambda := range lambdas {
 		pen := Penalty{Lambda: lambda}
-		for f := range k {
-			pt.split(f, train, test)
-			eta := pt.predict(betas[f][li])
-			pen.LogLoss += logLoss(eta, test) / float64(k)
-			pen.AUC += weightedAUC(eta, test) / float64(k)
+		for _, ff := range fits {
+			pen.LogLoss += ff.loss[li] / float64(k)
+			pen.AUC += ff.auc[li] / float64(k)
 		}
 		s.Penalties = append(s.Penalties, pen)
 		if pen.LogLoss < s.Penalties[best].LogLoss {
@@ -141,25 +149,23 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 	}
 	s.Lambda = lambdas[best]
 
+	// The three scores on each fold's held-out leads.
 	lo, hi := bounds(feats)
-	for f := range k {
-		pt.split(f, train, test)
-		beta := betas[f][best]
-		points, _ := toPoints(pt, beta, lo, hi, train)
-		eta := pt.predict(beta)
-		var rows []int32
+	s.HeldOut.Folds = make([][3]float64, k)
+	inFolds(k, func(f int) {
+		ff := &fits[f]
+		beta := ff.betas[best]
+		points, _ := toPoints(pt, beta, lo, hi, ff.train)
+		var cur []float64
+		var ys []bool
 		for i := range fold {
 			if int(fold[i]) == f {
-				rows = append(rows, int32(i))
+				cur, ys = append(cur, d.Score[i]), append(ys, d.Outcome[i])
 			}
 		}
-		cur := make([]float64, len(rows))
-		ys := make([]bool, len(rows))
-		for j, i := range rows {
-			cur[j], ys[j] = d.Score[i], d.Outcome[i]
-		}
-		auc := [3]float64{AUC(cur, ys), weightedAUC(eta, test), intAUC(pt, points, test)}
-		s.HeldOut.Folds = append(s.HeldOut.Folds, auc)
+		s.HeldOut.Folds[f] = [3]float64{AUC(cur, ys), weightedAUC(pt.predict(beta), ff.test), intAUC(pt, points, ff.test)}
+	})
+	for _, auc := range s.HeldOut.Folds {
 		s.HeldOut.Current += auc[0] / float64(k)
 		s.HeldOut.Regression += auc[1] / float64(k)
 		s.HeldOut.Points += auc[2] / float64(k)
@@ -167,7 +173,7 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 
 	all := make([]float64, 2*len(pt.act))
 	pt.split(-1, all, nil)
-	beta := slices.Clone(betas[0][best])
+	beta := slices.Clone(fits[0].betas[best])
 	fit(pt.act, all, s.Lambda, beta)
 	points, scale := toPoints(pt, beta, lo, hi, all)
 	s.Scale = scale
@@ -197,6 +203,15 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 		}
 	}
 	return s, nil
+}
+
+// inFolds runs do for each of k folds, in parallel, and waits for them.
+func inFolds(k int, do func(f int)) {
+	var wg sync.WaitGroup
+	for f := range k {
+		wg.Go(func() { do(f) })
+	}
+	wg.Wait()
 }
 
 func cmpFloat(a, b float64) int {
@@ -397,7 +412,7 @@ func numericCandidates(x *Extra, n int) []candidate {
 		cuts = append(cuts, c)
 		num := qualify.FormatNumber(c)
 		out = append(out, candidate{
-			f: Feature{Name: slug(x.Name, '-') + "-over-" + slug(num, '-'), Column: x.Name,
+			f: Feature{Name: slug(x.Name, '-') + "-over-" + strings.NewReplacer(".", "-", "-", "minus-").Replace(num), Column: x.Name,
 				Label: x.Name + " > " + num,
 				When:  qualify.Print(&qualify.Expr{Op: qualify.OpGt, Args: []*qualify.Expr{name(id), {Op: qualify.OpNumber, Num: c}}})},
 			holds: func(i int) bool { return x.Num[i] > c },
@@ -532,10 +547,7 @@ func (pt *patterns) predict(beta []float64) []float64 {
 
 // softplus is log(1 + e^x), without overflow.
 func softplus(x float64) float64 {
-	if x > 30 {
-		return x
-	}
-	return math.Log1p(math.Exp(x))
+	return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
 }
 
 // logLoss is the mean log loss per lead of the log-odds eta for the
@@ -549,88 +561,95 @@ func logLoss(eta, w []float64) float64 {
 	return loss / n
 }
 
-// fit fits an L2-regularised logistic regression by Newton's method with
-// step halving, starting from beta and leaving the result in it. The
-// intercept, beta[0], is not penalised.
+// fit fits an L2-regularised logistic regression by Newton's method,
+// halving a step that does not lower the objective, starting from beta and
+// leaving the result in it. The intercept, beta[0], is not penalised.
 func fit(act [][]uint16, w []float64, lambda float64, beta []float64) {
 	p := len(beta)
 	h := make([]float64, p*p)
 	g := make([]float64, p)
-	next := make([]float64, p)
-	objective := func(b []float64) float64 {
-		o := 0.0
-		for i, a := range act {
-			e := b[0]
-			for _, j := range a {
-				e += b[j+1]
+	prev := slices.Clone(beta)
+	var delta []float64
+	prevObj, step := math.Inf(1), 1.0
+	for range 100 {
+		obj := newtonPass(act, w, lambda, beta, g, h)
+		if obj > prevObj {
+			// The step overshot: try half of it from the last point.
+			step /= 2
+			if step < 1e-6 {
+				break
 			}
-			o += w[2*i]*softplus(e) + w[2*i+1]*softplus(-e)
+			for j := range beta {
+				beta[j] = prev[j] - step*delta[j]
+			}
+			continue
 		}
-		for _, v := range b[1:] {
-			o += lambda / 2 * v * v
+		if prevObj-obj <= 1e-10*(1+math.Abs(obj)) {
+			return
 		}
-		return o
-	}
-	obj := objective(beta)
-	for range 50 {
-		clear(h)
-		clear(g)
-		for i, a := range act {
-			neg, posw := w[2*i], w[2*i+1]
-			if neg+posw == 0 {
-				continue
-			}
-			e := beta[0]
-			for _, j := range a {
-				e += beta[j+1]
-			}
-			pr := 1 / (1 + math.Exp(-e))
-			r := (neg+posw)*pr - posw
-			v := (neg + posw) * pr * (1 - pr)
-			g[0] += r
-			h[0] += v
-			for x, j := range a {
-				jj := int(j) + 1
-				g[jj] += r
-				h[jj] += v // row 0, column jj
-				for _, l := range a[:x+1] {
-					h[jj*p+int(l)+1] += v
-				}
-			}
-		}
-		// Mirror the lower triangle and row 0, add the penalty.
-		for j := 1; j < p; j++ {
-			h[j*p] = h[j]
-			g[j] += lambda * beta[j]
-			h[j*p+j] += lambda
-			for l := 1; l < j; l++ {
-				h[l*p+j] = h[j*p+l]
-			}
-		}
-		delta, ok := solve(h, g, p)
+		d, ok := solve(h, g, p)
 		if !ok {
 			return
 		}
-		step := 1.0
-		for range 30 {
-			for j := range beta {
-				next[j] = beta[j] - step*delta[j]
-			}
-			if o := objective(next); o <= obj {
-				obj = o
-				break
-			}
-			step /= 2
-		}
-		copy(beta, next)
-		change := 0.0
-		for _, d := range delta {
-			change = max(change, math.Abs(step*d))
-		}
-		if change < 1e-7 {
-			return
+		delta, prevObj, step = d, obj, 1
+		copy(prev, beta)
+		for j := range beta {
+			beta[j] -= delta[j]
 		}
 	}
+	copy(beta, prev)
+}
+
+// newtonPass returns the penalised objective at beta and fills in its
+// gradient g and Hessian h (p×p, row major).
+func newtonPass(act [][]uint16, w []float64, lambda float64, beta, g, h []float64) float64 {
+	p := len(beta)
+	clear(h)
+	clear(g)
+	obj := 0.0
+	for i, a := range act {
+		neg, pos := w[2*i], w[2*i+1]
+		if neg+pos == 0 {
+			continue
+		}
+		e := beta[0]
+		for _, j := range a {
+			e += beta[j+1]
+		}
+		// One exponential gives the probability and both log losses:
+		// softplus(e) = max(e, 0) + log1p(exp(-|e|)), softplus(-e) = softplus(e) - e.
+		x := math.Exp(-math.Abs(e))
+		sp := max(e, 0) + math.Log1p(x)
+		pr := 1 / (1 + x)
+		if e < 0 {
+			pr = x / (1 + x)
+		}
+		obj += neg*sp + pos*(sp-e)
+		r := (neg+pos)*pr - pos
+		v := (neg + pos) * pr * (1 - pr)
+		g[0] += r
+		h[0] += v
+		for x, j := range a {
+			jj := int(j) + 1
+			g[jj] += r
+			h[jj] += v // row 0, column jj
+			row := h[jj*p+1:]
+			for _, l := range a[:x+1] {
+				row[l] += v
+			}
+		}
+	}
+	// Mirror row 0 and the lower triangle; add the penalty.
+	for j := 1; j < p; j++ {
+		obj += lambda / 2 * beta[j] * beta[j]
+		h[j*p] = h[j]
+		g[j] += lambda * beta[j]
+		h[j*p+j] += lambda
+		for l := 1; l < j; l++ {
+			h[l*p+j] = h[j*p+l]
+		}
+	}
+	return obj
 }
 
 // solve solves h x = g for a symmetric positive definite h (p×p) by
@@ -738,7 +757,7 @@ func intAUC(pt *patterns, points []int, w []float64) float64 {
 }
 
 // toPoints turns weights into whole points: round(scale × weight), held
-// to lo..hi. It tries scales that give the largest weight from 1 to 20
+// to lo..hi. It tries the scales that give the largest weight 1 to 20
 // points (before holding) and keeps the one with the best AUC on the
 // leads w, the smallest on ties.
 func toPoints(pt *patterns, beta []float64, lo, hi []int, w []float64) ([]int, float64) {
@@ -751,8 +770,8 @@ func toPoints(pt *patterns, beta []float64, lo, hi []int, w []float64) ([]int, f
 		return points, 0
 	}
 	best, bestScale, bestAUC := points, 0.0, math.Inf(-1)
-	for step := 2; step <= 4*MaxPoints; step++ {
-		scale := float64(step) / 2 / top
+	for most := 1; most <= 2*MaxPoints; most++ {
+		scale := float64(most) / top
 		pts := make([]int, len(points))
 		for j, b := range beta[1:] {
 			pts[j] = min(max(int(roundHalf(scale*b)), lo[j]), hi[j])

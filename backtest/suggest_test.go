@@ -1,0 +1,207 @@
+package backtest_test
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/winnowhq/winnow/backtest"
+	"github.com/winnowhq/winnow/load"
+)
+
+// spearman is the rank correlation of xs and ys (no ties expected).
+func spearman(xs, ys []float64) float64 {
+	rank := func(v []float64) []float64 {
+		idx := make([]int, len(v))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return int(math.Copysign(1, v[a]-v[b])) })
+		r := make([]float64, len(v))
+		for k, i := range idx {
+			r[i] = float64(k)
+		}
+		return r
+	}
+	rx, ry := rank(xs), rank(ys)
+	n := float64(len(xs))
+	d2 := 0.0
+	for i := range rx {
+		d2 += (rx[i] - ry[i]) * (rx[i] - ry[i])
+	}
+	return 1 - 6*d2/(n*(n*n-1))
+}
+
+func synthSuggestion(t *testing.T, n int, seed uint64) (*backtest.Data, *backtest.Suggestion) {
+	t.Helper()
+	m := MustModel(t)
+	d := MustRead(t, m, synthMapping, string(synthCSV(writeSynth, n, 42)))
+	if d.Skipped != 0 || len(d.Problems) != 0 {
+		t.Fatalf("synthetic leads have problems: %v", d.Problems)
+	}
+	s, err := backtest.Suggest(d, backtest.SuggestOptions{Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, s
+}
+
+// TestSuggestRecoversWeights fits points to leads drawn from known weights:
+// the fitted weights rank the rules as the generating weights do, the
+// points follow that order, the extra columns give the rules they were
+// drawn with, and the whole points rank held-out leads within 0.005 of the
+// unrounded regression.
+func TestSuggestRecoversWeights(t *testing.T) {
+	_, s := synthSuggestion(t, 20000, 1)
+	var gen, fitted []float64
+	order := slices.Clone(s.Rules)
+	for _, f := range s.Rules {
+		if !f.Fitted {
+			t.Errorf("rule %s not fitted (holds for %d leads)", f.Name, f.Holds)
+		}
+		gen = append(gen, synthWeights[f.Name])
+		fitted = append(fitted, f.Weight)
+	}
+	if rho := spearman(gen, fitted); rho != 1 {
+		t.Errorf("Spearman's rho of fitted and generating weights = %v, want 1\nfitted %v\ngenerating %v", rho, fitted, gen)
+	}
+	slices.SortFunc(order, func(a, b backtest.Feature) int {
+		return int(math.Copysign(1, synthWeights[b.Name]-synthWeights[a.Name]))
+	})
+	for i := 1; i < len(order); i++ {
+		if order[i].Points > order[i-1].Points {
+			t.Errorf("%s gets %d points, more than %s's %d", order[i].Name, order[i].Points, order[i-1].Name, order[i-1].Points)
+		}
+	}
+	points := map[string]int{}
+	for _, f := range s.Rules {
+		points[f.Name] = f.Points
+	}
+	if !(points["demo"] > points["pricing"] && points["pricing"] > points["soft"] && points["robot"] < 0) {
+		t.Errorf("points %v do not separate demo > pricing > soft > robot < 0", points)
+	}
+
+	cands := map[string]backtest.Feature{}
+	for _, c := range s.Candidates {
+		cands[c.Label] = c
+	}
+	if c, ok := cands[`source is "event"`]; !ok || c.Points <= 0 || c.When != `source == "event"` {
+		t.Errorf("candidate for source event = %+v, want positive points", c)
+	}
+	if c := cands[`source is "partner"`]; c.Points >= 0 {
+		t.Errorf("candidate for source partner = %+v, want negative points", c)
+	}
+	if _, ok := cands[`source is "rare1"`]; ok {
+		t.Errorf("a value held by 0.1%% of leads got its own rule: %v", s.Candidates)
+	}
+	// Minutes are cut at their quintiles, rounded: 2, 4, 7.5 and 15.
+	if c, ok := cands["minutes > 7.5"]; !ok || c.Name != "minutes-over-7-5" || c.When != "minutes > 7.5" {
+		t.Errorf("no candidate minutes > 7.5 among %+v", s.Candidates)
+	}
+	for _, c := range s.Candidates {
+		if c.Column == "minutes" && c.Label != "minutes > 7.5" && c.Points >= cands["minutes > 7.5"].Points {
+			t.Errorf("%s gets %d points, as many as minutes > 7.5 (%d)", c.Label, c.Points, cands["minutes > 7.5"].Points)
+		}
+	}
+
+	h := s.HeldOut
+	t.Logf("held-out AUC: current %.4f, regression %.4f, points %.4f; lambda %g, scale %.3f", h.Current, h.Regression, h.Points, s.Lambda, s.Scale)
+	if d := math.Abs(h.Points - h.Regression); d > 0.005 {
+		t.Errorf("held-out AUC of the points %.4f is %.4f from the regression's %.4f; want within 0.005", h.Points, d, h.Regression)
+	}
+	if h.Regression <= h.Current {
+		t.Errorf("the regression (%.4f) ranks held-out leads no better than the model (%.4f)", h.Regression, h.Current)
+	}
+	if len(h.Folds) != 5 {
+		t.Errorf("%d folds, want 5", len(h.Folds))
+	}
+	for _, f := range s.Rules {
+		if f.Points < -backtest.MaxPoints || f.Points > backtest.MaxPoints || f.Points < f.Min || f.Points > f.Max {
+			t.Errorf("rule %s gets %d points, outside %d..%d", f.Name, f.Points, f.Min, f.Max)
+		}
+	}
+}
+
+func TestSuggestDeterministic(t *testing.T) {
+	_, a := synthSuggestion(t, 3000, 7)
+	_, b := synthSuggestion(t, 3000, 7)
+	if a.HeldOut.Regression != b.HeldOut.Regression || a.Lambda != b.Lambda || a.Scale != b.Scale {
+		t.Errorf("two runs with seed 7 differ: %+v vs %+v", a.HeldOut, b.HeldOut)
+	}
+	for i := range a.Rules {
+		if a.Rules[i].Points != b.Rules[i].Points || a.Rules[i].Weight != b.Rules[i].Weight {
+			t.Errorf("rule %s: %d (%v) vs %d (%v)", a.Rules[i].Name, a.Rules[i].Points, a.Rules[i].Weight, b.Rules[i].Points, b.Rules[i].Weight)
+		}
+	}
+}
+
+func TestReadable(t *testing.T) {
+	for _, c := range []struct{ in, want float64 }{
+		{13, 15}, {0.37, 0.4}, {1234, 1000}, {7, 7.5}, {95, 100}, {-13, -15}, {0, 0}, {2.2, 2}, {0.03, 0.03},
+	} {
+		if got := backtest.Readable(c.in); got != c.want {
+			t.Errorf("Readable(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+// TestPatchApplies writes the suggestion as a patch of the test model's
+// scoring file, checks that git apply accepts it, applies it, and loads
+// the patched model: each rule has its suggested points.
+func TestPatchApplies(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal("git is needed to check the patch: ", err)
+	}
+	m := MustModel(t)
+	_, s := synthSuggestion(t, 20000, 1)
+	dir := t.TempDir()
+	for name, f := range testContent(t) {
+		p := filepath.Join(dir, "content", filepath.FromSlash(name))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, _ := os.ReadFile(filepath.Join(dir, "content", "scoring.yaml"))
+	patch, err := backtest.Patch(src, "content/scoring.yaml", m, s, "Fitted points.\nReview, then git apply.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := 0
+	for _, f := range s.Rules {
+		if f.Points != f.Current {
+			changed++
+		}
+	}
+	// One line out and one in per changed rule, besides the --- header.
+	if removed := bytes.Count(patch, []byte("\n-")) - 1; changed == 0 || removed != changed {
+		t.Fatalf("the patch removes %d lines for %d changed rules:\n%s", removed, changed, patch)
+	}
+	if !bytes.Contains(patch, []byte("#  - name: source-event\n")) || !bytes.Contains(patch, []byte(`#    when: 'source == "event"'`)) {
+		t.Errorf("the patch lacks the candidate rule for source event:\n%s", patch)
+	}
+	pf := filepath.Join(dir, "suggest.patch")
+	os.WriteFile(pf, patch, 0o644)
+	for _, args := range [][]string{{"apply", "--check", pf}, {"apply", pf}} {
+		cmd := exec.Command(git, args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %s: %v\n%s\npatch:\n%s", strings.Join(args, " "), err, out, patch)
+		}
+	}
+	c, diags := load.Load(os.DirFS(filepath.Join(dir, "content")), "content")
+	if len(diags) > 0 && !strings.Contains(diags.Error(), "example") {
+		t.Fatalf("the patched model does not load:\n%v", diags)
+	}
+	for i, f := range s.Rules {
+		if got := c.Model.Points[i].Points; got != f.Points {
+			t.Errorf("patched rule %s has %d points, want %d", f.Name, got, f.Points)
+		}
+	}
+}
