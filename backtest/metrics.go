@@ -263,6 +263,9 @@ func gradeMetrics(m *qualify.Model, d *Data) []GradeMetrics {
 // informationValue is the information value of a yes/no feature: h leads
 // it holds for, ch of them converted, out of n leads of which pos converted.
 func informationValue(h, ch, n, pos int) float64 {
+	if h == 0 || h == n {
+		return 0 // a rule that never or always holds tells nothing
+	}
 	neg := n - pos
 	share := func(k, of int) float64 { return (float64(k) + 0.5) / (float64(of) + 1) }
 	iv := 0.0

@@ -93,9 +93,6 @@ func (x *Extra) Numeric() bool { return x.texts == 0 && len(x.Values) > 0 }
 // values share the code "other".
 const maxValues = 10000
 
-// otherValue is the name of the pooled values of a categorical column.
-const otherValue = "other"
-
 func (x *Extra) add(v string) {
 	if v == "" {
 		x.Num = append(x.Num, math.NaN())

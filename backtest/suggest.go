@@ -59,10 +59,13 @@ type Penalty struct {
 // HeldOut is the ROC AUC of three scores on held-out leads, as the mean
 // over the folds: each fold is scored by a fit on the other folds.
 type HeldOut struct {
-	Current    float64      `json:"current"`    // the model's score as it is
-	Regression float64      `json:"regression"` // the regression's unrounded log-odds
-	Points     float64      `json:"points"`     // the suggested integer points
-	Folds      [][3]float64 `json:"folds"`      // per fold: current, regression, points
+	Current    float64 `json:"current"`    // the model's score as it is
+	Regression float64 `json:"regression"` // the regression's unrounded log-odds
+	Points     float64 `json:"points"`     // the suggested whole points, held to the kinds' ranges
+	// Unbounded is the AUC of whole points held to ±MaxPoints only, not to
+	// the range the model allows each kind of rule: what the ranges cost.
+	Unbounded float64      `json:"unbounded"`
+	Folds     [][4]float64 `json:"folds"` // per fold: current, regression, points, unbounded
 }
 
 // Suggestion is a set of point values fitted to past outcomes.
@@ -151,7 +154,11 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 
 	// The three scores on each fold's held-out leads.
 	lo, hi := bounds(feats)
-	s.HeldOut.Folds = make([][3]float64, k)
+	wide, wideHi := make([]int, len(feats)), make([]int, len(feats))
+	for j := range feats {
+		wide[j], wideHi[j] = -MaxPoints, MaxPoints
+	}
+	s.HeldOut.Folds = make([][4]float64, k)
 	inFolds(k, func(f int) {
 		ff := &fits[f]
 		beta := ff.betas[best]
@@ -163,12 +170,15 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 				cur, ys = append(cur, d.Score[i]), append(ys, d.Outcome[i])
 			}
 		}
-		s.HeldOut.Folds[f] = [3]float64{AUC(cur, ys), weightedAUC(pt.predict(beta), ff.test), intAUC(pt, points, ff.test)}
+		unbounded, _ := toPoints(pt, beta, wide, wideHi, ff.train)
+		s.HeldOut.Folds[f] = [4]float64{AUC(cur, ys), weightedAUC(pt.predict(beta), ff.test),
+			intAUC(pt, points, ff.test), intAUC(pt, unbounded, ff.test)}
 	})
 	for _, auc := range s.HeldOut.Folds {
 		s.HeldOut.Current += auc[0] / float64(k)
 		s.HeldOut.Regression += auc[1] / float64(k)
 		s.HeldOut.Points += auc[2] / float64(k)
+		s.HeldOut.Unbounded += auc[3] / float64(k)
 	}
 
 	all := make([]float64, 2*len(pt.act))
@@ -190,11 +200,16 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 		}
 		f := Feature{Rule: r, Name: pr.Name, Label: pr.Label, Current: pr.Points, Points: pr.Points}
 		f.Min, f.Max = pointBounds(pr.Kind)
+		conv := 0
 		for i := range n {
 			if d.Holds(i, r) {
 				f.Holds++
+				if d.Outcome[i] {
+					conv++
+				}
 			}
 		}
+		f.Rate = ratio(conv, f.Holds)
 		s.Rules = append(s.Rules, f)
 	}
 	for _, f := range feats {

@@ -183,19 +183,28 @@ func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) err
 	if err != nil {
 		return err
 	}
-	path := filepath.ToSlash(filepath.Clean(scoring))
-	if abs, err := filepath.Abs(scoring); err == nil {
-		if wd, err := os.Getwd(); err == nil {
-			if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
-				path = filepath.ToSlash(rel)
-			}
+	// The diff names the file from the working directory when it is below
+	// it, else from the directory that holds the content directory.
+	abs, err := filepath.Abs(scoring)
+	if err != nil {
+		return err
+	}
+	applyIn := filepath.Dir(filepath.Dir(abs))
+	path := filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(abs)), load.ScoringFile))
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			applyIn, path = wd, filepath.ToSlash(rel)
 		}
+	}
+	out, err := filepath.Abs(o.out)
+	if err != nil {
+		return err
 	}
 	note := fmt.Sprintf("Points for %s fitted by winnow backtest to the outcomes in %s.\n"+
 		"Held-out ROC AUC over %d folds: model now %.4f, regression %.4f, these points %.4f.\n"+
 		"Stage thresholds, tiers and grades read the score and fit points: check them too.\n"+
-		"Review, then apply from the directory that holds %s: git apply %s",
-		o.dir, o.csv, s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points, o.dir, filepath.Base(o.out))
+		"Review, then apply in %s: git apply %s",
+		o.dir, o.csv, s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points, applyIn, out)
 	patch, err := backtest.Patch(src, path, m, s, note)
 	if err != nil {
 		return err
@@ -245,41 +254,41 @@ func printBacktest(w io.Writer, o backtestOptions, m *qualify.Model, d *backtest
 	}
 	printProblems(w, o.csv, d)
 
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "\nROC AUC of the score: %.4f (Mann–Whitney; tied scores count half)\n", r.AUC)
 	fmt.Fprintln(w, "\nstages as thresholds (leads at the stage or a later one)")
-	fmt.Fprintln(tw, "stage\tleads\tconverted\tprecision\trecall\tlift\t")
+	fmt.Fprintln(tw, "  stage\tleads\tconverted\tprecision\trecall\tlift")
 	for _, s := range r.Stages {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%.2f\t\n", s.Stage, s.Reached, s.Converted, pct(s.Precision), pct(s.Recall), s.Lift)
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\t%.2f\n", s.Stage, s.Reached, s.Converted, pct(s.Precision), pct(s.Recall), s.Lift)
 	}
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nscore deciles (1: the highest scores; tied scores share a decile)")
-	fmt.Fprintln(tw, "decile\tleads\tconverted\trate\tscores\t")
+	fmt.Fprintln(tw, "  decile\tleads\tconverted\trate\tscores")
 	for _, dc := range r.Deciles {
 		scores := "-"
 		if dc.Leads > 0 {
 			scores = qualify.FormatNumber(dc.MinScore) + " to " + qualify.FormatNumber(dc.MaxScore)
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t\n", dc.Decile, dc.Leads, dc.Converted, pct(dc.Rate), scores)
+		fmt.Fprintf(tw, "  %d\t%d\t%d\t%s\t%s\n", dc.Decile, dc.Leads, dc.Converted, pct(dc.Rate), scores)
 	}
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nfit grades")
-	fmt.Fprintln(tw, "grade\tleads\tconverted\trate\t")
+	fmt.Fprintln(tw, "  grade\tleads\tconverted\trate")
 	for _, g := range r.Grades {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", labelled(g.Grade, g.Label), g.Leads, g.Converted, pct(g.Rate))
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\n", labelled(g.Grade, g.Label), g.Leads, g.Converted, pct(g.Rate))
 	}
 	tw.Flush()
 
 	fmt.Fprintln(w, "\npoint rules by information value (IV), most signal first; ! marks points against the data")
-	fmt.Fprintln(tw, "rank\trule\tpoints\tholds\trate when holds\trate when not\tlift\tIV\t")
+	fmt.Fprintln(tw, "  rank\trule\tpoints\tholds\trate when holds\trate when not\tlift\tIV")
 	for _, rs := range r.Rules {
 		mark := ""
 		if !rs.Agrees {
 			mark = " !"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%+d%s\t%d\t%s\t%s\t%.2f\t%.4f\t\n", rs.Rank, rs.Rule, rs.Points, mark, rs.Holds, pct(rs.RateHolds), pct(rs.RateNot), rs.Lift, rs.IV)
+		fmt.Fprintf(tw, "  %d\t%s\t%+d%s\t%d\t%s\t%s\t%.2f\t%.4f\n", rs.Rank, rs.Rule, rs.Points, mark, rs.Holds, pct(rs.RateHolds), pct(rs.RateNot), rs.Lift, rs.IV)
 	}
 	tw.Flush()
 }
@@ -288,24 +297,26 @@ func printSuggestion(w io.Writer, o backtestOptions, s *backtest.Suggestion) {
 	fmt.Fprintf(w, "\nsuggested points: L2 logistic regression, penalty %.3g chosen by %d-fold cross-validation (seed %d)\n", s.Lambda, s.Folds, s.Seed)
 	fmt.Fprintf(w, "held-out ROC AUC, mean of %d folds: model now %.4f, regression %.4f, suggested points %.4f\n",
 		s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "rule\tnow\tsuggested\tweight\tholds\trate\t")
+	fmt.Fprintf(w, "(whole points within ±%d alone, not held to the range of each kind of rule: %.4f)\n", backtest.MaxPoints, s.HeldOut.Unbounded)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  rule\tnow\tsuggested\tweight\tholds\trate when holds\tnote")
 	for _, f := range s.Rules {
 		note := ""
 		switch {
 		case !f.Fitted:
-			note = " (too few leads to fit: kept)"
+			note = fmt.Sprintf("kept: holds for fewer than %d leads, or all but %d", backtest.MinSupport, backtest.MinSupport)
 		case f.Capped:
-			note = fmt.Sprintf(" (held to %d..%d)", f.Min, f.Max)
+			note = fmt.Sprintf("held to %d..%d", f.Min, f.Max)
 		}
-		fmt.Fprintf(tw, "%s\t%+d\t%+d%s\t%.3f\t%d\t%s\t\n", f.Name, f.Current, f.Points, note, f.Weight, f.Holds, pct(f.Rate))
+		row := fmt.Sprintf("  %s\t%+d\t%+d\t%.3f\t%d\t%s\t%s", f.Name, f.Current, f.Points, f.Weight, f.Holds, pct(f.Rate), note)
+		fmt.Fprintln(tw, strings.TrimRight(row, "\t"))
 	}
 	tw.Flush()
 	if len(s.Candidates) > 0 {
 		fmt.Fprintln(w, "\ncandidate rules from the extra columns (0: no points suggested)")
-		fmt.Fprintln(tw, "rule\tsuggested\tweight\tholds\trate\t")
+		fmt.Fprintln(tw, "  rule\tsuggested\tweight\tholds\trate when holds")
 		for _, f := range s.Candidates {
-			fmt.Fprintf(tw, "%s\t%+d\t%.3f\t%d\t%s\t\n", f.Label, f.Points, f.Weight, f.Holds, pct(f.Rate))
+			fmt.Fprintf(tw, "  %s\t%+d\t%.3f\t%d\t%s\n", f.Label, f.Points, f.Weight, f.Holds, pct(f.Rate))
 		}
 		tw.Flush()
 	}

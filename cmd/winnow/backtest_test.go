@@ -1,0 +1,225 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pastLeads writes n past leads of the shipped model to a CSV file in dir:
+// leads that asked for a demo or came from an event convert more often.
+func pastLeads(t *testing.T, dir string, n int) string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(3, 5))
+	var b strings.Builder
+	b.WriteString("work_email,employees,industry,request,created_at,visited_pricing,lead_source,minutes,converted\n")
+	for i := range n {
+		request := []string{"demo", "question", "pricing", "newsletter"}[rng.IntN(4)]
+		source := []string{"ads", "ads", "search", "event"}[rng.IntN(4)]
+		p := 0.15
+		if request == "demo" {
+			p += 0.35
+		}
+		if source == "event" {
+			p += 0.2
+		}
+		outcome := "lost"
+		if rng.Float64() < p {
+			outcome = "won"
+		}
+		pricing := ""
+		if rng.IntN(3) == 0 {
+			pricing = "2026-02-01"
+		}
+		fmt.Fprintf(&b, "lead%d@%s,%s,%s,%s,2026-02-%02d,%s,%s,%d,%s\n", i,
+			[]string{"acme.com", "gmail.com"}[rng.IntN(2)], []string{"1-10", "51-200", "Enterprise"}[rng.IntN(3)],
+			[]string{"software", "retail"}[rng.IntN(2)], request, 2+rng.IntN(27), pricing, source, rng.IntN(30), outcome)
+	}
+	path := filepath.Join(dir, "leads.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const pastMapping = `outcome: {column: converted, positive: [won], negative: [lost]}
+at: created_at
+fields:
+  email: work_email
+  company_size: {column: employees, values: {Enterprise: "5000+"}}
+signals:
+  pricing_visit: visited_pricing
+extra: [lead_source, minutes]
+`
+
+func writeFile(t *testing.T, path, text string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestBacktestReport(t *testing.T) {
+	dir := t.TempDir()
+	csv := pastLeads(t, dir, 2000)
+	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
+	code, out, errs := runWinnow(t, "", "backtest", "--content", content, "--map", mapping, csv)
+	if code != 0 {
+		t.Fatalf("winnow backtest = %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"2000 rows read, 2000 used, 0 skipped",
+		"ROC AUC of the score: 0.",
+		"stages as thresholds",
+		"  MQL ",
+		"score deciles",
+		"fit grades",
+		"A: Ideal customer",
+		"point rules by information value (IV)",
+		"demo-request",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(errs, "\r") {
+		t.Errorf("progress shown on a stderr that is not a terminal: %q", errs)
+	}
+
+	code, out, errs = runWinnow(t, "", "backtest", "--content", content, "--map", mapping, "--json", csv)
+	if code != 0 {
+		t.Fatalf("winnow backtest --json = %d\n%s", code, errs)
+	}
+	var rep struct {
+		Read     int    `json:"rows_read"`
+		RankedBy string `json:"rules_ranked_by"`
+		Report   struct {
+			Leads   int     `json:"leads"`
+			AUC     float64 `json:"auc"`
+			Deciles []struct {
+				Leads int `json:"leads"`
+			} `json:"deciles"`
+			Rules []struct {
+				Rule string `json:"rule"`
+				Rank int    `json:"rank"`
+			} `json:"rules"`
+		} `json:"report"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out)
+	}
+	total := 0
+	for _, d := range rep.Report.Deciles {
+		total += d.Leads
+	}
+	if rep.Read != 2000 || rep.Report.Leads != 2000 || total != 2000 || rep.Report.AUC <= 0.5 || rep.RankedBy != "information value" {
+		t.Errorf("--json report = %+v", rep)
+	}
+	// Demo requests drive the outcome: the rule ranks first.
+	if len(rep.Report.Rules) == 0 || rep.Report.Rules[0].Rule != "demo-request" {
+		t.Errorf("rules ranked %+v, want demo-request first", rep.Report.Rules)
+	}
+}
+
+func TestBacktestSuggest(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Fatal("git is needed to check the patch: ", err)
+	}
+	dir := t.TempDir()
+	contentDir := filepath.Join(dir, "content")
+	copyTree(t, content, contentDir)
+	before, _ := os.ReadFile(filepath.Join(contentDir, "scoring.yaml"))
+	csv := pastLeads(t, dir, 3000)
+	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
+	patch := filepath.Join(dir, "suggest.patch")
+	args := []string{"backtest", "--content", contentDir, "--map", mapping, "--suggest", "--out", patch, csv}
+	code, out, errs := runWinnow(t, "", args...)
+	if code != 0 {
+		t.Fatalf("winnow backtest --suggest = %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"suggested points: L2 logistic regression", "held-out ROC AUC, mean of 5 folds: model now 0.",
+		"regression 0.", "suggested points 0.", `lead_source is "event"`, "patch written to " + patch} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	after, _ := os.ReadFile(filepath.Join(contentDir, "scoring.yaml"))
+	if string(after) != string(before) {
+		t.Error("backtest --suggest changed the content")
+	}
+	text, err := os.ReadFile(patch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "--- a/content/scoring.yaml\n+++ b/content/scoring.yaml\n") {
+		t.Errorf("the patch does not name content/scoring.yaml:\n%s", text)
+	}
+	cmd := exec.Command(git, "apply", "--check", patch)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("git apply --check: %v\n%s\n%s", err, out, text)
+	}
+
+	// A second run refuses to overwrite the patch, unless forced.
+	code, _, errs = runWinnow(t, "", args...)
+	if code != 1 || !strings.Contains(errs, "exists: remove it, choose another file, or pass --force") {
+		t.Errorf("second run = %d, %q; want a refusal", code, errs)
+	}
+	if code, _, errs = runWinnow(t, "", append([]string{args[0], "--force"}, args[1:]...)...); code != 0 {
+		t.Errorf("run with --force = %d\n%s", code, errs)
+	}
+	// Nor does it write into the content.
+	code, _, errs = runWinnow(t, "", "backtest", "--content", contentDir, "--map", mapping, "--suggest", "--out", filepath.Join(contentDir, "x.patch"), csv)
+	if code != 1 || !strings.Contains(errs, "is inside the content directory") {
+		t.Errorf("--out inside content = %d, %q; want a refusal", code, errs)
+	}
+}
+
+func TestBacktestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	csv := writeFile(t, filepath.Join(dir, "leads.csv"),
+		"\ufeffWork_Email,Employees,won?\r\nana@acme.com,Enterprise,won\r\n")
+	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
+	code, _, errs := runWinnow(t, "", "backtest", "--content", content, "--map", mapping, csv)
+	if want := `the outcome column "converted" is not in the file; columns found: Work_Email, Employees, won?`; code != 1 || !strings.Contains(errs, want) {
+		t.Errorf("unknown outcome column = %d, %q; want %q", code, errs, want)
+	}
+
+	bad := writeFile(t, filepath.Join(dir, "bad.yaml"), "outcome: converted\nfields:\n  email: work_email\n  company_sise: employees\n")
+	code, _, errs = runWinnow(t, "", "backtest", "--content", content, "--map", bad, csv)
+	if want := bad + `:4:3: fields: the model has no field "company_sise" (did you mean "company_size"?)`; code != 1 || !strings.Contains(errs, want) {
+		t.Errorf("unknown field = %d, %q; want %q", code, errs, want)
+	}
+
+	// Rows that cannot be used are listed with their line and column,
+	// and the others are used.
+	rows := writeFile(t, filepath.Join(dir, "rows.csv"),
+		"work_email,employees,industry,created_at,converted\n"+
+			"ana@acme.com,1-10,software,2026-02-01,won\n"+
+			"bo@acme.com,Huge,software,2026-02-01,lost\n"+
+			"cy@acme.com,1-10,software,2026-02-01,maybe\n"+
+			"dee@acme.com,1-10,\"soft\nware\",2026-02-01,lost\n")
+	code, out, errs := runWinnow(t, "", "backtest", "--content", content, "--map", mapping, rows)
+	if code != 0 {
+		t.Fatalf("winnow backtest = %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"4 rows read, 3 used, 1 skipped",
+		"problems (6; 1 row skipped)",
+		rows + `:1, column "visited_pricing": no such column in the header; signal pricing_visit is missing from every lead (columns found: work_email, employees, industry, created_at, converted)`,
+		rows + `:3, column "employees": field company_size: Select one of the options for company size ("Huge"); the field is treated as missing`,
+		rows + `:4, column "converted": unknown outcome "maybe"`,
+		rows + `:5, column "industry": field industry: Industry contains control characters ("soft\nware"); the field is treated as missing`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
