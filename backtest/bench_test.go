@@ -6,7 +6,23 @@ import (
 	"testing"
 
 	"github.com/winnowhq/winnow/backtest"
+	"github.com/winnowhq/winnow/qualify"
 )
+
+// readShipped reads, scores and measures the leads in csv.
+func readShipped(b *testing.B, m *qualify.Model, mp *backtest.Mapping, csv []byte) *backtest.Data {
+	d, err := backtest.Read(bytes.NewReader(csv), m, mp, backtest.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if d.Len() != 100000 {
+		b.Fatalf("%d leads used of 100000: %v", d.Len(), d.Problems)
+	}
+	if _, err := backtest.Measure(d); err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
 
 // BenchmarkBacktest100k reads, scores and measures 100,000 leads of the
 // shipped model from CSV: the work of `winnow backtest` without --suggest.
@@ -17,16 +33,7 @@ func BenchmarkBacktest100k(b *testing.B) {
 	b.SetBytes(int64(len(csv)))
 	b.ResetTimer()
 	for b.Loop() {
-		d, err := backtest.Read(bytes.NewReader(csv), m, mp, backtest.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if d.Len() != 100000 {
-			b.Fatalf("%d leads used of 100000: %v", d.Len(), d.Problems)
-		}
-		if _, err := backtest.Measure(d); err != nil {
-			b.Fatal(err)
-		}
+		readShipped(b, m, mp, csv)
 	}
 }
 
@@ -43,13 +50,7 @@ func BenchmarkSuggest100k(b *testing.B) {
 	b.SetBytes(int64(len(csv)))
 	b.ResetTimer()
 	for b.Loop() {
-		d, err := backtest.Read(bytes.NewReader(csv), m, mp, backtest.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := backtest.Measure(d); err != nil {
-			b.Fatal(err)
-		}
+		d := readShipped(b, m, mp, csv)
 		s, err := backtest.Suggest(d, backtest.SuggestOptions{Seed: 1})
 		if err != nil {
 			b.Fatal(err)

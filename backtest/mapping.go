@@ -231,12 +231,21 @@ func signalNames(m *qualify.Model) []string {
 	return names
 }
 
+// modelName reads the key of an entry of fields or signals: the name of
+// one of the model's fields or signals, whose index it returns, or -1.
+func (r *mapReader) modelName(kv *ast.MappingValueNode, what string, index func(string) int, names []string) (string, int) {
+	name := kv.Key.GetToken().Value
+	i := index(name)
+	if i < 0 {
+		r.errAt(kv.Key, what+"s: the model has no "+what+" "+strconv.Quote(name)+qualify.DidYouMean(name, names))
+	}
+	return name, i
+}
+
 func (r *mapReader) fields(mp *Mapping, m *qualify.Model, n ast.Node) {
 	for _, kv := range r.entries(n, "fields") {
-		name := kv.Key.GetToken().Value
-		i := m.FieldIndex(name)
+		name, i := r.modelName(kv, "field", m.FieldIndex, fieldNames(m))
 		if i < 0 {
-			r.errAt(kv.Key, "fields: the model has no field "+strconv.Quote(name)+qualify.DidYouMean(name, fieldNames(m)))
 			continue
 		}
 		fc := FieldColumn{Field: i, Pos: r.pos(kv.Key)}
@@ -270,10 +279,8 @@ func (r *mapReader) fields(mp *Mapping, m *qualify.Model, n ast.Node) {
 
 func (r *mapReader) signals(mp *Mapping, m *qualify.Model, n ast.Node) {
 	for _, kv := range r.entries(n, "signals") {
-		name := kv.Key.GetToken().Value
-		i := m.SignalIndex(name)
+		name, i := r.modelName(kv, "signal", m.SignalIndex, signalNames(m))
 		if i < 0 {
-			r.errAt(kv.Key, "signals: the model has no signal "+strconv.Quote(name)+qualify.DidYouMean(name, signalNames(m)))
 			continue
 		}
 		mp.Signals = append(mp.Signals, SignalColumn{Signal: i, Column: r.text(kv.Value, "signal "+name), Pos: r.pos(kv.Key)})

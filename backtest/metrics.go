@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -157,29 +158,32 @@ func stageMetrics(m *qualify.Model, d *Data, pos int) []StageMetrics {
 // statistic, with tied scores given their average rank. It returns NaN
 // when y holds only one outcome.
 func AUC(scores []float64, y []bool) float64 {
-	idx := make([]int32, len(scores))
+	w := make([]float64, 2*len(y))
+	for i, v := range y {
+		if v {
+			w[2*i+1] = 1
+		} else {
+			w[2*i] = 1
+		}
+	}
+	return weightedAUC(scores, w)
+}
+
+// weightedAUC is the ROC AUC of scores, each weighted by the leads in w
+// (not converted, converted: w[2i], w[2i+1]); ties count half.
+func weightedAUC(score, w []float64) float64 {
+	idx := make([]int32, len(score))
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	slices.SortFunc(idx, func(a, b int32) int {
-		switch sa, sb := scores[a], scores[b]; {
-		case sa < sb:
-			return -1
-		case sa > sb:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(score[a], score[b]) })
 	var neg, pos, wins float64 // wins: pairs a converted lead wins, ties counting half
 	for i := 0; i < len(idx); {
-		j := i
 		var p, q float64
-		for ; j < len(idx) && scores[idx[j]] == scores[idx[i]]; j++ {
-			if y[idx[j]] {
-				p++
-			} else {
-				q++
-			}
+		j := i
+		for ; j < len(idx) && score[idx[j]] == score[idx[i]]; j++ {
+			q += w[2*idx[j]]
+			p += w[2*idx[j]+1]
 		}
 		wins += p * (neg + q/2)
 		neg += q
@@ -200,15 +204,7 @@ func deciles(scores []float64, y []bool) []Decile {
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	slices.SortStableFunc(idx, func(a, b int32) int {
-		switch sa, sb := scores[a], scores[b]; {
-		case sa > sb:
-			return -1
-		case sa < sb:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(scores[b], scores[a]) })
 	out := make([]Decile, 10)
 	for k := range out {
 		out[k].Decile = k + 1
@@ -302,15 +298,7 @@ func ruleSignals(m *qualify.Model, d *Data, pos int) []RuleSignal {
 			IV:     informationValue(holds[r], conv[r], n, pos),
 			Agrees: holds[r] == 0 || holds[r] == n || (p.Points > 0) == (rh >= rn)}
 	}
-	slices.SortStableFunc(out, func(a, b RuleSignal) int {
-		switch {
-		case a.IV > b.IV:
-			return -1
-		case a.IV < b.IV:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b RuleSignal) int { return cmp.Compare(b.IV, a.IV) })
 	for i := range out {
 		out[i].Rank = i + 1
 	}

@@ -139,8 +139,7 @@ func (e *ColumnError) Error() string {
 type column struct {
 	index  int // in the record
 	name   string
-	field  int // model field, or -1
-	signal int // model signal, or -1
+	model  int // the model's field or signal it holds
 	values map[string]string
 	lower  map[string]string // values by lower-case key
 }
@@ -262,45 +261,24 @@ func (rd *reader) columns(header []string) error {
 	rd.at = -1
 	if mp.At != "" {
 		if rd.at = find(mp.At); rd.at < 0 {
-			return &ColumnError{Column: mp.At, What: "the at", Columns: rd.header}
+			return &ColumnError{Column: mp.At, What: "the instant (at)", Columns: rd.header}
 		}
 	}
 	missing := func(name, what string) {
 		rd.problem(Problem{Line: 1, Column: name, Message: "no such column in the header; " + what + " is missing from every lead (columns found: " + strings.Join(rd.header, ", ") + ")"})
 	}
-	mapped := make([]bool, len(m.Fields))
+	var fields, signals []mappedColumn
 	for _, fc := range mp.Fields {
-		mapped[fc.Field] = true
-		i := find(fc.Column)
-		if i < 0 {
-			missing(fc.Column, "field "+m.Fields[fc.Field].Name)
-			continue
-		}
-		rd.fields = append(rd.fields, newColumn(i, rd.header[i], fc.Field, -1, fc.Values))
+		fields = append(fields, mappedColumn{fc.Field, fc.Column, fc.Values})
 	}
-	for f := range m.Fields {
-		if i := find(m.Fields[f].Name); !mapped[f] && i >= 0 {
-			rd.fields = append(rd.fields, newColumn(i, rd.header[i], f, -1, nil))
-		}
-	}
-	mappedSig := make([]bool, len(m.Signals))
 	for _, sc := range mp.Signals {
-		mappedSig[sc.Signal] = true
-		i := find(sc.Column)
-		if i < 0 {
-			missing(sc.Column, "signal "+m.Signals[sc.Signal].Name)
-			continue
-		}
-		rd.signals = append(rd.signals, newColumn(i, rd.header[i], -1, sc.Signal, nil))
+		signals = append(signals, mappedColumn{sc.Signal, sc.Column, nil})
 	}
-	for s := range m.Signals {
-		if i := find(m.Signals[s].Name); !mappedSig[s] && i >= 0 {
-			rd.signals = append(rd.signals, newColumn(i, rd.header[i], -1, s, nil))
-		}
-	}
+	rd.fields = resolve(fieldNames(m), fields, "field", find, missing, rd.header)
+	rd.signals = resolve(signalNames(m), signals, "signal", find, missing, rd.header)
 	for _, c := range rd.signals {
-		if m.Signals[c.signal].Name == m.FormSignal {
-			rd.formSignal = c.signal
+		if m.Signals[c.model].Name == m.FormSignal {
+			rd.formSignal = c.model
 		}
 	}
 	for _, name := range mp.Extra {
@@ -316,8 +294,39 @@ func (rd *reader) columns(header []string) error {
 	return nil
 }
 
-func newColumn(index int, name string, field, signal int, values map[string]string) column {
-	c := column{index: index, name: name, field: field, signal: signal, values: values}
+// mappedColumn is a column the mapping names for a field or a signal.
+type mappedColumn struct {
+	model  int // the field's or signal's index
+	column string
+	values map[string]string
+}
+
+// resolve finds the columns of the model's fields or signals, called
+// names: those the mapping names, then, for each name it does not map, a
+// column of the name's own if there is one. missing reports a column the
+// mapping names that the header lacks.
+func resolve(names []string, mapped []mappedColumn, what string, find func(string) int, missing func(col, what string), header []string) []column {
+	var out []column
+	done := make([]bool, len(names))
+	for _, mc := range mapped {
+		done[mc.model] = true
+		i := find(mc.column)
+		if i < 0 {
+			missing(mc.column, what+" "+names[mc.model])
+			continue
+		}
+		out = append(out, newColumn(i, header[i], mc.model, mc.values))
+	}
+	for j, name := range names {
+		if i := find(name); !done[j] && i >= 0 {
+			out = append(out, newColumn(i, header[i], j, nil))
+		}
+	}
+	return out
+}
+
+func newColumn(index int, name string, model int, values map[string]string) column {
+	c := column{index: index, name: name, model: model, values: values}
 	if len(values) > 0 {
 		c.lower = make(map[string]string, len(values))
 		for k, v := range values {
@@ -376,7 +385,7 @@ func (rd *reader) row(rec []string) {
 		} else if to, ok := c.lower[strings.ToLower(v)]; ok {
 			v = to
 		}
-		rd.input[m.Fields[c.field].Name] = v
+		rd.input[m.Fields[c.model].Name] = v
 	}
 	lead, ferrs := m.Lead(rd.input, at)
 	for _, fe := range ferrs {
@@ -402,14 +411,14 @@ func (rd *reader) row(rec []string) {
 			var ok bool
 			if t, ok = load.ParseInstant(v); !ok {
 				rd.problem(Problem{Line: rd.line(c.index), Column: c.name,
-					Message: "signal " + m.Signals[c.signal].Name + ": " + strconv.Quote(v) + " is neither an instant (2026-03-31 or RFC 3339) nor yes/no; the signal is treated as missing"})
+					Message: "signal " + m.Signals[c.model].Name + ": " + strconv.Quote(v) + " is neither an instant (2026-03-31 or RFC 3339) nor yes/no; the signal is treated as missing"})
 			}
 		}
 		if t > at {
 			rd.d.Later++
 			t = 0
 		}
-		lead.Signals[c.signal] = t
+		lead.Signals[c.model] = t
 	}
 
 	v := qualify.Evaluate(m, &lead, at)
@@ -450,7 +459,7 @@ func (rd *reader) line(i int) int {
 
 func (rd *reader) fieldColumn(field string) column {
 	for _, c := range rd.fields {
-		if rd.m.Fields[c.field].Name == field {
+		if rd.m.Fields[c.model].Name == field {
 			return c
 		}
 	}

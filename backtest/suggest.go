@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -115,7 +116,7 @@ func Suggest(d *Data, opt SuggestOptions) (*Suggestion, error) {
 
 	s := &Suggestion{Folds: k, Seed: opt.Seed}
 	lambdas := slices.Clone(opt.Lambdas)
-	slices.SortFunc(lambdas, func(a, b float64) int { return cmpFloat(b, a) }) // largest first: warm starts
+	slices.SortFunc(lambdas, func(a, b float64) int { return cmp.Compare(b, a) }) // largest first: warm starts
 	p := len(feats)
 	// Each fold is fitted on the others, in parallel, for each penalty from
 	// the largest down, each fit starting from the last. The path stops
@@ -236,16 +237,6 @@ func inFolds(k int, do func(f int)) {
 		wg.Go(func() { do(f) })
 	}
 	wg.Wait()
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // roundHalf rounds half away from zero.
@@ -718,33 +709,6 @@ func solve(h, g []float64, p int) ([]float64, bool) {
 		}
 	}
 	return x, true
-}
-
-// weightedAUC is the ROC AUC of per-pattern scores, each pattern weighted
-// by its leads w (not converted, converted); ties count half.
-func weightedAUC(score, w []float64) float64 {
-	idx := make([]int32, len(score))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortFunc(idx, func(a, b int32) int { return cmpFloat(score[a], score[b]) })
-	var neg, pos, wins float64
-	for i := 0; i < len(idx); {
-		var p, q float64
-		j := i
-		for ; j < len(idx) && score[idx[j]] == score[idx[i]]; j++ {
-			q += w[2*idx[j]]
-			p += w[2*idx[j]+1]
-		}
-		wins += p * (neg + q/2)
-		neg += q
-		pos += p
-		i = j
-	}
-	if pos == 0 || neg == 0 {
-		return math.NaN()
-	}
-	return wins / (pos * neg)
 }
 
 // intAUC is weightedAUC for the whole points of each pattern, in linear

@@ -81,13 +81,9 @@ type backtestOptions struct {
 }
 
 func runBacktest(e *env, o backtestOptions) error {
-	now := time.Now().Unix()
-	if o.at != "" {
-		t, ok := load.ParseInstant(o.at)
-		if !ok {
-			return fmt.Errorf("--at %q: want a date like 2026-03-31 or 2026-03-31T09:30:00Z", o.at)
-		}
-		now = t
+	now, err := atFlag(o.at)
+	if err != nil {
+		return err
 	}
 	if o.suggest {
 		if err := checkOut(o); err != nil {

@@ -65,15 +65,30 @@ func writeFile(t *testing.T, path, text string) string {
 	return path
 }
 
+// backtestOK runs winnow backtest, which must succeed, and checks that
+// its output holds each of wants.
+func backtestOK(t *testing.T, args []string, wants ...string) string {
+	t.Helper()
+	code, out, errs := runWinnow(t, "", append([]string{"backtest"}, args...)...)
+	if code != 0 {
+		t.Fatalf("winnow backtest %s = %d\n%s%s", strings.Join(args, " "), code, out, errs)
+	}
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(errs, "\r") {
+		t.Errorf("progress shown on a stderr that is not a terminal: %q", errs)
+	}
+	return out
+}
+
 func TestBacktestReport(t *testing.T) {
 	dir := t.TempDir()
 	csv := pastLeads(t, dir, 2000)
 	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
-	code, out, errs := runWinnow(t, "", "backtest", "--content", content, "--map", mapping, csv)
-	if code != 0 {
-		t.Fatalf("winnow backtest = %d\n%s%s", code, out, errs)
-	}
-	for _, want := range []string{
+	backtestOK(t, []string{"--content", content, "--map", mapping, csv},
 		"2000 rows read, 2000 used, 0 skipped",
 		"ROC AUC of the score: 0.",
 		"stages as thresholds",
@@ -82,20 +97,9 @@ func TestBacktestReport(t *testing.T) {
 		"fit grades",
 		"A: Ideal customer",
 		"point rules by information value (IV)",
-		"demo-request",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
-	if strings.Contains(errs, "\r") {
-		t.Errorf("progress shown on a stderr that is not a terminal: %q", errs)
-	}
+		"demo-request")
 
-	code, out, errs = runWinnow(t, "", "backtest", "--content", content, "--map", mapping, "--json", csv)
-	if code != 0 {
-		t.Fatalf("winnow backtest --json = %d\n%s", code, errs)
-	}
+	out := backtestOK(t, []string{"--content", content, "--map", mapping, "--json", csv})
 	var rep struct {
 		Read     int    `json:"rows_read"`
 		RankedBy string `json:"rules_ranked_by"`
@@ -139,17 +143,9 @@ func TestBacktestSuggest(t *testing.T) {
 	csv := pastLeads(t, dir, 3000)
 	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
 	patch := filepath.Join(dir, "suggest.patch")
-	args := []string{"backtest", "--content", contentDir, "--map", mapping, "--suggest", "--out", patch, csv}
-	code, out, errs := runWinnow(t, "", args...)
-	if code != 0 {
-		t.Fatalf("winnow backtest --suggest = %d\n%s%s", code, out, errs)
-	}
-	for _, want := range []string{"suggested points: L2 logistic regression", "held-out ROC AUC, mean of 5 folds: model now 0.",
-		"regression 0.", "suggested points 0.", `lead_source is "event"`, "patch written to " + patch} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+	args := []string{"--content", contentDir, "--map", mapping, "--suggest", "--out", patch, csv}
+	backtestOK(t, args, "suggested points: L2 logistic regression", "held-out ROC AUC, mean of 5 folds: model now 0.",
+		"regression 0.", "suggested points 0.", `lead_source is "event"`, "patch written to "+patch)
 	after, _ := os.ReadFile(filepath.Join(contentDir, "scoring.yaml"))
 	if string(after) != string(before) {
 		t.Error("backtest --suggest changed the content")
@@ -168,13 +164,11 @@ func TestBacktestSuggest(t *testing.T) {
 	}
 
 	// A second run refuses to overwrite the patch, unless forced.
-	code, _, errs = runWinnow(t, "", args...)
+	code, _, errs := runWinnow(t, "", append([]string{"backtest"}, args...)...)
 	if code != 1 || !strings.Contains(errs, "exists: remove it, choose another file, or pass --force") {
 		t.Errorf("second run = %d, %q; want a refusal", code, errs)
 	}
-	if code, _, errs = runWinnow(t, "", append([]string{args[0], "--force"}, args[1:]...)...); code != 0 {
-		t.Errorf("run with --force = %d\n%s", code, errs)
-	}
+	backtestOK(t, append([]string{"--force"}, args...))
 	// Nor does it write into the content.
 	code, _, errs = runWinnow(t, "", "backtest", "--content", contentDir, "--map", mapping, "--suggest", "--out", filepath.Join(contentDir, "x.patch"), csv)
 	if code != 1 || !strings.Contains(errs, "is inside the content directory") {
@@ -206,20 +200,11 @@ func TestBacktestBadInput(t *testing.T) {
 			"bo@acme.com,Huge,software,2026-02-01,lost\n"+
 			"cy@acme.com,1-10,software,2026-02-01,maybe\n"+
 			"dee@acme.com,1-10,\"soft\nware\",2026-02-01,lost\n")
-	code, out, errs := runWinnow(t, "", "backtest", "--content", content, "--map", mapping, rows)
-	if code != 0 {
-		t.Fatalf("winnow backtest = %d\n%s%s", code, out, errs)
-	}
-	for _, want := range []string{
+	backtestOK(t, []string{"--content", content, "--map", mapping, rows},
 		"4 rows read, 3 used, 1 skipped",
 		"problems (6; 1 row skipped)",
-		rows + `:1, column "visited_pricing": no such column in the header; signal pricing_visit is missing from every lead (columns found: work_email, employees, industry, created_at, converted)`,
-		rows + `:3, column "employees": field company_size: Select one of the options for company size ("Huge"); the field is treated as missing`,
-		rows + `:4, column "converted": unknown outcome "maybe"`,
-		rows + `:5, column "industry": field industry: Industry contains control characters ("soft\nware"); the field is treated as missing`,
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
-		}
-	}
+		rows+`:1, column "visited_pricing": no such column in the header; signal pricing_visit is missing from every lead (columns found: work_email, employees, industry, created_at, converted)`,
+		rows+`:3, column "employees": field company_size: Select one of the options for company size ("Huge"); the field is treated as missing`,
+		rows+`:4, column "converted": unknown outcome "maybe"`,
+		rows+`:5, column "industry": field industry: Industry contains control characters ("soft\nware"); the field is treated as missing`)
 }

@@ -55,13 +55,9 @@ type evalOptions struct {
 }
 
 func evalLead(e *env, o evalOptions, args []string) error {
-	now := time.Now().Unix()
-	if o.at != "" {
-		t, ok := load.ParseInstant(o.at)
-		if !ok {
-			return fmt.Errorf("--at %q: want a date like 2026-03-31 or 2026-03-31T09:30:00Z", o.at)
-		}
-		now = t
+	now, err := atFlag(o.at)
+	if err != nil {
+		return err
 	}
 	c, err := loadDir(e, o.dir)
 	if err != nil {
@@ -123,6 +119,18 @@ func evalLead(e *env, o evalOptions, args []string) error {
 	}
 	explain(e.stdout, m, &lead, now, "", false)
 	return nil
+}
+
+// atFlag reads the instant an --at flag gives, or now when it is empty.
+func atFlag(at string) (int64, error) {
+	if at == "" {
+		return time.Now().Unix(), nil
+	}
+	t, ok := load.ParseInstant(at)
+	if !ok {
+		return 0, fmt.Errorf("--at %q: want a date like 2026-03-31 or 2026-03-31T09:30:00Z", at)
+	}
+	return t, nil
 }
 
 type pair struct{ name, value string }
