@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +17,7 @@ import (
 // appends the candidate rules as comments for people to adopt. note is
 // written above the diff, where `git apply` ignores it. A rule is found by
 // its position, m.Points[i].Pos, so src must be the file m was loaded from.
+// When nothing would change, Patch returns nil.
 func Patch(src []byte, path string, m *qualify.Model, s *Suggestion, note string) ([]byte, error) {
 	lines := strings.SplitAfter(string(src), "\n")
 	if lines[len(lines)-1] == "" {
@@ -49,6 +51,9 @@ func Patch(src []byte, path string, m *qualify.Model, s *Suggestion, note string
 			changed[n-1] += "\n"
 		}
 		changed = append(changed, candidateComment(s.Candidates)...)
+	}
+	if slices.Equal(lines, changed) {
+		return nil, nil
 	}
 	var b strings.Builder
 	if note != "" {

@@ -126,20 +126,21 @@ func runBacktest(e *env, o backtestOptions) error {
 		return fmt.Errorf("%s: %w", o.csv, err)
 	}
 	var sug *backtest.Suggestion
+	written := false // a patch was written
 	if o.suggest {
 		if sug, err = backtest.Suggest(d, backtest.SuggestOptions{Folds: o.folds, Seed: o.seed}); err != nil {
 			return fmt.Errorf("--suggest: %w", err)
 		}
-		if err := writePatch(o, m, sug); err != nil {
+		if written, err = writePatch(o, m, sug); err != nil {
 			return err
 		}
 	}
 	if o.json {
-		return writeJSON(e.stdout, o, m, d, rep, sug)
+		return writeJSON(e.stdout, o, m, d, rep, sug, written)
 	}
 	printBacktest(e.stdout, o, m, d, rep)
 	if sug != nil {
-		printSuggestion(e.stdout, o, sug)
+		printSuggestion(e.stdout, o, sug, written)
 	}
 	return nil
 }
@@ -172,18 +173,19 @@ func progress(w io.Writer, name string) func(int) {
 	}
 }
 
-// writePatch writes the suggested points as a diff of the scoring file.
-func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) error {
+// writePatch writes the suggested points as a diff of the scoring file,
+// unless they change nothing, and reports whether it wrote one.
+func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) (bool, error) {
 	scoring := filepath.Join(o.dir, load.ScoringFile)
 	src, err := os.ReadFile(scoring)
 	if err != nil {
-		return err
+		return false, err
 	}
 	// The diff names the file from the working directory when it is below
 	// it, else from the directory that holds the content directory.
 	abs, err := filepath.Abs(scoring)
 	if err != nil {
-		return err
+		return false, err
 	}
 	applyIn := filepath.Dir(filepath.Dir(abs))
 	path := filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(abs)), load.ScoringFile))
@@ -194,7 +196,7 @@ func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) err
 	}
 	out, err := filepath.Abs(o.out)
 	if err != nil {
-		return err
+		return false, err
 	}
 	note := fmt.Sprintf("Points for %s fitted by winnow backtest to the outcomes in %s.\n"+
 		"Held-out ROC AUC over %d folds: model now %.4f, regression %.4f, these points %.4f.\n"+
@@ -202,8 +204,8 @@ func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) err
 		"Review, then apply in %s: git apply %s",
 		o.dir, o.csv, s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points, applyIn, out)
 	patch, err := backtest.Patch(src, path, m, s, note)
-	if err != nil {
-		return err
+	if err != nil || patch == nil {
+		return false, err
 	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if o.force {
@@ -211,16 +213,16 @@ func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) err
 	}
 	f, err := os.OpenFile(o.out, flags, 0o644)
 	if errors.Is(err, os.ErrExist) {
-		return fmt.Errorf("--out %s exists: remove it, choose another file, or pass --force", o.out)
+		return false, fmt.Errorf("--out %s exists: remove it, choose another file, or pass --force", o.out)
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if _, err := f.Write(patch); err != nil {
 		f.Close()
-		return err
+		return false, err
 	}
-	return f.Close()
+	return true, f.Close()
 }
 
 func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
@@ -289,7 +291,7 @@ func printBacktest(w io.Writer, o backtestOptions, m *qualify.Model, d *backtest
 	tw.Flush()
 }
 
-func printSuggestion(w io.Writer, o backtestOptions, s *backtest.Suggestion) {
+func printSuggestion(w io.Writer, o backtestOptions, s *backtest.Suggestion, written bool) {
 	fmt.Fprintf(w, "\nsuggested points: L2 logistic regression, penalty %.3g chosen by %d-fold cross-validation (seed %d)\n", s.Lambda, s.Folds, s.Seed)
 	fmt.Fprintf(w, "held-out ROC AUC, mean of %d folds: model now %.4f, regression %.4f, suggested points %.4f\n",
 		s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points)
@@ -316,6 +318,10 @@ func printSuggestion(w io.Writer, o backtestOptions, s *backtest.Suggestion) {
 		}
 		tw.Flush()
 	}
+	if !written {
+		fmt.Fprintln(w, "\nthe suggestion changes nothing: no patch written")
+		return
+	}
 	fmt.Fprintf(w, "\npatch written to %s: review it, then git apply %s\n", o.out, o.out)
 }
 
@@ -334,13 +340,13 @@ type backtestJSON struct {
 	Patch      string               `json:"patch,omitempty"`
 }
 
-func writeJSON(w io.Writer, o backtestOptions, m *qualify.Model, d *backtest.Data, r *backtest.Report, s *backtest.Suggestion) error {
+func writeJSON(w io.Writer, o backtestOptions, m *qualify.Model, d *backtest.Data, r *backtest.Report, s *backtest.Suggestion, written bool) error {
 	out := backtestJSON{File: o.csv, Model: m.Version, Read: d.Read, Skipped: d.Skipped,
 		Problems: d.Problems, More: d.More, Later: d.Later, RuleRank: "information value", Report: r, Suggestion: s}
 	if out.Problems == nil {
 		out.Problems = []backtest.Problem{}
 	}
-	if s != nil {
+	if written {
 		out.Patch = o.out
 	}
 	enc := json.NewEncoder(w)

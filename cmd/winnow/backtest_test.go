@@ -208,3 +208,15 @@ func TestBacktestBadInput(t *testing.T) {
 		rows+`:4, column "converted": unknown outcome "maybe"`,
 		rows+`:5, column "industry": field industry: Industry contains control characters ("soft\nware"); the field is treated as missing`)
 }
+
+// TestBacktestProgress checks that progress rewrites one line and shows
+// at most one update in a tenth of a second.
+func TestBacktestProgress(t *testing.T) {
+	var b strings.Builder
+	show := progress(&b, "leads.csv")
+	show(1024)
+	show(2048)
+	if got, want := b.String(), "\rleads.csv: 1024 rows read"; got != want {
+		t.Errorf("progress wrote %q, want %q", got, want)
+	}
+}
