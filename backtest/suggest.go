@@ -745,21 +745,28 @@ func intAUC(pt *patterns, points []int, w []float64) float64 {
 }
 
 // toPoints turns weights into whole points: round(scale × weight), held
-// to lo..hi. It tries the scales that give the largest weight 1 to 20
-// points (before holding) and keeps the one with the best AUC on the
-// leads w, the smallest on ties.
+// to lo..hi. It tries 24 scales, evenly apart on a log scale, from the one
+// that gives the largest weight 1 point to the one that gives the median
+// weight 20 (so that one very large weight, held to its range anyway, does
+// not crush the others), and keeps the one with the best AUC on the leads
+// w, the smallest on ties.
 func toPoints(pt *patterns, beta []float64, lo, hi []int, w []float64) ([]int, float64) {
-	top := 0.0
+	var mags []float64
 	for _, b := range beta[1:] {
-		top = max(top, math.Abs(b))
+		if b != 0 {
+			mags = append(mags, math.Abs(b))
+		}
 	}
 	points := make([]int, len(beta)-1)
-	if top == 0 {
+	if len(mags) == 0 {
 		return points, 0
 	}
+	slices.Sort(mags)
+	from, to := 1/mags[len(mags)-1], 2*MaxPoints/mags[len(mags)/2]
+	const steps = 24
 	best, bestScale, bestAUC := points, 0.0, math.Inf(-1)
-	for most := 1; most <= 2*MaxPoints; most++ {
-		scale := float64(most) / top
+	for i := range steps {
+		scale := from * math.Pow(to/from, float64(i)/(steps-1))
 		pts := make([]int, len(points))
 		for j, b := range beta[1:] {
 			pts[j] = min(max(int(roundHalf(scale*b)), lo[j]), hi[j])

@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/winnowhq/winnow/demo"
 )
 
 // pastLeads writes n past leads of the shipped model to a CSV file in dir:
@@ -207,6 +210,55 @@ func TestBacktestBadInput(t *testing.T) {
 		rows+`:3, column "employees": field company_size: Select one of the options for company size ("Huge"); the field is treated as missing`,
 		rows+`:4, column "converted": unknown outcome "maybe"`,
 		rows+`:5, column "industry": field industry: Industry contains control characters ("soft\nware"); the field is treated as missing`)
+}
+
+// TestBacktestDemo backtests the past leads winnow demo writes, through
+// the mapping it writes: the format both share. The demo's outcomes do not
+// follow the newsletter's points, and do follow the lead's source.
+func TestBacktestDemo(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	if err := demo.WriteCSV(&b, demo.NewGenerator(5, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)).Leads(0, 4000)); err != nil {
+		t.Fatal(err)
+	}
+	csv := writeFile(t, filepath.Join(dir, "history.csv"), b.String())
+	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), demo.Mapping())
+	out := backtestOK(t, []string{"--content", content, "--map", mapping, "--json", "--suggest", "--out", filepath.Join(dir, "s.patch"), csv})
+	var rep struct {
+		Skipped int `json:"rows_skipped"`
+		Report  struct {
+			Leads int `json:"leads"`
+			Rules []struct {
+				Rule   string `json:"rule"`
+				Agrees bool   `json:"agrees"`
+			} `json:"rules"`
+		} `json:"report"`
+		Suggestion struct {
+			Candidates []struct {
+				Column string `json:"column"`
+			} `json:"candidates"`
+		} `json:"suggestion"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out)
+	}
+	if rep.Skipped != 0 || rep.Report.Leads != 4000 {
+		t.Errorf("%d leads used, %d skipped; want 4000, 0", rep.Report.Leads, rep.Skipped)
+	}
+	for _, r := range rep.Report.Rules {
+		if r.Rule == "newsletter" && r.Agrees {
+			t.Error("the newsletter's points agree with the demo's outcomes, which ignore them")
+		}
+	}
+	sources := 0
+	for _, c := range rep.Suggestion.Candidates {
+		if c.Column == "lead_source" {
+			sources++
+		}
+	}
+	if sources == 0 {
+		t.Errorf("no candidate rules from lead_source: %+v", rep.Suggestion.Candidates)
+	}
 }
 
 // TestBacktestProgress checks that progress rewrites one line and shows
