@@ -208,17 +208,17 @@ func RetryURL(id string) string {
 
 // The charts are drawn in user units; the SVG scales to its box.
 const (
-	funnelWidth = 360 // viewBox width of the funnel chart
-	funnelRow   = 44  // height of one stage: its label above its bar
-	funnelBar   = 18  // height of a bar
-	funnelRoom  = 56  // room right of the longest bar for its count
+	funnelWidth = 480 // viewBox width of the funnel chart
+	funnelRow   = 50  // height of one stage: its label above its bar
+	funnelBar   = 20  // height of a bar
+	funnelRoom  = 72  // room right of the longest bar for its count
 
-	trendWidth  = 400 // viewBox width of the conversion chart
-	trendHeight = 230
-	trendLeft   = 44 // room for the percentages
-	trendRight  = 12
-	trendTop    = 12
-	trendBottom = 40 // room for the months
+	trendWidth  = 480 // viewBox width of the conversion chart
+	trendHeight = 280
+	trendLeft   = 64 // room for the percentages
+	trendRight  = 28 // room for half the last month's name
+	trendTop    = 14
+	trendBottom = 56 // room for the months and the years
 )
 
 // funnelGeom is a bar of the funnel chart, placed.
@@ -249,8 +249,8 @@ func funnelLayout(bars []FunnelBar) []funnelGeom {
 		}
 		y := float64(i * funnelRow)
 		out[i] = funnelGeom{FunnelBar: b,
-			LabelY: num(y + 15), BarY: num(y + 21), Width: num(w),
-			CountX: num(w + 6), CountY: num(y + 21 + funnelBar - 4)}
+			LabelY: num(y + 20), BarY: num(y + 26), Width: num(w),
+			CountX: num(w + 8), CountY: num(y + 26 + funnelBar - 4)}
 	}
 	return out
 }
@@ -291,7 +291,7 @@ type tick struct {
 	Pos   string // x of a month, y of a percentage
 	Label string
 	Year  string // under a month that starts a year, or the first one
-	Minor bool   // a month a narrow screen leaves unlabelled
+	Minor bool   // a month a narrow screen leaves unlabelled: every other one
 }
 
 // trendLine is one series, placed.
@@ -324,11 +324,18 @@ func trendLayout(series []TrendSeries) trendGeom {
 		return trendLeft + plotW*float64(i)/float64(len(months)-1)
 	}
 	for i, m := range months {
-		t := tick{Pos: num(x(i)), Label: monthShort(m.Month), Minor: (len(months)-1-i)%2 == 1}
+		t := tick{Pos: num(x(i)), Label: monthShort(m.Month), Minor: true}
 		if i == 0 || strings.HasSuffix(m.Month, "-01") {
 			t.Year, _, _ = strings.Cut(m.Month, "-")
+			t.Minor = false
 		}
 		g.Months = append(g.Months, t)
+	}
+	// A narrow screen labels every other month, those with a year always.
+	for i := range g.Months {
+		if g.Months[i].Minor && (i == 0 || g.Months[i-1].Minor) && (i+1 == len(g.Months) || g.Months[i+1].Year == "") {
+			g.Months[i].Minor = false
+		}
 	}
 	for si, s := range series {
 		l := trendLine{Label: s.Label, Class: "s" + strconv.Itoa(si%6)}

@@ -368,3 +368,31 @@ func TestAdminLayout(t *testing.T) {
 		t.Errorf("the token field: type %q, described by %q, %d labels", typ, desc, len(labels))
 	}
 }
+
+// On a narrow screen every other month is labelled, and always the ones
+// that name a year: no two neighbours are both unlabelled.
+func TestTrendChartMonthLabels(t *testing.T) {
+	s := templates.TrendSeries{Label: "MQL → SAL"}
+	for _, m := range []string{"2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05"} {
+		s.Points = append(s.Points, templates.TrendPoint{Month: m})
+	}
+	svg := svgOf(t, parse(t, templates.TrendChart([]templates.TrendSeries{s})))
+	var shown []string
+	hidden := 0
+	for _, n := range all(svg, tagged("text")) {
+		if strings.Contains(text(n), "%") {
+			continue // the percentages
+		}
+		if c, _ := attr(n, "class"); c == "minor" {
+			hidden++
+			if len(all(n, tagged("tspan"))) > 0 {
+				t.Errorf("%q names a year but a narrow screen hides it", text(n))
+			}
+			continue
+		}
+		shown = append(shown, text(n))
+	}
+	if got := strings.Join(shown, " "); got != "Jun 2025 Aug Oct Jan 2026 Mar May" || hidden != 6 {
+		t.Errorf("labelled on a narrow screen: %q, %d hidden", got, hidden)
+	}
+}

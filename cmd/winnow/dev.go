@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	_ "embed"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -103,6 +105,14 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	if err != nil {
 		return err
 	}
+	if a.cfg.AdminToken == "" {
+		// A token for this run, kept in the environment of the program
+		// that replaces this one when the templates change.
+		var b [16]byte
+		rand.Read(b[:])
+		a.cfg.AdminToken = hex.EncodeToString(b[:])
+		os.Setenv("WINNOW_ADMIN_TOKEN", a.cfg.AdminToken)
+	}
 	d := &devServer{e: e, o: o, out: &site.Dir{Path: o.out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{},
 		started: strconv.FormatInt(time.Now().UnixNano(), 36), api: a}
 	d.rebuild()
@@ -129,6 +139,7 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	fmt.Fprintf(e.stdout, "serving %s on %s (Ctrl-C to stop)\n", o.out, d.public)
+	fmt.Fprintf(e.stdout, "admin dashboard: %s/admin (token %s)\n", d.public, a.cfg.AdminToken)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -1,0 +1,212 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/winnowhq/winnow/worker"
+)
+
+// chromium is Debian's Chromium, which .ci/run installs.
+const chromium = "/usr/bin/chromium"
+
+// refusing is an HTTP client whose every request fails, as when a
+// webhook's target is down.
+type refusing struct{}
+
+func (refusing) Do(*http.Request) (*http.Response, error) {
+	return nil, errors.New("dial tcp: connection refused")
+}
+
+// chrome starts headless Chromium with focus emulated (a headless page
+// otherwise never has focus); the test fails when Chromium is missing.
+func chrome(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := exec.LookPath(chromium); err != nil {
+		t.Fatalf("%s is missing: install Debian's chromium (.ci/run does)", chromium)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	focus := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), focus); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
+
+// js runs a script in the page and returns its value.
+func js[T any](t *testing.T, ctx context.Context, script string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](script, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: %v", script, err)
+	}
+	return v
+}
+
+// waitFor polls a script until it is true, through page loads.
+func waitFor(t *testing.T, ctx context.Context, what, script string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](script)); err == nil && ok {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: never true: %s", what, script)
+}
+
+// press sends one key to the focused element.
+func press(t *testing.T, ctx context.Context, key string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(key)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tabTo presses Tab until the element matching sel has the focus, and
+// checks that the focus is visible on it.
+func tabTo(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	q := strconv.Quote(sel)
+	for range 40 {
+		press(t, ctx, "\t")
+		if js[bool](t, ctx, `document.activeElement === document.querySelector(`+q+`)`) {
+			if !js[bool](t, ctx, `document.activeElement.matches(":focus-visible") && getComputedStyle(document.activeElement).outlineStyle !== "none"`) {
+				t.Errorf("the focus on %s is not visible", sel)
+			}
+			return
+		}
+	}
+	t.Fatalf("Tab never reaches %s", sel)
+}
+
+// checkPage runs axe-core on the page, fails if it scrolls sideways at
+// this width or has other than one h1, and saves a screenshot.
+func checkPage(t *testing.T, ctx context.Context, axe []byte, name string, width int64) {
+	t.Helper()
+	what := name + " at " + strconv.FormatInt(width, 10) + " px"
+	if w := js[int64](t, ctx, `document.documentElement.scrollWidth`); w > width {
+		t.Errorf("%s is %d px wide: it scrolls sideways", what, w)
+	}
+	if n := js[int64](t, ctx, `document.querySelectorAll("h1").length`); n != 1 {
+		t.Errorf("%s has %d h1", what, n)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";null")); err != nil {
+		t.Fatal(err)
+	}
+	res := js[string](t, ctx, `axe.run(document, {resultTypes: ["violations"]}).then(r =>
+		r.violations.map(v => v.id + ": " + v.help + " " + v.nodes.map(n => n.target.join(" ")).join(", ")).join("\n"))`)
+	if res != "" {
+		t.Errorf("axe-core on %s:\n%s", what, res)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots := filepath.Join("..", "build", "screenshots")
+	os.MkdirAll(shots, 0o755)
+	os.WriteFile(filepath.Join(shots, "admin-"+name+"-"+strconv.FormatInt(width, 10)+".png"), png, 0o644)
+}
+
+// TestDashboardInBrowser uses the dashboard in Chromium at a phone's width
+// and a desktop's, from the keyboard: log in, read the overview, open a
+// lead, retry a dead webhook, log out. Every page passes axe-core, does
+// not scroll sideways and has one h1.
+func TestDashboardInBrowser(t *testing.T) {
+	axe, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
+	if err != nil {
+		t.Fatalf("axe-core is missing (%v): run npm ci (.ci/run does)", err)
+	}
+	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: "https://crm.example/hooks/winnow", Secret: "x"}},
+		func(c *worker.Config) { c.Client = refusing{}; c.Limits.MaxAttempts = 2 })
+	// Leads over three months, moved on by sales through the API.
+	for i, who := range []string{"Ana Maria Souza", "Bo Lindqvist", "Chidi Okafor", "Dana Weiß"} {
+		fields := ana()
+		fields["name"], fields["email"] = who, "lead"+strconv.Itoa(i)+"@northwind.io"
+		if i == 3 {
+			fields["seats"], fields["timeline"] = "40", "this_quarter"
+		}
+		id := f.submit(t, "key-browser-"+strconv.Itoa(i), fields)["id"].(string)
+		if i%2 == 0 {
+			f.postEvent(t, id, map[string]string{"stage": "SAL", "actor": "jo@sales", "note": "called back, keen"})
+		}
+		f.clock.Advance(20 * 24 * time.Hour)
+	}
+	// Two webhooks die: their target refuses every attempt.
+	for dead := 0; dead < 2; {
+		d, err := f.h.Deliver(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead += d.Dead
+		f.clock.Advance(time.Hour)
+	}
+
+	ctx := chrome(t)
+	for _, width := range []int64{320, 1280} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+"/admin")); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, ctx, axe, "login", width)
+		tabTo(t, ctx, "#token")
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("tok")); err != nil {
+			t.Fatal(err)
+		}
+		press(t, ctx, "\r")
+		waitFor(t, ctx, "the overview after logging in", `document.querySelector("h1")?.textContent === "Funnel overview"`)
+		if js[int64](t, ctx, `document.querySelectorAll("figure.chart svg[role=img]").length`) != 2 {
+			t.Error("the overview does not show its two charts")
+		}
+		if w := js[float64](t, ctx, `document.querySelector("figure.chart svg").getBoundingClientRect().width`); w > float64(width) || w < 200 {
+			t.Errorf("at %d px the funnel chart is %v px wide", width, w)
+		}
+		checkPage(t, ctx, axe, "overview", width)
+
+		tabTo(t, ctx, `a[href^="/admin/leads/"]`)
+		press(t, ctx, "\r")
+		waitFor(t, ctx, "a lead's page", `location.pathname.startsWith("/admin/leads/") && document.readyState === "complete" && !!document.querySelector("[aria-label=Reasons]")`)
+		checkPage(t, ctx, axe, "lead", width)
+
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/admin")); err != nil {
+			t.Fatal(err)
+		}
+		before := js[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`)
+		tabTo(t, ctx, `form[action$="/retry"] button`)
+		press(t, ctx, "\r")
+		waitFor(t, ctx, "the status after a retry", `!!document.querySelector("[role=status]")?.textContent.includes("is back in the queue")`)
+		if after := js[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`); after != before-1 {
+			t.Errorf("after a retry %d dead webhooks are listed, want %d", after, before-1)
+		}
+		checkPage(t, ctx, axe, "retried", width)
+
+		tabTo(t, ctx, `form[action="/admin/logout"] button`)
+		press(t, ctx, "\r")
+		waitFor(t, ctx, "the login form after logging out", `!!document.querySelector("#token")`)
+	}
+}
