@@ -5,21 +5,16 @@ import (
 	"errors"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/winnowhq/winnow/internal/browsertest"
 	"github.com/winnowhq/winnow/worker"
 )
-
-// chromium is Debian's Chromium, which .ci/run installs.
-const chromium = "/usr/bin/chromium"
 
 // refusing is an HTTP client whose every request fails, as when a
 // webhook's target is down.
@@ -27,35 +22,6 @@ type refusing struct{}
 
 func (refusing) Do(*http.Request) (*http.Response, error) {
 	return nil, errors.New("dial tcp: connection refused")
-}
-
-// chrome starts headless Chromium with focus emulated (a headless page
-// otherwise never has focus); the test fails when Chromium is missing.
-func chrome(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("%s is missing: install Debian's chromium (.ci/run does)", chromium)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(cancel3)
-	focus := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
-		return err
-	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), focus); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return ctx
 }
 
 // js runs a script in the page and returns its value.
@@ -108,7 +74,7 @@ func tabTo(t *testing.T, ctx context.Context, sel string) {
 
 // checkPage runs axe-core on the page, fails if it scrolls sideways at
 // this width or has other than one h1, and saves a screenshot.
-func checkPage(t *testing.T, ctx context.Context, axe []byte, name string, width int64) {
+func checkPage(t *testing.T, ctx context.Context, name string, width int64) {
 	t.Helper()
 	what := name + " at " + strconv.FormatInt(width, 10) + " px"
 	if w := js[int64](t, ctx, `document.documentElement.scrollWidth`); w > width {
@@ -117,12 +83,7 @@ func checkPage(t *testing.T, ctx context.Context, axe []byte, name string, width
 	if n := js[int64](t, ctx, `document.querySelectorAll("h1").length`); n != 1 {
 		t.Errorf("%s has %d h1", what, n)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";null")); err != nil {
-		t.Fatal(err)
-	}
-	res := js[string](t, ctx, `axe.run(document, {resultTypes: ["violations"]}).then(r =>
-		r.violations.map(v => v.id + ": " + v.help + " " + v.nodes.map(n => n.target.join(" ")).join(", ")).join("\n"))`)
-	if res != "" {
+	if res := browsertest.Axe(t, ctx, "../node_modules/axe-core/axe.min.js"); res != "" {
 		t.Errorf("axe-core on %s:\n%s", what, res)
 	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -139,10 +100,6 @@ func checkPage(t *testing.T, ctx context.Context, axe []byte, name string, width
 // lead, retry a dead webhook, log out. Every page passes axe-core, does
 // not scroll sideways and has one h1.
 func TestDashboardInBrowser(t *testing.T) {
-	axe, err := os.ReadFile("../node_modules/axe-core/axe.min.js")
-	if err != nil {
-		t.Fatalf("axe-core is missing (%v): run npm ci (.ci/run does)", err)
-	}
 	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: "https://crm.example/hooks/winnow", Secret: "x"}},
 		func(c *worker.Config) { c.Client = refusing{}; c.Limits.MaxAttempts = 2 })
 	// Leads over three months, moved on by sales through the API.
@@ -168,12 +125,12 @@ func TestDashboardInBrowser(t *testing.T) {
 		f.clock.Advance(time.Hour)
 	}
 
-	ctx := chrome(t)
+	ctx := browsertest.Start(t, 3*time.Minute)
 	for _, width := range []int64{320, 1280} {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+"/admin")); err != nil {
 			t.Fatal(err)
 		}
-		checkPage(t, ctx, axe, "login", width)
+		checkPage(t, ctx, "login", width)
 		tabTo(t, ctx, "#token")
 		if err := chromedp.Do(ctx, chromedp.KeyEvent("tok")); err != nil {
 			t.Fatal(err)
@@ -186,12 +143,12 @@ func TestDashboardInBrowser(t *testing.T) {
 		if w := js[float64](t, ctx, `document.querySelector("figure.chart svg").getBoundingClientRect().width`); w > float64(width) || w < 200 {
 			t.Errorf("at %d px the funnel chart is %v px wide", width, w)
 		}
-		checkPage(t, ctx, axe, "overview", width)
+		checkPage(t, ctx, "overview", width)
 
 		tabTo(t, ctx, `a[href^="/admin/leads/"]`)
 		press(t, ctx, "\r")
 		waitFor(t, ctx, "a lead's page", `location.pathname.startsWith("/admin/leads/") && document.readyState === "complete" && !!document.querySelector("[aria-label=Reasons]")`)
-		checkPage(t, ctx, axe, "lead", width)
+		checkPage(t, ctx, "lead", width)
 
 		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/admin")); err != nil {
 			t.Fatal(err)
@@ -203,7 +160,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		if after := js[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`); after != before-1 {
 			t.Errorf("after a retry %d dead webhooks are listed, want %d", after, before-1)
 		}
-		checkPage(t, ctx, axe, "retried", width)
+		checkPage(t, ctx, "retried", width)
 
 		tabTo(t, ctx, `form[action="/admin/logout"] button`)
 		press(t, ctx, "\r")

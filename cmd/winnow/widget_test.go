@@ -17,14 +17,13 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/winnowhq/winnow/internal/browsertest"
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
-
-const chromium = "/usr/bin/chromium"
 
 // widgetSite builds the widget and the shipped site with it, and serves
 // the site and the API (over SQLite) on loopback, as winnow serve does.
@@ -86,31 +85,7 @@ func widgetSite(t *testing.T, missing ...string) string {
 // chrome starts headless Chromium; the test fails when it is missing.
 func chrome(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("%s is missing: install Debian's chromium (.ci/run does)", chromium)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel3)
-	// A headless page has no focus: without this, focusing a field fires
-	// no focus events, as in a window in the background.
-	focus := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
-		return err
-	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), focus); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return ctx
+	return browsertest.Start(t, 90*time.Second)
 }
 
 // eval runs a script in the page and returns its value.
@@ -386,20 +361,7 @@ func retype(t *testing.T, ctx context.Context, sel, value string) {
 // checkAxe runs axe-core on the page as it is: no violation is allowed.
 func checkAxe(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	axe, err := os.ReadFile("../../node_modules/axe-core/axe.min.js")
-	if err != nil {
-		t.Fatalf("axe-core is missing (%v): run npm ci (.ci/run does)", err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";null")); err != nil {
-		t.Fatal(err)
-	}
-	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
-		r.violations.map(v => v.id + ": " + v.help + " " + v.nodes.map(n => n.target.join(" ")).join(", ")).join("\n"))`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res != "" {
+	if res := browsertest.Axe(t, ctx, "../../node_modules/axe-core/axe.min.js"); res != "" {
 		t.Errorf("axe-core on %s:\n%s", what, res)
 	}
 }
