@@ -105,13 +105,14 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	if err != nil {
 		return err
 	}
+	environ := os.Environ()
 	if a.cfg.AdminToken == "" {
-		// A token for this run, kept in the environment of the program
-		// that replaces this one when the templates change.
+		// A token for this run, which the program that replaces this one
+		// when the templates change keeps.
 		var b [16]byte
 		rand.Read(b[:])
 		a.cfg.AdminToken = hex.EncodeToString(b[:])
-		os.Setenv("WINNOW_ADMIN_TOKEN", a.cfg.AdminToken)
+		environ = append(environ, "WINNOW_ADMIN_TOKEN="+a.cfg.AdminToken)
 	}
 	d := &devServer{e: e, o: o, out: &site.Dir{Path: o.out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{},
 		started: strconv.FormatInt(time.Now().UnixNano(), 36), api: a}
@@ -186,7 +187,7 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 			ln.Close()
 			// The new program listens on the same address; the pages
 			// reconnect, see a new build id and reload.
-			return syscall.Exec(next, os.Args, os.Environ())
+			return syscall.Exec(next, os.Args, environ)
 		}
 	}
 }
