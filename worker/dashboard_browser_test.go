@@ -24,29 +24,6 @@ func (refusing) Do(*http.Request) (*http.Response, error) {
 	return nil, errors.New("dial tcp: connection refused")
 }
 
-// js runs a script in the page and returns its value.
-func js[T any](t *testing.T, ctx context.Context, script string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](script, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: %v", script, err)
-	}
-	return v
-}
-
-// waitFor polls a script until it is true, through page loads.
-func waitFor(t *testing.T, ctx context.Context, what, script string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](script)); err == nil && ok {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: never true: %s", what, script)
-}
-
 // press sends one key to the focused element.
 func press(t *testing.T, ctx context.Context, key string) {
 	t.Helper()
@@ -62,8 +39,8 @@ func tabTo(t *testing.T, ctx context.Context, sel string) {
 	q := strconv.Quote(sel)
 	for range 40 {
 		press(t, ctx, "\t")
-		if js[bool](t, ctx, `document.activeElement === document.querySelector(`+q+`)`) {
-			if !js[bool](t, ctx, `document.activeElement.matches(":focus-visible") && getComputedStyle(document.activeElement).outlineStyle !== "none"`) {
+		if browsertest.Eval[bool](t, ctx, `document.activeElement === document.querySelector(`+q+`)`) {
+			if !browsertest.Eval[bool](t, ctx, `document.activeElement.matches(":focus-visible") && getComputedStyle(document.activeElement).outlineStyle !== "none"`) {
 				t.Errorf("the focus on %s is not visible", sel)
 			}
 			return
@@ -77,10 +54,10 @@ func tabTo(t *testing.T, ctx context.Context, sel string) {
 func checkPage(t *testing.T, ctx context.Context, name string, width int64) {
 	t.Helper()
 	what := name + " at " + strconv.FormatInt(width, 10) + " px"
-	if w := js[int64](t, ctx, `document.documentElement.scrollWidth`); w > width {
+	if w := browsertest.Eval[int64](t, ctx, `document.documentElement.scrollWidth`); w > width {
 		t.Errorf("%s is %d px wide: it scrolls sideways", what, w)
 	}
-	if n := js[int64](t, ctx, `document.querySelectorAll("h1").length`); n != 1 {
+	if n := browsertest.Eval[int64](t, ctx, `document.querySelectorAll("h1").length`); n != 1 {
 		t.Errorf("%s has %d h1", what, n)
 	}
 	if res := browsertest.Axe(t, ctx, "../node_modules/axe-core/axe.min.js"); res != "" {
@@ -136,34 +113,34 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		press(t, ctx, "\r")
-		waitFor(t, ctx, "the overview after logging in", `document.querySelector("h1")?.textContent === "Funnel overview"`)
-		if js[int64](t, ctx, `document.querySelectorAll("figure.chart svg[role=img]").length`) != 2 {
+		browsertest.WaitFor(t, ctx, "the overview after logging in", `document.querySelector("h1")?.textContent === "Funnel overview"`)
+		if browsertest.Eval[int64](t, ctx, `document.querySelectorAll("figure.chart svg[role=img]").length`) != 2 {
 			t.Error("the overview does not show its two charts")
 		}
-		if w := js[float64](t, ctx, `document.querySelector("figure.chart svg").getBoundingClientRect().width`); w > float64(width) || w < 200 {
+		if w := browsertest.Eval[float64](t, ctx, `document.querySelector("figure.chart svg").getBoundingClientRect().width`); w > float64(width) || w < 200 {
 			t.Errorf("at %d px the funnel chart is %v px wide", width, w)
 		}
 		checkPage(t, ctx, "overview", width)
 
 		tabTo(t, ctx, `a[href^="/admin/leads/"]`)
 		press(t, ctx, "\r")
-		waitFor(t, ctx, "a lead's page", `location.pathname.startsWith("/admin/leads/") && document.readyState === "complete" && !!document.querySelector("[aria-label=Reasons]")`)
+		browsertest.WaitFor(t, ctx, "a lead's page", `location.pathname.startsWith("/admin/leads/") && document.readyState === "complete" && !!document.querySelector("[aria-label=Reasons]")`)
 		checkPage(t, ctx, "lead", width)
 
 		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/admin")); err != nil {
 			t.Fatal(err)
 		}
-		before := js[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`)
+		before := browsertest.Eval[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`)
 		tabTo(t, ctx, `form[action$="/retry"] button`)
 		press(t, ctx, "\r")
-		waitFor(t, ctx, "the status after a retry", `!!document.querySelector("[role=status]")?.textContent.includes("is back in the queue")`)
-		if after := js[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`); after != before-1 {
+		browsertest.WaitFor(t, ctx, "the status after a retry", `!!document.querySelector("[role=status]")?.textContent.includes("is back in the queue")`)
+		if after := browsertest.Eval[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`); after != before-1 {
 			t.Errorf("after a retry %d dead webhooks are listed, want %d", after, before-1)
 		}
 		checkPage(t, ctx, "retried", width)
 
 		tabTo(t, ctx, `form[action="/admin/logout"] button`)
 		press(t, ctx, "\r")
-		waitFor(t, ctx, "the login form after logging out", `!!document.querySelector("#token")`)
+		browsertest.WaitFor(t, ctx, "the login form after logging out", `!!document.querySelector("#token")`)
 	}
 }

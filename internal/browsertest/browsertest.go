@@ -71,3 +71,36 @@ func Axe(t testing.TB, ctx context.Context, path string) string {
 	}
 	return res
 }
+
+// Eval runs a script in the page, awaiting it if it is a promise, and
+// returns its value; the test fails if the script throws.
+func Eval[T any](t testing.TB, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// WaitFor polls a script until it is true, for at most 20 seconds. A poll
+// that meets a page being replaced (a form submitted the plain way, a
+// link followed) is tried again; the last error is reported if the script
+// never comes true.
+func WaitFor(t testing.TB, ctx context.Context, what, js string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
+		if err == nil && ok {
+			return
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: still not true after 20 s: %s (last error: %v)", what, js, last)
+}
