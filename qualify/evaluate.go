@@ -48,11 +48,20 @@ func (r Reason) Format(m *Model) string {
 		return "stage " + name
 	}
 	s := FormatPoints(r.Points) + " " + name
-	if r.HalfLife > 0 && r.Age > 0 {
-		s += " (" + strconv.Itoa(r.Base) + " points, halved every " + FormatDuration(r.HalfLife) +
-			", " + FormatAge(r.Age) + " ago)"
+	if d := FormatDecay(r.Base, r.HalfLife, r.Age); d != "" {
+		s += " (" + d + ")"
 	}
 	return s
+}
+
+// FormatDecay explains how points decayed, such as "5 points, halved
+// every 90d, 90d ago": base points, halved every halfLife seconds, earned
+// age seconds ago. It is "" when no decay applied.
+func FormatDecay(base int, halfLife, age int64) string {
+	if halfLife <= 0 || age <= 0 {
+		return ""
+	}
+	return strconv.Itoa(base) + " points, halved every " + FormatDuration(halfLife) + ", " + FormatAge(age) + " ago"
 }
 
 // FormatAge formats a number of seconds for people, to a tenth of the

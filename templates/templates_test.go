@@ -44,6 +44,10 @@ func goldenCases() []goldenCase {
 		{"scoring", templates.ScoringView(scoringPage)},
 		{"form", templates.FormView(signup)},
 		{"not-found", templates.NotFoundView()},
+		{"admin-overview", templates.AdminOverviewView(adminOverview(), "csrf-token")},
+		{"admin-overview-empty", templates.AdminOverviewView(templates.AdminOverview{}, "csrf-token")},
+		{"admin-lead", templates.AdminLeadView(adminLead())},
+		{"admin-login", templates.AdminLoginView(templates.AdminLogin{Next: "/admin/leads/l1", Error: "That is not the admin token."})},
 	}
 }
 

@@ -31,57 +31,75 @@ type reportJSON struct {
 	Dead    []deadJSON     `json:"dead"`
 }
 
+// latestEvent is a subquery for column col of the latest event of the
+// lead whose id is the SQL expression lead.
+func latestEvent(col, lead string) string {
+	return `(SELECT x.` + col + ` FROM events x WHERE x.lead_id = ` + lead + ` ORDER BY x.at DESC, x.recorded_at DESC, x.rowid DESC LIMIT 1)`
+}
+
 // report gives counts per stage and the webhooks' state, with every
 // dead-lettered webhook.
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	rep := reportJSON{Model: h.c.Model.Version, Stages: map[string]int{}, Entered: map[string]int{}, Outbox: map[string]int{}, Dead: []deadJSON{}}
-	if err := h.c.DB.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(spam), 0) FROM leads`).Scan(&rep.Leads, &rep.Spam); err != nil {
-		h.serverError(w, r, false, "counting leads", err)
-		return
+	rep := reportJSON{Model: h.c.Model.Version}
+	err := h.c.DB.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(spam), 0) FROM leads`).Scan(&rep.Leads, &rep.Spam)
+	if err == nil {
+		rep.Entered, err = h.countBy(ctx, `SELECT stage, count(DISTINCT lead_id) FROM events GROUP BY stage`)
 	}
-	counts := func(q string, into map[string]int) bool {
-		rows, err := h.c.DB.QueryContext(ctx, q)
-		if err != nil {
-			h.serverError(w, r, false, "reporting", err)
-			return false
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			var n int
-			if err := rows.Scan(&k, &n); err != nil {
-				h.serverError(w, r, false, "reporting", err)
-				return false
-			}
-			into[k] = n
-		}
-		return true
+	if err == nil {
+		rep.Stages, err = h.countBy(ctx, `SELECT e.stage, count(*) FROM events e WHERE e.id = `+latestEvent("id", "e.lead_id")+` GROUP BY e.stage`)
 	}
-	if !counts(`SELECT stage, count(DISTINCT lead_id) FROM events GROUP BY stage`, rep.Entered) ||
-		!counts(`SELECT e.stage, count(*) FROM events e WHERE e.id = (SELECT id FROM events x WHERE x.lead_id = e.lead_id
-			ORDER BY x.at DESC, x.recorded_at DESC, x.rowid DESC LIMIT 1) GROUP BY e.stage`, rep.Stages) ||
-		!counts(`SELECT status, count(*) FROM outbox GROUP BY status`, rep.Outbox) {
-		return
+	if err == nil {
+		rep.Outbox, err = h.countBy(ctx, `SELECT status, count(*) FROM outbox GROUP BY status`)
 	}
-	rows, err := h.c.DB.QueryContext(ctx, `SELECT id, lead_id, target, topic, attempts, last_error, created_at FROM outbox
-		WHERE status = 'dead' ORDER BY created_at DESC LIMIT 500`)
+	if err == nil {
+		rep.Dead, err = h.deadWebhooks(ctx, 500)
+	}
 	if err != nil {
 		h.serverError(w, r, false, "reporting", err)
 		return
 	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// countBy runs a query of (key, count) rows and returns them as a map.
+func (h *Handler) countBy(ctx context.Context, q string, args ...any) (map[string]int, error) {
+	rows, err := h.c.DB.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// deadWebhooks lists the newest dead-lettered webhooks, at most limit.
+func (h *Handler) deadWebhooks(ctx context.Context, limit int) ([]deadJSON, error) {
+	rows, err := h.c.DB.QueryContext(ctx, `SELECT id, lead_id, target, topic, attempts, last_error, created_at FROM outbox
+		WHERE status = 'dead' ORDER BY created_at DESC, id LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	dead := []deadJSON{}
 	for rows.Next() {
 		var d deadJSON
 		var created int64
 		if err := rows.Scan(&d.ID, &d.Lead, &d.Target, &d.Topic, &d.Attempts, &d.LastError, &created); err != nil {
-			h.serverError(w, r, false, "reporting", err)
-			return
+			return nil, err
 		}
 		d.CreatedAt = time.UnixMilli(created).UTC().Format(time.RFC3339)
-		rep.Dead = append(rep.Dead, d)
+		dead = append(dead, d)
 	}
-	writeJSON(w, http.StatusOK, rep)
+	return dead, rows.Err()
 }
 
 // exportCSV streams every lead with its verdict as CSV, one row per lead,
@@ -136,17 +154,28 @@ func csvSafe(s string) string {
 // retry puts a dead webhook back in the queue, due now.
 func (h *Handler) retry(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	res, err := h.c.DB.ExecContext(r.Context(), `UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, lease_until = 0
-		WHERE id = ? AND status = 'dead'`, h.now().UnixMilli(), id)
+	ok, err := h.requeue(r.Context(), id)
 	if err != nil {
 		h.serverError(w, r, false, "retrying a webhook", err)
 		return
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !ok {
 		writeError(w, http.StatusNotFound, "not_found", "no dead webhook "+id)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "pending"})
+}
+
+// requeue puts the dead webhook id back in the queue, due now, with its
+// attempts counted anew. It reports false when no dead webhook has that id.
+func (h *Handler) requeue(ctx context.Context, id string) (bool, error) {
+	res, err := h.c.DB.ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, lease_until = 0
+		WHERE id = ? AND status = 'dead'`, h.now().UnixMilli(), id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // Purge erases the personal data of leads older than the model's

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -163,25 +164,40 @@ type eventOut struct {
 	At     string `json:"at"`
 }
 
+// errNoLead is loadLead's error for an id no lead has.
+var errNoLead = errors.New("no such lead")
+
 // getLead gives a lead with the server's verdict and every reason, the
 // browser's verdict, and its events.
 func (h *Handler) getLead(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	var l leadJSON
-	var created int64
-	var input, verdict, client string
-	var spam int
-	var purged sql.NullInt64
-	err := h.c.DB.QueryRowContext(r.Context(), `SELECT id, created_at, source, spam, input, verdict, client_model_version,
-		client_verdict, purged_at FROM leads WHERE id = ?`, id).Scan(&l.ID, &created, &l.Source, &spam, &input, &verdict,
-		&l.ClientModel, &client, &purged)
-	if errors.Is(err, sql.ErrNoRows) {
+	l, err := h.loadLead(r.Context(), id)
+	if errors.Is(err, errNoLead) {
 		writeError(w, http.StatusNotFound, "not_found", "no lead "+id)
 		return
 	}
 	if err != nil {
 		h.serverError(w, r, false, "reading a lead", err)
 		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
+// loadLead reads a lead with its verdicts and its events, oldest first.
+func (h *Handler) loadLead(ctx context.Context, id string) (leadJSON, error) {
+	var l leadJSON
+	var created int64
+	var input, verdict, client string
+	var spam int
+	var purged sql.NullInt64
+	err := h.c.DB.QueryRowContext(ctx, `SELECT id, created_at, source, spam, input, verdict, client_model_version,
+		client_verdict, purged_at FROM leads WHERE id = ?`, id).Scan(&l.ID, &created, &l.Source, &spam, &input, &verdict,
+		&l.ClientModel, &client, &purged)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, errNoLead
+	}
+	if err != nil {
+		return l, err
 	}
 	l.CreatedAt = time.UnixMilli(created).UTC().Format(time.RFC3339)
 	l.Spam, l.Purged = spam != 0, purged.Valid
@@ -190,10 +206,9 @@ func (h *Handler) getLead(w http.ResponseWriter, r *http.Request) {
 	if client != "" && json.Valid([]byte(client)) {
 		l.ClientVerdict = json.RawMessage(client)
 	}
-	rows, err := h.c.DB.QueryContext(r.Context(), `SELECT id, stage, actor, source, note, at FROM events WHERE lead_id = ? ORDER BY at, recorded_at, rowid`, id)
+	rows, err := h.c.DB.QueryContext(ctx, `SELECT id, stage, actor, source, note, at FROM events WHERE lead_id = ? ORDER BY at, recorded_at, rowid`, id)
 	if err != nil {
-		h.serverError(w, r, false, "reading events", err)
-		return
+		return l, err
 	}
 	defer rows.Close()
 	l.Events = []eventOut{}
@@ -201,11 +216,10 @@ func (h *Handler) getLead(w http.ResponseWriter, r *http.Request) {
 		var e eventOut
 		var at int64
 		if err := rows.Scan(&e.ID, &e.Stage, &e.Actor, &e.Source, &e.Note, &at); err != nil {
-			h.serverError(w, r, false, "reading events", err)
-			return
+			return l, err
 		}
 		e.At = time.UnixMilli(at).UTC().Format(time.RFC3339)
 		l.Events = append(l.Events, e)
 	}
-	writeJSON(w, http.StatusOK, l)
+	return l, rows.Err()
 }

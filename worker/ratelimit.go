@@ -18,16 +18,37 @@ func (h *Handler) limited(ctx context.Context, key string, limit int, now time.T
 	if limit < 0 {
 		return 0, false, nil
 	}
-	win := h.c.Limits.Window
-	bucket := now.UnixMilli() / win.Milliseconds()
+	bucket, retry := h.window(now)
 	var n int
 	err := h.c.DB.QueryRowContext(ctx, `INSERT INTO rate_limits (key, bucket, count) VALUES (?, ?, 1)
 		ON CONFLICT (key, bucket) DO UPDATE SET count = count + 1 RETURNING count`, h.hashKey(key), bucket).Scan(&n)
 	if err != nil {
 		return 0, false, err
 	}
-	retry := time.Duration((bucket+1)*win.Milliseconds()-now.UnixMilli()) * time.Millisecond
 	return retry, n > limit, nil
+}
+
+// exhausted reports whether key has used up its limit in the current
+// window, without counting a request, and when the window ends.
+func (h *Handler) exhausted(ctx context.Context, key string, limit int, now time.Time) (time.Duration, bool, error) {
+	if limit < 0 {
+		return 0, false, nil
+	}
+	bucket, retry := h.window(now)
+	var n int
+	err := h.c.DB.QueryRowContext(ctx, `SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = ? AND bucket = ?`,
+		h.hashKey(key), bucket).Scan(&n)
+	if err != nil {
+		return 0, false, err
+	}
+	return retry, n >= limit, nil
+}
+
+// window returns the fixed window now is in and the time left in it.
+func (h *Handler) window(now time.Time) (int64, time.Duration) {
+	win := h.c.Limits.Window
+	bucket := now.UnixMilli() / win.Milliseconds()
+	return bucket, time.Duration((bucket+1)*win.Milliseconds()-now.UnixMilli()) * time.Millisecond
 }
 
 // hashKey keys a digest of an IP address or email with the secret, so

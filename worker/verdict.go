@@ -38,6 +38,11 @@ type ReasonJSON struct {
 	Pos    string   `json:"pos"`
 	Text   string   `json:"text,omitempty"`
 	Points *float64 `json:"points,omitempty"`
+	// Decay: the points before decay, the signal's half-life and its age
+	// in seconds; absent when no decay applied.
+	Base     int   `json:"base,omitempty"`
+	HalfLife int64 `json:"half_life,omitempty"`
+	Age      int64 `json:"age,omitempty"`
 }
 
 // NewVerdictJSON lays out a verdict of model m reached at instant now.
@@ -62,6 +67,9 @@ func NewVerdictJSON(m *qualify.Model, v *qualify.Verdict, now int64) VerdictJSON
 		case qualify.ReasonPoints:
 			pts := r.Points
 			jr.Kind, jr.Points, jr.Text = "points", &pts, m.Points[r.Index].Label
+			if r.HalfLife > 0 && r.Age > 0 {
+				jr.Base, jr.HalfLife, jr.Age = r.Base, r.HalfLife, r.Age
+			}
 		case qualify.ReasonStage:
 			jr.Kind = "stage"
 			jr.Text = m.Stages[r.Index].Rule.String()

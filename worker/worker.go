@@ -67,13 +67,14 @@ type Doer interface {
 
 // Limits bound what one client can do.
 type Limits struct {
-	MaxBody      int64         // request body bytes; default 64 KiB
-	PerIP        int           // submissions per IP per Window; default 20
-	PerEmail     int           // submissions per email per Window; default 5
-	Window       time.Duration // default 10 minutes
-	MaxAttempts  int           // webhook deliveries before a row is dead; default 8
-	RetryBase    time.Duration // the first wait before a webhook is retried; default 30 s
-	DeliverBatch int           // webhooks per delivery run; default 50
+	MaxBody       int64         // request body bytes; default 64 KiB
+	PerIP         int           // submissions per IP per Window; default 20
+	PerEmail      int           // submissions per email per Window; default 5
+	Window        time.Duration // default 10 minutes
+	MaxAttempts   int           // webhook deliveries before a row is dead; default 8
+	RetryBase     time.Duration // the first wait before a webhook is retried; default 30 s
+	DeliverBatch  int           // webhooks per delivery run; default 50
+	LoginFailures int           // failed admin logins per IP per Window; default 10
 }
 
 func (l *Limits) defaults() {
@@ -97,6 +98,9 @@ func (l *Limits) defaults() {
 	}
 	if l.DeliverBatch == 0 {
 		l.DeliverBatch = 50
+	}
+	if l.LoginFailures == 0 {
+		l.LoginFailures = 10
 	}
 }
 
@@ -150,6 +154,7 @@ func New(c Config) (*Handler, error) {
 	h.mux.HandleFunc("GET /api/report", h.admin(h.report))
 	h.mux.HandleFunc("GET /api/export.csv", h.admin(h.exportCSV))
 	h.mux.HandleFunc("POST /api/outbox/{id}/retry", h.admin(h.retry))
+	h.routeDashboard()
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such API route: "+r.Method+" "+r.URL.Path)
 	})
@@ -228,14 +233,20 @@ func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// authorized compares the request's bearer token with the admin token in
-// constant time (hashes of equal length, so the length leaks nothing).
+// authorized reports whether the request carries the admin token as its
+// bearer token.
 func (h *Handler) authorized(r *http.Request) bool {
 	if h.c.AdminToken == "" {
 		return false
 	}
 	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
+	return ok && h.isAdminToken(got)
+}
+
+// isAdminToken compares a token with the admin token in constant time
+// (hashes of equal length, so the length leaks nothing).
+func (h *Handler) isAdminToken(got string) bool {
+	if h.c.AdminToken == "" {
 		return false
 	}
 	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(h.c.AdminToken))

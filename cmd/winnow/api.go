@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -88,8 +89,9 @@ func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 	}
 }
 
-// isAPI reports whether a request is for the worker rather than the site.
+// isAPI reports whether a request is for the worker (the API and the
+// admin dashboard) rather than the site.
 func isAPI(r *http.Request) bool {
 	p := r.URL.Path
-	return p == "/healthz" || len(p) >= 5 && p[:5] == "/api/"
+	return p == "/healthz" || strings.HasPrefix(p, "/api/") || p == "/admin" || strings.HasPrefix(p, "/admin/")
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	_ "embed"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -110,6 +112,15 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	if err != nil {
 		return err
 	}
+	environ := os.Environ()
+	if a.cfg.AdminToken == "" {
+		// A token for this run, which the program that replaces this one
+		// when the templates change keeps.
+		var b [16]byte
+		rand.Read(b[:])
+		a.cfg.AdminToken = hex.EncodeToString(b[:])
+		environ = append(environ, "WINNOW_ADMIN_TOKEN="+a.cfg.AdminToken)
+	}
 	d := &devServer{e: e, o: o, out: &site.Dir{Path: o.out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{},
 		started: strconv.FormatInt(time.Now().UnixNano(), 36), api: a}
 	d.rebuild()
@@ -135,6 +146,7 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	fmt.Fprintf(e.stdout, "serving %s on %s (Ctrl-C to stop)\n", o.out, d.public)
+	fmt.Fprintf(e.stdout, "admin dashboard: %s/admin (token %s)\n", d.public, a.cfg.AdminToken)
 	go func() {
 		// The demo's webhooks are delivered by the demo, on its own clock:
 		// the delivery job starts once they are all in.
@@ -189,7 +201,7 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 			ln.Close()
 			// The new program listens on the same address; the pages
 			// reconnect, see a new build id and reload.
-			return syscall.Exec(next, os.Args, os.Environ())
+			return syscall.Exec(next, os.Args, environ)
 		}
 	}
 }

@@ -17,14 +17,13 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/winnowhq/winnow/internal/browsertest"
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
-
-const chromium = "/usr/bin/chromium"
 
 // widgetSite builds the widget and the shipped site with it, and serves
 // the site and the API (over SQLite) on loopback, as winnow serve does.
@@ -86,62 +85,7 @@ func widgetSite(t *testing.T, missing ...string) string {
 // chrome starts headless Chromium; the test fails when it is missing.
 func chrome(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := exec.LookPath(chromium); err != nil {
-		t.Fatalf("%s is missing: install Debian's chromium (.ci/run does)", chromium)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel3)
-	// A headless page has no focus: without this, focusing a field fires
-	// no focus events, as in a window in the background.
-	focus := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
-		return err
-	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank"), focus); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return ctx
-}
-
-// eval runs a script in the page and returns its value.
-func eval[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
-}
-
-// waitFor polls a script until it is true. A poll that meets a page
-// being replaced (a form submitted the plain way) is tried again; the last
-// error is reported if the script never comes true.
-func waitFor(t *testing.T, ctx context.Context, what, js string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	var last error
-	for time.Now().Before(deadline) {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
-		if err == nil && ok {
-			return
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		last = err
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: still not true after 20 s: %s (last error: %v)", what, js, last)
+	return browsertest.Start(t, 90*time.Second)
 }
 
 // TestWidget drives the signup form in Chromium with the widget: the
@@ -159,23 +103,23 @@ func TestWidget(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Layout shifts that no input caused count against the widget.
-		eval[bool](t, ctx, `window.shifts = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) { window.shifts += e.value; (window.shiftLog = window.shiftLog || []).push(Math.round(e.startTime) + " " + e.sources.map(s => s.node && (s.node.id || s.node.className || s.node.nodeName) + " " + JSON.stringify(s.previousRect) + "->" + JSON.stringify(s.currentRect)).join("; ")) } })
+		browsertest.Eval[bool](t, ctx, `window.shifts = 0; new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) { window.shifts += e.value; (window.shiftLog = window.shiftLog || []).push(Math.round(e.startTime) + " " + e.sources.map(s => s.node && (s.node.id || s.node.className || s.node.nodeName) + " " + JSON.stringify(s.previousRect) + "->" + JSON.stringify(s.currentRect)).join("; ")) } })
 			.observe({type: "layout-shift", buffered: true}); true`)
 		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "the widget starts on the first focus", `document.querySelector("form[data-winnow-ready]") !== null`)
+		browsertest.WaitFor(t, ctx, "the widget starts on the first focus", `document.querySelector("form[data-winnow-ready]") !== null`)
 	}
 	start()
 	// Before any input nothing moves; once the visitor answers, the plans
 	// questions are asked only of a good fit.
-	if eval[bool](t, ctx, `document.querySelector('[data-field="seats"]').hidden`) {
+	if browsertest.Eval[bool](t, ctx, `document.querySelector('[data-field="seats"]').hidden`) {
 		t.Error("a conditional question was hidden before any input (a layout shift)")
 	}
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#f-name"), "Ana Souza")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "seats is not asked of an unknown fit", `document.querySelector('[data-field="seats"]').hidden`)
+	browsertest.WaitFor(t, ctx, "seats is not asked of an unknown fit", `document.querySelector('[data-field="seats"]').hidden`)
 	// Choices are made from the keyboard, as a visitor would (type-ahead).
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#f-company_size"), "2"),
@@ -185,11 +129,11 @@ func TestWidget(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if got := eval[string](t, ctx, `["company_size", "industry", "role", "seniority"].map(n => document.querySelector("#f-" + n).value).join(" ")`); got != "201-1000 software marketing director" {
+	if got := browsertest.Eval[string](t, ctx, `["company_size", "industry", "role", "seniority"].map(n => document.querySelector("#f-" + n).value).join(" ")`); got != "201-1000 software marketing director" {
 		t.Fatalf("the keyboard chose %q", got)
 	}
-	waitFor(t, ctx, "seats is asked of a good fit", `!document.querySelector('[data-field="seats"]').hidden`)
-	if got := eval[string](t, ctx, `document.querySelector(".form-status").textContent`); !strings.Contains(got, "appeared") {
+	browsertest.WaitFor(t, ctx, "seats is asked of a good fit", `!document.querySelector('[data-field="seats"]').hidden`)
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector(".form-status").textContent`); !strings.Contains(got, "appeared") {
 		t.Errorf("the appearing questions were not announced: %q", got)
 	}
 	// Email: a typo gets a suggestion that one click applies; a disposable
@@ -197,19 +141,19 @@ func TestWidget(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#f-email"), "ana@gmial.com")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "a typo suggestion", `(document.querySelector("#f-email-hint")||{}).textContent === "Did you mean ana@gmail.com? Use ana@gmail.com"`)
+	browsertest.WaitFor(t, ctx, "a typo suggestion", `(document.querySelector("#f-email-hint")||{}).textContent === "Did you mean ana@gmail.com? Use ana@gmail.com"`)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#f-email-hint button"))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the suggestion applied", `document.querySelector("#f-email").value === "ana@gmail.com"`)
+	browsertest.WaitFor(t, ctx, "the suggestion applied", `document.querySelector("#f-email").value === "ana@gmail.com"`)
 	retype(t, ctx, "#f-email", "ana@mailinator.com")
-	waitFor(t, ctx, "a disposable address flagged", `(document.querySelector("#f-email-hint")||{}).textContent.includes("disposable")`)
+	browsertest.WaitFor(t, ctx, "a disposable address flagged", `(document.querySelector("#f-email-hint")||{}).textContent.includes("disposable")`)
 	checkAxe(t, ctx, "the form with a hint")
 	// Leaving a required field empty shows the server's own message.
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#f-company")), chromedp.SendKeys(chromedp.CSS("#f-company"), "\t")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the required message", `document.querySelector("#f-company-error").textContent !== ""`)
+	browsertest.WaitFor(t, ctx, "the required message", `document.querySelector("#f-company-error").textContent !== ""`)
 	content, diags := load.Load(os.DirFS("../../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
@@ -217,18 +161,18 @@ func TestWidget(t *testing.T) {
 	m := content.Model
 	_, errs := m.Lead(map[string]string{}, 0)
 	want, _ := errs.Get("company")
-	if got := eval[string](t, ctx, `document.querySelector("#f-company-error").textContent`); got != want.Message {
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector("#f-company-error").textContent`); got != want.Message {
 		t.Errorf("company's error is %q, the server says %q", got, want.Message)
 	}
 	checkAxe(t, ctx, "the form with an error")
-	if shift := eval[float64](t, ctx, `window.shifts`); shift != 0 {
-		t.Errorf("layout shifted by %v without input (CLS must stay 0): %s", shift, eval[string](t, ctx, `(window.shiftLog || []).join(" | ")`))
+	if shift := browsertest.Eval[float64](t, ctx, `window.shifts`); shift != 0 {
+		t.Errorf("layout shifted by %v without input (CLS must stay 0): %s", shift, browsertest.Eval[string](t, ctx, `(window.shiftLog || []).join(" | ")`))
 	}
 	// An opportunity is offered a meeting at once, with name and email. A
 	// person takes more than the model's fast_fill (4 s) to fill the form.
 	retype(t, ctx, "#f-email", "ana@northwind.io")
 	time.Sleep(time.Until(began.Add(5 * time.Second)))
-	eval[bool](t, ctx, `(() => { const f = window.fetch; window.fetch = (u, o) => { if (o && o.method == "POST") window.sentBody = o.body; return f(u, o) }; return true })()`)
+	browsertest.Eval[bool](t, ctx, `(() => { const f = window.fetch; window.fetch = (u, o) => { if (o && o.method == "POST") window.sentBody = o.body; return f(u, o) }; return true })()`)
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS("#f-company"), "Northwind Software"),
 		chromedp.SetValue(chromedp.CSS("#f-country"), "DE"),
@@ -242,18 +186,18 @@ func TestWidget(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second)
-	if eval[bool](t, ctx, `document.querySelector(".next-step") === null`) {
-		t.Fatalf("no next step; the form says %q", eval[string](t, ctx, `window.sentBody + " | " + document.querySelector(".form-status").textContent + " | " +
+	if browsertest.Eval[bool](t, ctx, `document.querySelector(".next-step") === null`) {
+		t.Fatalf("no next step; the form says %q", browsertest.Eval[string](t, ctx, `window.sentBody + " | " + document.querySelector(".form-status").textContent + " | " +
 			[...document.querySelectorAll(".field-error")].filter(e => e.textContent).map(e => e.id + ": " + e.textContent).join("; ")`))
 	}
-	href := eval[string](t, ctx, `(document.querySelector(".next-step a.button")||{}).href || ""`)
+	href := browsertest.Eval[string](t, ctx, `(document.querySelector(".next-step a.button")||{}).href || ""`)
 	if !strings.HasPrefix(href, "https://book.example.com/") || !strings.Contains(href, "name=Ana%20Souza") || !strings.Contains(href, "email=ana%40northwind.io") {
 		t.Errorf("an opportunity's booking link is %q", href)
 	}
-	if got := eval[string](t, ctx, `document.querySelector(".next-step h2").textContent`); got != "Book your meeting now" {
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector(".next-step h2").textContent`); got != "Book your meeting now" {
 		t.Errorf("next step %q", got)
 	}
-	if eval[string](t, ctx, `document.activeElement.className`) != "next-step" {
+	if browsertest.Eval[string](t, ctx, `document.activeElement.className`) != "next-step" {
 		t.Error("the next step does not take the focus")
 	}
 	checkAxe(t, ctx, "the next step")
@@ -279,7 +223,7 @@ func TestWidget(t *testing.T) {
 		copy(lead.Signals, ex.Lead.Signals)
 		v := qualify.Evaluate(mm, &lead, ex.At)
 		native := v.Line()
-		got := eval[string](t, ctx, "winnowEvaluate("+strconv.Quote(in.String())+", "+strconv.Quote(sig.String())+", "+
+		got := browsertest.Eval[string](t, ctx, "winnowEvaluate("+strconv.Quote(in.String())+", "+strconv.Quote(sig.String())+", "+
 			strconv.FormatInt(ex.At, 10)+", "+strconv.Quote(ex.Framework)+")")
 		if got != native {
 			t.Errorf("example %q (%s): the browser says\n  %s\nnative:\n  %s", ex.Name, ex.Pos, got, native)
@@ -306,7 +250,7 @@ func TestWidgetFallbacks(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signup button`))); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "the server's next-step page", `location.pathname === "/api/leads" && !!document.body && document.body.textContent.includes("Reference:")`)
+		browsertest.WaitFor(t, ctx, "the server's next-step page", `location.pathname === "/api/leads" && !!document.body && document.body.textContent.includes("Reference:")`)
 	}
 	t.Run("no JavaScript", func(t *testing.T) {
 		ctx := chrome(t)
@@ -322,7 +266,7 @@ func TestWidgetFallbacks(t *testing.T) {
 		if err := chromedp.Do(ctx, scripts(true)); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "the server's next-step page", `location.pathname === "/api/leads" && !!document.body && document.body.textContent.includes("Reference:")`)
+		browsertest.WaitFor(t, ctx, "the server's next-step page", `location.pathname === "/api/leads" && !!document.body && document.body.textContent.includes("Reference:")`)
 	})
 	t.Run("WebAssembly fails to load", func(t *testing.T) {
 		broken := widgetSite(t, "winnow.wasm")
@@ -331,7 +275,7 @@ func TestWidgetFallbacks(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(500 * time.Millisecond)
-		if eval[bool](t, ctx, `document.querySelector("form[data-winnow-ready]") !== null`) {
+		if browsertest.Eval[bool](t, ctx, `document.querySelector("form[data-winnow-ready]") !== null`) {
 			t.Fatal("the widget started without its WebAssembly")
 		}
 		submitted(t, ctx)
@@ -341,9 +285,9 @@ func TestWidgetFallbacks(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+		browsertest.WaitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
 		// From now on reading the form throws inside the widget.
-		eval[any](t, ctx, `window.FormData = function () { throw new Error("broken") }; null`)
+		browsertest.Eval[any](t, ctx, `window.FormData = function () { throw new Error("broken") }; null`)
 		if err := chromedp.Do(ctx, fill()); err != nil {
 			t.Fatal(err)
 		}
@@ -354,14 +298,14 @@ func TestWidgetFallbacks(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+		browsertest.WaitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
 		// A call without its arguments panics in Go, unrecovered: the Go
 		// program ends, and every later evaluation throws.
-		eval[any](t, ctx, `(() => { try { winnowEvaluate() } catch (e) {} return null })()`)
+		browsertest.Eval[any](t, ctx, `(() => { try { winnowEvaluate() } catch (e) {} return null })()`)
 		if err := chromedp.Do(ctx, fill()); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "the widget stops", `document.querySelector("form[data-winnow-ready]") === null`)
+		browsertest.WaitFor(t, ctx, "the widget stops", `document.querySelector("form[data-winnow-ready]") === null`)
 		submitted(t, ctx)
 	})
 }
@@ -377,7 +321,7 @@ func scripts(on bool) chromedp.Action[chromedp.Void] {
 // retype empties a text control and types value into it, key by key.
 func retype(t *testing.T, ctx context.Context, sel, value string) {
 	t.Helper()
-	eval[bool](t, ctx, `(document.querySelector(`+strconv.Quote(sel)+`).value = "", true)`)
+	browsertest.Eval[bool](t, ctx, `(document.querySelector(`+strconv.Quote(sel)+`).value = "", true)`)
 	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), value)); err != nil {
 		t.Fatal(err)
 	}
@@ -386,20 +330,7 @@ func retype(t *testing.T, ctx context.Context, sel, value string) {
 // checkAxe runs axe-core on the page as it is: no violation is allowed.
 func checkAxe(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	axe, err := os.ReadFile("../../node_modules/axe-core/axe.min.js")
-	if err != nil {
-		t.Fatalf("axe-core is missing (%v): run npm ci (.ci/run does)", err)
-	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](string(axe)+";null")); err != nil {
-		t.Fatal(err)
-	}
-	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
-		r.violations.map(v => v.id + ": " + v.help + " " + v.nodes.map(n => n.target.join(" ")).join(", ")).join("\n"))`,
-		chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res != "" {
+	if res := browsertest.Axe(t, ctx, "../../node_modules/axe-core/axe.min.js"); res != "" {
 		t.Errorf("axe-core on %s:\n%s", what, res)
 	}
 }
@@ -414,30 +345,30 @@ func TestWidgetBadInput(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
-	eval[bool](t, ctx, `window.errors = []; addEventListener("error", e => window.errors.push(String(e.message))); true`)
+	browsertest.WaitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+	browsertest.Eval[bool](t, ctx, `window.errors = []; addEventListener("error", e => window.errors.push(String(e.message))); true`)
 	paste := func(sel, value string) {
 		t.Helper()
-		eval[bool](t, ctx, `(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); e.value = `+value+
+		browsertest.Eval[bool](t, ctx, `(() => { const e = document.querySelector(`+strconv.Quote(sel)+`); e.value = `+value+
 			`; e.dispatchEvent(new InputEvent("input", {bubbles: true, inputType: "insertFromPaste"})); e.dispatchEvent(new Event("focusout", {bubbles: true})); return true })()`)
 	}
 	// A page that lost some of the model's fields (an edited template, an
 	// extension removing inputs) still works with what is there.
-	eval[bool](t, ctx, `document.querySelector("#f-phone").remove(); document.querySelector("#f-country").remove(); true`)
+	browsertest.Eval[bool](t, ctx, `document.querySelector("#f-phone").remove(); document.querySelector("#f-country").remove(); true`)
 	paste("#f-message", `"x".repeat(1 << 20)`)
 	paste("#f-name", `"\u0000\u0007\u202e\u05e9\u05dc\u05d5\u05dd 👩🏽‍💻"`)
 	paste("#f-company", `"شركة \u200f\ufeff"`)
 	paste("#f-email", `"@@\u0000.com"`)
 	began := time.Now()
-	waitFor(t, ctx, "the page answers", `true`)
+	browsertest.WaitFor(t, ctx, "the page answers", `true`)
 	if d := time.Since(began); d > 2*time.Second {
 		t.Errorf("the page took %v to answer after the pastes", d)
 	}
-	waitFor(t, ctx, "the message's error", `document.querySelector("#f-message-error").textContent !== ""`)
-	if got := eval[string](t, ctx, `window.errors.join("; ")`); got != "" {
+	browsertest.WaitFor(t, ctx, "the message's error", `document.querySelector("#f-message-error").textContent !== ""`)
+	if got := browsertest.Eval[string](t, ctx, `window.errors.join("; ")`); got != "" {
 		t.Errorf("the page threw: %s", got)
 	}
-	if !eval[bool](t, ctx, `document.querySelector("form[data-winnow-ready]") !== null`) {
+	if !browsertest.Eval[bool](t, ctx, `document.querySelector("form[data-winnow-ready]") !== null`) {
 		t.Fatal("the widget stopped")
 	}
 	// Corrected, the form sends.
@@ -445,10 +376,10 @@ func TestWidgetBadInput(t *testing.T) {
 	paste("#f-name", `"Ana Souza"`)
 	paste("#f-company", `"Northwind"`)
 	paste("#f-email", `"ana@northwind.io"`)
-	eval[bool](t, ctx, `(document.querySelector("#f-consent").checked = true, true)`)
+	browsertest.Eval[bool](t, ctx, `(document.querySelector("#f-consent").checked = true, true)`)
 	time.Sleep(4 * time.Second) // a person's fill time
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signup button`))); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, ctx, "the next step", `document.querySelector(".next-step") !== null || document.querySelector(".form-status").textContent.includes("check")`)
+	browsertest.WaitFor(t, ctx, "the next step", `document.querySelector(".next-step") !== null || document.querySelector(".form-status").textContent.includes("check")`)
 }

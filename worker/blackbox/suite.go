@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +38,7 @@ func Run(t *testing.T, s Server) {
 	t.Run("rate limit", c.rateLimit)
 	t.Run("cross origin", c.crossOrigin)
 	t.Run("report and export", c.report)
+	t.Run("admin dashboard", c.dashboard)
 }
 
 type client struct {
@@ -593,5 +596,93 @@ func (c *client) report(t *testing.T) {
 	wantStatus(t, csv, 200)
 	if !strings.HasPrefix(string(csv.body), "id,created_at,") || !strings.Contains(string(csv.body), id) {
 		t.Errorf("export lacks the lead %s:\n%.300s", id, csv.body)
+	}
+}
+
+// dashboard logs in to the admin dashboard as a browser would, without
+// JavaScript: a cookie jar, redirects seen one at a time.
+func (c *client) dashboard(t *testing.T) {
+	r := c.submit(t, c.lead(), "k-"+c.unique())
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+
+	jar, _ := cookiejar.New(nil)
+	b := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(method, path string, form url.Values) response {
+		t.Helper()
+		var body io.Reader
+		if form != nil {
+			body = strings.NewReader(form.Encode())
+		}
+		req, _ := http.NewRequest(method, c.s.URL+path, body)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := b.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return response{resp.StatusCode, resp.Header, out}
+	}
+	has := func(r response, what ...string) {
+		t.Helper()
+		for _, s := range what {
+			if !strings.Contains(string(r.body), s) {
+				t.Errorf("the page (%d) lacks %q:\n%.2000s", r.status, s, r.body)
+			}
+		}
+	}
+
+	login := send("GET", "/admin", nil)
+	wantStatus(t, login, 200)
+	has(login, `<label for="token">Admin token</label>`, `type="password"`)
+	for name, want := range map[string]string{"Cache-Control": "no-store", "X-Robots-Tag": "noindex",
+		"Content-Security-Policy": "frame-ancestors 'none'", "X-Frame-Options": "DENY"} {
+		if got := login.header.Get(name); !strings.Contains(got, want) {
+			t.Errorf("%s is %q, want it to hold %q", name, got, want)
+		}
+	}
+	wrong := send("POST", "/admin/login", url.Values{"token": {"not-" + c.s.AdminToken}})
+	wantStatus(t, wrong, 401)
+	if wrong.header.Get("Set-Cookie") != "" {
+		t.Errorf("a wrong token got a cookie: %s", wrong.header.Get("Set-Cookie"))
+	}
+	ok := send("POST", "/admin/login", url.Values{"token": {c.s.AdminToken}, "next": {"/admin"}})
+	wantStatus(t, ok, 303)
+	cookie := ok.header.Get("Set-Cookie")
+	if ok.header.Get("Location") != "/admin" || !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Strict") ||
+		!strings.Contains(cookie, "Path=/admin") || strings.Contains(cookie, c.s.AdminToken) {
+		t.Errorf("login: to %q with cookie %q", ok.header.Get("Location"), cookie)
+	}
+	overview := send("GET", "/admin", nil)
+	wantStatus(t, overview, 200)
+	has(overview, "Funnel overview", `<svg viewBox=`, "<title id=\"funnel-title\">", "<title id=\"trend-title\">", "/admin/leads/"+id)
+
+	lead := send("GET", "/admin/leads/"+id, nil)
+	wantStatus(t, lead, 200)
+	has(lead, "Reasons", "content/scoring.yaml:", "stage MQL", "Timeline")
+
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(string(overview.body))
+	if m == nil {
+		t.Fatal("the overview has no CSRF token")
+	}
+	wantStatus(t, send("POST", "/admin/webhooks/no-such-hook/retry", url.Values{}), 403)
+	wantStatus(t, send("POST", "/admin/webhooks/no-such-hook/retry", url.Values{"csrf": {"forged"}}), 403)
+	missing := send("POST", "/admin/webhooks/no-such-hook/retry", url.Values{"csrf": {m[1]}})
+	wantStatus(t, missing, 303)
+	if loc := missing.header.Get("Location"); !strings.HasPrefix(loc, "/admin?missing=no-such-hook") {
+		t.Errorf("a retry of no webhook goes to %q", loc)
+	}
+
+	wantStatus(t, send("POST", "/admin/logout", url.Values{}), 403)
+	out := send("POST", "/admin/logout", url.Values{"csrf": {m[1]}})
+	wantStatus(t, out, 303)
+	after := send("GET", "/admin", nil)
+	wantStatus(t, after, 200)
+	has(after, `type="password"`)
+	if strings.Contains(string(after.body), "Funnel overview") {
+		t.Error("the session goes on after logout")
 	}
 }

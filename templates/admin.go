@@ -1,0 +1,465 @@
+package templates
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// The admin dashboard's view models: what sales and marketing see of the
+// funnel, of a lead, and of webhooks that could not be delivered. The
+// worker fills them; the components only lay them out.
+
+// AdminPage is what every admin page shows around its content.
+type AdminPage struct {
+	Site     string // the site's name, e.g. "Winnow"
+	Language string // BCP 47 language of the pages; "" is "en"
+	Title    string // the page's own title
+	Path     string // the page's path, e.g. "/admin"
+	// CSRF is the session's token that every form posts; "" before login,
+	// when the page has no navigation and no logout button.
+	CSRF string
+}
+
+// AdminLogin is the login form.
+type AdminLogin struct {
+	Next  string // the admin page to go to after logging in
+	Error string // why the last attempt failed, or ""
+}
+
+// AdminMessage is a page that says one thing, such as why a form post
+// was refused.
+type AdminMessage struct {
+	Heading string
+	Message string
+	Link    Link // where to go from here
+}
+
+// FunnelBar is one bar of the funnel chart: the leads that reached a
+// stage, by entering it or a later one.
+type FunnelBar struct {
+	Stage string // the stage's name, e.g. "MQL"
+	Title string // its full name, e.g. "Marketing qualified lead", or ""
+	Count int
+}
+
+// TrendPoint is one month of a conversion series.
+type TrendPoint struct {
+	Month string // "2026-03"
+	// Rate is the share, 0 to 1, of the month's leads in the earlier
+	// stage that reached the later one; nil when the month had none in
+	// the earlier stage: the chart shows a gap, not a zero.
+	Rate    *float64
+	Reached int // leads that reached the later stage
+	Of      int // leads that reached the earlier stage
+}
+
+// TrendSeries is the monthly conversion from one stage to the next.
+type TrendSeries struct {
+	Label  string       // e.g. "MQL → SAL"
+	Points []TrendPoint // one a month, oldest first; every series has the same months
+}
+
+// BreachRow is a lead that has waited in its stage longer than the
+// stage's SLA allows.
+type BreachRow struct {
+	LeadID string
+	Lead   string // the lead's name or company; "" when purged
+	URL    string // the lead's admin page
+	Stage  string
+	Owner  string // who should have acted
+	Age    string // how long the lead has been in the stage, e.g. "3d 4h"
+	Over   string // how far past the SLA, e.g. "2d 4h"
+}
+
+// RecentLead is a row of the recent leads.
+type RecentLead struct {
+	At      string // for people, e.g. "2026-03-02 09:00 UTC"
+	AtISO   string // RFC 3339, for <time datetime>
+	Name    string // "" when unknown or purged
+	Company string
+	URL     string // the lead's admin page
+	Stage   string // where the lead stands now
+	Fit     string
+	Tier    string
+	Score   string
+	Spam    bool
+}
+
+// DeadWebhook is a webhook that failed every attempt and waits for a
+// retry by hand.
+type DeadWebhook struct {
+	ID         string
+	LeadID     string
+	LeadURL    string
+	Target     string
+	Topic      string
+	Attempts   int
+	LastError  string
+	Created    string // for people
+	CreatedISO string // RFC 3339
+}
+
+// AdminOverview is the dashboard's first page.
+type AdminOverview struct {
+	Status   string // what the last action did, or ""
+	Funnel   []FunnelBar
+	Trend    []TrendSeries
+	Breaches []BreachRow
+	Recent   []RecentLead
+	Dead     []DeadWebhook
+}
+
+// AdminLead is the page of one lead.
+type AdminLead struct {
+	ID         string
+	Heading    string // the lead's name and company, or its id
+	Created    string
+	CreatedISO string
+	Source     string // "form" or "api"
+	Spam       bool
+	Purged     bool // its personal data was erased after the retention period
+	Fields     []FieldValue
+	Verdict    VerdictView
+	Client     *ClientVerdict // the browser's verdict when it differs from the server's
+	Events     []EventRow     // oldest first
+}
+
+// FieldValue is one answer of a lead.
+type FieldValue struct {
+	Name  string
+	Label string
+	Value string
+}
+
+// VerdictView is the server's verdict with the reason behind every point.
+type VerdictView struct {
+	Model     string // the model version that decided
+	At        string // when, for people
+	AtISO     string // when, RFC 3339
+	Stage     string
+	Funnel    string
+	Fit       string
+	Tier      string
+	Score     string
+	Framework string
+	Criteria  []string // the framework's criteria the lead meets
+	Next      string   // the step the visitor was offered
+	Reasons   []ReasonRow
+}
+
+// ReasonRow is one reason of a verdict: points a rule gave, or the rule
+// that decided the stage.
+type ReasonRow struct {
+	Kind   string // "points" or "stage"
+	Rule   string // the point rule's or stage's name
+	Label  string // what the rule means, or the stage's rule
+	Points string // signed, e.g. "+2.5"; "" for the stage
+	Decay  string // e.g. "5 points, halved every 90d, 90d ago", or ""
+	Pos    string // where the rule is written, e.g. "content/scoring.yaml:14:3"
+}
+
+// ClientVerdict is what the widget concluded in the visitor's browser.
+type ClientVerdict struct {
+	Model string
+	Stage string
+	Fit   string
+	Tier  string
+	Score string
+}
+
+// EventRow is one event of a lead's timeline.
+type EventRow struct {
+	Stage  string
+	Actor  string
+	Source string
+	Note   string
+	At     string
+	AtISO  string
+}
+
+//go:embed admin.css
+var adminCSS string
+
+// AdminStyleHash is the content security policy source that allows the
+// admin pages' one inline style sheet, e.g. "'sha256-…'".
+var AdminStyleHash = func() string {
+	sum := sha256.Sum256([]byte(adminCSS))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
+
+// adminTitle is the text of an admin page's <title>.
+func adminTitle(p AdminPage) string {
+	site := or(p.Site, "Winnow")
+	if p.Title == "" {
+		return site + " admin"
+	}
+	return p.Title + " · " + site + " admin"
+}
+
+// RetryURL is the address a dead webhook's Retry button posts to.
+func RetryURL(id string) string {
+	return "/admin/webhooks/" + url.PathEscape(id) + "/retry"
+}
+
+// The charts are drawn in user units; the SVG scales to its box.
+const (
+	funnelWidth = 480 // viewBox width of the funnel chart
+	funnelRow   = 50  // height of one stage: its label above its bar
+	funnelBar   = 20  // height of a bar
+	funnelRoom  = 72  // room right of the longest bar for its count
+
+	trendWidth  = 480 // viewBox width of the conversion chart
+	trendHeight = 280
+	trendLeft   = 64 // room for the percentages
+	trendRight  = 28 // room for half the last month's name
+	trendTop    = 14
+	trendBottom = 56 // room for the months and the years
+)
+
+// funnelGeom is a bar of the funnel chart, placed.
+type funnelGeom struct {
+	FunnelBar
+	LabelY string // baseline of the stage's name
+	BarY   string // top of the bar
+	Width  string // the bar's length; at least a hairline when Count > 0
+	CountX string // where the count is written
+	CountY string
+}
+
+// funnelLayout places the bars: the longest is the widest count's, the
+// others in proportion.
+func funnelLayout(bars []FunnelBar) []funnelGeom {
+	top := 0
+	for _, b := range bars {
+		top = max(top, b.Count)
+	}
+	out := make([]funnelGeom, len(bars))
+	for i, b := range bars {
+		w := 0.0
+		if top > 0 {
+			w = float64(b.Count) / float64(top) * (funnelWidth - funnelRoom)
+		}
+		if b.Count > 0 {
+			w = max(w, 1)
+		}
+		y := float64(i * funnelRow)
+		out[i] = funnelGeom{FunnelBar: b,
+			LabelY: num(y + 20), BarY: num(y + 26), Width: num(w),
+			CountX: num(w + 8), CountY: num(y + 26 + funnelBar - 4)}
+	}
+	return out
+}
+
+func funnelViewBox(bars []FunnelBar) string {
+	return "0 0 " + strconv.Itoa(funnelWidth) + " " + strconv.Itoa(max(len(bars), 1)*funnelRow)
+}
+
+// funnelDesc says in words what the funnel chart shows.
+func funnelDesc(bars []FunnelBar) string {
+	if len(bars) == 0 {
+		return "No stages to show."
+	}
+	parts := make([]string, len(bars))
+	for i, b := range bars {
+		parts[i] = b.Stage + " " + strconv.Itoa(b.Count)
+	}
+	return "Leads that reached each stage, by entering it or a later one, in funnel order: " + strings.Join(parts, ", ") + "."
+}
+
+// share is count as a percentage of the first bar's count.
+func share(bars []FunnelBar, i int) string {
+	if len(bars) == 0 || bars[0].Count == 0 {
+		return "–"
+	}
+	return percent(float64(bars[i].Count) / float64(bars[0].Count))
+}
+
+// trendGeom is the conversion chart, placed.
+type trendGeom struct {
+	Grid   []tick // the percentages, bottom to top
+	Months []tick // one a month, oldest first
+	Lines  []trendLine
+}
+
+// tick is a gridline or an axis label.
+type tick struct {
+	Pos   string // x of a month, y of a percentage
+	Label string
+	Year  string // under a month that starts a year, or the first one
+	Minor bool   // a month a narrow screen leaves unlabelled: every other one
+}
+
+// trendLine is one series, placed.
+type trendLine struct {
+	Label  string
+	Class  string  // s0, s1, …: the series' colour and dash
+	Path   string  // "" when the series has no data at all
+	Points []point // the months with data
+}
+
+type point struct{ X, Y string }
+
+// trendLayout places the series on a shared month axis. A month without
+// a rate breaks its line: the path starts anew after the gap.
+func trendLayout(series []TrendSeries) trendGeom {
+	var g trendGeom
+	plotW := float64(trendWidth - trendLeft - trendRight)
+	plotH := float64(trendHeight - trendTop - trendBottom)
+	for _, p := range []float64{0, .25, .5, .75, 1} {
+		g.Grid = append(g.Grid, tick{Pos: num(trendTop + plotH*(1-p)), Label: percent(p)})
+	}
+	var months []TrendPoint
+	if len(series) > 0 {
+		months = series[0].Points
+	}
+	x := func(i int) float64 {
+		if len(months) < 2 {
+			return trendLeft + plotW/2
+		}
+		return trendLeft + plotW*float64(i)/float64(len(months)-1)
+	}
+	for i, m := range months {
+		t := tick{Pos: num(x(i)), Label: monthShort(m.Month), Minor: true}
+		if i == 0 || strings.HasSuffix(m.Month, "-01") {
+			t.Year, _, _ = strings.Cut(m.Month, "-")
+			t.Minor = false
+		}
+		g.Months = append(g.Months, t)
+	}
+	// A narrow screen labels every other month, those with a year always.
+	for i := range g.Months {
+		if g.Months[i].Minor && (i == 0 || g.Months[i-1].Minor) && (i+1 == len(g.Months) || g.Months[i+1].Year == "") {
+			g.Months[i].Minor = false
+		}
+	}
+	for si, s := range series {
+		l := trendLine{Label: s.Label, Class: "s" + strconv.Itoa(si%6)}
+		var d strings.Builder
+		pen := false // whether the last month had a rate
+		for i, p := range s.Points {
+			if p.Rate == nil {
+				pen = false
+				continue
+			}
+			px, py := num(x(i)), num(trendTop+plotH*(1-clamp01(*p.Rate)))
+			if pen {
+				d.WriteString(" L")
+			} else {
+				if d.Len() > 0 {
+					d.WriteByte(' ')
+				}
+				d.WriteString("M")
+			}
+			d.WriteString(px + " " + py)
+			pen = true
+			l.Points = append(l.Points, point{px, py})
+		}
+		l.Path = d.String()
+		g.Lines = append(g.Lines, l)
+	}
+	return g
+}
+
+func trendViewBox() string {
+	return "0 0 " + strconv.Itoa(trendWidth) + " " + strconv.Itoa(trendHeight)
+}
+
+// trendDesc says in words what the conversion chart shows.
+func trendDesc(series []TrendSeries) string {
+	if len(series) == 0 || len(series[0].Points) == 0 {
+		return "No conversions to show."
+	}
+	ps := series[0].Points
+	return "For each month from " + monthLong(ps[0].Month) + " to " + monthLong(ps[len(ps)-1].Month) +
+		", the share of that month's new leads in each stage that reached the next one; one line per step. " +
+		"A month where no lead was in the earlier stage is a gap in its line. The figures are in the table below."
+}
+
+// rateCell writes a month's conversion for the table: "40% (4 of 10)", or
+// a dash when there was nothing to convert.
+func rateCell(p TrendPoint) string {
+	if p.Rate == nil {
+		return "–"
+	}
+	return percent(*p.Rate) + " (" + strconv.Itoa(p.Reached) + " of " + strconv.Itoa(p.Of) + ")"
+}
+
+// trendMonths lists the months of the series, oldest first.
+func trendMonths(series []TrendSeries) []string {
+	if len(series) == 0 {
+		return nil
+	}
+	out := make([]string, len(series[0].Points))
+	for i, p := range series[0].Points {
+		out[i] = p.Month
+	}
+	return out
+}
+
+// pointAt is series s's point for month i, or a gap.
+func pointAt(s TrendSeries, i int) TrendPoint {
+	if i < len(s.Points) {
+		return s.Points[i]
+	}
+	return TrendPoint{}
+}
+
+var monthNames = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// monthShort writes "2026-03" as "Mar"; anything else as it is.
+func monthShort(m string) string {
+	if _, mm, ok := strings.Cut(m, "-"); ok {
+		if n, err := strconv.Atoi(mm); err == nil && n >= 1 && n <= 12 {
+			return monthNames[n-1]
+		}
+	}
+	return m
+}
+
+// monthLong writes "2026-03" as "Mar 2026".
+func monthLong(m string) string {
+	y, _, _ := strings.Cut(m, "-")
+	if s := monthShort(m); s != m {
+		return s + " " + y
+	}
+	return m
+}
+
+// percent writes a share as a whole percentage, "40%".
+func percent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*100), 'f', 0, 64) + "%"
+}
+
+// num writes a coordinate to a tenth of a unit.
+func num(f float64) string {
+	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
+}
+
+func clamp01(f float64) float64 { return min(max(f, 0), 1) }
+
+// LeadName names a lead by its name and company, or either; "" when
+// neither is known.
+func LeadName(name, company string) string {
+	if name != "" && company != "" {
+		return name + ", " + company
+	}
+	return name + company
+}
+
+// joinComma lists words with commas.
+func joinComma(words []string) string { return strings.Join(words, ", ") }
+
+// clientSummary writes the browser's verdict: "stage opportunity, fit A,
+// tier hot".
+func clientSummary(c ClientVerdict) string {
+	s := "stage " + or(c.Stage, "–") + ", fit " + or(c.Fit, "–") + ", tier " + or(c.Tier, "–")
+	if c.Score != "" {
+		s += ", score " + c.Score
+	}
+	return s
+}

@@ -1,0 +1,398 @@
+package templates_test
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/winnowhq/winnow/templates"
+)
+
+func rate(f float64) *float64 { return &f }
+
+// adminOverview is a dashboard with every part filled: a gap in a
+// series, a breach, a spam lead and a dead webhook.
+func adminOverview() templates.AdminOverview {
+	months := []string{"2025-11", "2025-12", "2026-01", "2026-02"}
+	series := func(label string, rates ...*float64) templates.TrendSeries {
+		s := templates.TrendSeries{Label: label}
+		for i, r := range rates {
+			p := templates.TrendPoint{Month: months[i], Rate: r}
+			if r != nil {
+				p.Of = 10
+				p.Reached = int(*r*10 + .5)
+			}
+			s.Points = append(s.Points, p)
+		}
+		return s
+	}
+	return templates.AdminOverview{
+		Status: "Webhook e1.webhook is back in the queue: the next delivery run sends it.",
+		Funnel: []templates.FunnelBar{
+			{Stage: "cold lead", Title: "Cold lead", Count: 120},
+			{Stage: "MQL", Title: "Marketing qualified lead", Count: 60},
+			{Stage: "SAL", Title: "Sales accepted lead", Count: 15},
+			{Stage: "won", Title: "Won", Count: 0},
+		},
+		Trend: []templates.TrendSeries{
+			series("cold lead → MQL", rate(.5), rate(.4), nil, rate(.6)),
+			series("MQL → SAL", nil, rate(.2), rate(.3), rate(.1)),
+		},
+		Breaches: []templates.BreachRow{{LeadID: "l1", Lead: "Ana Souza, Northwind", URL: "/admin/leads/l1", Stage: "MQL",
+			Owner: "Sales development", Age: "2d 3h", Over: "1d 3h"}},
+		Recent: []templates.RecentLead{
+			{At: "2026-02-03 09:00 UTC", AtISO: "2026-02-03T09:00:00Z", Name: "Ana Souza", Company: "Northwind",
+				URL: "/admin/leads/l1", Stage: "MQL", Fit: "A", Tier: "hot", Score: "42"},
+			{At: "2026-02-03 08:00 UTC", AtISO: "2026-02-03T08:00:00Z", URL: "/admin/leads/l2", Stage: "bad lead",
+				Fit: "D", Tier: "cold", Score: "-20", Spam: true},
+		},
+		Dead: []templates.DeadWebhook{{ID: "e1.webhook", LeadID: "l1", LeadURL: "/admin/leads/l1", Target: "webhook",
+			Topic: "lead.qualified", Attempts: 8, LastError: "the target answered 503 Service Unavailable",
+			Created: "2026-02-03 09:00 UTC", CreatedISO: "2026-02-03T09:00:00Z"}},
+	}
+}
+
+// adminLead is a lead whose browser disagreed with the server.
+func adminLead() templates.AdminLead {
+	return templates.AdminLead{
+		ID: "l1", Heading: "Ana Souza, Northwind", Created: "2026-02-03 09:00 UTC", CreatedISO: "2026-02-03T09:00:00Z",
+		Source: "form",
+		Fields: []templates.FieldValue{{Name: "name", Label: "Full name", Value: "Ana Souza"},
+			{Name: "company_size", Label: "Company size", Value: "201 to 1000 (201-1000)"}},
+		Verdict: templates.VerdictView{Model: "m1", At: "2026-02-03 09:00 UTC", AtISO: "2026-02-03T09:00:00Z", Stage: "MQL", Funnel: "MOFU", Fit: "A",
+			Tier: "hot", Score: "12.5", Framework: "BANT", Criteria: []string{"need", "timeline"}, Next: "Talk to a specialist",
+			Reasons: []templates.ReasonRow{
+				{Kind: "points", Rule: "newsletter", Label: "Signed up for the newsletter", Points: "+2.5",
+					Decay: "5 points, halved every 90d, 90d ago", Pos: "content/scoring.yaml:14:3"},
+				{Kind: "stage", Rule: "MQL", Label: `fit >= "B" and score >= mql`, Pos: "content/stages/mql.md:7:7"},
+			}},
+		Client: &templates.ClientVerdict{Model: "m0", Stage: "opportunity", Fit: "A", Tier: "hot"},
+		Events: []templates.EventRow{
+			{Stage: "MQL", Actor: "winnow", Source: "form", At: "2026-02-03 09:00 UTC", AtISO: "2026-02-03T09:00:00Z"},
+			{Stage: "SAL", Actor: "jo@sales", Source: "api", Note: "called back", At: "2026-02-04 10:00 UTC", AtISO: "2026-02-04T10:00:00Z"},
+		},
+	}
+}
+
+// cells joins the text of a table row's cells with " | ".
+func cells(tr *html.Node) string {
+	var out []string
+	for _, c := range all(tr, tagged("th", "td")) {
+		out = append(out, text(c))
+	}
+	return strings.Join(out, " | ")
+}
+
+func svgOf(t *testing.T, doc *html.Node) *html.Node {
+	t.Helper()
+	svgs := all(doc, func(n *html.Node) bool { role, _ := attr(n, "role"); return n.Data == "svg" && role == "img" })
+	if len(svgs) != 1 {
+		t.Fatalf("%d charts, want 1", len(svgs))
+	}
+	return svgs[0]
+}
+
+func float(t *testing.T, n *html.Node, key string) float64 {
+	t.Helper()
+	v, _ := attr(n, key)
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		t.Fatalf("<%s %s=%q>: %v", n.Data, key, v, err)
+	}
+	return f
+}
+
+// A chart scales with its box, is named by its title and description,
+// and has its figures in a table too.
+func checkChart(t *testing.T, doc *html.Node, table string) *html.Node {
+	t.Helper()
+	svg := svgOf(t, doc)
+	if vb, _ := attr(svg, "viewBox"); len(strings.Fields(vb)) != 4 {
+		t.Errorf("viewBox %q", vb)
+	}
+	if w, _ := attr(svg, "width"); w != "100%" {
+		t.Errorf("width %q, want 100%%", w)
+	}
+	ids, _ := attr(svg, "aria-labelledby")
+	var named []string
+	for _, id := range strings.Fields(ids) {
+		for _, n := range all(svg, func(n *html.Node) bool { v, _ := attr(n, "id"); return v == id }) {
+			named = append(named, n.Data)
+		}
+	}
+	if strings.Join(named, " ") != "title desc" {
+		t.Errorf("aria-labelledby %q names %v, want the chart's title and desc", ids, named)
+	}
+	if byLabel(doc, table) == nil {
+		t.Errorf("no table %q beside the chart", table)
+	}
+	return svg
+}
+
+// The funnel's bars are as long as their counts, in proportion to the
+// longest, which takes the chart's width less the room for its count.
+func TestFunnelChart(t *testing.T) {
+	bars := adminOverview().Funnel
+	doc := parse(t, templates.FunnelChart(bars))
+	svg := checkChart(t, doc, "Leads reaching each stage")
+	rects := all(svg, tagged("rect"))
+	if len(rects) != len(bars) {
+		t.Fatalf("%d bars for %d stages", len(rects), len(bars))
+	}
+	longest := float(t, rects[0], "width")
+	for i, r := range rects {
+		got := float(t, r, "width")
+		want := longest * float64(bars[i].Count) / float64(bars[0].Count)
+		if d := got - want; d > .1 || d < -.1 {
+			t.Errorf("bar %s is %v long, want %v", bars[i].Stage, got, want)
+		}
+		if i > 0 && float(t, r, "y") <= float(t, rects[i-1], "y") {
+			t.Errorf("bar %s is not below the one before", bars[i].Stage)
+		}
+	}
+	vb, _ := attr(svg, "viewBox")
+	if w, _ := strconv.ParseFloat(strings.Fields(vb)[2], 64); longest < w/2 || longest+40 > w {
+		t.Errorf("the longest bar is %v of %v: it should span most of the chart and leave room for its count", longest, w)
+	}
+	if r := rects[len(rects)-1]; float(t, r, "width") != 0 {
+		t.Errorf("a stage no lead entered has a bar %v long", float(t, r, "width"))
+	}
+	desc := text(all(svg, tagged("desc"))[0])
+	if !strings.Contains(desc, "cold lead 120") || !strings.Contains(desc, "won 0") {
+		t.Errorf("desc %q does not give the figures", desc)
+	}
+	cells := all(byLabel(doc, "Leads reaching each stage"), tagged("td"))
+	if got := text(cells[2*2]) + " " + text(cells[2*2+1]); got != "15 13%" {
+		t.Errorf("SAL's row: %q, want 15 and 13%% of the first stage", got)
+	}
+}
+
+// A month without a rate is a gap in its line, not a zero: the path
+// starts anew after it, there is no dot for it, and the table has a dash.
+func TestTrendChartGaps(t *testing.T) {
+	trend := adminOverview().Trend
+	doc := parse(t, templates.TrendChart(trend))
+	svg := checkChart(t, doc, "Conversion by month")
+	paths := all(svg, tagged("path"))
+	if len(paths) != len(trend) {
+		t.Fatalf("%d lines for %d series", len(paths), len(trend))
+	}
+	// cold → MQL: months 1, 2, gap, 4: two pieces, the second a lone
+	// point. MQL → SAL: gap, then 2, 3, 4: one piece.
+	for i, want := range []int{2, 1} {
+		d, _ := attr(paths[i], "d")
+		if got := strings.Count(d, "M"); got != want {
+			t.Errorf("%s: path %q has %d pieces, want %d", trend[i].Label, d, got, want)
+		}
+		if got := strings.Count(d, "L"); got != 3-want {
+			t.Errorf("%s: path %q joins %d months, want %d", trend[i].Label, d, got, 3-want)
+		}
+	}
+	for i, s := range trend {
+		dots := all(paths[i].Parent, tagged("circle"))
+		if len(dots) != 3 {
+			t.Errorf("%s: %d dots, want one for each of the 3 months with a rate", s.Label, len(dots))
+		}
+	}
+	// Higher rates are drawn higher: y falls as the rate rises.
+	dots := all(paths[0].Parent, tagged("circle"))
+	if y50, y40, y60 := float(t, dots[0], "cy"), float(t, dots[1], "cy"), float(t, dots[2], "cy"); !(y60 < y50 && y50 < y40) {
+		t.Errorf("dots at 50%%, 40%%, 60%% have y %v, %v, %v", y50, y40, y60)
+	}
+	rows := all(byLabel(doc, "Conversion by month"), tagged("tr"))
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, cells(r))
+	}
+	want := []string{"Nov 2025 | 50% (5 of 10) | –", "Dec 2025 | 40% (4 of 10) | 20% (2 of 10)",
+		"Jan 2026 | – | 30% (3 of 10)", "Feb 2026 | 60% (6 of 10) | 10% (1 of 10)"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("table rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var legend []string
+	for _, li := range all(doc, tagged("li")) {
+		legend = append(legend, text(li))
+	}
+	if strings.Join(legend, "|") != "cold lead → MQL|MQL → SAL" {
+		t.Errorf("legend %v", legend)
+	}
+}
+
+// Names from content and leads are text, in the chart as in the tables.
+func TestAdminEscapes(t *testing.T) {
+	evil := `<script>alert("x")</script>`
+	o := adminOverview()
+	o.Funnel[0].Stage = evil
+	o.Trend[0].Label = evil
+	o.Recent[0].Name = evil
+	o.Dead[0].LastError = evil
+	o.Status = evil
+	l := adminLead()
+	l.Heading = evil
+	l.Verdict.Reasons[0].Label = evil
+	l.Events[1].Note = evil
+	for _, out := range []string{render(t, templates.AdminOverviewView(o, "tok")), render(t, templates.AdminLeadView(l))} {
+		if strings.Contains(out, "<script>") {
+			t.Fatalf("markup from data is not escaped:\n%s", out)
+		}
+		if !strings.Contains(out, "&lt;script&gt;") {
+			t.Errorf("the escaped name is missing")
+		}
+	}
+	doc := parse(t, templates.FunnelChart(o.Funnel))
+	if got := text(all(svgOf(t, doc), tagged("text"))[0]); got != evil {
+		t.Errorf("the bar's label reads %q, want %q", got, evil)
+	}
+}
+
+// Every dead webhook has its own Retry form that posts the CSRF token to
+// the webhook's address, and a name that says which webhook it retries.
+func TestDeadTableRetry(t *testing.T) {
+	o := adminOverview()
+	o.Dead = append(o.Dead, templates.DeadWebhook{ID: "e 2/x", LeadID: "l2", LeadURL: "/admin/leads/l2", Target: "hubspot"})
+	doc := parse(t, templates.DeadTable(o.Dead, "csrf-token"))
+	forms := all(doc, tagged("form"))
+	if len(forms) != 2 {
+		t.Fatalf("%d forms for 2 dead webhooks", len(forms))
+	}
+	for i, f := range forms {
+		method, _ := attr(f, "method")
+		action, _ := attr(f, "action")
+		if method != "post" || action != templates.RetryURL(o.Dead[i].ID) {
+			t.Errorf("form %d: %s %s", i, method, action)
+		}
+		inputs := all(f, tagged("input"))
+		if v, _ := attr(inputs[0], "value"); len(inputs) != 1 || v != "csrf-token" {
+			t.Errorf("form %d does not post the CSRF token", i)
+		}
+		if got := text(all(f, tagged("button"))[0]); got != "Retry webhook "+o.Dead[i].ID {
+			t.Errorf("button %q", got)
+		}
+	}
+	if got := templates.RetryURL("e 2/x"); got != "/admin/webhooks/e%202%2Fx/retry" {
+		t.Errorf("RetryURL escapes to %q", got)
+	}
+}
+
+// The lead page explains every point and shows the browser's verdict
+// beside the server's.
+func TestAdminLeadView(t *testing.T) {
+	doc := parse(t, templates.AdminLeadView(adminLead()))
+	reasons := all(byLabel(doc, "Reasons"), tagged("tr"))
+	if len(reasons) != 3 {
+		t.Fatalf("%d rows in the reasons table, want a head and 2", len(reasons))
+	}
+	if got := cells(reasons[1]); got != "newsletter | Signed up for the newsletter | +2.5 | 5 points, halved every 90d, 90d ago | content/scoring.yaml:14:3" {
+		t.Errorf("a point's reason: %q", got)
+	}
+	if got := cells(reasons[2]); got != "stage MQL | fit >= \"B\" and score >= mql | – | – | content/stages/mql.md:7:7" {
+		t.Errorf("the stage's reason: %q", got)
+	}
+	page := text(doc)
+	if !strings.Contains(page, "concluded stage opportunity, fit A, tier hot. The server's verdict") {
+		t.Errorf("the browser's verdict is not shown: %s", page)
+	}
+	events := all(byLabel(doc, "Events, oldest first"), tagged("tr"))
+	if len(events) != 3 || !strings.Contains(text(events[2]), "called back") {
+		t.Errorf("timeline rows: %d", len(events))
+	}
+	if h1 := all(doc, tagged("h1")); len(h1) != 1 {
+		t.Errorf("%d h1", len(h1))
+	}
+	l := adminLead()
+	l.Purged, l.Fields, l.Client = true, nil, nil
+	page = text(parse(t, templates.AdminLeadView(l)))
+	if !strings.Contains(page, "personal data was purged") || strings.Contains(page, "browser") {
+		t.Errorf("a purged lead: %s", page)
+	}
+}
+
+// The layout is self-contained: its style sheet inline and allowed by
+// its hash, no script, nothing loaded from elsewhere; before login it has
+// no navigation and no logout.
+func TestAdminLayout(t *testing.T) {
+	in := templates.AdminPage{Site: "Winnow", Title: "Overview", Path: "/admin", CSRF: "c"}
+	out := render(t, templates.AdminLayout(in, templates.AdminOverviewView(adminOverview(), "c")))
+	doc, err := html.Parse(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	styles := all(doc, tagged("style"))
+	if len(styles) != 1 {
+		t.Fatalf("%d style elements", len(styles))
+	}
+	sum := sha256.Sum256([]byte(styles[0].FirstChild.Data))
+	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; templates.AdminStyleHash != want {
+		t.Errorf("AdminStyleHash %s, the style sheet hashes to %s", templates.AdminStyleHash, want)
+	}
+	for _, n := range all(doc, func(*html.Node) bool { return true }) {
+		if n.Data == "script" {
+			t.Error("a script")
+		}
+		for _, a := range n.Attr {
+			if (a.Key == "src" || a.Key == "href") && strings.Contains(a.Val, "//") {
+				t.Errorf("<%s %s=%q> loads from elsewhere", n.Data, a.Key, a.Val)
+			}
+			if a.Key == "style" || strings.HasPrefix(a.Key, "on") {
+				t.Errorf("<%s> has a %s attribute", n.Data, a.Key)
+			}
+		}
+	}
+	if got := text(all(doc, tagged("title"))[0]); got != "Overview · Winnow admin" {
+		t.Errorf("title %q", got)
+	}
+	if len(all(doc, tagged("h1"))) != 1 || len(all(doc, tagged("main"))) != 1 {
+		t.Error("want one h1 and one main")
+	}
+	logout := all(doc, func(n *html.Node) bool { a, _ := attr(n, "action"); return a == "/admin/logout" })
+	if len(logout) != 1 {
+		t.Errorf("%d logout forms", len(logout))
+	}
+	in.CSRF = ""
+	login := parse(t, templates.AdminLayout(in, templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Error: "That is not the admin token."})))
+	if len(all(login, tagged("nav"))) != 0 || len(all(login, tagged("button"))) != 1 {
+		t.Error("before login the page has navigation or a logout button")
+	}
+	token := all(login, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "token" })
+	if len(token) != 1 {
+		t.Fatal("no token field")
+	}
+	typ, _ := attr(token[0], "type")
+	desc, _ := attr(token[0], "aria-describedby")
+	labels := all(login, func(n *html.Node) bool { f, _ := attr(n, "for"); return n.Data == "label" && f == "token" })
+	if typ != "password" || desc != "login-error" || len(labels) != 1 {
+		t.Errorf("the token field: type %q, described by %q, %d labels", typ, desc, len(labels))
+	}
+}
+
+// On a narrow screen every other month is labelled, and always the ones
+// that name a year: no two neighbours are both unlabelled.
+func TestTrendChartMonthLabels(t *testing.T) {
+	s := templates.TrendSeries{Label: "MQL → SAL"}
+	for _, m := range []string{"2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05"} {
+		s.Points = append(s.Points, templates.TrendPoint{Month: m})
+	}
+	svg := svgOf(t, parse(t, templates.TrendChart([]templates.TrendSeries{s})))
+	var shown []string
+	hidden := 0
+	for _, n := range all(svg, tagged("text")) {
+		if strings.Contains(text(n), "%") {
+			continue // the percentages
+		}
+		if c, _ := attr(n, "class"); c == "minor" {
+			hidden++
+			if len(all(n, tagged("tspan"))) > 0 {
+				t.Errorf("%q names a year but a narrow screen hides it", text(n))
+			}
+			continue
+		}
+		shown = append(shown, text(n))
+	}
+	if got := strings.Join(shown, " "); got != "Jun 2025 Aug Oct Jan 2026 Mar May" || hidden != 6 {
+		t.Errorf("labelled on a narrow screen: %q, %d hidden", got, hidden)
+	}
+}

@@ -1,0 +1,146 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/winnowhq/winnow/internal/browsertest"
+	"github.com/winnowhq/winnow/worker"
+)
+
+// refusing is an HTTP client whose every request fails, as when a
+// webhook's target is down.
+type refusing struct{}
+
+func (refusing) Do(*http.Request) (*http.Response, error) {
+	return nil, errors.New("dial tcp: connection refused")
+}
+
+// press sends one key to the focused element.
+func press(t *testing.T, ctx context.Context, key string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(key)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tabTo presses Tab until the element matching sel has the focus, and
+// checks that the focus is visible on it.
+func tabTo(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	q := strconv.Quote(sel)
+	for range 40 {
+		press(t, ctx, "\t")
+		if browsertest.Eval[bool](t, ctx, `document.activeElement === document.querySelector(`+q+`)`) {
+			if !browsertest.Eval[bool](t, ctx, `document.activeElement.matches(":focus-visible") && getComputedStyle(document.activeElement).outlineStyle !== "none"`) {
+				t.Errorf("the focus on %s is not visible", sel)
+			}
+			return
+		}
+	}
+	t.Fatalf("Tab never reaches %s", sel)
+}
+
+// checkPage runs axe-core on the page, fails if it scrolls sideways at
+// this width or has other than one h1, and saves a screenshot.
+func checkPage(t *testing.T, ctx context.Context, name string, width int64) {
+	t.Helper()
+	what := name + " at " + strconv.FormatInt(width, 10) + " px"
+	if w := browsertest.Eval[int64](t, ctx, `document.documentElement.scrollWidth`); w > width {
+		t.Errorf("%s is %d px wide: it scrolls sideways", what, w)
+	}
+	if n := browsertest.Eval[int64](t, ctx, `document.querySelectorAll("h1").length`); n != 1 {
+		t.Errorf("%s has %d h1", what, n)
+	}
+	if res := browsertest.Axe(t, ctx, "../node_modules/axe-core/axe.min.js"); res != "" {
+		t.Errorf("axe-core on %s:\n%s", what, res)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shots := filepath.Join("..", "build", "screenshots")
+	os.MkdirAll(shots, 0o755)
+	os.WriteFile(filepath.Join(shots, "admin-"+name+"-"+strconv.FormatInt(width, 10)+".png"), png, 0o644)
+}
+
+// TestDashboardInBrowser uses the dashboard in Chromium at a phone's width
+// and a desktop's, from the keyboard: log in, read the overview, open a
+// lead, retry a dead webhook, log out. Every page passes axe-core, does
+// not scroll sideways and has one h1.
+func TestDashboardInBrowser(t *testing.T) {
+	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: "https://crm.example/hooks/winnow", Secret: "x"}},
+		func(c *worker.Config) { c.Client = refusing{}; c.Limits.MaxAttempts = 2 })
+	// Leads over three months, moved on by sales through the API.
+	for i, who := range []string{"Ana Maria Souza", "Bo Lindqvist", "Chidi Okafor", "Dana Weiß"} {
+		fields := ana()
+		fields["name"], fields["email"] = who, "lead"+strconv.Itoa(i)+"@northwind.io"
+		if i == 3 {
+			fields["seats"], fields["timeline"] = "40", "this_quarter"
+		}
+		id := f.submit(t, "key-browser-"+strconv.Itoa(i), fields)["id"].(string)
+		if i%2 == 0 {
+			f.postEvent(t, id, map[string]string{"stage": "SAL", "actor": "jo@sales", "note": "called back, keen"})
+		}
+		f.clock.Advance(20 * 24 * time.Hour)
+	}
+	// Two webhooks die: their target refuses every attempt.
+	for dead := 0; dead < 2; {
+		d, err := f.h.Deliver(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dead += d.Dead
+		f.clock.Advance(time.Hour)
+	}
+
+	ctx := browsertest.Start(t, 3*time.Minute)
+	for _, width := range []int64{320, 1280} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+"/admin")); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, ctx, "login", width)
+		tabTo(t, ctx, "#token")
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("tok")); err != nil {
+			t.Fatal(err)
+		}
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the overview after logging in", `document.querySelector("h1")?.textContent === "Funnel overview"`)
+		if browsertest.Eval[int64](t, ctx, `document.querySelectorAll("figure.chart svg[role=img]").length`) != 2 {
+			t.Error("the overview does not show its two charts")
+		}
+		if w := browsertest.Eval[float64](t, ctx, `document.querySelector("figure.chart svg").getBoundingClientRect().width`); w > float64(width) || w < 200 {
+			t.Errorf("at %d px the funnel chart is %v px wide", width, w)
+		}
+		checkPage(t, ctx, "overview", width)
+
+		tabTo(t, ctx, `a[href^="/admin/leads/"]`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "a lead's page", `location.pathname.startsWith("/admin/leads/") && document.readyState === "complete" && !!document.querySelector("[aria-label=Reasons]")`)
+		checkPage(t, ctx, "lead", width)
+
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/admin")); err != nil {
+			t.Fatal(err)
+		}
+		before := browsertest.Eval[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`)
+		tabTo(t, ctx, `form[action$="/retry"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the status after a retry", `!!document.querySelector("[role=status]")?.textContent.includes("is back in the queue")`)
+		if after := browsertest.Eval[int64](t, ctx, `document.querySelectorAll("form[action$='/retry']").length`); after != before-1 {
+			t.Errorf("after a retry %d dead webhooks are listed, want %d", after, before-1)
+		}
+		checkPage(t, ctx, "retried", width)
+
+		tabTo(t, ctx, `form[action="/admin/logout"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login form after logging out", `!!document.querySelector("#token")`)
+	}
+}

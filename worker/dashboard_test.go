@@ -1,0 +1,460 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/winnowhq/winnow/worker"
+)
+
+// adminBrowser is a client of the dashboard: it keeps cookies and does
+// not follow redirects.
+type adminBrowser struct {
+	base string
+	c    *http.Client
+}
+
+func newAdminBrowser(t *testing.T, base string) *adminBrowser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &adminBrowser{base: base, c: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	status int
+	header http.Header
+	body   string
+	resp   *http.Response
+}
+
+func (b *adminBrowser) do(t *testing.T, method, path string, form url.Values, header map[string]string) page {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, b.base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := b.c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return page{resp.StatusCode, resp.Header, string(out), resp}
+}
+
+func (b *adminBrowser) get(t *testing.T, path string) page {
+	t.Helper()
+	return b.do(t, "GET", path, nil, nil)
+}
+
+func (b *adminBrowser) post(t *testing.T, path string, form url.Values) page {
+	t.Helper()
+	return b.do(t, "POST", path, form, nil)
+}
+
+func (b *adminBrowser) login(t *testing.T, token string) page {
+	t.Helper()
+	return b.post(t, "/admin/login", url.Values{"token": {token}, "next": {"/admin"}})
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf returns the CSRF token of a page's forms.
+func csrf(t *testing.T, p page) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no CSRF token on the page:\n%s", p.body)
+	}
+	return m[1]
+}
+
+func wantPage(t *testing.T, p page, status int, has ...string) {
+	t.Helper()
+	if p.status != status {
+		t.Fatalf("status %d, want %d:\n%s", p.status, status, p.body)
+	}
+	for _, s := range has {
+		if !strings.Contains(p.body, s) {
+			t.Errorf("the page lacks %q:\n%s", s, p.body)
+		}
+	}
+}
+
+// loggedIn reports whether a page is the dashboard rather than the login
+// form.
+func loggedIn(p page) bool { return strings.Contains(p.body, `action="/admin/logout"`) }
+
+func TestDashboardLogin(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	b := newAdminBrowser(t, f.srv.URL)
+	form := b.get(t, "/admin")
+	wantPage(t, form, 200, `<label for="token">Admin token</label>`, `type="password"`, `action="/admin/login"`)
+	for name, want := range map[string]string{"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+		"X-Robots-Tag": "noindex", "Content-Security-Policy": "frame-ancestors 'none'"} {
+		if got := form.header.Get(name); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want it to hold %q", name, got, want)
+		}
+	}
+	if csp := form.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "style-src 'sha256-") {
+		t.Errorf("CSP %q lets the page load more than its inline style sheet", csp)
+	}
+
+	wrong := b.login(t, "tok2")
+	wantPage(t, wrong, 401, "That is not the admin token.", `aria-invalid="true"`)
+	if len(wrong.resp.Cookies()) != 0 {
+		t.Errorf("a wrong token got a cookie: %v", wrong.resp.Cookies())
+	}
+
+	ok := b.post(t, "/admin/login", url.Values{"token": {"tok"}, "next": {"/admin/leads/x1"}})
+	if ok.status != 303 || ok.header.Get("Location") != "/admin/leads/x1" {
+		t.Fatalf("login: %d to %q", ok.status, ok.header.Get("Location"))
+	}
+	cookies := ok.resp.Cookies()
+	if len(cookies) != 1 {
+		t.Fatalf("cookies %v", cookies)
+	}
+	c := cookies[0]
+	if c.Name != "winnow_admin" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/admin" ||
+		c.Secure || c.MaxAge != 12*3600 || strings.Contains(c.Value, "tok") {
+		t.Errorf("session cookie %+v", c)
+	}
+	over := b.get(t, "/admin")
+	wantPage(t, over, 200, "Funnel overview", `<svg viewBox=`, `action="/admin/logout"`)
+	if !strings.Contains(over.header.Get("Cache-Control"), "no-store") {
+		t.Errorf("the overview may be cached: %q", over.header.Get("Cache-Control"))
+	}
+	// The cookie is not the admin token: the API still wants the token.
+	if r := b.get(t, "/api/report"); r.status != 401 {
+		t.Errorf("the API with a session cookie: %d", r.status)
+	}
+	// Over HTTPS (behind a proxy that says so) the cookie is Secure.
+	tls := b.do(t, "POST", "/admin/login", url.Values{"token": {"tok"}}, map[string]string{"X-Forwarded-Proto": "https"})
+	if cs := tls.resp.Cookies(); len(cs) != 1 || !cs[0].Secure {
+		t.Errorf("over HTTPS: %v", cs)
+	}
+}
+
+// After logging in, the user goes only to a dashboard page of this site.
+func TestDashboardLoginNext(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	b := newAdminBrowser(t, f.srv.URL)
+	for next, want := range map[string]string{
+		"/admin/leads/x?y=1":          "/admin/leads/x?y=1",
+		"":                            "/admin",
+		"//evil.example/admin":        "/admin",
+		"https://evil.example/admin":  "/admin",
+		"/\\evil.example/admin":       "/admin",
+		"/api/report":                 "/admin",
+		"/administrator":              "/admin",
+		"javascript:alert(1)//admin/": "/admin",
+	} {
+		p := b.post(t, "/admin/login", url.Values{"token": {"tok"}, "next": {next}})
+		if p.status != 303 || p.header.Get("Location") != want {
+			t.Errorf("next %q: %d to %q, want %q", next, p.status, p.header.Get("Location"), want)
+		}
+	}
+	// A page asked for before login brings the user back to it.
+	fresh := newAdminBrowser(t, f.srv.URL)
+	wantPage(t, fresh.get(t, "/admin/leads/x1"), 200, `name="next" value="/admin/leads/x1"`)
+}
+
+// A session ends after 12 hours, when the admin token changes, and when
+// its cookie is tampered with.
+func TestDashboardSessionEnds(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	f.clock.Advance(12*time.Hour - time.Second)
+	if !loggedIn(b.get(t, "/admin")) {
+		t.Fatal("the session ended early")
+	}
+	f.clock.Advance(time.Second)
+	if p := b.get(t, "/admin"); loggedIn(p) || !strings.Contains(p.body, `type="password"`) {
+		t.Errorf("after 12 hours the session goes on")
+	}
+
+	login := b.login(t, "tok")
+	cookie := login.resp.Cookies()[0]
+	send := func(h *httptest.Server, value string) bool {
+		req, _ := http.NewRequest("GET", h.URL+"/admin", nil)
+		req.AddCookie(&http.Cookie{Name: cookie.Name, Value: value})
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return loggedIn(page{body: string(body)})
+	}
+	start := f.clock.Now()
+	at := func(c *worker.Config) { c.Now = func() time.Time { return start } }
+	same := newFixture(t, nil, at)
+	rotated := newFixture(t, nil, func(c *worker.Config) { at(c); c.AdminToken = "tok-rotated" })
+	resecret := newFixture(t, nil, func(c *worker.Config) { at(c); c.Secret = "s2" })
+	if !send(same.srv, cookie.Value) {
+		t.Fatal("a server with the same token and secret refuses the session")
+	}
+	if send(rotated.srv, cookie.Value) {
+		t.Error("a session outlives the admin token")
+	}
+	if send(resecret.srv, cookie.Value) {
+		t.Error("a session outlives the secret")
+	}
+	exp, rest, _ := strings.Cut(cookie.Value, ".")
+	for _, forged := range []string{exp + "9" + "." + rest, "9" + exp[1:] + "." + rest, cookie.Value[:len(cookie.Value)-2], "tok", ""} {
+		if send(same.srv, forged) {
+			t.Errorf("a forged cookie %q is a session", forged)
+		}
+	}
+}
+
+// Failed logins from one address are counted: past the limit even the
+// right token is refused until the window ends.
+func TestDashboardLoginThrottle(t *testing.T) {
+	f := newFixture(t, nil, func(c *worker.Config) { c.Limits.LoginFailures = 3; c.Limits.Window = 10 * time.Minute })
+	b := newAdminBrowser(t, f.srv.URL)
+	wantPage(t, b.login(t, "tok"), 303) // a success is not counted
+	for range 3 {
+		wantPage(t, b.login(t, "guess"), 401)
+	}
+	p := b.login(t, "tok")
+	wantPage(t, p, 429, "Too many wrong tokens")
+	if p.header.Get("Retry-After") == "" || len(p.resp.Cookies()) != 0 {
+		t.Errorf("throttled: Retry-After %q, cookies %v", p.header.Get("Retry-After"), p.resp.Cookies())
+	}
+	f.clock.Advance(10 * time.Minute)
+	wantPage(t, b.login(t, "tok"), 303)
+}
+
+// Every form post needs the session and its CSRF token, from this site.
+func TestDashboardCSRF(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	token := csrf(t, b.get(t, "/admin"))
+	for name, form := range map[string]url.Values{"no token": {}, "wrong token": {"csrf": {"x" + token}}} {
+		p := b.post(t, "/admin/logout", form)
+		if p.status != 403 || !strings.Contains(p.body, "security token") {
+			t.Errorf("logout with %s: %d", name, p.status)
+		}
+		if p := b.post(t, "/admin/webhooks/w1/retry", form); p.status != 403 {
+			t.Errorf("retry with %s: %d", name, p.status)
+		}
+	}
+	if p := b.do(t, "POST", "/admin/logout", url.Values{"csrf": {token}}, map[string]string{"Origin": "https://evil.example"}); p.status != 403 {
+		t.Errorf("logout from another site: %d", p.status)
+	}
+	// Another session's token does not do.
+	other := newAdminBrowser(t, f.srv.URL)
+	other.login(t, "tok")
+	if p := other.post(t, "/admin/logout", url.Values{"csrf": {token}}); p.status != 403 {
+		t.Errorf("a token of another session: %d", p.status)
+	}
+	// Without a session nothing is posted.
+	anon := newAdminBrowser(t, f.srv.URL)
+	if p := anon.post(t, "/admin/webhooks/w1/retry", url.Values{"csrf": {token}}); p.status != 403 || !strings.Contains(p.body, "session has ended") {
+		t.Errorf("a retry without a session: %d", p.status)
+	}
+	out := b.post(t, "/admin/logout", url.Values{"csrf": {token}})
+	if out.status != 303 || out.header.Get("Location") != "/admin" {
+		t.Fatalf("logout: %d to %q", out.status, out.header.Get("Location"))
+	}
+	if cs := out.resp.Cookies(); len(cs) != 1 || cs[0].MaxAge >= 0 || cs[0].Path != "/admin" {
+		t.Errorf("logout cookies %v", cs)
+	}
+	if loggedIn(b.get(t, "/admin")) {
+		t.Error("still logged in after logout")
+	}
+}
+
+// With no admin token the dashboard is off.
+func TestDashboardOff(t *testing.T) {
+	f := newFixture(t, nil, func(c *worker.Config) { c.AdminToken = "" })
+	b := newAdminBrowser(t, f.srv.URL)
+	wantPage(t, b.get(t, "/admin"), 404, "The dashboard is off")
+	wantPage(t, b.login(t, ""), 404)
+}
+
+// A dead webhook is listed with a Retry button that puts it back in the
+// queue, and the overview says so.
+func TestDashboardRetry(t *testing.T) {
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
+	defer recv.Close()
+	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: recv.URL, Secret: "x"}},
+		func(c *worker.Config) { c.Limits.MaxAttempts = 1 })
+	lead := f.submit(t, "key-00000101", ana())
+	if d, err := f.h.Deliver(context.Background()); err != nil || d.Dead != 1 {
+		t.Fatalf("deliver: %+v %v", d, err)
+	}
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	over := b.get(t, "/admin")
+	id := lead["id"].(string)
+	wantPage(t, over, 200, `id="webhooks"`, "/admin/leads/"+id, "the target answered 502 Bad Gateway", "Retry")
+	m := regexp.MustCompile(`action="/admin/webhooks/([^"]+)/retry"`).FindStringSubmatch(over.body)
+	if m == nil {
+		t.Fatal("no Retry form")
+	}
+	hook, _ := url.PathUnescape(m[1])
+	p := b.post(t, "/admin/webhooks/"+m[1]+"/retry", url.Values{"csrf": {csrf(t, over)}})
+	if p.status != 303 || p.header.Get("Location") != "/admin?retried="+url.QueryEscape(hook)+"#webhooks" {
+		t.Fatalf("retry: %d to %q", p.status, p.header.Get("Location"))
+	}
+	back := b.get(t, strings.TrimSuffix(p.header.Get("Location"), "#webhooks"))
+	wantPage(t, back, 200, `role="status">Webhook `+hook+` is back in the queue`, "Every webhook was delivered or is still being tried.")
+	_, body := f.get(t, "/api/report")
+	var rep struct{ Outbox map[string]int }
+	json.Unmarshal(body, &rep)
+	if rep.Outbox["pending"] != 1 || rep.Outbox["dead"] != 0 {
+		t.Errorf("after a retry the outbox is %v", rep.Outbox)
+	}
+	again := b.post(t, "/admin/webhooks/"+m[1]+"/retry", url.Values{"csrf": {csrf(t, over)}})
+	if loc := again.header.Get("Location"); !strings.HasPrefix(loc, "/admin?missing=") {
+		t.Errorf("retrying a webhook that is not dead goes to %q", loc)
+	}
+}
+
+// postEvent records a stage change through the API.
+func (f *fixture) postEvent(t *testing.T, id string, ev map[string]string) {
+	t.Helper()
+	body, _ := json.Marshal(ev)
+	req, _ := http.NewRequest("POST", f.srv.URL+"/api/leads/"+id+"/events", strings.NewReader(string(body)))
+	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("event: %d", resp.StatusCode)
+	}
+}
+
+// A lead's page gives its answers, the reason behind every point, the
+// browser's differing verdict and its events, oldest first; a purged lead
+// says so and shows no personal data.
+func TestDashboardLead(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	body, _ := json.Marshal(map[string]any{"fields": ana(), "idempotency_key": "key-00000201", "model": "browser-model",
+		"verdict": map[string]any{"stage": "opportunity", "fit": "A", "tier": "hot"}})
+	resp, err := http.Post(f.srv.URL+"/api/leads", "application/json", strings.NewReader(string(body)))
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("submit: %v %v", resp.StatusCode, err)
+	}
+	var lead struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&lead)
+	resp.Body.Close()
+	f.clock.Advance(time.Hour)
+	f.postEvent(t, lead.ID, map[string]string{"stage": "SAL", "actor": "jo@sales", "note": "called <back>"})
+
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	p := b.get(t, "/admin/leads/"+lead.ID)
+	wantPage(t, p, 200, "<h1>Ana Maria Souza, Northwind Software</h1>", "Work email", "ana@northwind.io",
+		"The browser's verdict differed", "browser-model", "stage opportunity", "called &lt;back&gt;")
+	// Every reason of the stored verdict is on the page, with its rule,
+	// points and where it is written.
+	_, raw := f.get(t, "/api/leads/"+lead.ID)
+	var stored struct {
+		Verdict worker.VerdictJSON
+	}
+	json.Unmarshal(raw, &stored)
+	if len(stored.Verdict.Reasons) < 2 {
+		t.Fatalf("the verdict has %d reasons", len(stored.Verdict.Reasons))
+	}
+	for _, r := range stored.Verdict.Reasons {
+		if !strings.Contains(p.body, ">"+r.Pos+"<") || !strings.Contains(p.body, r.Rule) {
+			t.Errorf("reason %s (%s) is not on the page", r.Rule, r.Pos)
+		}
+	}
+	if i, j := strings.Index(p.body, `data-label="Stage">MQL`), strings.Index(p.body, `data-label="Stage">SAL`); i < 0 || j < i {
+		t.Errorf("the timeline is not oldest first (MQL at %d, SAL at %d)", i, j)
+	}
+	wantPage(t, b.get(t, "/admin/leads/nope"), 404, "No such lead")
+
+	f.clock.Advance(740 * 24 * time.Hour)
+	if n, err := f.h.Purge(context.Background()); err != nil || n != 1 {
+		t.Fatalf("purge: %d %v", n, err)
+	}
+	b.login(t, "tok")
+	purged := b.get(t, "/admin/leads/"+lead.ID)
+	wantPage(t, purged, 200, "personal data was purged", "<h1>Lead "+lead.ID+"</h1>")
+	if strings.Contains(purged.body, "Souza") || strings.Contains(purged.body, "northwind.io") {
+		t.Errorf("a purged lead's page shows personal data")
+	}
+}
+
+// The overview's figures come from the events: leads that reached each
+// stage, the conversion of each month's leads, and the SLA breaches.
+func TestDashboardOverviewFigures(t *testing.T) {
+	f := newFixture(t, nil, nil) // the clock starts on 2 March 2026
+	a := f.submit(t, "key-00000301", ana())
+	other := ana()
+	other["email"] = "bo@northwind.io"
+	f.submit(t, "key-00000302", other)
+	f.postEvent(t, a["id"].(string), map[string]string{"stage": "SAL", "actor": "jo"})
+	f.clock.Advance(31 * 24 * time.Hour) // 2 April
+	third := ana()
+	third["email"] = "cy@northwind.io"
+	f.submit(t, "key-00000303", third)
+	f.clock.Advance(25 * time.Hour)
+
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	p := b.get(t, "/admin")
+	rows := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?s)<tr><th scope="row">(.*?)</th>(.*?)</tr>`).FindAllStringSubmatch(p.body, -1) {
+		cells := regexp.MustCompile(`<td[^>]*>(.*?)</td>`).FindAllStringSubmatch(m[2], -1)
+		var vals []string
+		for _, c := range cells {
+			vals = append(vals, c[1])
+		}
+		rows[strings.TrimSpace(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[1], ""))] = strings.Join(vals, " | ")
+	}
+	for row, want := range map[string]string{
+		"cold lead":                      "3 | 100%",
+		"MQL (Marketing qualified lead)": "3 | 100%",
+		"SAL (Sales accepted lead)":      "1 | 33%",
+		"won":                            "0 | 0%",
+		"Mar 2026":                       "100% (2 of 2) | 50% (1 of 2) | 0% (0 of 1) | – | – | –",
+		"Apr 2026":                       "100% (1 of 1) | 0% (0 of 1) | – | – | – | –",
+		"Feb 2026":                       "– | – | – | – | – | –",
+	} {
+		if rows[row] != want {
+			t.Errorf("row %q: %q, want %q", row, rows[row], want)
+		}
+	}
+	// The April lead has been an MQL for 25 hours, past the 24 its SLA
+	// gives; the March ones have waited a month, as MQL and as SAL.
+	if !strings.Contains(p.body, "SLA breaches</caption>") || strings.Count(p.body, `data-label="Owner">Sales development`) != 3 {
+		t.Errorf("breaches: want the three waiting leads:\n%s", p.body)
+	}
+	if !strings.Contains(p.body, "Ana Maria Souza, Northwind Software") {
+		t.Error("recent leads are not named")
+	}
+}
