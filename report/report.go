@@ -1,0 +1,222 @@
+// Package report computes the funnel and SLA report from a lead's stage
+// events: how many leads entered each stage per month, how each month's
+// cohort converted from stage to stage, how long leads stayed in each
+// stage, the same funnel per source, per fit grade and per funnel
+// position, and whether sales acted on each hand-off within its SLA.
+//
+// It is pure computation over values the caller reads from storage (the
+// worker from SQL, the winnow command from SQLite or a CSV export), and it
+// is compiled into the edge worker, so it stays small: no SQL, no I/O
+// beyond reading a CSV export from an io.Reader.
+//
+// # Conventions
+//
+//   - A lead's events are ordered by At, then RecordedAt, then stage,
+//     actor and source: never by the order they arrived in, so events
+//     recorded late with an earlier At give the same report.
+//   - An entry is a stage event that moves the lead to a stage other than
+//     the one it was in (its first stage event is an entry too). An event
+//     that repeats the lead's stage is not an entry; an activity
+//     (Contacted) never moves a lead.
+//   - A lead that enters a stage it was in before (reopened after lost,
+//     or sent back) counts again in the month it re-enters, and Reopened
+//     counts those re-entries.
+//   - A stay in a stage runs from its entry to the next event that moves
+//     the lead elsewhere; only completed stays have a time in stage, and a
+//     stay belongs to the month it ended in.
+//   - Conversions are per cohort: the leads created in a month. A lead
+//     reached the furthest step of the funnel's line (its non-exit stages
+//     in order, then Won) that any of its events names, and with it every
+//     step before: a lead that skips stages passed them.
+//   - A median of an even count is the mean of the middle two. A rate or a
+//     median with nothing to count is absent (nil, null in JSON), never 0.
+//   - Spam leads count in Totals.Leads and Totals.Spam only: they are
+//     robots, not leads, and would drown the bad-lead stage and its SLA.
+package report
+
+import (
+	"time"
+
+	"github.com/winnowhq/winnow/qualify"
+)
+
+// Outcomes and the activity an event may record besides the model's
+// stages.
+const (
+	Won       = "won"       // the lead bought: beyond the funnel's last stage
+	Lost      = "lost"      // the lead will not buy (for now: it may be reopened)
+	Contacted = "contacted" // sales acted on the lead without changing its stage
+)
+
+// SystemActor is the actor of the events Winnow records itself (the
+// qualification at submission); every other actor is a person, whose
+// events count as acting on a lead for the SLA.
+const SystemActor = "winnow"
+
+// IsOutcome reports whether stage is Won or Lost.
+func IsOutcome(stage string) bool { return stage == Won || stage == Lost }
+
+// IsActivity reports whether stage names an activity, an event that does
+// not change the lead's stage.
+func IsActivity(stage string) bool { return stage == Contacted }
+
+// Event is one stage event or activity of a lead.
+type Event struct {
+	Stage      string    // a stage of the model, Won, Lost or Contacted
+	Actor      string    // SystemActor, or who in sales
+	Source     string    // "form", "api", "crm"
+	At         time.Time // when it happened
+	RecordedAt time.Time // when Winnow stored it
+}
+
+// Lead is a lead as the report reads it.
+type Lead struct {
+	ID        string
+	CreatedAt time.Time
+	Source    string // "form", "api", …
+	Fit       string // the fit grade at submission
+	Tier      string
+	Score     float64
+	Spam      bool
+	Events    []Event // in any order
+}
+
+// Report is the funnel and SLA report over a range of months.
+type Report struct {
+	Model    string    `json:"model"` // the model version the report was computed with
+	From     string    `json:"from"`  // the first month, "2026-01"
+	To       string    `json:"to"`    // the last month, included
+	TimeZone string    `json:"tz"`    // the zone months are cut in, "UTC" or an IANA name
+	Now      time.Time `json:"now"`   // the instant ages and SLA breaches are measured at
+
+	Totals Totals `json:"totals"`
+	// Stages is the funnel of the model's stages, then Won and Lost.
+	Stages Funnel `json:"stages"`
+	// Positions is the funnel of the funnel positions (TOFU, MOFU, BOFU:
+	// the stages grouped by qualify.Stage.Funnel), then Won and Lost;
+	// exit stages belong to no position.
+	Positions Funnel `json:"positions"`
+	// Sources and Fits are the funnel of stages for the leads of each
+	// source and of each fit grade.
+	Sources []Segment `json:"sources"`
+	Fits    []Segment `json:"fits"`
+	// SLA has one row per stage whose SLA sets a time to act (Within > 0).
+	SLA []SLA `json:"sla"`
+	// Breaches are the entries nobody has acted on yet past their SLA,
+	// the most overdue first.
+	Breaches []Breach `json:"breaches"`
+}
+
+// Totals count every lead stored, whatever the range.
+type Totals struct {
+	Leads int `json:"leads"` // all leads, spam included
+	Spam  int `json:"spam"`
+	// Stages counts the leads (spam aside) by their stage now: the stage
+	// of their latest stage event, Won or Lost included. Model stages come
+	// in the model's order, then Won, Lost, and any stage the model no
+	// longer has.
+	Stages []StageCount `json:"stages"`
+}
+
+// StageCount is a number of leads in a stage.
+type StageCount struct {
+	Stage string `json:"stage"`
+	Leads int    `json:"leads"`
+}
+
+// Funnel is the flow of leads through a line of steps, month by month.
+type Funnel struct {
+	// Steps are the steps figures are given for, in display order.
+	Steps []string `json:"steps"`
+	// Line is the conversion order: the steps a lead moves forward
+	// through, ending with Won. Conversions pair each with the next.
+	Line   []string `json:"line"`
+	Months []Period `json:"months"` // every month of the range, empty ones too
+	Total  Period   `json:"total"`  // the whole range
+}
+
+// Period is the figures of a funnel for one month, or for the range.
+type Period struct {
+	// Month is "2026-03"; for a funnel's Total it is "2026-01..2026-06".
+	Month string    `json:"month"`
+	Start time.Time `json:"start"` // the first instant of the period
+	End   time.Time `json:"end"`   // the first instant after it
+	// Created is the cohort: the leads created in the period.
+	Created int `json:"created"`
+	// Steps has one entry per Funnel.Steps, in the same order.
+	Steps []StepFigures `json:"steps"`
+	// Conversions has one entry per pair of consecutive Funnel.Line steps.
+	Conversions []Conversion `json:"conversions"`
+}
+
+// StepFigures are the figures of one step in one period.
+type StepFigures struct {
+	Step string `json:"step"`
+	// Entered counts the entries into the step in the period: distinct
+	// leads, plus once more for each re-entry.
+	Entered int `json:"entered"`
+	// Reopened counts the entries that were re-entries: the lead had been
+	// in the step before.
+	Reopened int `json:"reopened"`
+	// Stays counts the stays in the step that ended in the period.
+	Stays int `json:"stays"`
+	// MedianSeconds is the median length of those stays; nil without any.
+	MedianSeconds *float64 `json:"median_seconds"`
+}
+
+// Conversion is how much of a cohort that reached one step went on.
+type Conversion struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Reached counts the cohort's leads that reached From.
+	Reached int `json:"reached"`
+	// Converted counts those of them that reached To or a later step.
+	Converted int `json:"converted"`
+	// Rate is Converted / Reached; nil when Reached is 0.
+	Rate *float64 `json:"rate"`
+}
+
+// Segment is the funnel of the leads that share a value of a dimension.
+type Segment struct {
+	Value  string `json:"value"` // the source or fit grade; "" for leads without one
+	Funnel Funnel `json:"funnel"`
+}
+
+// SLA is how well one stage's SLA was kept for the entries in the range.
+type SLA struct {
+	Stage         string `json:"stage"`
+	Owner         string `json:"owner"`
+	WithinSeconds int64  `json:"within_seconds"` // the time to act after an entry
+	Entered       int    `json:"entered"`        // entries in the range
+	Met           int    `json:"met"`            // a person acted within the time
+	Late          int    `json:"late"`           // a person acted, after the time
+	Breached      int    `json:"breached"`       // nobody acted yet, and the time is over
+	NotDue        int    `json:"not_due"`        // nobody acted yet, and there is time left
+	// Compliance is Met / (Met + Late + Breached): the share of the
+	// entries that fell due that were acted on in time; nil when none fell
+	// due.
+	Compliance *float64 `json:"compliance"`
+}
+
+// Breach is an entry into a stage that nobody acted on within its SLA.
+type Breach struct {
+	Lead        string    `json:"lead"`
+	Stage       string    `json:"stage"`
+	Owner       string    `json:"owner"`
+	EnteredAt   time.Time `json:"entered_at"`
+	DueAt       time.Time `json:"due_at"`
+	AgeSeconds  int64     `json:"age_seconds"`  // Now − EnteredAt
+	OverSeconds int64     `json:"over_seconds"` // Now − DueAt
+}
+
+// Build computes the report of leads with their events.
+func Build(m *qualify.Model, o Options, leads []Lead) (*Report, error) {
+	b, err := NewBuilder(m, o)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range leads {
+		b.AddLead(l)
+	}
+	return b.Report(), nil
+}
