@@ -32,8 +32,9 @@ const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 // EncodeEvents writes a lead's events in one CSV cell. Events are sorted
 // (SortEvents) and separated by ';'; each is five parts separated by one
 // space: stage, actor, source, at and recorded_at, the instants in RFC
-// 3339 UTC to the millisecond. In the parts '%', ' ', ';', '\” and the
-// control characters are escaped as %XX, so the encoding is unambiguous:
+// 3339 UTC to the millisecond. In the parts, '%', the space, ';', the
+// apostrophe and the control characters are escaped as %XX (upper-case
+// hexadecimal), so the encoding is unambiguous:
 //
 //	MQL winnow form 2026-03-02T09:00:00.000Z 2026-03-02T09:00:00.000Z;SAL jo%20lee api 2026-03-03T10:00:00.000Z 2026-03-03T10:00:01.250Z
 func EncodeEvents(events []Event) string {
