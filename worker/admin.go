@@ -2,11 +2,15 @@ package worker
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/winnowhq/winnow/report"
 )
 
 // deadJSON is a webhook that will not be retried unless asked.
@@ -20,15 +24,27 @@ type deadJSON struct {
 	CreatedAt string `json:"created_at"`
 }
 
-// reportJSON is the state of the funnel and of the hand-off.
-type reportJSON struct {
-	Model   string         `json:"model"`
-	Leads   int            `json:"leads"`
-	Spam    int            `json:"spam"`
-	Stages  map[string]int `json:"stages"`  // leads whose latest event is each stage
-	Entered map[string]int `json:"entered"` // leads that ever entered each stage
-	Outbox  map[string]int `json:"outbox"`  // webhooks by status
-	Dead    []deadJSON     `json:"dead"`
+// outboxJSON is the state of the webhooks.
+type outboxJSON struct {
+	Status map[string]int `json:"status"` // webhooks by status: pending, delivered, dead
+	Dead   []deadJSON     `json:"dead"`   // the latest 500 dead ones
+}
+
+// outbox gives the webhooks' counts by status, with the newest 500
+// dead-lettered ones, which POST /api/outbox/{id}/retry sends again.
+func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var out outboxJSON
+	var err error
+	out.Status, err = h.countBy(ctx, `SELECT status, count(*) FROM outbox GROUP BY status`)
+	if err == nil {
+		out.Dead, err = h.deadWebhooks(ctx, 500)
+	}
+	if err != nil {
+		h.serverError(w, r, false, "reading the outbox", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // latestEvent is a subquery for column col of the latest event of the
@@ -37,29 +53,80 @@ func latestEvent(col, lead string) string {
 	return `(SELECT x.` + col + ` FROM events x WHERE x.lead_id = ` + lead + ` ORDER BY x.at DESC, x.recorded_at DESC, x.rowid DESC LIMIT 1)`
 }
 
-// report gives counts per stage and the webhooks' state, with every
-// dead-lettered webhook.
+// latestStage is a subquery for the stage of the latest stage event of
+// the lead whose id is the SQL expression lead: an activity (contacted)
+// leaves the stage as it was.
+func latestStage(lead string) string {
+	return `(SELECT x.stage FROM events x WHERE x.lead_id = ` + lead + ` AND x.stage != '` + report.Contacted +
+		`' ORDER BY x.at DESC, x.recorded_at DESC, x.rowid DESC LIMIT 1)`
+}
+
+// report gives the funnel and SLA report (package report) for
+// ?from=2026-01&to=2026-06&tz=Europe/Paris, each optional.
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	rep := reportJSON{Model: h.c.Model.Version}
-	err := h.c.DB.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(spam), 0) FROM leads`).Scan(&rep.Leads, &rep.Spam)
-	if err == nil {
-		rep.Entered, err = h.countBy(ctx, `SELECT stage, count(DISTINCT lead_id) FROM events GROUP BY stage`)
+	q := r.URL.Query()
+	o, err := report.ParseOptions(q.Get("from"), q.Get("to"), q.Get("tz"), h.now())
+	if err != nil {
+		var oe *report.OptionError
+		errors.As(err, &oe)
+		writeError(w, http.StatusBadRequest, "bad_request", err.Error(), fieldError{oe.Option, "invalid", oe.Message})
+		return
 	}
-	if err == nil {
-		rep.Stages, err = h.countBy(ctx, `SELECT e.stage, count(*) FROM events e WHERE e.id = `+latestEvent("id", "e.lead_id")+` GROUP BY e.stage`)
-	}
-	if err == nil {
-		rep.Outbox, err = h.countBy(ctx, `SELECT status, count(*) FROM outbox GROUP BY status`)
-	}
-	if err == nil {
-		rep.Dead, err = h.deadWebhooks(ctx, 500)
-	}
+	b, err := report.NewBuilder(h.c.Model, o)
 	if err != nil {
 		h.serverError(w, r, false, "reporting", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	if err := LoadReport(r.Context(), h.c.DB, b); err != nil {
+		h.serverError(w, r, false, "reporting", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, b.Report())
+}
+
+// LoadReport streams every lead and every event in db into b, with one
+// query for the leads and one for the events.
+func LoadReport(ctx context.Context, db *sql.DB, b *report.Builder) error {
+	rows, err := db.QueryContext(ctx, `SELECT id, created_at, source, spam, fit, tier, score FROM leads`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l report.Lead
+		var created int64
+		var spam int
+		if err := rows.Scan(&l.ID, &created, &l.Source, &spam, &l.Fit, &l.Tier, &l.Score); err != nil {
+			return err
+		}
+		l.CreatedAt, l.Spam = time.UnixMilli(created).UTC(), spam != 0
+		b.AddLead(l)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	return scanEvents(ctx, db, b.AddEvent)
+}
+
+// scanEvents reads every event in db, in one query.
+func scanEvents(ctx context.Context, db *sql.DB, add func(lead string, e report.Event)) error {
+	rows, err := db.QueryContext(ctx, `SELECT lead_id, stage, actor, source, at, recorded_at FROM events`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var lead string
+		var e report.Event
+		var at, recorded int64
+		if err := rows.Scan(&lead, &e.Stage, &e.Actor, &e.Source, &at, &recorded); err != nil {
+			return err
+		}
+		e.At, e.RecordedAt = time.UnixMilli(at).UTC(), time.UnixMilli(recorded).UTC()
+		add(lead, e)
+	}
+	return rows.Err()
 }
 
 // countBy runs a query of (key, count) rows and returns them as a map.
@@ -103,10 +170,21 @@ func (h *Handler) deadWebhooks(ctx context.Context, limit int) ([]deadJSON, erro
 }
 
 // exportCSV streams every lead with its verdict as CSV, one row per lead,
-// the model's fields as columns.
+// the model's fields as columns, then where the lead stands and its
+// events (report.EncodeEvents), so that the report can be computed from
+// the file (report.ReadCSV). Leads whose personal data was purged are
+// there with their answers empty. Text cells are escaped against formulas
+// (report.EscapeCell).
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
+	events := map[string][]report.Event{}
+	if err := scanEvents(r.Context(), h.c.DB, func(lead string, e report.Event) {
+		events[lead] = append(events[lead], e)
+	}); err != nil {
+		h.serverError(w, r, false, "exporting", err)
+		return
+	}
 	rows, err := h.c.DB.QueryContext(r.Context(), `SELECT id, created_at, source, spam, stage, fit, tier, score, model_version,
-		input FROM leads WHERE purged_at IS NULL ORDER BY created_at, id`)
+		input FROM leads ORDER BY created_at, id`)
 	if err != nil {
 		h.serverError(w, r, false, "exporting", err)
 		return
@@ -116,12 +194,14 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="leads.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
-	head := []string{"id", "created_at", "source", "spam", "stage", "fit", "tier", "score", "model"}
+	head := []string{report.ColID, report.ColCreatedAt, report.ColSource, report.ColSpam, "stage", report.ColFit,
+		report.ColTier, report.ColScore, "model"}
 	m := h.c.Model
 	for _, f := range m.Fields {
 		head = append(head, f.Name)
 	}
-	cw.Write(head)
+	cw.Write(append(head, report.ColStageNow, report.ColOutcome, report.ColEvents))
+	esc := report.EscapeCell
 	for rows.Next() {
 		var id, source, stage, fit, tier, model, input string
 		var created int64
@@ -133,22 +213,20 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		var fields map[string]string
 		json.Unmarshal([]byte(input), &fields)
-		rec := []string{id, time.UnixMilli(created).UTC().Format(time.RFC3339), source, strconv.FormatBool(spam != 0),
-			stage, fit, tier, strconv.FormatFloat(score, 'f', -1, 64), model}
+		rec := []string{esc(id), time.UnixMilli(created).UTC().Format(time.RFC3339), esc(source), strconv.FormatBool(spam != 0),
+			esc(stage), esc(fit), esc(tier), strconv.FormatFloat(score, 'f', -1, 64), esc(model)}
 		for _, f := range m.Fields {
-			rec = append(rec, csvSafe(fields[f.Name]))
+			rec = append(rec, esc(fields[f.Name]))
 		}
-		cw.Write(rec)
+		evs := events[id]
+		report.SortEvents(evs)
+		_, now, outcome := report.Current(evs)
+		cw.Write(append(rec, esc(now), outcome, esc(report.EncodeEvents(evs))))
+	}
+	if err := rows.Err(); err != nil {
+		h.log.Error("exporting", "err", err)
 	}
 	cw.Flush()
-}
-
-// csvSafe keeps a spreadsheet from running a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
-	}
-	return s
 }
 
 // retry puts a dead webhook back in the queue, due now.

@@ -309,7 +309,7 @@ func (h *Handler) breaches(ctx context.Context, now time.Time) ([]templates.Brea
 // recentLeads lists the newest leads with the stage each stands in now.
 func (h *Handler) recentLeads(ctx context.Context, limit int) ([]templates.RecentLead, error) {
 	rows, err := h.c.DB.QueryContext(ctx, `SELECT l.id, l.created_at, l.input, l.fit, l.tier, l.score, l.spam,
-		coalesce(`+latestEvent("stage", "l.id")+`, l.stage) FROM leads l ORDER BY l.created_at DESC, l.id DESC LIMIT ?`, limit)
+		coalesce(`+latestStage("l.id")+`, l.stage) FROM leads l ORDER BY l.created_at DESC, l.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}

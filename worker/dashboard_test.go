@@ -326,11 +326,11 @@ func TestDashboardRetry(t *testing.T) {
 	}
 	back := b.get(t, strings.TrimSuffix(p.header.Get("Location"), "#webhooks"))
 	wantPage(t, back, 200, `role="status">Webhook `+hook+` is back in the queue`, "Every webhook was delivered or is still being tried.")
-	_, body := f.get(t, "/api/report")
-	var rep struct{ Outbox map[string]int }
+	_, body := f.get(t, "/api/outbox")
+	var rep struct{ Status map[string]int }
 	json.Unmarshal(body, &rep)
-	if rep.Outbox["pending"] != 1 || rep.Outbox["dead"] != 0 {
-		t.Errorf("after a retry the outbox is %v", rep.Outbox)
+	if rep.Status["pending"] != 1 || rep.Status["dead"] != 0 {
+		t.Errorf("after a retry the outbox is %v", rep.Status)
 	}
 	again := b.post(t, "/admin/webhooks/"+m[1]+"/retry", url.Values{"csrf": {csrf(t, over)}})
 	if loc := again.header.Get("Location"); !strings.HasPrefix(loc, "/admin?missing=") {

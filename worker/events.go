@@ -10,10 +10,16 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/winnowhq/winnow/report"
 )
 
-// Outcomes sales records beyond the model's stages.
-var outcomes = []string{"won", "lost"}
+// Outcomes sales records beyond the model's stages, and the activities
+// it records without changing the stage.
+var (
+	outcomes   = []string{report.Won, report.Lost}
+	activities = []string{report.Contacted}
+)
 
 // eventJSON is the body of POST /api/leads/{id}/events.
 type eventJSON struct {
@@ -23,19 +29,32 @@ type eventJSON struct {
 	Note  string `json:"note"`
 }
 
-// stages are the names an event may record: the model's stages and the
-// outcomes.
+// stages are the names an event may record: the model's stages, the
+// outcomes and the activities.
 func (h *Handler) stages() []string {
 	var names []string
 	for _, s := range h.c.Model.Stages {
 		names = append(names, s.Name)
 	}
-	return append(names, outcomes...)
+	return append(append(names, outcomes...), activities...)
 }
 
-// postEvent records a stage change by sales (admin token) or a CRM
-// (signed callback). An Idempotency-Key makes a retried callback one
-// event.
+// eventKind says what an event's stage is: "stage", "outcome" (won,
+// lost) or "activity" (contacted: sales acted, the stage stays).
+func eventKind(stage string) string {
+	switch {
+	case report.IsOutcome(stage):
+		return "outcome"
+	case report.IsActivity(stage):
+		return "activity"
+	}
+	return "stage"
+}
+
+// postEvent records a stage change or an activity by sales (admin token)
+// or a CRM (signed callback). An Idempotency-Key makes a retried callback
+// one event. A stage change or an outcome is sent to the webhook targets;
+// an activity is not, since it changes nothing a receiver holds.
 func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, h.c.Limits.MaxBody)
 	body, err := io.ReadAll(r.Body)
@@ -73,6 +92,8 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 	in.Actor = strings.TrimSpace(in.Actor)
 	if in.Actor == "" || len(in.Actor) > 200 {
 		errs = append(errs, fieldError{"actor", "required", "actor names who acted, in at most 200 bytes"})
+	} else if in.Actor == report.SystemActor {
+		errs = append(errs, fieldError{"actor", "reserved", "actor " + report.SystemActor + " is Winnow itself: name who acted"})
 	}
 	if len(in.Note) > 2000 {
 		errs = append(errs, fieldError{"note", "too_long", "at most 2000 bytes"})
@@ -122,23 +143,25 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 			ON CONFLICT (id) DO NOTHING`,
 		Args: []any{eventID, id, in.Stage, in.Actor, source, in.Note, at.UnixMilli(), now.UnixMilli()},
 	}}
-	out, err := h.outboxStmts(Event{ID: eventID, Topic: TopicStageChanged, LeadID: id, At: at, Stage: in.Stage,
-		Actor: in.Actor, Source: source, Note: in.Note},
-		func(q string) string { return q + " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?)" })
-	if err != nil {
-		h.serverError(w, r, false, "building webhooks", err)
-		return
+	if !report.IsActivity(in.Stage) {
+		out, err := h.outboxStmts(Event{ID: eventID, Topic: TopicStageChanged, LeadID: id, At: at, Stage: in.Stage,
+			Actor: in.Actor, Source: source, Note: in.Note},
+			func(q string) string { return q + " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?)" })
+		if err != nil {
+			h.serverError(w, r, false, "building webhooks", err)
+			return
+		}
+		for i := range out {
+			out[i].Args = append(out[i].Args, out[i].Args[0])
+		}
+		stmts = append(stmts, out...)
 	}
-	for i := range out {
-		out[i].Args = append(out[i].Args, out[i].Args[0])
-	}
-	stmts = append(stmts, out...)
 	if err := h.c.Batch(r.Context(), stmts); err != nil {
 		h.serverError(w, r, false, "storing an event", err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": eventID, "lead": id, "stage": in.Stage,
-		"at": at.UTC().Format(time.RFC3339)})
+		"kind": eventKind(in.Stage), "at": at.UTC().Format(time.RFC3339)})
 }
 
 // leadJSON is a stored lead as the admin API gives it.
@@ -156,8 +179,10 @@ type leadJSON struct {
 }
 
 type eventOut struct {
-	ID     string `json:"id"`
-	Stage  string `json:"stage"`
+	ID    string `json:"id"`
+	Stage string `json:"stage"`
+	Kind  string `json:"kind"` // stage, outcome or activity
+
 	Actor  string `json:"actor"`
 	Source string `json:"source"`
 	Note   string `json:"note,omitempty"`
@@ -219,6 +244,7 @@ func (h *Handler) loadLead(ctx context.Context, id string) (leadJSON, error) {
 			return l, err
 		}
 		e.At = time.UnixMilli(at).UTC().Format(time.RFC3339)
+		e.Kind = eventKind(e.Stage)
 		l.Events = append(l.Events, e)
 	}
 	return l, rows.Err()

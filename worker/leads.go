@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/report"
 )
 
 // submission is a parsed POST /api/leads.
@@ -340,12 +341,12 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 	eventID := newID()
 	stmts = append(stmts, Stmt{
 		SQL: `INSERT INTO events (id, lead_id, stage, actor, source, at, recorded_at)
-			SELECT ?, ?, ?, 'winnow', ?, ?, ? WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?)`,
-		Args: []any{eventID, id, v.Stage, source, ms, ms, id},
+			SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?)`,
+		Args: []any{eventID, id, v.Stage, report.SystemActor, source, ms, ms, id},
 	})
 	if !spam {
 		ev := Event{ID: eventID, Topic: TopicQualified, LeadID: id, At: now, Stage: v.Stage, Funnel: v.Funnel.String(),
-			Fit: v.Fit, Tier: v.Tier, Score: v.Score, Next: nextJSON(v.Next), Model: m.Version, Actor: "winnow",
+			Fit: v.Fit, Tier: v.Tier, Score: v.Score, Next: nextJSON(v.Next), Model: m.Version, Actor: report.SystemActor,
 			Fields: sub.input, Source: source}
 		out, err := h.outboxStmts(ev, func(s string) string { return s + " WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?)" }, id)
 		if err != nil {

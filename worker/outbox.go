@@ -71,7 +71,7 @@ type Delivery struct {
 
 // Deliver sends the webhooks that are due, at most Limits.DeliverBatch of
 // them, each once per run. A failed one is retried later with exponential
-// backoff; after Limits.MaxAttempts it is dead, listed in the report and
+// backoff; after Limits.MaxAttempts it is dead, listed by GET /api/outbox and
 // retried only by hand. Delivery is at least once: a receiver
 // deduplicates by the Winnow-Event-Id header.
 func (h *Handler) Deliver(ctx context.Context) (Delivery, error) {

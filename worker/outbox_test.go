@@ -109,7 +109,7 @@ func ana() map[string]string {
 }
 
 // A failing target is retried with growing waits, then dead-lettered,
-// listed in the report, and sent again after a retry by hand.
+// listed by GET /api/outbox, and sent again after a retry by hand.
 func TestDeliveryRetriesThenDeadLetters(t *testing.T) {
 	var mu sync.Mutex
 	calls, fail := 0, true
@@ -152,9 +152,9 @@ func TestDeliveryRetriesThenDeadLetters(t *testing.T) {
 	if d, _ := f.h.Deliver(ctx); d != (worker.Delivery{}) {
 		t.Errorf("a dead webhook was sent again: %+v", d)
 	}
-	_, body := f.get(t, "/api/report")
+	_, body := f.get(t, "/api/outbox")
 	var rep struct {
-		Outbox map[string]int
+		Status map[string]int
 		Dead   []struct {
 			ID        string
 			LastError string `json:"last_error"`
@@ -162,8 +162,8 @@ func TestDeliveryRetriesThenDeadLetters(t *testing.T) {
 		}
 	}
 	json.Unmarshal(body, &rep)
-	if len(rep.Dead) != 1 || rep.Outbox["dead"] != 1 || !strings.Contains(string(body), "502") {
-		t.Fatalf("report: %s", body)
+	if len(rep.Dead) != 1 || rep.Status["dead"] != 1 || !strings.Contains(string(body), "502") {
+		t.Fatalf("outbox: %s", body)
 	}
 	// Retry by hand: it goes once the target is back.
 	mu.Lock()

@@ -153,6 +153,7 @@ func New(c Config) (*Handler, error) {
 	h.mux.HandleFunc("POST /api/leads/{id}/events", h.postEvent)
 	h.mux.HandleFunc("GET /api/report", h.admin(h.report))
 	h.mux.HandleFunc("GET /api/export.csv", h.admin(h.exportCSV))
+	h.mux.HandleFunc("GET /api/outbox", h.admin(h.outbox))
 	h.mux.HandleFunc("POST /api/outbox/{id}/retry", h.admin(h.retry))
 	h.routeDashboard()
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"time"
+	_ "time/tzdata" // workerd has no zoneinfo files: GET /api/report?tz=Europe/Paris needs the zones built in (95 KB gzipped)
 
 	"github.com/syumai/workers"
 	"github.com/syumai/workers/cloudflare"

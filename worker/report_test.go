@@ -1,0 +1,187 @@
+package worker_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/winnowhq/winnow/report"
+	"github.com/winnowhq/winnow/worker"
+)
+
+// sendEvent records an event with the admin token and returns the answer.
+func (f *fixture) sendEvent(t *testing.T, lead string, ev map[string]string) (int, []byte) {
+	t.Helper()
+	body, _ := json.Marshal(ev)
+	req, _ := http.NewRequest("POST", f.srv.URL+"/api/leads/"+lead+"/events", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (f *fixture) event(t *testing.T, lead, stage, actor, at string) {
+	t.Helper()
+	if status, body := f.sendEvent(t, lead, map[string]string{"stage": stage, "actor": actor, "at": at}); status != 201 {
+		t.Fatalf("event %s by %s at %s: %d %s", stage, actor, at, status, body)
+	}
+}
+
+// reportFixture stores five leads over March and April 2026 with their
+// events, some recorded late, and leaves the clock at 10 May 2026.
+func reportFixture(t *testing.T) *fixture {
+	f := newFixture(t, nil, nil) // the clock starts at 2026-03-02 09:00 UTC
+	a := f.submit(t, "key-report-a", ana())["id"].(string)
+	cold := ana()
+	cold["email"], cold["company_size"], cold["industry"] = "bo@tiny.example", "1-10", "other"
+	f.clock.Advance(3 * 24 * time.Hour) // 03-05
+	b := f.submit(t, "key-report-b", cold)["id"].(string)
+	spam := ana()
+	spam["email"], spam["website"] = "robot@northwind.io", "http://spam.example"
+	f.submit(t, "key-report-c", spam)
+	odd := ana()
+	odd["email"], odd["company"], odd["message"] = "eve@northwind.io", "=HYPERLINK(\"http://x\")", "100%; sure 'yes'"
+	f.clock.Advance(30 * 24 * time.Hour) // 04-04
+	d := f.submit(t, "key-report-d", odd)["id"].(string)
+	f.clock.Advance(36 * 24 * time.Hour) // 05-10
+
+	f.event(t, a, "contacted", "jo; the SDR", "2026-03-02T12:00:00Z")
+	f.event(t, a, "SAL", "jo; the SDR", "2026-03-03T09:00:00Z")
+	f.event(t, b, "MQL", "kim", "2026-03-06T10:00:00Z")
+	f.event(t, b, "lost", "kim", "2026-03-20T10:00:00Z")
+	f.event(t, b, "MQL", "kim", "2026-04-15T10:00:00Z") // reopened
+	// Recorded in this order, happened in the other: won last, then the
+	// opportunity it followed.
+	f.event(t, d, "won", "pat", "2026-04-20T10:00:00Z")
+	f.event(t, d, "opportunity", "pat", "2026-04-05T10:00:00Z")
+	return f
+}
+
+// The report the API gives is the report of its own export.
+func TestReportExportRoundTrip(t *testing.T) {
+	f := reportFixture(t)
+	status, body := f.get(t, "/api/report?from=2026-03&to=2026-05&tz=UTC")
+	if status != 200 {
+		t.Fatalf("report: %d %s", status, body)
+	}
+	var api report.Report
+	if err := json.Unmarshal(body, &api); err != nil {
+		t.Fatal(err)
+	}
+	// Four leads and a spam one. March: A and B entered MQL; A entered
+	// SAL. April: B re-entered MQL; D entered MQL, opportunity and won.
+	if api.Totals.Leads != 4 || api.Totals.Spam != 1 {
+		t.Errorf("totals %+v, want 4 leads, 1 spam", api.Totals)
+	}
+	entered := func(month int, stage string) (int, int) {
+		for _, s := range api.Stages.Months[month].Steps {
+			if s.Step == stage {
+				return s.Entered, s.Reopened
+			}
+		}
+		t.Fatalf("no step %s", stage)
+		return 0, 0
+	}
+	for _, c := range []struct {
+		month             int
+		stage             string
+		entered, reopened int
+	}{{0, "MQL", 2, 0}, {0, "SAL", 1, 0}, {0, "cold lead", 1, 0}, {0, "lost", 1, 0},
+		{1, "MQL", 2, 1}, {1, "opportunity", 1, 0}, {1, "won", 1, 0}, {2, "MQL", 0, 0}} {
+		if e, r := entered(c.month, c.stage); e != c.entered || r != c.reopened {
+			t.Errorf("%s %s: entered %d, reopened %d; want %d, %d", api.Stages.Months[c.month].Month, c.stage, e, r, c.entered, c.reopened)
+		}
+	}
+
+	status, export := f.get(t, "/api/export.csv")
+	if status != 200 {
+		t.Fatalf("export: %d %s", status, export)
+	}
+	csv := string(export)
+	for _, want := range []string{",stage_now,outcome,events\n", `"'=HYPERLINK(""http://x"")"`, "contacted jo%3B%20the%20SDR api 2026-03-02T12:00:00.000Z",
+		",opportunity,won,"} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("the export lacks %s:\n%s", want, csv)
+		}
+	}
+	leads, err := report.ReadCSV(bytes.NewReader(export))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := report.ParseOptions("2026-03", "2026-05", "UTC", f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile, err := report.Build(defaultModel(t), o, leads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(fromFile)
+	if got, want := string(js), strings.TrimSpace(string(body)); got != want {
+		t.Errorf("the report from the export differs from the API's:\n%s\n%s", got, want)
+	}
+}
+
+func TestReportBadQuery(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	for _, c := range []struct{ query, field string }{
+		{"from=2026-13", "from"}, {"to=march", "to"}, {"tz=Nowhere/City", "tz"}, {"from=2026-06&to=2026-01", "from"},
+	} {
+		status, body := f.get(t, "/api/report?"+c.query)
+		var e struct {
+			Errors []struct{ Field string }
+		}
+		json.Unmarshal(body, &e)
+		if status != 400 || len(e.Errors) != 1 || e.Errors[0].Field != c.field {
+			t.Errorf("?%s: %d %s, want 400 naming %s", c.query, status, body, c.field)
+		}
+	}
+	// An empty database: every month of the default range, no figures.
+	status, body := f.get(t, "/api/report")
+	var r report.Report
+	if err := json.Unmarshal(body, &r); status != 200 || err != nil || len(r.Stages.Months) != 13 || r.Totals.Leads != 0 {
+		t.Errorf("empty database: %d %v %.300s", status, err, body)
+	}
+}
+
+// Contacted is an activity: stored and shown as one, never a stage
+// change, never a webhook.
+func TestReportContactedActivity(t *testing.T) {
+	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: "http://127.0.0.1:1/hook"}}, nil)
+	id := f.submit(t, "key-contacted", ana())["id"].(string)
+	pending := func() int {
+		_, body := f.get(t, "/api/outbox")
+		var o struct{ Status map[string]int }
+		json.Unmarshal(body, &o)
+		return o.Status["pending"]
+	}
+	before := pending()
+	if status, body := f.sendEvent(t, id, map[string]string{"stage": "contacted", "actor": "jo"}); status != 201 ||
+		!strings.Contains(string(body), `"kind":"activity"`) {
+		t.Fatalf("contacted: %d %s", status, body)
+	}
+	if after := pending(); after != before {
+		t.Errorf("an activity queued %d webhooks", after-before)
+	}
+	if status, body := f.sendEvent(t, id, map[string]string{"stage": "contacted", "actor": "winnow"}); status != 422 ||
+		!strings.Contains(string(body), `"field":"actor"`) {
+		t.Errorf("an event by winnow itself: %d %s", status, body)
+	}
+	_, body := f.get(t, "/api/leads/"+id)
+	var l struct {
+		Events []struct{ Stage, Kind string }
+	}
+	json.Unmarshal(body, &l)
+	if len(l.Events) != 2 || l.Events[0].Kind != "stage" || l.Events[1].Stage != "contacted" || l.Events[1].Kind != "activity" {
+		t.Errorf("events %+v", l.Events)
+	}
+}
