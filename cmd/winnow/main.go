@@ -5,6 +5,7 @@
 //	winnow demo [flags]                  fill the dev database and a CSV with demo data
 //	winnow eval [flags] [field=value...] evaluate one lead and explain the verdict
 //	winnow backtest --map M.yaml F.csv   measure the model on past leads
+//	winnow report [flags] [FILE.csv]     the funnel and SLA report of the stored leads
 //	winnow help [command]                show help
 package main
 
@@ -40,7 +41,7 @@ type env struct {
 var commands []*command
 
 func init() {
-	commands = []*command{backtestCmd, buildCmd, checkCmd, demoCmd, devCmd, evalCmd, serveCmd}
+	commands = []*command{backtestCmd, buildCmd, checkCmd, demoCmd, devCmd, evalCmd, reportCmd, serveCmd}
 }
 
 // errUsage reports a command line that cannot be run; the usage is printed.
