@@ -2,6 +2,7 @@ package blackbox
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/worker"
 )
 
@@ -576,26 +578,161 @@ func (c *client) crossOrigin(t *testing.T) {
 	}
 }
 
+// report checks the funnel and SLA report and the export by what this
+// part's own leads add to them: the parts run one after another, so the
+// figures move by exactly that.
 func (c *client) report(t *testing.T) {
-	r := c.submit(t, c.lead(), "k-"+c.unique())
-	wantStatus(t, r, 201)
-	id := r.json(t)["id"].(string)
 	if got := c.do(t, "GET", "/api/report", "", nil, nil); got.status != 401 {
 		t.Errorf("report without a token: %d", got.status)
 	}
-	rep := c.do(t, "GET", "/api/report", "", nil, c.admin())
-	wantStatus(t, rep, 200)
-	m := rep.json(t)
-	if n, _ := m["leads"].(float64); n < 1 {
-		t.Errorf("report counts %v leads", m["leads"])
+	for _, q := range []struct{ query, field string }{{"from=2026-13", "from"}, {"to=june", "to"}, {"tz=Nowhere/City", "tz"}} {
+		r := c.do(t, "GET", "/api/report?"+q.query, "", nil, c.admin())
+		wantStatus(t, r, 400)
+		if f := fieldOf(t, r); f != q.field {
+			t.Errorf("?%s names %q, want %s", q.query, f, q.field)
+		}
 	}
-	if n, _ := m["entered"].(map[string]any)["MQL"].(float64); n < 1 {
-		t.Errorf("report: %v entered MQL", m["entered"])
+	// The range covers the month before and after this one, so that the
+	// figures add up even if the month turns during the run.
+	month := time.Now().UTC()
+	query := "/api/report?tz=Europe/Paris&from=" + month.AddDate(0, -1, -month.Day()+1).Format("2006-01") +
+		"&to=" + month.AddDate(0, 1, -month.Day()+1).Format("2006-01")
+	get := func() report.Report {
+		t.Helper()
+		r := c.do(t, "GET", query, "", nil, c.admin())
+		wantStatus(t, r, 200)
+		var rep report.Report
+		if err := json.Unmarshal(r.body, &rep); err != nil {
+			t.Fatalf("report: %v\n%.300s", err, r.body)
+		}
+		if rep.TimeZone != "Europe/Paris" || len(rep.Stages.Months) != 3 {
+			t.Fatalf("report in %s over %d months, want Europe/Paris and 3", rep.TimeZone, len(rep.Stages.Months))
+		}
+		return rep
 	}
-	csv := c.do(t, "GET", "/api/export.csv", "", nil, c.admin())
-	wantStatus(t, csv, 200)
-	if !strings.HasPrefix(string(csv.body), "id,created_at,") || !strings.Contains(string(csv.body), id) {
-		t.Errorf("export lacks the lead %s:\n%.300s", id, csv.body)
+	before := get()
+
+	// A: MQL, contacted, SAL. B: MQL, lost, MQL again. C: MQL, won.
+	// Each event a second after the one before, to be ordered as sent.
+	var ids []string
+	for range 3 {
+		r := c.submit(t, c.lead(), "k-"+c.unique())
+		wantStatus(t, r, 201)
+		ids = append(ids, r.json(t)["id"].(string))
+	}
+	a, b, cc := ids[0], ids[1], ids[2]
+	at := time.Now().UTC().Truncate(time.Second)
+	for i, ev := range []struct{ lead, stage string }{
+		{a, "contacted"}, {a, "SAL"}, {b, "lost"}, {b, "MQL"}, {cc, "won"},
+	} {
+		when := at.Add(time.Duration(i+1) * time.Second).Format(time.RFC3339)
+		wantStatus(t, c.postEvent(t, ev.lead, map[string]string{"stage": ev.stage, "actor": "jo@sales", "at": when}, c.admin()), 201)
+	}
+	var kinds []string
+	for _, e := range c.getLead(t, a)["events"].([]any) {
+		kinds = append(kinds, e.(map[string]any)["kind"].(string))
+	}
+	if strings.Join(kinds, ",") != "stage,activity,stage" {
+		t.Errorf("A's events are of kinds %v, want stage, activity, stage", kinds)
+	}
+	after := get()
+
+	delta := func(name string, got, want int) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s moved by %d, want %d", name, got, want)
+		}
+	}
+	delta("leads", after.Totals.Leads-before.Totals.Leads, 3)
+	step := func(r report.Report, name string) report.StepFigures {
+		for _, s := range r.Stages.Total.Steps {
+			if s.Step == name {
+				return s
+			}
+		}
+		t.Fatalf("no step %s", name)
+		return report.StepFigures{}
+	}
+	// MQL: A, B twice, C; B's second time is a re-entry.
+	for _, w := range []struct {
+		stage             string
+		entered, reopened int
+	}{{"MQL", 4, 1}, {"SAL", 1, 0}, {"lost", 1, 0}, {"won", 1, 0}} {
+		delta(w.stage+" entered", step(after, w.stage).Entered-step(before, w.stage).Entered, w.entered)
+		delta(w.stage+" reopened", step(after, w.stage).Reopened-step(before, w.stage).Reopened, w.reopened)
+	}
+	conv := func(r report.Report, from string) report.Conversion {
+		for _, c := range r.Stages.Total.Conversions {
+			if c.From == from {
+				return c
+			}
+		}
+		t.Fatalf("no conversion from %s", from)
+		return report.Conversion{}
+	}
+	// The cohort of three reached MQL; A (SAL) and C (won) went further.
+	delta("MQL reached", conv(after, "MQL").Reached-conv(before, "MQL").Reached, 3)
+	delta("MQL converted", conv(after, "MQL").Converted-conv(before, "MQL").Converted, 2)
+	sla := func(r report.Report) report.SLA {
+		for _, s := range r.SLA {
+			if s.Stage == "MQL" {
+				return s
+			}
+		}
+		t.Fatalf("no SLA for MQL")
+		return report.SLA{}
+	}
+	// A was contacted, B lost and C won within the day; B's second entry
+	// is not due yet.
+	delta("MQL SLA entered", sla(after).Entered-sla(before).Entered, 4)
+	delta("MQL SLA met", sla(after).Met-sla(before).Met, 3)
+	delta("MQL SLA not due", sla(after).NotDue-sla(before).NotDue, 1)
+
+	if r := c.do(t, "GET", "/api/outbox", "", nil, c.admin()); r.status != 200 || r.json(t)["status"] == nil {
+		t.Errorf("outbox: %d %s", r.status, r.body)
+	}
+
+	exp := c.do(t, "GET", "/api/export.csv", "", nil, c.admin())
+	wantStatus(t, exp, 200)
+	if !strings.HasPrefix(string(exp.body), "id,created_at,") {
+		t.Errorf("export header: %.200s", exp.body)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(exp.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	byID := map[string][]string{}
+	for _, r := range rows[1:] {
+		byID[r[0]] = r
+	}
+	for _, w := range []struct{ id, now, outcome, stages string }{
+		{a, "SAL", "", "MQL,contacted,SAL"}, {b, "MQL", "", "MQL,lost,MQL"}, {cc, "MQL", "won", "MQL,won"},
+	} {
+		r := byID[w.id]
+		if r == nil {
+			t.Errorf("lead %s is not in the export", w.id)
+			continue
+		}
+		evs, err := report.DecodeEvents(report.UnescapeCell(r[col["events"]]))
+		var stages []string
+		for _, e := range evs {
+			stages = append(stages, e.Stage)
+		}
+		if r[col["stage_now"]] != w.now || r[col["outcome"]] != w.outcome || err != nil || strings.Join(stages, ",") != w.stages {
+			t.Errorf("lead %s exported as stage_now %q, outcome %q, events %v (%v); want %s, %q, %s",
+				w.id, r[col["stage_now"]], r[col["outcome"]], stages, err, w.now, w.outcome, w.stages)
+		}
+	}
+	leads, err := report.ReadCSV(bytes.NewReader(exp.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(leads) != after.Totals.Leads {
+		t.Errorf("the export has %d leads, the report %d", len(leads), after.Totals.Leads)
 	}
 }
 
