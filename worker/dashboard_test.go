@@ -341,17 +341,8 @@ func TestDashboardRetry(t *testing.T) {
 // postEvent records a stage change through the API.
 func (f *fixture) postEvent(t *testing.T, id string, ev map[string]string) {
 	t.Helper()
-	body, _ := json.Marshal(ev)
-	req, _ := http.NewRequest("POST", f.srv.URL+"/api/leads/"+id+"/events", strings.NewReader(string(body)))
-	req.Header.Set("Authorization", "Bearer tok")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 201 {
-		t.Fatalf("event: %d", resp.StatusCode)
+	if status, body := f.sendEvent(t, id, ev); status != 201 {
+		t.Fatalf("event %v: %d %s", ev, status, body)
 	}
 }
 

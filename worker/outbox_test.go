@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -91,8 +92,17 @@ func (f *fixture) submit(t *testing.T, key string, fields map[string]string) map
 
 func (f *fixture) get(t *testing.T, path string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", f.srv.URL+path, nil)
+	return f.request(t, "GET", path, nil)
+}
+
+// request sends an admin request, with a JSON body if any.
+func (f *fixture) request(t *testing.T, method, path string, body []byte) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer tok")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

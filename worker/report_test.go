@@ -3,8 +3,6 @@ package worker_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -17,23 +15,12 @@ import (
 func (f *fixture) sendEvent(t *testing.T, lead string, ev map[string]string) (int, []byte) {
 	t.Helper()
 	body, _ := json.Marshal(ev)
-	req, _ := http.NewRequest("POST", f.srv.URL+"/api/leads/"+lead+"/events", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer tok")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, b
+	return f.request(t, "POST", "/api/leads/"+lead+"/events", body)
 }
 
 func (f *fixture) event(t *testing.T, lead, stage, actor, at string) {
 	t.Helper()
-	if status, body := f.sendEvent(t, lead, map[string]string{"stage": stage, "actor": actor, "at": at}); status != 201 {
-		t.Fatalf("event %s by %s at %s: %d %s", stage, actor, at, status, body)
-	}
+	f.postEvent(t, lead, map[string]string{"stage": stage, "actor": actor, "at": at})
 }
 
 // reportFixture stores five leads over March and April 2026 with their

@@ -645,13 +645,7 @@ func (c *client) report(t *testing.T) {
 	}
 	delta("leads", after.Totals.Leads-before.Totals.Leads, 3)
 	step := func(r report.Report, name string) report.StepFigures {
-		for _, s := range r.Stages.Total.Steps {
-			if s.Step == name {
-				return s
-			}
-		}
-		t.Fatalf("no step %s", name)
-		return report.StepFigures{}
+		return find(t, r.Stages.Total.Steps, func(s report.StepFigures) bool { return s.Step == name })
 	}
 	// MQL: A, B twice, C; B's second time is a re-entry.
 	for _, w := range []struct {
@@ -662,25 +656,13 @@ func (c *client) report(t *testing.T) {
 		delta(w.stage+" reopened", step(after, w.stage).Reopened-step(before, w.stage).Reopened, w.reopened)
 	}
 	conv := func(r report.Report, from string) report.Conversion {
-		for _, c := range r.Stages.Total.Conversions {
-			if c.From == from {
-				return c
-			}
-		}
-		t.Fatalf("no conversion from %s", from)
-		return report.Conversion{}
+		return find(t, r.Stages.Total.Conversions, func(c report.Conversion) bool { return c.From == from })
 	}
 	// The cohort of three reached MQL; A (SAL) and C (won) went further.
 	delta("MQL reached", conv(after, "MQL").Reached-conv(before, "MQL").Reached, 3)
 	delta("MQL converted", conv(after, "MQL").Converted-conv(before, "MQL").Converted, 2)
 	sla := func(r report.Report) report.SLA {
-		for _, s := range r.SLA {
-			if s.Stage == "MQL" {
-				return s
-			}
-		}
-		t.Fatalf("no SLA for MQL")
-		return report.SLA{}
+		return find(t, r.SLA, func(s report.SLA) bool { return s.Stage == "MQL" })
 	}
 	// A was contacted, B lost and C won within the day; B's second entry
 	// is not due yet.
@@ -822,4 +804,17 @@ func (c *client) dashboard(t *testing.T) {
 	if strings.Contains(string(after.body), "Funnel overview") {
 		t.Error("the session goes on after logout")
 	}
+}
+
+// find returns the first of xs that matches; it fails the test if none does.
+func find[T any](t *testing.T, xs []T, match func(T) bool) T {
+	t.Helper()
+	for _, x := range xs {
+		if match(x) {
+			return x
+		}
+	}
+	var zero T
+	t.Fatalf("no %T matches among %d", zero, len(xs))
+	return zero
 }
