@@ -107,11 +107,31 @@ type DeadWebhook struct {
 // AdminOverview is the dashboard's first page.
 type AdminOverview struct {
 	Status   string // what the last action did, or ""
+	Period   string // the months the funnel, trend and SLA figures cover, e.g. "2025-11 to 2026-11"
 	Funnel   []FunnelBar
 	Trend    []TrendSeries
-	Breaches []BreachRow
-	Recent   []RecentLead
-	Dead     []DeadWebhook
+	SLA      []SLAFigures
+	Breaches []BreachRow // the most overdue first, at most a page of them
+	// BreachCount is how many breaches there are in all.
+	BreachCount int
+	Recent      []RecentLead
+	Dead        []DeadWebhook
+}
+
+// SLAFigures is how well one stage's SLA was kept for the entries in the
+// period.
+type SLAFigures struct {
+	Stage    string
+	Owner    string // who acts on the stage
+	Within   string // the time to act, e.g. "1d 0h"
+	Entered  int    // entries into the stage
+	Met      int    // acted on in time
+	Late     int    // acted on after the time
+	Breached int    // not acted on, and the time is over
+	NotDue   int    // not acted on yet, with time left
+	// Compliance is Met / (Met + Late + Breached) as a percentage, or ""
+	// when no entry has fallen due.
+	Compliance string
 }
 
 // AdminLead is the page of one lead.

@@ -42,8 +42,14 @@ func adminOverview() templates.AdminOverview {
 			series("cold lead → MQL", rate(.5), rate(.4), nil, rate(.6)),
 			series("MQL → SAL", nil, rate(.2), rate(.3), rate(.1)),
 		},
+		Period: "2025-02 to 2026-02",
+		SLA: []templates.SLAFigures{
+			{Stage: "MQL", Owner: "Sales development", Within: "1d 0h", Entered: 60, Met: 40, Late: 12, Breached: 3, NotDue: 5, Compliance: "73%"},
+			{Stage: "SAL", Owner: "Sales development", Within: "2d 0h"},
+		},
 		Breaches: []templates.BreachRow{{LeadID: "l1", Lead: "Ana Souza, Northwind", URL: "/admin/leads/l1", Stage: "MQL",
 			Owner: "Sales development", Age: "2d 3h", Over: "1d 3h"}},
+		BreachCount: 3,
 		Recent: []templates.RecentLead{
 			{At: "2026-02-03 09:00 UTC", AtISO: "2026-02-03T09:00:00Z", Name: "Ana Souza", Company: "Northwind",
 				URL: "/admin/leads/l1", Stage: "MQL", Fit: "A", Tier: "hot", Score: "42"},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/templates"
 )
 
@@ -201,107 +203,101 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 	h.adminRender(w, r, http.StatusOK, p, templates.AdminOverviewView(o, p.CSRF))
 }
 
-// overview computes what the dashboard shows of the funnel's history with
-// plain SQL over the events: how many leads reached each stage of the
-// funnel (then won), entering it or a later one; the monthly conversion
-// from each stage to the next over the last 12 months (of the month's new
-// leads that reached a stage, the share that reached the next); and the
-// leads that have waited past their stage's SLA for a first action.
+// overview is what the dashboard shows of the funnel's history, from the
+// funnel and SLA report (package report) of the last 12 months and the
+// current one: how many of the leads that came in reached each stage of
+// the funnel (then won), entering it or a later one; each month's
+// conversion from each stage to the next (of the month's new leads that
+// reached a stage, the share that went on); how well each stage's SLA was
+// kept; and the entries nobody has acted on past their SLA.
 func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error) {
 	var o templates.AdminOverview
-	var line []string // the funnel's stages in order, then won
-	rank, args := "CASE e.stage", []any{}
-	for _, s := range h.c.Model.Stages {
-		if !s.Exit {
-			o.Funnel = append(o.Funnel, templates.FunnelBar{Stage: s.Name, Title: s.Title})
-			line = append(line, s.Name)
-		}
-	}
-	o.Funnel = append(o.Funnel, templates.FunnelBar{Stage: "won", Title: "Won"})
-	line = append(line, "won")
-	for i, name := range line {
-		rank += " WHEN ? THEN " + strconv.Itoa(i)
-		args = append(args, name)
-	}
-	// Each lead's furthest stage on the line, counted by the month the
-	// lead came in.
-	rows, err := h.c.DB.QueryContext(ctx, `SELECT month, top, count(*) FROM (
-		SELECT strftime('%Y-%m', l.created_at / 1000, 'unixepoch') AS month, max(`+rank+` ELSE -1 END) AS top
-		FROM leads l JOIN events e ON e.lead_id = l.id GROUP BY l.id)
-		WHERE top >= 0 GROUP BY month, top`, args...)
+	opts, err := report.ParseOptions("", "", "", h.now())
 	if err != nil {
 		return o, err
 	}
-	defer rows.Close()
-	reached := map[string][]int{} // month → leads that reached each stage of the line
-	for rows.Next() {
-		var month string
-		var top, n int
-		if err := rows.Scan(&month, &top, &n); err != nil {
-			return o, err
-		}
-		if reached[month] == nil {
-			reached[month] = make([]int, len(line))
-		}
-		for i := 0; i <= top && i < len(line); i++ {
-			reached[month][i] += n
-			o.Funnel[i].Count += n
-		}
-	}
-	if err := rows.Err(); err != nil {
+	b, err := report.NewBuilder(h.c.Model, opts)
+	if err != nil {
 		return o, err
 	}
-	now := h.now().UTC()
-	first := time.Date(now.Year(), now.Month()-11, 1, 0, 0, 0, 0, time.UTC)
-	for i := 0; i+1 < len(line); i++ {
-		s := templates.TrendSeries{Label: line[i] + " → " + line[i+1]}
-		for k := range 12 {
-			p := templates.TrendPoint{Month: first.AddDate(0, k, 0).Format("2006-01")}
-			if c := reached[p.Month]; c != nil && c[i] > 0 {
-				rate := float64(c[i+1]) / float64(c[i])
-				p.Rate, p.Reached, p.Of = &rate, c[i+1], c[i]
-			}
-			s.Points = append(s.Points, p)
+	if err := LoadReport(ctx, h.c.DB, b); err != nil {
+		return o, err
+	}
+	rep := b.Report()
+	o.Period = rep.From + " to " + rep.To
+	title := func(step string) string {
+		if i := h.c.Model.StageIndex(step); i >= 0 {
+			return h.c.Model.Stages[i].Title
+		}
+		if step == report.Won {
+			return "Won"
+		}
+		return ""
+	}
+	f := rep.Stages
+	for k, c := range f.Total.Conversions {
+		o.Funnel = append(o.Funnel, templates.FunnelBar{Stage: c.From, Title: title(c.From), Count: c.Reached})
+		if k == len(f.Total.Conversions)-1 {
+			o.Funnel = append(o.Funnel, templates.FunnelBar{Stage: c.To, Title: title(c.To), Count: c.Converted})
+		}
+	}
+	for k := range f.Total.Conversions {
+		var s templates.TrendSeries
+		for _, m := range f.Months {
+			c := m.Conversions[k]
+			s.Label = c.From + " → " + c.To
+			s.Points = append(s.Points, templates.TrendPoint{Month: m.Month, Rate: c.Rate, Reached: c.Converted, Of: c.Reached})
 		}
 		o.Trend = append(o.Trend, s)
 	}
-	o.Breaches, err = h.breaches(ctx, now)
-	return o, err
+	for _, s := range rep.SLA {
+		row := templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
+			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue}
+		if s.Compliance != nil {
+			row.Compliance = strconv.FormatFloat(math.Round(*s.Compliance*100), 'f', 0, 64) + "%"
+		}
+		o.SLA = append(o.SLA, row)
+	}
+	o.BreachCount = len(rep.Breaches)
+	shown := rep.Breaches[:min(len(rep.Breaches), maxBreaches)]
+	who, err := h.leadNames(ctx, shown)
+	if err != nil {
+		return o, err
+	}
+	for _, br := range shown {
+		o.Breaches = append(o.Breaches, templates.BreachRow{LeadID: br.Lead, Lead: who[br.Lead], URL: leadURL(br.Lead),
+			Stage: br.Stage, Owner: br.Owner, Age: span(time.Duration(br.AgeSeconds) * time.Second),
+			Over: span(time.Duration(br.OverSeconds) * time.Second)})
+	}
+	return o, nil
 }
 
-// breaches lists the leads, spam aside, whose latest event is a stage
-// with an SLA that has passed with no event since: nobody acted in time.
-func (h *Handler) breaches(ctx context.Context, now time.Time) ([]templates.BreachRow, error) {
-	var conds []string
-	var args []any
-	sla := map[string]qualify.SLA{}
-	for _, s := range h.c.Model.Stages {
-		if s.SLA.Within > 0 {
-			conds = append(conds, "(e.stage = ? AND e.at < ?)")
-			args = append(args, s.Name, now.Add(-time.Duration(s.SLA.Within)*time.Second).UnixMilli())
-			sla[s.Name] = s.SLA
-		}
+// maxBreaches is how many SLA breaches the overview lists, the most
+// overdue first; GET /api/report has them all.
+const maxBreaches = 50
+
+// leadNames gives the name (and company) of each breach's lead, in one
+// query.
+func (h *Handler) leadNames(ctx context.Context, breaches []report.Breach) (map[string]string, error) {
+	out := map[string]string{}
+	if len(breaches) == 0 {
+		return out, nil
 	}
-	if len(conds) == 0 {
-		return nil, nil
+	args := make([]any, len(breaches))
+	for i, b := range breaches {
+		args[i] = b.Lead
 	}
-	rows, err := h.c.DB.QueryContext(ctx, `SELECT e.lead_id, e.stage, e.at, l.input FROM events e JOIN leads l ON l.id = e.lead_id
-		WHERE l.spam = 0 AND e.id = `+latestEvent("id", "e.lead_id")+` AND (`+strings.Join(conds, " OR ")+`) ORDER BY e.at, e.lead_id LIMIT 100`, args...)
+	rows, err := h.c.DB.QueryContext(ctx, `SELECT id, input FROM leads WHERE id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []templates.BreachRow
 	for rows.Next() {
-		var id, stage, input string
-		var at int64
-		if err := rows.Scan(&id, &stage, &at, &input); err != nil {
+		var id, input string
+		if err := rows.Scan(&id, &input); err != nil {
 			return nil, err
 		}
-		age := now.Sub(time.UnixMilli(at))
-		name, company := names(input)
-		out = append(out, templates.BreachRow{LeadID: id, Lead: templates.LeadName(name, company), URL: leadURL(id), Stage: stage,
-			Owner: sla[stage].Owner, Age: span(age), Over: span(age - time.Duration(sla[stage].Within)*time.Second)})
+		out[id] = templates.LeadName(names(input))
 	}
 	return out, rows.Err()
 }
