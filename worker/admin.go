@@ -47,12 +47,6 @@ func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// latestEvent is a subquery for column col of the latest event of the
-// lead whose id is the SQL expression lead.
-func latestEvent(col, lead string) string {
-	return `(SELECT x.` + col + ` FROM events x WHERE x.lead_id = ` + lead + ` ORDER BY x.at DESC, x.recorded_at DESC, x.rowid DESC LIMIT 1)`
-}
-
 // latestStage is a subquery for the stage of the latest stage event of
 // the lead whose id is the SQL expression lead: an activity (contacted)
 // leaves the stage as it was.
