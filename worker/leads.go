@@ -307,7 +307,7 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		email = lead.Values[i].Str
 	}
 	if email != "" {
-		if retry, limited, err := h.limited(r.Context(), "email:"+email, h.c.Limits.PerEmail, now); err != nil {
+		if retry, limited, err := h.emailLimited(r.Context(), email, now); err != nil {
 			h.serverError(w, r, sub.form, "counting requests", err)
 			return
 		} else if limited {

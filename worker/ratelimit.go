@@ -44,6 +44,26 @@ func (h *Handler) exhausted(ctx context.Context, key string, limit int, now time
 	return retry, n >= limit, nil
 }
 
+// emailLimited reports whether the leads stored for email in the current
+// window have reached the per-email limit, and when the window ends. It
+// counts stored leads, not requests: duplicates of one submission sent at
+// once (a double click, a retrying client) are one lead, and each of them
+// gets its answer rather than a 429.
+func (h *Handler) emailLimited(ctx context.Context, email string, now time.Time) (time.Duration, bool, error) {
+	limit := h.c.Limits.PerEmail
+	if limit < 0 {
+		return 0, false, nil
+	}
+	bucket, retry := h.window(now)
+	var n int
+	err := h.c.DB.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE email_hash = ? AND created_at >= ?`,
+		h.hashKey("email:"+email), bucket*h.c.Limits.Window.Milliseconds()).Scan(&n)
+	if err != nil {
+		return 0, false, err
+	}
+	return retry, n >= limit, nil
+}
+
 // window returns the fixed window now is in and the time left in it.
 func (h *Handler) window(now time.Time) (int64, time.Duration) {
 	win := h.c.Limits.Window
