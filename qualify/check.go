@@ -364,15 +364,17 @@ func editDistance(a, b string) int {
 		}
 		return 64
 	}
-	var rows [3][65]int
+	// Distances are at most 64: a byte holds them, and the rows stay small
+	// to clear (the email typo check runs this on every keystroke).
+	var rows [3][65]uint8
 	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
 	for j := 0; j <= len(b); j++ {
-		prev[j] = j
+		prev[j] = uint8(j)
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
+		cur[0] = uint8(i)
 		for j := 1; j <= len(b); j++ {
-			cost := 1
+			cost := uint8(1)
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
@@ -384,7 +386,7 @@ func editDistance(a, b string) int {
 		}
 		prev2, prev, cur = prev, cur, prev2
 	}
-	return prev[len(b)]
+	return int(prev[len(b)])
 }
 
 func (c *checker) call(e *Expr) Type {

@@ -22,6 +22,11 @@ func SuggestEmail(addr string) string {
 	}
 	best, bestD := "", 3
 	for _, c := range suggestDomains {
+		// The distance is at least the difference in length: a domain
+		// that much longer or shorter cannot do better than the best.
+		if diff := len(domain) - len(c); diff > bestD || -diff > bestD {
+			continue
+		}
 		if d := editDistance(domain, c); d < bestD || d == bestD && best != "" && len(c) < len(best) {
 			best, bestD = c, d
 		}

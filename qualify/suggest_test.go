@@ -27,3 +27,13 @@ func TestSuggestEmail(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSuggestEmail is the typo check the widget runs on every
+// keystroke in the email field, for a mistyped free-mail domain.
+func BenchmarkSuggestEmail(b *testing.B) {
+	for b.Loop() {
+		if SuggestEmail("ana@gmail.co") != "ana@gmail.com" {
+			b.Fatal("no suggestion")
+		}
+	}
+}

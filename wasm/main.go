@@ -95,11 +95,11 @@ func evaluate(m *qualify.Model, answers string, now int64) string {
 	b = append(b, v.Stage+"\x1f"+v.Fit+"\x1f"+v.Tier+"\x1f"...)
 	if norm, ok := qualify.NormalizeEmail(qualify.TrimSpace(in["email"])); ok {
 		domain := qualify.Domain(norm)
-		switch {
+		switch typo := qualify.SuggestEmail(norm); {
 		case m.Domains.Disposable(domain):
 			b = append(b, "disposable\x1f"...)
-		case qualify.SuggestEmail(norm) != "":
-			b = append(b, "typo\x1f"+qualify.SuggestEmail(norm)...)
+		case typo != "":
+			b = append(b, "typo\x1f"+typo...)
 		case m.Domains.Free(domain):
 			b = append(b, "free\x1f"...)
 		default:

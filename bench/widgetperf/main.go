@@ -43,8 +43,15 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per page and profile; figures are their median")
 	quick := flag.Bool("quick", false, "one run, unthrottled only (a smoke run)")
 	verbose := flag.Bool("v", false, "also print every load's long tasks")
+	only := flag.String("profile", "", `only this profile: "`+slow4G.name+`" or "`+unthrottle.name+`"`)
 	flag.Parse()
 	profiles := []profile{slow4G, unthrottle}
+	if *only != "" {
+		profiles = slices.DeleteFunc(profiles, func(p profile) bool { return p.name != *only })
+		if len(profiles) == 0 {
+			fail(fmt.Errorf("-profile: no profile %q", *only))
+		}
+	}
 	if *quick {
 		*runs, profiles = 1, []profile{unthrottle}
 	}
