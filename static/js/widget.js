@@ -37,7 +37,7 @@
       f(e);
     } catch (x) {
       stop();
-      console.warn("winnow: the widget stopped after a fault; the form works as a plain form", x);
+      console.warn("winnow: the widget stopped; the form is a plain form", x);
     }
   };
   const hidden = (n, v) => {
@@ -220,8 +220,8 @@
     panel.focus();
   };
 
-  // boot binds the form once the core has read the model and handed over
-  // its evaluation function and the model's version.
+  // boot binds the form once the core has read the model, with the
+  // evaluation function and the model's version.
   const boot = (f, v) => {
     evaluate = f;
     version = v;
@@ -263,8 +263,19 @@
       const go = new Go();
       WebAssembly.instantiate(mod, go.importObject).then(
         later((i) => {
+          // An evaluation calls the module's exports directly: the answers
+          // go in, and the result comes out, as UTF-8 in its memory.
+          const x = i.exports, enc = new TextEncoder(), dec = new TextDecoder();
+          const bytes = (p, n) => new Uint8Array(x.mem.buffer, p, n);
           self.winnowModel = m;
-          self.winnowBoot = (f, v) => guard(() => boot(f, v))();
+          self.winnowBoot = (v) =>
+            guard(() =>
+              boot((s, now) => {
+                if (go.exited) return "";
+                const n = s.length * 3, p = x.winnowInput(n), k = x.winnowEvaluate(enc.encodeInto(s, bytes(p, n)).written, now);
+                return k > 0 ? dec.decode(bytes(x.winnowOutput(), k)) : "";
+              }, v)
+            )();
           go.run(i);
         }),
         stop
