@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"math"
 	"slices"
@@ -210,7 +211,7 @@ func TestCalibrated(t *testing.T) {
 	if d := math.Abs(conv - sumP); d > 3*math.Sqrt(varP) {
 		t.Errorf("%v converted, the probabilities expect %.0f ± %.0f", conv, sumP, math.Sqrt(varP))
 	}
-	slices.SortFunc(leads, func(a, b demo.Lead) int { return cmpFloat(a.P, b.P) })
+	slices.SortFunc(leads, func(a, b demo.Lead) int { return cmp.Compare(a.P, b.P) })
 	low, high := 0, 0
 	for i, l := range leads {
 		if l.Converted && i < len(leads)/2 {
@@ -222,16 +223,6 @@ func TestCalibrated(t *testing.T) {
 	if high <= 2*low {
 		t.Errorf("converted: %d in the likelier half, %d in the other; want more than twice as many", high, low)
 	}
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // TestJourney: events come in order, after the lead and before the end;

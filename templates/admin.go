@@ -129,9 +129,9 @@ type SLAFigures struct {
 	Late     int    // acted on after the time
 	Breached int    // not acted on, and the time is over
 	NotDue   int    // not acted on yet, with time left
-	// Compliance is Met / (Met + Late + Breached) as a percentage, or ""
-	// when no entry has fallen due.
-	Compliance string
+	// Compliance is Met / (Met + Late + Breached), 0 to 1; nil when no
+	// entry has fallen due.
+	Compliance *float64
 }
 
 // AdminLead is the page of one lead.
@@ -398,6 +398,14 @@ func trendDesc(series []TrendSeries) string {
 	return "For each month from " + monthLong(ps[0].Month) + " to " + monthLong(ps[len(ps)-1].Month) +
 		", the share of that month's new leads in each stage that reached the next one; one line per step. " +
 		"A month where no lead was in the earlier stage is a gap in its line. The figures are in the table below."
+}
+
+// shareCell writes a share as a percentage, or a dash without one.
+func shareCell(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	return percent(*f)
 }
 
 // rateCell writes a month's conversion for the table: "40% (4 of 10)", or

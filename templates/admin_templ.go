@@ -1396,7 +1396,7 @@ func SLAComplianceTable(rows []SLAFigures) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var75 string
-					templ_7745c5c3_Var75, templ_7745c5c3_Err = templ.JoinStringErrs(or(r.Compliance, "–"))
+					templ_7745c5c3_Var75, templ_7745c5c3_Err = templ.JoinStringErrs(shareCell(r.Compliance))
 					if templ_7745c5c3_Err != nil {
 						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/admin.templ`, Line: 267, Col: 71}
 					}

@@ -44,7 +44,7 @@ func adminOverview() templates.AdminOverview {
 		},
 		Period: "2025-02 to 2026-02",
 		SLA: []templates.SLAFigures{
-			{Stage: "MQL", Owner: "Sales development", Within: "1d 0h", Entered: 60, Met: 40, Late: 12, Breached: 3, NotDue: 5, Compliance: "73%"},
+			{Stage: "MQL", Owner: "Sales development", Within: "1d 0h", Entered: 60, Met: 40, Late: 12, Breached: 3, NotDue: 5, Compliance: rate(40.0 / 55)},
 			{Stage: "SAL", Owner: "Sales development", Within: "2d 0h"},
 		},
 		Breaches: []templates.BreachRow{{LeadID: "l1", Lead: "Ana Souza, Northwind", URL: "/admin/leads/l1", Stage: "MQL",

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -130,9 +129,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if over {
-		secs := int(retry.Seconds() + 0.999)
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		form.Error = "Too many wrong tokens from your network: try again in " + qualify.FormatDuration(int64(secs)) + "."
+		form.Error = "Too many wrong tokens from your network: try again in " + qualify.FormatDuration(retryAfter(w, retry)) + "."
 		h.loginPage(w, r, http.StatusTooManyRequests, form)
 		return
 	}
@@ -251,12 +248,8 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 		o.Trend = append(o.Trend, s)
 	}
 	for _, s := range rep.SLA {
-		row := templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
-			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue}
-		if s.Compliance != nil {
-			row.Compliance = strconv.FormatFloat(math.Round(*s.Compliance*100), 'f', 0, 64) + "%"
-		}
-		o.SLA = append(o.SLA, row)
+		o.SLA = append(o.SLA, templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
+			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue, Compliance: s.Compliance})
 	}
 	o.BreachCount = len(rep.Breaches)
 	shown := rep.Breaches[:min(len(rep.Breaches), maxBreaches)]

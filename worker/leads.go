@@ -415,10 +415,16 @@ func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, form bool,
 }
 
 func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, form bool, retry time.Duration, msg string) {
-	secs := int(retry.Seconds() + 0.999)
-	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	h.fail(w, r, form, http.StatusTooManyRequests, &apiError{Code: "rate_limited",
-		Message: msg + ": please try again in " + qualify.FormatDuration(int64(secs))})
+		Message: msg + ": please try again in " + qualify.FormatDuration(retryAfter(w, retry))})
+}
+
+// retryAfter sets Retry-After to retry in whole seconds, rounded up, and
+// returns them.
+func retryAfter(w http.ResponseWriter, retry time.Duration) int64 {
+	secs := int64(retry.Seconds() + 0.999)
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	return secs
 }
 
 // spam reports a submission a robot made: a hidden text field, the
