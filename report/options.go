@@ -89,6 +89,13 @@ func (e *OptionError) Error() string {
 // months written "2026-03" and an IANA time zone such as "Europe/Paris",
 // each "" for the default. Errors are *OptionError naming the option.
 func ParseOptions(from, to, tz string, now time.Time) (Options, error) {
+	return ParseOptionsZones(from, to, tz, now, time.LoadLocation)
+}
+
+// ParseOptionsZones is ParseOptions with the time zones read by zones,
+// where the zone database is not the machine's (at the edge, the site's
+// copy of it).
+func ParseOptionsZones(from, to, tz string, now time.Time, zones func(name string) (*time.Location, error)) (Options, error) {
 	o := Options{Now: now}
 	var err error
 	if from != "" {
@@ -107,7 +114,7 @@ func ParseOptions(from, to, tz string, now time.Time) (Options, error) {
 		if tz == "Local" {
 			return o, &OptionError{"tz", `"Local" depends on the machine: name a zone such as Europe/Paris`}
 		}
-		loc, err := time.LoadLocation(tz)
+		loc, err := zones(tz)
 		if err != nil {
 			return o, &OptionError{"tz", strconv.Quote(tz) + " is not a known time zone: name one such as Europe/Paris or UTC"}
 		}

@@ -82,6 +82,9 @@ func (b *builder) addAssets() qualify.Diags {
 			diags.Add(qualify.Pos{File: path.Join(b.opts.StaticDir, name)}, "missing: the site's layout needs it")
 		}
 	}
+	for name, data := range b.opts.Files {
+		b.file(name, data)
+	}
 	b.modelText = qualify.Encode(b.content.Model)
 	b.assets["model"] = "/" + b.publishCompressed(nil, "model.txt", []byte(b.modelText))
 	return diags

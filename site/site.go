@@ -50,6 +50,10 @@ type Options struct {
 	Workers    int    // pages rendered at once; 0 means one per CPU
 	BaseURL    string // overrides site.yaml's base_url (the dev server's own address)
 	LiveReload string // dev server only: the URL of its reload event stream
+	// Files are published as they are, at these paths: the edge's data
+	// (the domain lists, the time zone database), which its worker reads
+	// from the site instead of carrying it.
+	Files map[string][]byte
 	// Headers are sent with every page when the site is served as static
 	// assets at the edge: the build writes them to _headers (Cloudflare's
 	// format), with immutable caching for the fingerprinted assets.

@@ -59,7 +59,7 @@ func latestStage(lead string) string {
 // ?from=2026-01&to=2026-06&tz=Europe/Paris, each optional.
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	o, err := report.ParseOptions(q.Get("from"), q.Get("to"), q.Get("tz"), h.now())
+	o, err := report.ParseOptionsZones(q.Get("from"), q.Get("to"), q.Get("tz"), h.now(), h.zones(r.Context()))
 	if err != nil {
 		var oe *report.OptionError
 		errors.As(err, &oe)

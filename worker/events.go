@@ -143,8 +143,9 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 			ON CONFLICT (id) DO NOTHING`,
 		Args: []any{eventID, id, in.Stage, in.Actor, source, in.Note, at.UnixMilli(), now.UnixMilli()},
 	}}
+	var outbox []string
 	if !report.IsActivity(in.Stage) {
-		out, err := h.outboxStmts(Event{ID: eventID, Topic: TopicStageChanged, LeadID: id, At: at, Stage: in.Stage,
+		out, ids, err := h.outboxStmts(Event{ID: eventID, Topic: TopicStageChanged, LeadID: id, At: at, Stage: in.Stage,
 			Actor: in.Actor, Source: source, Note: in.Note},
 			func(q string) string { return q + " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?)" })
 		if err != nil {
@@ -155,11 +156,13 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 			out[i].Args = append(out[i].Args, out[i].Args[0])
 		}
 		stmts = append(stmts, out...)
+		outbox = ids
 	}
 	if err := h.c.Batch(r.Context(), stmts); err != nil {
 		h.serverError(w, r, false, "storing an event", err)
 		return
 	}
+	h.dispatch(r.Context(), outbox)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": eventID, "lead": id, "stage": in.Stage,
 		"kind": eventKind(in.Stage), "at": at.UTC().Format(time.RFC3339)})
 }

@@ -295,7 +295,11 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		h.tooMany(w, r, sub.form, retry, "too many submissions from your network")
 		return
 	}
-	m := h.c.Model
+	m, err := h.model(r.Context())
+	if err != nil {
+		h.serverError(w, r, sub.form, "loading the domain lists", err)
+		return
+	}
 	lead, errs := m.Lead(sub.input, now.Unix())
 	if len(errs) > 0 {
 		h.fail(w, r, sub.form, http.StatusUnprocessableEntity, &apiError{Code: "invalid",
@@ -344,16 +348,18 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 			SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?)`,
 		Args: []any{eventID, id, v.Stage, report.SystemActor, source, ms, ms, id},
 	})
+	var outbox []string
 	if !spam {
 		ev := Event{ID: eventID, Topic: TopicQualified, LeadID: id, At: now, Stage: v.Stage, Funnel: v.Funnel.String(),
 			Fit: v.Fit, Tier: v.Tier, Score: v.Score, Next: nextJSON(v.Next), Model: m.Version, Actor: report.SystemActor,
 			Fields: sub.input, Source: source}
-		out, err := h.outboxStmts(ev, func(s string) string { return s + " WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?)" }, id)
+		out, ids, err := h.outboxStmts(ev, func(s string) string { return s + " WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?)" }, id)
 		if err != nil {
 			h.serverError(w, r, sub.form, "building webhooks", err)
 			return
 		}
 		stmts = append(stmts, out...)
+		outbox = ids
 	}
 	if err := h.c.Batch(r.Context(), stmts); err != nil {
 		h.serverError(w, r, sub.form, "storing a lead", err)
@@ -369,6 +375,7 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		h.replay(w, r, sub, prev, hash)
 		return
 	}
+	h.dispatch(r.Context(), outbox)
 	h.log.Info("lead", "id", id, "stage", v.Stage, "source", source, "spam", spam)
 	h.answer(w, r, sub.form, http.StatusCreated, response, false)
 }

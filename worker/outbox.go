@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -41,15 +43,16 @@ type Event struct {
 }
 
 // outboxStmts returns the statements that queue ev for every target that
-// takes its topic. guard appends a condition to each INSERT ... SELECT;
-// its arguments follow.
-func (h *Handler) outboxStmts(ev Event, guard func(string) string, guardArgs ...any) ([]Stmt, error) {
+// takes its topic, and the ids of the rows they write. guard appends a
+// condition to each INSERT ... SELECT; its arguments follow.
+func (h *Handler) outboxStmts(ev Event, guard func(string) string, guardArgs ...any) ([]Stmt, []string, error) {
 	var stmts []Stmt
+	var ids []string
 	ms := ev.At.UnixMilli()
 	for _, t := range h.c.Targets {
 		body, ok, err := t.payload(ev)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !ok {
 			continue
@@ -58,10 +61,19 @@ func (h *Handler) outboxStmts(ev Event, guard func(string) string, guardArgs ...
 		if guard != nil {
 			q = guard(q)
 		}
-		args := append([]any{ev.ID + "." + t.Name, ev.LeadID, t.Name, ev.Topic, string(body), ms, ms}, guardArgs...)
+		id := ev.ID + "." + t.Name
+		args := append([]any{id, ev.LeadID, t.Name, ev.Topic, string(body), ms, ms}, guardArgs...)
 		stmts = append(stmts, Stmt{SQL: q, Args: args})
+		ids = append(ids, id)
 	}
-	return stmts, nil
+	return stmts, ids, nil
+}
+
+// dispatch tells Config.Dispatch of outbox rows just committed.
+func (h *Handler) dispatch(ctx context.Context, ids []string) {
+	if h.c.Dispatch != nil && len(ids) > 0 {
+		h.c.Dispatch(ctx, ids)
+	}
 }
 
 // Delivery counts what a delivery run did.
@@ -69,77 +81,141 @@ type Delivery struct {
 	Delivered, Failed, Dead int
 }
 
-// Deliver sends the webhooks that are due, at most Limits.DeliverBatch of
-// them, each once per run. A failed one is retried later with exponential
-// backoff; after Limits.MaxAttempts it is dead, listed by GET /api/outbox and
-// retried only by hand. Delivery is at least once: a receiver
-// deduplicates by the Winnow-Event-Id header.
+func (d *Delivery) add(e Delivery) {
+	d.Delivered += e.Delivered
+	d.Failed += e.Failed
+	d.Dead += e.Dead
+}
+
+// Deliver sends the webhooks that are due: it claims them in batches of
+// Limits.DeliverBatch (a lease keeps a concurrent run from sending them
+// too), sends each batch at most Limits.Concurrency at once per target,
+// records the outcomes in one transaction, and goes on until none is due
+// or Limits.DeliverBudget has passed. A failed webhook is retried later
+// with exponential backoff; after Limits.MaxAttempts it is dead, listed by
+// GET /api/outbox and retried only by hand. Delivery is at least once: a
+// receiver deduplicates by the Winnow-Event-Id header.
 func (h *Handler) Deliver(ctx context.Context) (Delivery, error) {
-	var d Delivery
+	var total Delivery
+	began := h.now()
+	for {
+		now := h.now().UnixMilli()
+		list, err := h.claim(ctx, `SELECT id FROM outbox WHERE status = 'pending' AND next_at <= ? AND lease_until <= ?
+			ORDER BY next_at, id LIMIT ?`, now, now, h.c.Limits.DeliverBatch)
+		if err != nil || len(list) == 0 {
+			return total, err
+		}
+		d, err := h.sendAll(ctx, list)
+		total.add(d)
+		if err != nil || len(list) < h.c.Limits.DeliverBatch || h.now().Sub(began) >= h.c.Limits.DeliverBudget {
+			return total, err
+		}
+	}
+}
+
+// DeliverIDs sends the webhooks of these outbox rows that are due and not
+// leased by another run, as Deliver does: the queue consumer's path.
+func (h *Handler) DeliverIDs(ctx context.Context, ids []string) (Delivery, error) {
+	var total Delivery
+	for len(ids) > 0 {
+		n := min(len(ids), 90) // D1 binds at most 100 parameters
+		chunk := ids[:n]
+		ids = ids[n:]
+		now := h.now().UnixMilli()
+		args := []any{}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		q := `SELECT id FROM outbox WHERE id IN (?` + strings.Repeat(", ?", n-1) + `) AND status = 'pending' AND next_at <= ? AND lease_until <= ?`
+		list, err := h.claim(ctx, q, append(args, now, now)...)
+		if err != nil {
+			return total, err
+		}
+		d, err := h.sendAll(ctx, list)
+		total.add(d)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// due is a claimed webhook.
+type due struct {
+	id, target, payload string
+	attempts            int
+	err                 error // the send's outcome
+	done                int64 // when it ended, Unix ms
+}
+
+// claim leases the pending rows that the query (selecting ids, its
+// arguments args) finds, for two minutes, and returns them.
+func (h *Handler) claim(ctx context.Context, query string, args ...any) ([]*due, error) {
 	now := h.now().UnixMilli()
-	rows, err := h.c.DB.QueryContext(ctx, `SELECT id, target, payload, attempts FROM outbox
-		WHERE status = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, id LIMIT ?`, now, now, h.c.Limits.DeliverBatch)
+	lease := h.now().Add(2 * time.Minute).UnixMilli()
+	rows, err := h.c.DB.QueryContext(ctx, `UPDATE outbox SET lease_until = ? WHERE id IN (`+query+`)
+		AND status = 'pending' AND lease_until <= ? RETURNING id, target, payload, attempts`,
+		append(append([]any{lease}, args...), now)...)
 	if err != nil {
-		return d, err
+		return nil, err
 	}
-	type due struct {
-		id, target, payload string
-		attempts            int
-	}
-	var list []due
+	defer rows.Close()
+	var list []*due
 	for rows.Next() {
-		var x due
+		x := &due{}
 		if err := rows.Scan(&x.id, &x.target, &x.payload, &x.attempts); err != nil {
-			rows.Close()
-			return d, err
+			return nil, err
 		}
 		list = append(list, x)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return d, err
-	}
+	return list, rows.Err()
+}
+
+// sendAll sends claimed webhooks, at most Limits.Concurrency at once per
+// target, and records every outcome in one transaction.
+func (h *Handler) sendAll(ctx context.Context, list []*due) (Delivery, error) {
+	var d Delivery
+	slots := map[string]chan struct{}{}
+	var wg sync.WaitGroup
 	for _, x := range list {
-		if ctx.Err() != nil {
-			return d, ctx.Err()
+		if slots[x.target] == nil {
+			slots[x.target] = make(chan struct{}, h.c.Limits.Concurrency)
 		}
-		// Lease the row so that a concurrent run does not send it too.
-		lease := h.now().Add(2 * time.Minute).UnixMilli()
-		res, err := h.c.DB.ExecContext(ctx, `UPDATE outbox SET lease_until = ? WHERE id = ? AND status = 'pending' AND lease_until <= ?`,
-			lease, x.id, now)
-		if err != nil {
-			return d, err
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			continue
-		}
-		t, ok := h.target(x.target)
-		var sendErr error
-		if !ok {
-			sendErr = errors.New("target " + strconv.Quote(x.target) + " is no longer configured")
-		} else {
-			sendErr = h.send(ctx, t, x.id, []byte(x.payload))
-		}
-		done := h.now().UnixMilli()
+		slot := slots[x.target]
+		slot <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slot; wg.Done() }()
+			if t, ok := h.target(x.target); !ok {
+				x.err = errors.New("target " + strconv.Quote(x.target) + " is no longer configured")
+			} else {
+				x.err = h.send(ctx, t, x.id, []byte(x.payload))
+			}
+			x.done = h.now().UnixMilli()
+		}()
+	}
+	wg.Wait()
+	stmts := make([]Stmt, 0, len(list))
+	for _, x := range list {
 		attempts := x.attempts + 1
 		switch {
-		case sendErr == nil:
-			_, err = h.c.DB.ExecContext(ctx, `UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = '', lease_until = 0 WHERE id = ?`,
-				attempts, done, x.id)
+		case x.err == nil:
+			stmts = append(stmts, Stmt{`UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = '', lease_until = 0 WHERE id = ?`,
+				[]any{attempts, x.done, x.id}})
 			d.Delivered++
 		case attempts >= h.c.Limits.MaxAttempts:
-			_, err = h.c.DB.ExecContext(ctx, `UPDATE outbox SET status = 'dead', attempts = ?, last_error = ?, lease_until = 0 WHERE id = ?`,
-				attempts, sendErr.Error(), x.id)
+			stmts = append(stmts, Stmt{`UPDATE outbox SET status = 'dead', attempts = ?, last_error = ?, lease_until = 0 WHERE id = ?`,
+				[]any{attempts, x.err.Error(), x.id}})
 			d.Dead++
-			h.log.Warn("webhook dead", "id", x.id, "target", x.target, "attempts", attempts, "err", sendErr.Error())
+			h.log.Warn("webhook dead", "id", x.id, "target", x.target, "attempts", attempts, "err", x.err.Error())
 		default:
-			_, err = h.c.DB.ExecContext(ctx, `UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, lease_until = 0 WHERE id = ?`,
-				attempts, done+backoff(h.c.Limits.RetryBase, attempts).Milliseconds(), sendErr.Error(), x.id)
+			stmts = append(stmts, Stmt{`UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, lease_until = 0 WHERE id = ?`,
+				[]any{attempts, x.done + backoff(h.c.Limits.RetryBase, attempts).Milliseconds(), x.err.Error(), x.id}})
 			d.Failed++
 		}
-		if err != nil {
-			return d, err
-		}
+	}
+	if err := h.c.Batch(ctx, stmts); err != nil {
+		return Delivery{}, err
 	}
 	return d, nil
 }

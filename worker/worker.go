@@ -12,7 +12,6 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -29,7 +28,11 @@ type Config struct {
 	// Domains classifies email domains for the model's free_email and
 	// disposable_email; nil: the core's short table. The commands give the
 	// full lists (worker/domains): the server's verdict is the one stored.
+	// If it is also a Loader, it is loaded before the model scores a lead.
 	Domains qualify.DomainClassifier
+	// Zones reads a time zone of the IANA database by name; nil: the
+	// machine's (time.LoadLocation). The edge reads the site's copy.
+	Zones func(ctx context.Context, name string) (*time.Location, error)
 
 	// Origin is the site's own origin, e.g. "https://winnow.example":
 	// the only one allowed to call the API from a browser. "" allows
@@ -52,10 +55,42 @@ type Config struct {
 	// limits; it must not be empty in production.
 	Secret string
 
+	// Dispatch, if set, is told the outbox rows a request has just
+	// committed, to deliver them at once: at the edge it puts them on a
+	// Cloudflare queue, natively it wakes the delivery loop. The next
+	// Deliver sends any it loses.
+	Dispatch func(ctx context.Context, ids []string)
+	// Instance, if set, tells GET /healthz, asked with the admin token,
+	// since when the program serving it has run and how many events it
+	// has served.
+	Instance func() Instance
+
 	Targets []Target // webhook targets
 	Client  Doer     // sends webhooks; nil: natively an *http.Client with a 10 s timeout
 	Limits  Limits
-	Log     *slog.Logger // nil: discard; never given PII or secrets
+	Log     Logger // nil: discard; never given PII or secrets
+}
+
+// Logger is what the handler logs with: natively a *slog.Logger; at the
+// edge a console logger (log/slog would cost the worker 50 KB gzipped).
+// Arguments after the message are key and value pairs.
+type Logger interface {
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
+}
+
+// discard is the Logger that logs nothing.
+type discard struct{}
+
+func (discard) Info(string, ...any)  {}
+func (discard) Warn(string, ...any)  {}
+func (discard) Error(string, ...any) {}
+
+// Loader is a DomainClassifier whose data loads on first use: at the
+// edge, the lists are one of the site's files, read once per instance.
+type Loader interface {
+	Load(ctx context.Context) error
 }
 
 // Doer sends an HTTP request: an *http.Client natively; at the edge, the
@@ -73,7 +108,9 @@ type Limits struct {
 	Window        time.Duration // default 10 minutes
 	MaxAttempts   int           // webhook deliveries before a row is dead; default 8
 	RetryBase     time.Duration // the first wait before a webhook is retried; default 30 s
-	DeliverBatch  int           // webhooks per delivery run; default 50
+	DeliverBatch  int           // webhooks claimed at once by a delivery run; default 64
+	Concurrency   int           // webhooks sent at once per target; default 16
+	DeliverBudget time.Duration // how long one delivery run goes on claiming; default 20 s
 	LoginFailures int           // failed admin logins per IP per Window; default 10
 }
 
@@ -97,18 +134,34 @@ func (l *Limits) defaults() {
 		l.RetryBase = 30 * time.Second
 	}
 	if l.DeliverBatch == 0 {
-		l.DeliverBatch = 50
+		l.DeliverBatch = 64
+	}
+	if l.Concurrency == 0 {
+		l.Concurrency = 16
+	}
+	if l.DeliverBudget == 0 {
+		l.DeliverBudget = 20 * time.Second
 	}
 	if l.LoginFailures == 0 {
 		l.LoginFailures = 10
 	}
 }
 
+// Instance is what the program serving a request tells of itself.
+type Instance struct {
+	Started time.Time // when it started
+	Events  int       // the events it has served, this one included
+}
+
+// ZoneinfoPath is where the site publishes Go's time zone database for
+// the edge (worker.Config.Zones reads it there).
+const ZoneinfoPath = "/edge/zoneinfo.zip"
+
 // Handler serves the API. Build it with New.
 type Handler struct {
 	c   Config
 	mux *http.ServeMux
-	log *slog.Logger
+	log Logger
 }
 
 // New checks a configuration and returns its Handler.
@@ -144,7 +197,7 @@ func New(c Config) (*Handler, error) {
 	c.Limits.defaults()
 	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log}
 	if h.log == nil {
-		h.log = slog.New(slog.DiscardHandler)
+		h.log = discard{}
 	}
 	h.mux.HandleFunc("GET /healthz", h.healthz)
 	h.mux.HandleFunc("POST /api/leads", h.postLead)
@@ -219,7 +272,19 @@ func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "database", "the database does not answer")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "model": h.c.Model.Version})
+	out := map[string]any{"ok": true, "model": h.c.Model.Version}
+	if h.c.Instance != nil && h.authorized(r) {
+		i := h.c.Instance()
+		out["instance"] = map[string]any{"started": i.Started.UTC().Format(time.RFC3339Nano), "events": i.Events}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// Unavailable answers 503 with the API's error body, for a worker that
+// cannot serve.
+func Unavailable(w http.ResponseWriter, msg string) {
+	SecurityHeaders(w.Header())
+	writeError(w, http.StatusServiceUnavailable, "unavailable", msg)
 }
 
 // admin guards a route with the admin bearer token.
@@ -255,3 +320,22 @@ func (h *Handler) isAdminToken(got string) bool {
 }
 
 func (h *Handler) now() time.Time { return h.c.Now() }
+
+// model returns the model to score with, once what its domain classifier
+// needs is loaded.
+func (h *Handler) model(ctx context.Context) (*qualify.Model, error) {
+	if l, ok := h.c.Model.Domains.(Loader); ok {
+		if err := l.Load(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return h.c.Model, nil
+}
+
+// zones is the time zone reader of the request's reports.
+func (h *Handler) zones(ctx context.Context) func(string) (*time.Location, error) {
+	if h.c.Zones == nil {
+		return time.LoadLocation
+	}
+	return func(name string) (*time.Location, error) { return h.c.Zones(ctx, name) }
+}

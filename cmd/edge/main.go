@@ -2,37 +2,32 @@
 
 // Command edge is Winnow's worker on Cloudflare Workers: the handler of
 // package worker over D1, with the model and the pages' site-wide parts
-// that `winnow build --edge cmd/edge/embed` wrote, and a cron trigger that
-// delivers due webhooks and purges expired personal data.
-//
-// Workers start a new instance for every request and every cron event, so
-// main runs each time: it keeps no state of its own between events.
+// that `winnow build --edge cmd/edge/embed` wrote. One program serves
+// every event of its isolate (runtime.mjs, runtime.go): fetch, the cron
+// trigger (due webhooks, expired personal data) and, where the Worker
+// binds a queue, the queue of webhooks to deliver.
 package main
 
 import (
 	"context"
-	"database/sql"
 	_ "embed"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
-	"os"
+	"strconv"
+	"sync"
+	"syscall/js"
 	"time"
-	_ "time/tzdata" // workerd has no zoneinfo files: GET /api/report?tz=Europe/Paris needs the zones built in (95 KB gzipped)
-
-	"github.com/syumai/workers"
-	"github.com/syumai/workers/cloudflare"
-	"github.com/syumai/workers/cloudflare/cron"
-	_ "github.com/syumai/workers/cloudflare/d1" // the "d1" driver
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
-	"github.com/winnowhq/winnow/worker/domains"
 )
 
-// binding names the D1 database in wrangler.jsonc.
-const binding = "DB"
+// Bindings named in wrangler.jsonc.
+const (
+	dbBinding    = "DB"
+	queueBinding = "DELIVERIES" // optional: without it the cron trigger delivers
+)
 
 var (
 	//go:embed embed/model.txt
@@ -42,36 +37,40 @@ var (
 )
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h, err := handler(log)
+	rt := js.Global().Get("winnowRuntime") // set by worker.mjs while the program starts
+	log := &consoleLog{}
+	w, err := newWorker(rt.Get("env"), log)
 	if err != nil {
 		log.Error("the worker cannot start", "err", err)
-		cron.ScheduleTaskNonBlock(func(context.Context) error { return err })
-		workers.Serve(unavailable())
-		return
+		rt.Call("register", js.ValueOf(map[string]any{
+			"fetch":     handlerFunc(func(e *event) { unavailable(e) }),
+			"scheduled": handlerFunc(func(e *event) { e.send("respond", "the worker is misconfigured: "+err.Error()); e.end() }),
+			"queue":     handlerFunc(func(e *event) { e.send("respond", nil); e.end() }),
+		}))
+		select {}
 	}
-	// A failed run is logged and fails the cron event (syumai/workers
-	// panics on the task's error); the next minute's run tries again.
-	cron.ScheduleTaskNonBlock(func(ctx context.Context) error {
-		d, derr := h.Deliver(ctx)
-		if derr != nil {
-			log.Error("delivering webhooks", "err", derr)
-		}
-		if d.Failed > 0 || d.Dead > 0 {
-			log.Warn("webhooks", "delivered", d.Delivered, "failed", d.Failed, "dead", d.Dead)
-		}
-		_, perr := h.Purge(ctx)
-		if perr != nil {
-			log.Error("purging", "err", perr)
-		}
-		return errors.Join(derr, perr)
-	})
-	workers.Serve(h)
+	rt.Call("register", js.ValueOf(map[string]any{
+		"fetch":     serveFetch(w, log),
+		"scheduled": handlerFunc(w.scheduled),
+		"queue":     handlerFunc(w.queue),
+	}))
+	select {} // events arrive through the registered handlers
 }
 
-// handler builds the worker's handler from the embedded model and pages,
-// the D1 binding and the Worker's vars and secrets.
-func handler(log *slog.Logger) (*worker.Handler, error) {
+// edgeWorker is the worker.Handler of this instance, built on its first
+// event: the secret may have to be read from D1, which only an event can do.
+type edgeWorker struct {
+	cfg     worker.Config
+	queued  bool // the Worker binds the queue of deliveries
+	started time.Time
+
+	mu     sync.Mutex
+	h      *worker.Handler
+	events int
+}
+
+// newWorker reads the embedded model and pages and the Worker's vars.
+func newWorker(env js.Value, log *consoleLog) (*edgeWorker, error) {
 	m, err := qualify.Decode(modelText)
 	if err != nil {
 		return nil, errors.New("embedded model: " + err.Error())
@@ -80,38 +79,187 @@ func handler(log *slog.Logger) (*worker.Handler, error) {
 	if err := json.Unmarshal(siteJSON, &page); err != nil {
 		return nil, errors.New("embedded site.json: " + err.Error())
 	}
-	db, err := sql.Open("d1", binding)
-	if err != nil {
-		return nil, err
+	if !env.Get(dbBinding).Truthy() {
+		return nil, errors.New("no D1 binding " + dbBinding + " in the Worker's environment")
 	}
-	d1 := cloudflare.GetBinding(binding)
-	if d1.IsUndefined() {
-		return nil, errors.New("no D1 binding " + binding + " in the Worker's environment")
-	}
+	a := &assets{}
 	cfg := worker.Config{
-		DB:       db,
-		Batch:    d1Batch(d1),
+		DB:       openD1(dbBinding),
+		Batch:    d1Batch(dbBinding),
 		Model:    m,
-		Domains:  domains.Full,
+		Domains:  &domainLists{assets: a},
+		Zones:    a.zone,
 		Page:     page,
 		IPHeader: "CF-Connecting-IP",
 		Client:   fetcher{timeout: 10 * time.Second},
 		Log:      log,
 	}
-	if err := cfg.FromEnv(cloudflare.Getenv); err != nil {
+	// Workers allow six connections open at once per event.
+	cfg.Limits.Concurrency = 6
+	if err := cfg.FromEnv(func(name string) string {
+		if v := env.Get(name); v.Type() == js.TypeString {
+			return v.String()
+		}
+		return ""
+	}); err != nil {
 		return nil, err
 	}
-	return worker.New(cfg)
+	w := &edgeWorker{cfg: cfg, started: time.Now()}
+	if q := env.Get(queueBinding); q.Truthy() {
+		w.queued = true
+		w.cfg.Dispatch = w.dispatch
+	}
+	return w, nil
 }
 
-// unavailable answers every request with 503 when the worker cannot
-// start; the Worker's log says why.
-func unavailable() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		worker.SecurityHeaders(w.Header())
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte(`{"code":"unavailable","message":"the worker is misconfigured: its log says why"}` + "\n"))
+// handler returns the instance's handler, building it on the first call.
+func (w *edgeWorker) handler(ctx context.Context) (*worker.Handler, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.events++
+	if w.h != nil {
+		return w.h, nil
+	}
+	cfg := w.cfg
+	if cfg.Secret == "" {
+		s, err := worker.StoredSecret(ctx, cfg.DB)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Secret = s
+	}
+	cfg.Instance = w.instance
+	h, err := worker.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w.h = h
+	return h, nil
+}
+
+// instance says how long this program has served and how many events.
+func (w *edgeWorker) instance() worker.Instance {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return worker.Instance{Started: w.started, Events: w.events}
+}
+
+// ServeHTTP serves a fetch event.
+func (w *edgeWorker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	h, err := w.handler(r.Context())
+	if err != nil {
+		w.cfg.Log.Error("the worker cannot start", "err", err)
+		worker.Unavailable(rw, "the worker cannot start just now: its log says why")
+		return
+	}
+	h.ServeHTTP(rw, r)
+}
+
+// scheduled runs the cron trigger: deliver what is due, purge what has
+// expired. Its failure fails the cron event, and the next one tries again.
+func (w *edgeWorker) scheduled(e *event) {
+	defer e.end()
+	ctx := e.context()
+	h, err := w.handler(ctx)
+	if err == nil {
+		var d worker.Delivery
+		d, err = h.Deliver(ctx)
+		if d.Failed > 0 || d.Dead > 0 {
+			w.cfg.Log.Warn("webhooks", "delivered", d.Delivered, "failed", d.Failed, "dead", d.Dead)
+		}
+		_, perr := h.Purge(ctx)
+		err = errors.Join(err, perr)
+	}
+	if err != nil {
+		w.cfg.Log.Error("scheduled", "err", err)
+		e.send("respond", err.Error())
+	}
+}
+
+// queue delivers the webhooks whose outbox ids a batch carries. A failed
+// delivery is the outbox's to retry (the cron trigger does); only when the
+// database fails is the whole batch retried by the queue.
+func (w *edgeWorker) queue(e *event) {
+	defer e.end()
+	ctx := e.context()
+	msgs := e.port.Get("messages")
+	ids := make([]string, msgs.Length())
+	for i := range ids {
+		ids[i] = msgs.Index(i).Index(1).String()
+	}
+	h, err := w.handler(ctx)
+	if err == nil {
+		_, err = h.DeliverIDs(ctx, ids)
+	}
+	if err != nil {
+		w.cfg.Log.Error("delivering from the queue", "err", err)
+		retry := make([]any, len(ids))
+		for i := range ids {
+			retry[i] = []any{i, 30}
+		}
+		e.send("respond", retry)
+	}
+}
+
+// dispatch queues the outbox rows a request has just committed, after its
+// response: the cron trigger's sweep delivers any whose message is lost.
+func (w *edgeWorker) dispatch(ctx context.Context, ids []string) {
+	e, err := eventOf(ctx)
+	if err != nil {
+		return
+	}
+	e.after(func() {
+		bodies := make([]any, len(ids))
+		for i, id := range ids {
+			bodies[i] = id
+		}
+		if _, err := e.call("send", queueBinding, bodies); err != nil {
+			w.cfg.Log.Warn("queueing webhooks: the cron trigger will deliver them", "err", err)
+		}
 	})
+}
+
+// unavailable answers a fetch with 503 when the worker cannot start.
+func unavailable(e *event) {
+	defer e.end()
+	w := &responseWriter{e: e, header: http.Header{}}
+	worker.Unavailable(w, "the worker is misconfigured: its log says why")
+	w.finish()
+}
+
+// consoleLog writes "level msg key=value ..." lines to the console (the
+// Worker's logs); Info is dropped.
+type consoleLog struct{}
+
+func (consoleLog) Info(string, ...any) {}
+func (l consoleLog) Warn(msg string, args ...any) {
+	js.Global().Get("console").Call("warn", line("WARN", msg, args))
+}
+func (l consoleLog) Error(msg string, args ...any) {
+	js.Global().Get("console").Call("error", line("ERROR", msg, args))
+}
+
+func line(level, msg string, args []any) string {
+	s := level + " " + msg
+	for i := 0; i+1 < len(args); i += 2 {
+		k, _ := args[i].(string)
+		s += " " + k + "=" + strconv.Quote(text(args[i+1]))
+	}
+	return s
+}
+
+func text(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case error:
+		return v.Error()
+	case int:
+		return strconv.Itoa(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case interface{ String() string }:
+		return v.String()
+	}
+	return "?"
 }

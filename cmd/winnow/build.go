@@ -3,17 +3,21 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/domains"
 )
 
 var buildCmd = &command{
@@ -33,7 +37,8 @@ all as file:line: message, exits 1, and leaves the last good site in place.
 Only files that changed are written.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		o := buildFlags(fs)
-		edge := fs.String("edge", "", "also write what the edge worker embeds (model.txt, site.json) into this `dir`")
+		edge := fs.String("edge", "", "also write what the edge worker embeds (model.txt, site.json) into this `dir`, and publish the data it reads from the site")
+		zoneinfo := fs.String("zoneinfo", "", "with --edge: Go's time zone database, `zoneinfo.zip` (default: $GOROOT/lib/time/zoneinfo.zip)")
 		profile := fs.String("cpuprofile", "", "write a CPU profile of the build to this `file` (go tool pprof)")
 		return func(e *env, args []string) error {
 			if len(args) > 1 {
@@ -55,6 +60,13 @@ Only files that changed are written.`,
 				defer pprof.StopCPUProfile()
 			}
 			out := &site.Dir{Path: o.out}
+			if *edge != "" {
+				files, err := edgeFiles(*zoneinfo)
+				if err != nil {
+					return err
+				}
+				o.files = files
+			}
 			res, err := o.build(e, out, "", "")
 			if err != nil {
 				return err
@@ -75,7 +87,8 @@ Only files that changed are written.`,
 type buildOptions struct {
 	content, static, out, baseURL string
 	assets                        string
-	templates, db                 string // dev only
+	templates, db                 string            // dev only
+	files                         map[string][]byte // published as they are (the edge's data)
 	drafts                        bool
 	workers                       int
 	demo                          bool // dev only: fill an empty database with demo data
@@ -111,7 +124,7 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 		Content: os.DirFS(o.content), ContentDir: filepath.ToSlash(filepath.Clean(o.content)),
 		Static: os.DirFS(o.static), StaticDir: filepath.ToSlash(filepath.Clean(o.static)),
 		Out: out, Drafts: o.drafts, Workers: o.workers, BaseURL: baseURL, LiveReload: reload,
-		Headers: securityHeaders(),
+		Headers: securityHeaders(), Files: o.files,
 	})
 	if len(diags) > 0 {
 		for _, d := range diags {
@@ -137,6 +150,30 @@ func writeEdge(dir string, res site.Result) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "model.txt"), []byte(qualify.Encode(res.Model)), 0o644)
+}
+
+// edgeFiles are the data the edge's worker reads from the site: the
+// domain lists and Go's time zone database.
+func edgeFiles(zoneinfo string) (map[string][]byte, error) {
+	if zoneinfo == "" {
+		root := os.Getenv("GOROOT")
+		if root == "" {
+			out, _ := exec.Command("go", "env", "GOROOT").Output()
+			root = strings.TrimSpace(string(out))
+		}
+		if root == "" {
+			return nil, errors.New("--edge needs Go's time zone database: name it with --zoneinfo $(go env GOROOT)/lib/time/zoneinfo.zip")
+		}
+		zoneinfo = filepath.Join(root, "lib", "time", "zoneinfo.zip")
+	}
+	zones, err := os.ReadFile(zoneinfo)
+	if err != nil {
+		return nil, fmt.Errorf("the edge's time zone database: %w (name it with --zoneinfo)", err)
+	}
+	return map[string][]byte{
+		strings.TrimPrefix(domains.AssetPath, "/"):   []byte(domains.Data()),
+		strings.TrimPrefix(worker.ZoneinfoPath, "/"): zones,
+	}, nil
 }
 
 // securityHeaders are the headers of every page: the worker's own.

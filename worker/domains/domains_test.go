@@ -83,3 +83,25 @@ func BenchmarkDisposable(b *testing.B) {
 		Full.Disposable("northwind-software.example")
 	}
 }
+
+// The lists the edge loads from the site's assets classify as the
+// embedded ones do, and damaged ones are an error, not a panic.
+func TestParse(t *testing.T) {
+	l, err := Parse(Data())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"gmail.com", "mailinator.com", "northwind.io", "GMAIL.com", "x.yopmail.com"} {
+		if got, want := l.Free(d), Full.Free(d); got != want {
+			t.Errorf("Free(%q) = %v, embedded %v", d, got, want)
+		}
+		if got, want := l.Disposable(d), Full.Disposable(d); got != want {
+			t.Errorf("Disposable(%q) = %v, embedded %v", d, got, want)
+		}
+	}
+	for _, n := range []int{0, 3, 100, len(Data()) / 2, len(Data()) - 1} {
+		if _, err := Parse(Data()[:n]); err == nil {
+			t.Errorf("Parse of the first %d bytes: no error", n)
+		}
+	}
+}
