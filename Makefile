@@ -11,6 +11,10 @@ EDGE     := $(BUILD)/edge
 WIDGET   := $(BUILD)/widget
 # The largest worker, gzipped, that Cloudflare's free plan deploys: 3 MiB.
 EDGE_MAX := 3145728
+# The worker is built without inlining (-l: 160 KB less gzipped, see the
+# README's Performance) and without net/http's HTTP/2, which it never uses
+# (its own requests go through the Workers runtime's fetch).
+EDGE_FLAGS := -trimpath -tags nethttpomithttp2 -gcflags=all=-l -ldflags='-w -buildid='
 
 # Packages the browser widget compiles: they must stay small and pure.
 PURE     := ./qualify
@@ -23,7 +27,7 @@ BANNED   := ^(fmt|encoding/json|reflect|regexp|time|os|strings|unicode|bytes|io|
 # takes well under a millisecond (bench/widgetperf).
 WIDGET_FLAGS := -trimpath -gcflags=all=-l -ldflags='-s -w -buildid='
 
-.PHONY: all dev site widget widget-budget check edge edge-test test fmt-check vet lint guard generated unit wasm-test bench bench-load bench-site fuzz clean
+.PHONY: all dev site widget widget-budget check edge edge-test test fmt-check vet lint guard generated unit wasm-test bench bench-load bench-edge bench-native bench-site fuzz clean
 
 all: $(WINNOW)
 
@@ -67,16 +71,20 @@ check: $(WINNOW)
 edge: $(WINNOW)
 	$(WINNOW) build --edge cmd/edge/embed --zoneinfo "$(GOROOT)/lib/time/zoneinfo.zip" $(CONTENT)
 	@mkdir -p $(EDGE)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-w -buildid=' -o $(EDGE)/app.names.wasm ./cmd/edge
+	GOOS=js GOARCH=wasm $(GO) build $(EDGE_FLAGS) -o $(EDGE)/app.names.wasm ./cmd/edge
 	$(GO) run ./bench/wasmsize -top 15 -strip $(EDGE)/app.wasm -max $(EDGE_MAX) $(EDGE)/app.names.wasm
 	cp cmd/edge/worker.mjs cmd/edge/runtime.mjs $(EDGE)/
 	cp "$(GOROOT)/lib/wasm/wasm_exec.js" $(EDGE)/wasm_exec.js
 
-# edge-test vets the worker as WebAssembly, then runs the black-box suite
-# against it in workerd (wrangler dev over a fresh local D1).
+# edge-test vets the worker as WebAssembly and tests its runtime (the Go
+# side as WebAssembly under Node.js, the JavaScript side with node --test),
+# then runs the black-box suite against it in workerd (wrangler dev over a
+# fresh local D1), the queue of deliveries, and the README's deploy steps.
 edge-test: edge
 	GOOS=js GOARCH=wasm $(GO) vet ./cmd/edge
 	GOOS=js GOARCH=wasm $$($(GO) tool -n staticcheck) ./cmd/edge
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASMEXEC)" ./cmd/edge
+	node --test cmd/edge/
 	$(GO) vet -tags edge ./worker/blackbox/edge
 	WRANGLER_SEND_METRICS=false $(GO) test -tags edge -count=1 ./worker/blackbox/edge
 
@@ -132,6 +140,17 @@ bench:
 # at 200/s against winnow serve, killed and restarted half way.
 bench-load:
 	$(GO) test -count=1 -v -timeout 30m -run '^TestLoad$$' ./bench/loadtest -load.n 10000 -load.rate 200
+
+# bench-edge measures the worker in workerd beside a JavaScript-only
+# worker and the worker as commit 4add261 built it (a Go program per event).
+bench-edge: edge
+	WRANGLER_SEND_METRICS=false $(GO) run ./bench/edgeperf
+
+# bench-native is the native server's concurrency and delivery goals: 20
+# clients posting at once, and a backlog of 10,000 webhooks.
+bench-native:
+	$(GO) test -run='^$$' -bench=ConcurrentPosts -benchtime=4000x ./bench/loadtest
+	$(GO) test -run='^$$' -bench=DeliverBacklog -benchtime=1x ./bench/loadtest
 
 # bench-site compares the site build with Hugo (builds Hugo once).
 bench-site:

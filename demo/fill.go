@@ -113,7 +113,7 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 				return st, err
 			}
 			switch status {
-			case http.StatusCreated:
+			case http.StatusCreated, http.StatusOK: // 200: recorded by an earlier run
 				if isNew {
 					st.Events++
 				}

@@ -251,8 +251,12 @@ func (h *Handler) requeue(ctx context.Context, id string) (bool, error) {
 }
 
 // Purge erases the personal data of leads older than the model's
-// retention period, keeping their verdicts and events for the reports,
-// and drops rate-limit windows that have ended. It returns the number of
+// retention period, keeping their verdicts and events for the reports:
+// their answers, email, the browser's verdict, the notes of their events,
+// the webhooks sent about them, and the hash of their answers with the
+// idempotency key a plain form post made of it (a replay of a purged
+// lead's key is a new submission). It also drops rate-limit windows that
+// have ended and expired dashboard sessions. It returns the number of
 // leads purged.
 func (h *Handler) Purge(ctx context.Context) (int64, error) {
 	now := h.now()
@@ -260,18 +264,27 @@ func (h *Handler) Purge(ctx context.Context) (int64, error) {
 		now.UnixMilli()/h.c.Limits.Window.Milliseconds()-1); err != nil {
 		return 0, err
 	}
+	if _, err := h.c.DB.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.UnixMilli()); err != nil {
+		return 0, err
+	}
 	ret := h.c.Model.Retention
 	if ret <= 0 {
 		return 0, nil
 	}
 	cutoff := now.Add(-time.Duration(ret) * time.Second).UnixMilli()
-	res, err := h.c.DB.ExecContext(ctx, `UPDATE leads SET input = '{}', email = '', email_hash = '', client_verdict = '', purged_at = ?
-		WHERE created_at < ? AND purged_at IS NULL`, now.UnixMilli(), cutoff)
+	// Events may come after their lead was purged: every run clears them.
+	if _, err := h.c.DB.ExecContext(ctx, `UPDATE events SET note = '' WHERE note != ''
+		AND lead_id IN (SELECT id FROM leads WHERE created_at < ?)`, cutoff); err != nil {
+		return 0, err
+	}
+	res, err := h.c.DB.ExecContext(ctx, `UPDATE leads SET input = '{}', email = '', email_hash = '', client_verdict = '',
+		body_hash = '', idem_key = 'purged:' || id, purged_at = ? WHERE created_at < ? AND purged_at IS NULL`, now.UnixMilli(), cutoff)
 	if err != nil {
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
-	if _, err := h.c.DB.ExecContext(ctx, `UPDATE outbox SET payload = '{}' WHERE created_at < ? AND status != 'pending'`, cutoff); err != nil {
+	if _, err := h.c.DB.ExecContext(ctx, `UPDATE outbox SET payload = '{}' WHERE status != 'pending' AND payload != '{}'
+		AND (created_at < ? OR lead_id IN (SELECT id FROM leads WHERE created_at < ?))`, cutoff, cutoff); err != nil {
 		return n, err
 	}
 	return n, nil

@@ -34,7 +34,7 @@ func (h *Handler) routeDashboard() {
 			seeOther(w, "/admin")
 			return
 		}
-		h.adminMessage(w, r, http.StatusNotFound, "Page not found", "The dashboard has no page at this address.")
+		h.noPage(w, r)
 	})
 }
 
@@ -49,7 +49,15 @@ func (h *Handler) dashboard(next adminPage) http.HandlerFunc {
 			h.adminOff(w, r)
 			return
 		}
-		sess, ok := h.session(r)
+		if nulPath(r) {
+			h.noPage(w, r)
+			return
+		}
+		sess, ok, err := h.session(r)
+		if err != nil {
+			h.dbDown(w, r, "reading a session", err)
+			return
+		}
 		if !ok {
 			h.loginPage(w, r, http.StatusOK, templates.AdminLogin{Next: r.URL.RequestURI()})
 			return
@@ -66,10 +74,18 @@ func (h *Handler) dashboardPost(next adminPage) http.HandlerFunc {
 			h.adminOff(w, r)
 			return
 		}
+		if nulPath(r) {
+			h.noPage(w, r)
+			return
+		}
 		if !h.readAdminForm(w, r) {
 			return
 		}
-		sess, ok := h.session(r)
+		sess, ok, err := h.session(r)
+		if err != nil {
+			h.dbDown(w, r, "reading a session", err)
+			return
+		}
 		if !ok {
 			h.adminMessage(w, r, http.StatusForbidden, "Your session has ended",
 				"Nothing was changed: log in again, then repeat what you did.")
@@ -109,9 +125,10 @@ func (h *Handler) frame(r *http.Request, session string) templates.AdminPage {
 }
 
 // login checks the admin token posted by the login form in constant time;
-// it starts a session and goes to the page the user asked for. Failed
-// attempts count against the client's address: past Limits.LoginFailures
-// in a window, every attempt is refused until the window ends.
+// it starts a session and goes to the page the user asked for. Wrong
+// tokens count against the client's address, with those of the bearer
+// API: past Limits.LoginFailures in a window, every attempt is refused
+// until the window ends.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if h.c.AdminToken == "" {
 		h.adminOff(w, r)
@@ -121,34 +138,43 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := templates.AdminLogin{Next: safeNext(r.PostFormValue("next"))}
-	key, now := "admin-login:"+h.clientIP(r), h.now()
-	retry, over, err := h.exhausted(r.Context(), key, h.c.Limits.LoginFailures, now)
+	ok, retry, err := h.attempt(r.Context(), h.tokenKey(r), func() bool { return h.isAdminToken(r.PostFormValue("token")) })
 	if err != nil {
-		h.log.Error("counting failed logins", "err", err)
-		h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute", "The database does not answer.")
+		h.dbDown(w, r, "counting failed logins", err)
 		return
 	}
-	if over {
+	if retry > 0 {
 		form.Error = "Too many wrong tokens from your network: try again in " + qualify.FormatDuration(retryAfter(w, retry)) + "."
 		h.loginPage(w, r, http.StatusTooManyRequests, form)
 		return
 	}
-	if !h.isAdminToken(r.PostFormValue("token")) {
-		if _, _, err := h.limited(r.Context(), key, h.c.Limits.LoginFailures, now); err != nil {
-			h.log.Error("counting failed logins", "err", err)
-		}
+	if !ok {
 		h.log.Warn("admin login refused")
 		form.Error = "That is not the admin token."
 		h.loginPage(w, r, http.StatusUnauthorized, form)
 		return
 	}
-	setSession(w, r, h.newSession(now))
+	id, err := h.newSession(r.Context(), h.now())
+	if err != nil {
+		h.dbDown(w, r, "starting a session", err)
+		return
+	}
+	setSession(w, r, id)
 	adminHeaders(w.Header())
 	seeOther(w, form.Next)
 }
 
-// logout ends the session in this browser.
+// logout revokes the session, so that its cookie opens nothing even if
+// kept or copied, and removes the cookie from this browser.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, _ templates.AdminPage) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := h.endSession(r.Context(), c.Value); err != nil {
+			h.log.Error("ending a session", "err", err)
+			h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute",
+				"The database does not answer: you are still logged in.")
+			return
+		}
+	}
 	setSession(w, r, "")
 	adminHeaders(w.Header())
 	seeOther(w, "/admin")
@@ -182,8 +208,7 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 		dead, err = h.deadWebhooks(ctx, 100)
 	}
 	if err != nil {
-		h.log.Error("reading the overview", "err", err)
-		h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute", "The database does not answer.")
+		h.dbDown(w, r, "reading the overview", err)
 		return
 	}
 	for _, d := range dead {
@@ -330,8 +355,7 @@ func (h *Handler) leadPage(w http.ResponseWriter, r *http.Request, p templates.A
 		return
 	}
 	if err != nil {
-		h.log.Error("reading a lead", "err", err)
-		h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute", "The database does not answer.")
+		h.dbDown(w, r, "reading a lead", err)
 		return
 	}
 	v := h.leadView(l)
@@ -421,9 +445,20 @@ func (h *Handler) adminOff(w http.ResponseWriter, r *http.Request) {
 		"The server has no admin token: set WINNOW_ADMIN_TOKEN to turn the dashboard on.")
 }
 
+// noPage answers a dashboard address that has no page.
+func (h *Handler) noPage(w http.ResponseWriter, r *http.Request) {
+	h.adminMessage(w, r, http.StatusNotFound, "Page not found", "The dashboard has no page at this address.")
+}
+
+// dbDown answers a request the database failed while doing something.
+func (h *Handler) dbDown(w http.ResponseWriter, r *http.Request, doing string, err error) {
+	h.log.Error(doing, "err", err)
+	h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute", "The database does not answer.")
+}
+
 // adminMessage answers with a page that says one thing.
 func (h *Handler) adminMessage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
-	sess, _ := h.session(r)
+	sess, _, _ := h.session(r)
 	p := h.frame(r, sess)
 	p.Title = heading
 	h.adminRender(w, r, status, p, templates.AdminMessageView(templates.AdminMessage{Heading: heading, Message: msg,

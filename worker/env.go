@@ -2,6 +2,7 @@ package worker
 
 import (
 	"errors"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,8 @@ import (
 //	WINNOW_RATE_WINDOW       the window, e.g. 10m
 //	WINNOW_WEBHOOK_ATTEMPTS  deliveries before a webhook is dead (default 8)
 //	WINNOW_WEBHOOK_RETRY     the first wait before a retry, doubling after (default 30s)
+//	WINNOW_TRUSTED_PROXIES   the proxies in front of a native server, e.g. 127.0.0.1,10.0.0.0/8
+//	                         (ParseTrustedProxies; see Config.TrustedProxies)
 //
 // Unset variables leave c as it is.
 func (c *Config) FromEnv(get func(string) string) error {
@@ -72,5 +75,32 @@ func (c *Config) FromEnv(get func(string) string) error {
 			c.Limits.Window = d
 		}
 	}
+	if v := get("WINNOW_TRUSTED_PROXIES"); v != "" {
+		p, err := ParseTrustedProxies(v)
+		if err != nil {
+			errs = append(errs, errors.New("WINNOW_TRUSTED_PROXIES: "+err.Error()))
+		} else {
+			c.TrustedProxies = p
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// ParseTrustedProxies reads a comma-separated list of CIDR prefixes
+// (10.0.0.0/8, fd00::/8) and addresses (127.0.0.1, ::1: one address each),
+// for Config.TrustedProxies.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+		} else if ip, err := netip.ParseAddr(s); err == nil {
+			ip = ip.Unmap()
+			out = append(out, netip.PrefixFrom(ip, ip.BitLen()))
+		} else {
+			return nil, errors.New(strconv.Quote(s) + " is neither a CIDR prefix such as 10.0.0.0/8 nor an address")
+		}
+	}
+	return out, nil
 }

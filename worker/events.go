@@ -52,23 +52,39 @@ func eventKind(stage string) string {
 }
 
 // postEvent records a stage change or an activity by sales (admin token)
-// or a CRM (signed callback). An Idempotency-Key makes a retried callback
-// one event. A stage change or an outcome is sent to the webhook targets;
-// an activity is not, since it changes nothing a receiver holds.
+// or a CRM (signed callback). Wrong tokens and wrong signatures count
+// against the client's address, as failed logins do. An Idempotency-Key
+// makes a retried callback one event: the retry gets the event as it was
+// stored, and the key with another body is a conflict. A stage change or
+// an outcome is sent to the webhook targets; an activity is not, since it
+// changes nothing a receiver holds.
 func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
+	if nulPath(r) {
+		writeError(w, http.StatusNotFound, "not_found", "no API route has NUL in its path")
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.c.Limits.MaxBody)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeJSON(w, statusOf(err), tooLargeOr(err, "body", "the body cannot be read"))
 		return
 	}
-	source := "api"
+	source, refused := "api", "too many wrong admin tokens from your network"
+	ok, retry, err := h.bearer(r)
+	if !ok && retry == 0 && err == nil && h.c.CallbackSecret != "" && r.Header.Get("Winnow-Signature") != "" {
+		source, refused = "crm", "too many wrongly signed callbacks from your network"
+		ok, retry, err = h.attempt(r.Context(), "callback:"+h.client(r), func() bool {
+			return Verify(h.c.CallbackSecret, r.Header.Get("Winnow-Timestamp"), r.Header.Get("Winnow-Signature"), body, h.now(), 5*time.Minute)
+		})
+	}
 	switch {
-	case h.authorized(r):
-	case h.c.CallbackSecret != "" && r.Header.Get("Winnow-Signature") != "" &&
-		Verify(h.c.CallbackSecret, r.Header.Get("Winnow-Timestamp"), r.Header.Get("Winnow-Signature"), body, h.now(), 5*time.Minute):
-		source = "crm"
-	default:
+	case err != nil:
+		h.serverError(w, r, false, "counting wrong credentials", err)
+		return
+	case retry > 0:
+		h.tooMany(w, r, false, retry, refused)
+		return
+	case !ok:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="winnow"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized", "send the admin token, or sign the callback with the callback secret")
 		return
@@ -98,12 +114,13 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 	if len(in.Note) > 2000 {
 		errs = append(errs, fieldError{"note", "too_long", "at most 2000 bytes"})
 	}
-	at := h.now()
+	now := h.now()
+	at := now
 	if in.At != "" {
 		t, err := time.Parse(time.RFC3339, in.At)
 		if err != nil {
 			errs = append(errs, fieldError{"at", "date", "at must be an RFC 3339 time such as 2026-03-31T09:30:00Z"})
-		} else if t.After(h.now().Add(5 * time.Minute)) {
+		} else if t.After(now.Add(5 * time.Minute)) {
 			errs = append(errs, fieldError{"at", "range", "at is in the future"})
 		} else {
 			at = t
@@ -129,31 +146,44 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 		at = time.UnixMilli(created)
 	}
 	eventID := newID()
-	if k := r.Header.Get("Idempotency-Key"); k != "" {
-		if !validKey(k) {
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" {
+		if !validKey(key) {
 			writeError(w, http.StatusBadRequest, "bad_request", "the idempotency key is not valid",
 				fieldError{"idempotency_key", "invalid", "use 8 to 128 letters, digits, '-', '_', ':' or '.'"})
 			return
 		}
-		eventID = "e" + h.hashKey("event:"+id+":"+k)
+		eventID = "e" + h.hashKey("event:"+id+":"+key)
+		if prev, ok, err := h.lookupEvent(r.Context(), eventID); err != nil {
+			h.serverError(w, r, false, "looking up an idempotency key", err)
+			return
+		} else if ok {
+			replayEvent(w, id, eventID, prev, in, at)
+			return
+		}
 	}
-	now := h.now()
+	mine := storedEvent{stage: in.Stage, actor: in.Actor, source: source, note: in.Note, at: at.UnixMilli(), recorded: now.UnixMilli()}
 	stmts := []Stmt{{
 		SQL: `INSERT INTO events (id, lead_id, stage, actor, source, note, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`,
-		Args: []any{eventID, id, in.Stage, in.Actor, source, in.Note, at.UnixMilli(), now.UnixMilli()},
+		Args: []any{eventID, id, mine.stage, mine.actor, mine.source, mine.note, mine.at, mine.recorded},
 	}}
 	var outbox []string
 	if !report.IsActivity(in.Stage) {
+		// Webhooks only for the event this request stored: not for one
+		// another request with the same key stored first.
 		out, ids, err := h.outboxStmts(Event{ID: eventID, Topic: TopicStageChanged, LeadID: id, At: at, Stage: in.Stage,
 			Actor: in.Actor, Source: source, Note: in.Note},
-			func(q string) string { return q + " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?)" })
+			func(q string) string {
+				return q + ` WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?) AND EXISTS (SELECT 1 FROM events
+					WHERE id = ? AND stage = ? AND actor = ? AND source = ? AND note = ? AND at = ? AND recorded_at = ?)`
+			})
 		if err != nil {
 			h.serverError(w, r, false, "building webhooks", err)
 			return
 		}
 		for i := range out {
-			out[i].Args = append(out[i].Args, out[i].Args[0])
+			out[i].Args = append(out[i].Args, out[i].Args[0], eventID, mine.stage, mine.actor, mine.source, mine.note, mine.at, mine.recorded)
 		}
 		stmts = append(stmts, out...)
 		outbox = ids
@@ -162,9 +192,59 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, false, "storing an event", err)
 		return
 	}
+	if key != "" {
+		prev, ok, err := h.lookupEvent(r.Context(), eventID)
+		if err != nil || !ok {
+			h.serverError(w, r, false, "reading a stored event", err)
+			return
+		}
+		if prev != mine {
+			// Another request with the same key won the race.
+			replayEvent(w, id, eventID, prev, in, at)
+			return
+		}
+	}
 	h.dispatch(r.Context(), outbox)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": eventID, "lead": id, "stage": in.Stage,
-		"kind": eventKind(in.Stage), "at": at.UTC().Format(time.RFC3339)})
+	writeJSON(w, http.StatusCreated, eventAnswer(eventID, id, in.Stage, at))
+}
+
+// storedEvent is an event's row as a replay needs it; times in Unix
+// milliseconds.
+type storedEvent struct {
+	stage, actor, source, note string
+	at, recorded               int64
+}
+
+// lookupEvent reads the event id, if it is stored.
+func (h *Handler) lookupEvent(ctx context.Context, id string) (storedEvent, bool, error) {
+	var e storedEvent
+	err := h.c.DB.QueryRowContext(ctx, `SELECT stage, actor, source, note, at, recorded_at FROM events WHERE id = ?`, id).
+		Scan(&e.stage, &e.actor, &e.source, &e.note, &e.at, &e.recorded)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, false, nil
+	}
+	return e, err == nil, err
+}
+
+// replayEvent answers an event whose idempotency key is stored already:
+// with the stored event if in is the body it was recorded from (at, at
+// the time in says, clamped to the lead's creation; without one, when it
+// was recorded), else with a conflict.
+func replayEvent(w http.ResponseWriter, lead, id string, prev storedEvent, in eventJSON, at time.Time) {
+	same := prev.stage == in.Stage && prev.actor == in.Actor && prev.note == in.Note &&
+		(in.At == "" && prev.at == prev.recorded || in.At != "" && prev.at == at.UnixMilli())
+	if !same {
+		writeError(w, http.StatusConflict, "conflict", "this idempotency key was used for a different event",
+			fieldError{"idempotency_key", "reused", "the key was used before with another body: make a new key for a new event"})
+		return
+	}
+	w.Header().Set("Idempotent-Replayed", "true")
+	writeJSON(w, http.StatusOK, eventAnswer(id, lead, prev.stage, time.UnixMilli(prev.at)))
+}
+
+// eventAnswer is the answer to a recorded event.
+func eventAnswer(id, lead, stage string, at time.Time) map[string]any {
+	return map[string]any{"id": id, "lead": lead, "stage": stage, "kind": eventKind(stage), "at": at.UTC().Format(time.RFC3339)}
 }
 
 // leadJSON is a stored lead as the admin API gives it.

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
@@ -74,22 +75,21 @@ func validKey(k string) bool {
 }
 
 // bodyHash is a digest of the answers, independent of their order, that
-// tells a replay from another submission under the same key.
-func bodyHash(in qualify.Input) string {
-	keys := make([]string, 0, len(in))
-	for k := range in {
-		keys = append(keys, k)
+// tells a replay from another submission under the same key. It is keyed
+// with the secret, so that nobody can find the answers by hashing likely
+// ones.
+func (h *Handler) bodyHash(in qualify.Input) string {
+	m := hmac.New(sha256.New, []byte(h.c.Secret))
+	io.WriteString(m, "answers\x00")
+	for _, k := range sortedKeys(in) {
+		io.WriteString(m, strconv.Quote(k)+"="+strconv.Quote(in[k])+"\n")
 	}
-	slices.Sort(keys)
-	h := sha256.New()
-	for _, k := range keys {
-		io.WriteString(h, strconv.Quote(k)+"="+strconv.Quote(in[k])+"\n")
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // parseSubmission reads a form-encoded or JSON body. Its error answers
-// say which part of the request is wrong.
+// say which part of the request is wrong; an answer to a question the
+// model does not ask is one (422), an empty one included.
 func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submission, *apiError, int) {
 	r.Body = http.MaxBytesReader(w, r.Body, h.c.Limits.MaxBody)
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -97,6 +97,7 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 		mt = ""
 	}
 	var s submission
+	var unknown []string
 	switch mt {
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
@@ -111,6 +112,9 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 			case "model":
 				s.clientModel = vs[0]
 			default:
+				if h.c.Model.FieldIndex(k) < 0 {
+					unknown = append(unknown, k)
+				}
 				s.input[k] = vs[0]
 			}
 		}
@@ -142,6 +146,9 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 				return s, &apiError{Code: "bad_request", Message: msg,
 					Errors: []fieldError{{"fields." + k, "json", msg}}}, http.StatusBadRequest
 			}
+			if h.c.Model.FieldIndex(k) < 0 {
+				unknown = append(unknown, k)
+			}
 			if v != "" {
 				s.input[k] = v
 			}
@@ -163,7 +170,7 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 	if s.key == "" && s.form {
 		// A plain HTML form has no script to make a key: the answers
 		// themselves are the key, so a resubmitted page is one lead.
-		s.key = "form:" + bodyHash(s.input)[:40]
+		s.key = "form:" + h.bodyHash(s.input)[:40]
 	}
 	switch {
 	case s.key == "":
@@ -182,6 +189,14 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 			return s, &apiError{Code: "bad_request", Message: "a field is too long",
 				Errors: []fieldError{{k, qualify.CodeTooLong, "at most 8 KiB"}}}, http.StatusBadRequest
 		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		e := &apiError{Code: "invalid", Message: "some answers are to questions the model does not ask"}
+		for _, k := range unknown {
+			e.Errors = append(e.Errors, fieldError{k, "unknown", strconv.Quote(k) + " is not a field: the model asks no such question"})
+		}
+		return s, e, http.StatusUnprocessableEntity
 	}
 	return s, nil, 0
 }
@@ -279,7 +294,7 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, sub.form, status, aerr)
 		return
 	}
-	hash := bodyHash(sub.input)
+	hash := h.bodyHash(sub.input)
 	if prev, ok, err := h.lookupKey(r, sub.key); err != nil {
 		h.serverError(w, r, sub.form, "looking up an idempotency key", err)
 		return
@@ -288,7 +303,7 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.now()
-	if retry, limited, err := h.limited(r.Context(), "ip:"+h.clientIP(r), h.c.Limits.PerIP, now); err != nil {
+	if retry, limited, err := h.limited(r.Context(), "ip:"+h.client(r), h.c.Limits.PerIP, now); err != nil {
 		h.serverError(w, r, sub.form, "counting requests", err)
 		return
 	} else if limited {
@@ -320,16 +335,20 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	v := qualify.Evaluate(m, &lead, now.Unix())
+	spam := h.spam(sub.input)
+	shown := v
+	if spam {
+		shown = decoy(m, sub.input, now)
+	}
 	id := newID()
-	answer := leadAnswer{ID: id, Stage: v.Stage, Funnel: v.Funnel.String(), Next: nextJSON(v.Next), Model: m.Version}
+	answer := leadAnswer{ID: id, Stage: shown.Stage, Funnel: shown.Funnel.String(), Next: nextJSON(shown.Next), Model: m.Version}
 	if m.ShowScore {
-		score := v.Score
+		score := shown.Score
 		answer.Score = &score
 	}
 	response, _ := json.Marshal(answer)
 	verdict, _ := json.Marshal(NewVerdictJSON(m, &v, now.Unix()))
 	input, _ := json.Marshal(sub.input)
-	spam := h.spam(sub.input)
 	source := "api"
 	if sub.form {
 		source = "form"
@@ -439,12 +458,32 @@ func retryAfter(w http.ResponseWriter, retry time.Duration) int64 {
 // judge: the widget reports it and the model's negative rules score it.)
 func (h *Handler) spam(in qualify.Input) bool {
 	for i := range h.c.Model.Fields {
-		f := &h.c.Model.Fields[i]
-		if f.Hidden && (f.Type == qualify.Text || f.Type == qualify.LongText) && strings.TrimSpace(in[f.Name]) != "" {
+		if f := &h.c.Model.Fields[i]; honeypot(f) && strings.TrimSpace(in[f.Name]) != "" {
 			return true
 		}
 	}
 	return false
+}
+
+// honeypot reports whether f is a honeypot: a hidden text field, which
+// people never see and robots fill.
+func honeypot(f *qualify.Field) bool {
+	return f.Hidden && (f.Type == qualify.Text || f.Type == qualify.LongText)
+}
+
+// decoy is the verdict a robot caught by the honeypot is answered with:
+// that of its answers without the honeypot, which a visitor who gave them
+// would get, so that nothing in the answer tells it was caught. The lead
+// is stored with the true verdict.
+func decoy(m *qualify.Model, in qualify.Input, now time.Time) qualify.Verdict {
+	clean := qualify.Input{}
+	for k, v := range in {
+		if i := m.FieldIndex(k); i < 0 || !honeypot(&m.Fields[i]) {
+			clean[k] = v
+		}
+	}
+	lead, _ := m.Lead(clean, now.Unix())
+	return qualify.Evaluate(m, &lead, now.Unix())
 }
 
 func boolInt(b bool) int {

@@ -3,6 +3,7 @@ package worker_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -50,6 +51,7 @@ type fixture struct {
 	h     *worker.Handler
 	clock *clock
 	srv   *httptest.Server
+	db    *sql.DB
 }
 
 func newFixture(t *testing.T, targets []worker.Target, tweak func(*worker.Config)) *fixture {
@@ -70,7 +72,7 @@ func newFixture(t *testing.T, targets []worker.Target, tweak func(*worker.Config
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &fixture{h: h, clock: clk, srv: srv}
+	return &fixture{h: h, clock: clk, srv: srv, db: cfg.DB}
 }
 
 func (f *fixture) submit(t *testing.T, key string, fields map[string]string) map[string]any {

@@ -5,8 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -79,16 +80,93 @@ func (h *Handler) hashKey(s string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
-// clientIP is the address the request came from.
-func (h *Handler) clientIP(r *http.Request) string {
-	if h.c.IPHeader != "" {
-		if ip := net.ParseIP(r.Header.Get(h.c.IPHeader)); ip != nil {
-			return ip.String()
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// attempt tries a credential that check says is right or wrong, counting
+// wrong ones against key: once Limits.LoginFailures of them are used up in
+// a window, every attempt, right or wrong, is refused unchecked until the
+// window ends, which retry then says (it is zero otherwise). The count
+// lives in the database, so guesses spread over the edge's instances add
+// up.
+func (h *Handler) attempt(ctx context.Context, key string, check func() bool) (right bool, retry time.Duration, err error) {
+	now := h.now()
+	wait, over, err := h.exhausted(ctx, key, h.c.Limits.LoginFailures, now)
 	if err != nil {
+		return false, 0, err
+	}
+	if over {
+		return false, wait, nil
+	}
+	if check() {
+		return true, 0, nil
+	}
+	_, _, err = h.limited(ctx, key, h.c.Limits.LoginFailures, now)
+	return false, 0, err
+}
+
+// tokenKey is the key the wrong admin tokens of the request's client count
+// against: the login form's and the bearer API's together, since both
+// guess the same token.
+func (h *Handler) tokenKey(r *http.Request) string { return "admin-token:" + h.client(r) }
+
+// client names who a rate limit counts a request against: an IPv4
+// address, or the /64 network of an IPv6 one, since one subscriber
+// usually holds a whole /64.
+func (h *Handler) client(r *http.Request) string {
+	ip := h.clientIP(r)
+	if !ip.IsValid() {
 		return r.RemoteAddr
 	}
-	return host
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}
+
+// clientIP is the address the request came from: the one IPHeader holds
+// when set (at the edge); else the connection's, unless it is a trusted
+// proxy: then the rightmost address of X-Forwarded-For that is not a
+// trusted proxy itself, since what lies left of it the client may have
+// written. An IPv4-mapped IPv6 address is given as IPv4; the zero Addr
+// means no address can be read.
+func (h *Handler) clientIP(r *http.Request) netip.Addr {
+	if h.c.IPHeader != "" {
+		if ip, ok := parseAddr(r.Header.Get(h.c.IPHeader)); ok {
+			return ip
+		}
+	}
+	ip, ok := parseAddr(r.RemoteAddr)
+	if !ok || len(h.c.TrustedProxies) == 0 {
+		return ip
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0 && h.trusted(ip); i-- {
+		hop, ok := parseAddr(hops[i])
+		if !ok {
+			break // not an address: the proxy that passed it on is the client
+		}
+		ip = hop
+	}
+	return ip
+}
+
+// trusted reports whether ip is one of the trusted proxies.
+func (h *Handler) trusted(ip netip.Addr) bool {
+	for _, p := range h.c.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseAddr reads an address, with or without a port.
+func parseAddr(s string) (netip.Addr, bool) {
+	s = strings.TrimSpace(s)
+	if ip, err := netip.ParseAddr(s); err == nil {
+		return ip.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
 }

@@ -3,6 +3,7 @@ package worker
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/winnowhq/winnow/qualify"
 )
@@ -48,3 +49,7 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 func writeError(w http.ResponseWriter, status int, code, msg string, fields ...fieldError) {
 	writeJSON(w, status, apiError{Code: code, Message: msg, Errors: fields})
 }
+
+// nulPath reports whether the request's path holds NUL: no route has
+// one, so such a request is answered 404 before anything is looked up.
+func nulPath(r *http.Request) bool { return strings.IndexByte(r.URL.Path, 0) >= 0 }

@@ -1,24 +1,29 @@
 package worker
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
+	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 )
 
-// The admin dashboard's session: a cookie that holds no secret, only an
-// expiry and a random nonce signed with a key derived from the admin token
-// and the secret, so that changing either ends every session. The forms
-// of a session carry a CSRF token derived from its cookie.
+// The admin dashboard's session: the cookie holds a random id of 256 bits
+// and nothing else; the sessions table holds the id's hash, keyed with a
+// key derived from the admin token and the secret, so that changing either
+// ends every session. A session is valid while its row is there, not
+// revoked and not expired: logging out revokes it, so that a kept or
+// copied cookie opens nothing. The forms of a session carry a CSRF token
+// derived from its id.
 const (
 	sessionCookie = "winnow_admin"
 	sessionTTL    = 12 * time.Hour
 	sessionPath   = "/admin"
+	sessionIDLen  = 43 // 32 random bytes in unpadded base64url
 )
 
 // sessionMAC signs value for one purpose ("session", "csrf") with the
@@ -34,35 +39,44 @@ func (h *Handler) sessionMAC(purpose, value string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-// newSession returns the value of a session cookie that is valid from now
-// for sessionTTL: "<expiry in Unix seconds>.<nonce>.<signature>".
-func (h *Handler) newSession(now time.Time) string {
-	var nonce [12]byte
-	rand.Read(nonce[:])
-	payload := strconv.FormatInt(now.Add(sessionTTL).Unix(), 10) + "." + base64.RawURLEncoding.EncodeToString(nonce[:])
-	return payload + "." + h.sessionMAC("session", payload)
+// newSession stores a session valid from now for sessionTTL and returns
+// its id, the value of its cookie.
+func (h *Handler) newSession(ctx context.Context, now time.Time) (string, error) {
+	var b [32]byte
+	rand.Read(b[:])
+	id := base64.RawURLEncoding.EncodeToString(b[:])
+	_, err := h.c.DB.ExecContext(ctx, `INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)`,
+		h.sessionMAC("session", id), now.UnixMilli(), now.Add(sessionTTL).UnixMilli())
+	return id, err
 }
 
-// session returns the request's session cookie if it is signed with the
-// current key and has not expired.
-func (h *Handler) session(r *http.Request) (string, bool) {
+// session returns the id of the request's session if its cookie names a
+// stored session that is neither revoked nor expired.
+func (h *Handler) session(r *http.Request) (id string, ok bool, err error) {
 	if h.c.AdminToken == "" {
-		return "", false
+		return "", false, nil
 	}
 	c, err := r.Cookie(sessionCookie)
+	if err != nil || len(c.Value) != sessionIDLen {
+		return "", false, nil
+	}
+	var one int
+	err = h.c.DB.QueryRowContext(r.Context(), `SELECT 1 FROM sessions WHERE id_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
+		h.sessionMAC("session", c.Value), h.now().UnixMilli()).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
 	if err != nil {
-		return "", false
+		return "", false, err
 	}
-	payload, sig, ok := cutLast(c.Value, ".")
-	if !ok || !hmac.Equal([]byte(sig), []byte(h.sessionMAC("session", payload))) {
-		return "", false
-	}
-	exp, _, _ := strings.Cut(payload, ".")
-	until, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || h.now().Unix() >= until {
-		return "", false
-	}
-	return c.Value, true
+	return c.Value, true, nil
+}
+
+// endSession revokes the session id.
+func (h *Handler) endSession(ctx context.Context, id string) error {
+	_, err := h.c.DB.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL`,
+		h.now().UnixMilli(), h.sessionMAC("session", id))
+	return err
 }
 
 // csrfToken is the token the forms of a session post.
@@ -90,12 +104,4 @@ func setSession(w http.ResponseWriter, r *http.Request, value string) {
 // asked for), or through a proxy that says so.
 func secureRequest(r *http.Request) bool {
 	return r.TLS != nil || r.URL.Scheme == "https" || r.Header.Get("X-Forwarded-Proto") == "https"
-}
-
-// cutLast slices s around the last sep.
-func cutLast(s, sep string) (before, after string, found bool) {
-	if i := strings.LastIndex(s, sep); i >= 0 {
-		return s[:i], s[i+len(sep):], true
-	}
-	return s, "", false
 }

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -51,6 +52,12 @@ type Config struct {
 	// when a proxy sets it ("CF-Connecting-IP" at the edge); "" uses the
 	// connection's address.
 	IPHeader string
+	// TrustedProxies are the networks of the proxies in front of a
+	// native server, such as nginx: when a request comes from one, the
+	// client's address is the rightmost one of X-Forwarded-For that is
+	// not itself a trusted proxy. Without them, or from anywhere else,
+	// X-Forwarded-For is ignored. IPHeader goes first.
+	TrustedProxies []netip.Prefix
 	// Secret keys the hashes of IP addresses and emails used for rate
 	// limits; it must not be empty in production.
 	Secret string
@@ -287,26 +294,50 @@ func Unavailable(w http.ResponseWriter, msg string) {
 	writeError(w, http.StatusServiceUnavailable, "unavailable", msg)
 }
 
-// admin guards a route with the admin bearer token.
+// admin guards a route with the admin bearer token (see bearer). A path
+// holding NUL is no route: it is answered 404 before anything else.
 func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !h.authorized(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="winnow"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "this route needs the admin token as Authorization: Bearer <token>")
+		if nulPath(r) {
+			writeError(w, http.StatusNotFound, "not_found", "no API route has NUL in its path")
 			return
 		}
-		next(w, r)
+		ok, retry, err := h.bearer(r)
+		switch {
+		case err != nil:
+			h.serverError(w, r, false, "counting wrong admin tokens", err)
+		case retry > 0:
+			h.tooMany(w, r, false, retry, "too many wrong admin tokens from your network")
+		case !ok:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="winnow"`)
+			writeError(w, http.StatusUnauthorized, "unauthorized", "this route needs the admin token as Authorization: Bearer <token>")
+		default:
+			next(w, r)
+		}
 	}
 }
 
 // authorized reports whether the request carries the admin token as its
-// bearer token.
+// bearer token and may try it (see bearer).
 func (h *Handler) authorized(r *http.Request) bool {
-	if h.c.AdminToken == "" {
-		return false
+	ok, _, err := h.bearer(r)
+	if err != nil {
+		h.log.Error("counting wrong admin tokens", "err", err)
 	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && h.isAdminToken(got)
+	return ok
+}
+
+// bearer checks the admin token a request carries as its bearer token.
+// A request without one tries nothing. A wrong one counts against the
+// client's address, with the login form's wrong tokens: past
+// Limits.LoginFailures in a window, every token, right or wrong, is
+// refused until the window ends, in retry.
+func (h *Handler) bearer(r *http.Request) (ok bool, retry time.Duration, err error) {
+	token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if h.c.AdminToken == "" || !found {
+		return false, 0, nil
+	}
+	return h.attempt(r.Context(), h.tokenKey(r), func() bool { return h.isAdminToken(token) })
 }
 
 // isAdminToken compares a token with the admin token in constant time

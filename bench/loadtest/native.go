@@ -29,15 +29,18 @@ import (
 type Receiver struct {
 	URL    string
 	Secret string
+	Delay  time.Duration // how long each call takes; set before the first
 	fail   float64
 	srv    *http.Server
 
-	mu     sync.Mutex
-	calls  int
-	failed int
-	bad    int
-	events map[string]int    // event id -> successful deliveries
-	leads  map[string]string // event id -> lead id
+	mu       sync.Mutex
+	inflight int // calls being answered
+	peak     int // the most calls answered at once
+	calls    int
+	failed   int
+	bad      int
+	events   map[string]int    // event id -> successful deliveries
+	leads    map[string]string // event id -> lead id
 }
 
 // NewReceiver starts a receiver failing the given share of calls.
@@ -58,6 +61,18 @@ func (r *Receiver) Close() { r.srv.Close() }
 
 func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
+	if r.Delay > 0 {
+		r.mu.Lock()
+		r.inflight++
+		r.peak = max(r.peak, r.inflight)
+		r.mu.Unlock()
+		time.Sleep(r.Delay)
+		defer func() {
+			r.mu.Lock()
+			r.inflight--
+			r.mu.Unlock()
+		}()
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls++
@@ -92,6 +107,13 @@ func (r *Receiver) Delivered() (perLead map[string]int, total int) {
 		total += n
 	}
 	return perLead, total
+}
+
+// Peak returns the most calls the receiver answered at once (with a Delay).
+func (r *Receiver) Peak() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.peak
 }
 
 // Stats returns calls, failed calls (on purpose) and bad signatures.

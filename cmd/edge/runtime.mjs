@@ -68,8 +68,9 @@ export class Runtime {
     const inst = await this.instance(env);
     const ev = new Event(port, env, ctx, this, inst);
     inst.events.add(ev);
-    ev.loop.finally(() => inst.events.delete(ev));
-    if (ctx && ctx.waitUntil) ctx.waitUntil(ev.loop.catch(() => {}));
+    // The loop fails only with the event (fail), whose response says so.
+    const loop = ev.loop.catch(() => {}).then(() => inst.events.delete(ev));
+    if (ctx && ctx.waitUntil) ctx.waitUntil(loop);
     ev.enter(() => inst.handlers[name](ev.port));
     return ev.response;
   }

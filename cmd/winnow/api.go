@@ -21,23 +21,39 @@ import (
 // pages) on every good build, and it runs the delivery and purge jobs on
 // tickers, as the edge's cron trigger does.
 type api struct {
-	db  *sql.DB
-	cfg worker.Config
-	h   atomic.Pointer[worker.Handler]
-	m   atomic.Pointer[qualify.Model] // the model h scores with
+	db    *sql.DB
+	cfg   worker.Config
+	h     atomic.Pointer[worker.Handler]
+	m     atomic.Pointer[qualify.Model] // the model h scores with
+	kicks chan struct{}                 // webhooks were queued: deliver now
 }
 
-// newAPI builds the handler's configuration from the environment.
-func newAPI(db *sql.DB, logTo io.Writer) (*api, error) {
-	cfg := worker.Config{DB: db, Domains: domains.Full, Log: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))}
-	if err := cfg.FromEnv(os.Getenv); err != nil {
+// newAPI builds the handler's configuration from the environment. Without
+// WINNOW_SECRET, the secret is the one kept in the database, made on the
+// first start: idempotency keys and rate limits hold across restarts.
+func newAPI(ctx context.Context, db *sql.DB, logTo io.Writer) (*api, error) {
+	a := &api{db: db, kicks: make(chan struct{}, 1)}
+	a.cfg = worker.Config{DB: db, Domains: domains.Full, Dispatch: a.kick,
+		Log: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if err := a.cfg.FromEnv(os.Getenv); err != nil {
 		return nil, err
 	}
-	if cfg.Secret == "" {
-		// Rate-limit hashes only need to be stable for one window.
-		cfg.Secret = fmt.Sprintf("%x", time.Now().UnixNano())
+	if a.cfg.Secret == "" {
+		s, err := worker.StoredSecret(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		a.cfg.Secret = s
 	}
-	return &api{db: db, cfg: cfg}, nil
+	return a, nil
+}
+
+// kick wakes the delivery loop: a request has just queued webhooks.
+func (a *api) kick(context.Context, []string) {
+	select {
+	case a.kicks <- struct{}{}:
+	default: // a wake-up is pending already
+	}
 }
 
 // use makes the handler score with model m and render pages with p.
@@ -62,8 +78,9 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(w, r)
 }
 
-// run delivers due webhooks every interval and purges expired personal
-// data hourly, until ctx ends.
+// run delivers webhooks as soon as a request queues them and every
+// interval (retries, and any a request queued while a run was under way),
+// and purges expired personal data hourly, until ctx ends.
 func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 	deliver := time.NewTicker(interval)
 	defer deliver.Stop()
@@ -74,16 +91,18 @@ func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 		case <-ctx.Done():
 			return
 		case <-deliver.C:
-			if h := a.h.Load(); h != nil {
-				if _, err := h.Deliver(ctx); err != nil && ctx.Err() == nil {
-					fmt.Fprintln(log, "delivering webhooks:", err)
-				}
-			}
+		case <-a.kicks:
 		case <-purge.C:
 			if h := a.h.Load(); h != nil {
 				if _, err := h.Purge(ctx); err != nil && ctx.Err() == nil {
 					fmt.Fprintln(log, "purging:", err)
 				}
+			}
+			continue
+		}
+		if h := a.h.Load(); h != nil {
+			if _, err := h.Deliver(ctx); err != nil && ctx.Err() == nil {
+				fmt.Fprintln(log, "delivering webhooks:", err)
 			}
 		}
 	}

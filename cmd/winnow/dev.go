@@ -108,7 +108,7 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 		return err
 	}
 	defer db.Close()
-	a, err := newAPI(db, e.stderr)
+	a, err := newAPI(ctx, db, e.stderr)
 	if err != nil {
 		return err
 	}

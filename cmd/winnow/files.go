@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -25,10 +26,18 @@ func serveSite(w http.ResponseWriter, r *http.Request, root, cache string) {
 	}
 	// Cleaning the path as if rooted keeps ".." from leaving the site.
 	clean := path.Clean("/" + r.URL.Path)
+	if strings.IndexByte(clean, 0) >= 0 {
+		// No file has NUL in its name; the system would refuse to look.
+		notFound(w, root)
+		return
+	}
 	name := filepath.Join(root, filepath.FromSlash(clean))
 	if info, err := os.Stat(name); err == nil && info.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
-			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+			// The cleaned path, escaped: it starts with one slash and
+			// holds no backslash, so no browser reads it as another host.
+			to := (&url.URL{Path: clean + "/", RawQuery: r.URL.RawQuery}).String()
+			http.Redirect(w, r, to, http.StatusMovedPermanently)
 			return
 		}
 		name = filepath.Join(name, "index.html")
@@ -60,14 +69,7 @@ func serveSite(w http.ResponseWriter, r *http.Request, root, cache string) {
 	}
 	f, err := os.Open(send)
 	if errors.Is(err, fs.ErrNotExist) || hidden {
-		w.Header().Del("Content-Encoding")
-		w.Header().Set("Cache-Control", "no-store")
-		page, err404 := os.ReadFile(filepath.Join(root, "404.html"))
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		if err404 == nil {
-			w.Write(page)
-		}
+		notFound(w, root)
 		return
 	}
 	if err != nil {
@@ -82,6 +84,18 @@ func serveSite(w http.ResponseWriter, r *http.Request, root, cache string) {
 	}
 	w.Header().Set("Content-Type", ctype)
 	http.ServeContent(w, r, name, info.ModTime(), f)
+}
+
+// notFound answers with the site's 404 page.
+func notFound(w http.ResponseWriter, root string) {
+	w.Header().Del("Content-Encoding")
+	w.Header().Set("Cache-Control", "no-store")
+	page, err := os.ReadFile(filepath.Join(root, "404.html"))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	if err == nil {
+		w.Write(page)
+	}
 }
 
 // acceptsEncoding reports whether an Accept-Encoding header takes enc

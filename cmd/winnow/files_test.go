@@ -2,8 +2,10 @@ package main
 
 import (
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -48,6 +50,76 @@ func TestServeSite(t *testing.T) {
 			res.Header.Get("Content-Encoding") != c.encoding || res.Header.Get("Cache-Control") != c.cache {
 			t.Errorf("GET %s (Accept-Encoding %q): %d %q type %q encoding %q cache %q", c.path, c.accept, res.StatusCode,
 				rec.Body.String(), res.Header.Get("Content-Type"), res.Header.Get("Content-Encoding"), res.Header.Get("Cache-Control"))
+		}
+	}
+}
+
+// A directory's redirect to its slashed form stays on the site, whatever
+// the path says: never a Location a browser reads as another host.
+func TestServeSiteRedirect(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"guides", "evil.example", `\evil.example`} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	os.WriteFile(filepath.Join(root, "404.html"), []byte("<p>not here"), 0o644)
+	for _, c := range []struct{ target, location string }{
+		{"/guides", "/guides/"},
+		{"/guides?utm=1", "/guides/?utm=1"},
+		{"/%2fevil.example%2f..%2fguides", "/guides/"},
+		{"//evil.example/../guides", "/guides/"},
+		{"/%2fevil.example", "/evil.example/"},
+		{"/%5cevil.example", "/%5Cevil.example/"},
+		{"/./%5cevil.example", "/%5Cevil.example/"},
+	} {
+		req := httptest.NewRequest("GET", "http://site.example"+c.target, nil)
+		rec := httptest.NewRecorder()
+		serveSite(rec, req, root, "no-store")
+		if got, want := rec.Code, 301; got != want {
+			t.Errorf("GET %s: %d, want %d", c.target, got, want)
+			continue
+		}
+		loc := rec.Header().Get("Location")
+		if got, want := loc, c.location; got != want {
+			t.Errorf("GET %s: Location %q, want %q", c.target, got, want)
+		}
+		if u, err := url.Parse(loc); err != nil || u.Host != "" || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, `/\`) {
+			t.Errorf("GET %s: Location %q leaves the site", c.target, loc)
+		}
+	}
+}
+
+// A path holding NUL is a missing page, not a server error.
+func TestServeSiteNUL(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "404.html"), []byte("<p>not here"), 0o644)
+	os.WriteFile(filepath.Join(root, "index.html"), []byte("<p>home"), 0o644)
+	for _, target := range []string{"/%00", "/index.html%00", "/a%00/b", "/%00/"} {
+		req := httptest.NewRequest("GET", target, nil)
+		rec := httptest.NewRecorder()
+		serveSite(rec, req, root, "no-store")
+		if got, want := rec.Code, 404; got != want {
+			t.Errorf("GET %s: %d, want %d", target, got, want)
+		}
+		if got, want := rec.Body.String(), "<p>not here"; got != want {
+			t.Errorf("GET %s: %q, want the 404 page", target, got)
+		}
+	}
+}
+
+// The native server takes its trusted proxies from a flag, which says
+// which entry it cannot read.
+func TestServeTrustedProxyFlag(t *testing.T) {
+	code, _, stderr := runWinnow(t, "", "serve", "--trusted-proxy", "10.0.0.0/8,10.0.0.0/33", "--out", t.TempDir(), content)
+	if got, want := code, 2; got != want {
+		t.Errorf("exit status %d, want %d", got, want)
+	}
+	if !strings.Contains(stderr, `"10.0.0.0/33"`) || !strings.Contains(stderr, "-trusted-proxy") {
+		t.Errorf("stderr does not name the bad prefix:\n%s", stderr)
+	}
+	_, help, _ := runWinnow(t, "", "help", "serve")
+	for _, want := range []string{"--trusted-proxy", "X-Forwarded-For", "WINNOW_TRUSTED_PROXIES"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the help lacks %q:\n%s", want, help)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,7 +21,7 @@ import (
 var serveCmd = &command{
 	name:    "serve",
 	summary: "build the site and serve it with the API over SQLite, as the edge does",
-	usage:   "serve [--addr 127.0.0.1:8080] [--out build/public] [--db build/winnow.db] [--deliver-every 2s] [content-dir]",
+	usage:   "serve [--addr 127.0.0.1:8080] [--out build/public] [--db build/winnow.db] [--deliver-every 2s] [--trusted-proxy CIDR,...] [content-dir]",
 	help: `
 Serve runs the edge natively: it builds the site like build, serves it with
 the edge's security headers and immutable caching of the fingerprinted
@@ -34,6 +35,16 @@ WINNOW_WEBHOOK_URL and WINNOW_WEBHOOK_SECRET, WINNOW_HUBSPOT_URL and
 WINNOW_HUBSPOT_TOKEN, WINNOW_RATE_PER_IP, WINNOW_RATE_PER_EMAIL,
 WINNOW_RATE_WINDOW, WINNOW_WEBHOOK_ATTEMPTS, WINNOW_WEBHOOK_RETRY.
 
+Rate limits and failed logins count per client address (an IPv6 client by
+its /64). Behind a reverse proxy such as nginx, every request comes from
+the proxy: name it with --trusted-proxy (or WINNOW_TRUSTED_PROXIES), a
+comma-separated list of CIDR prefixes or addresses, e.g. 127.0.0.1,::1.
+A request from a trusted proxy is counted against the rightmost address
+of its X-Forwarded-For header that is not itself a trusted proxy; from
+anywhere else, X-Forwarded-For is ignored. The proxy must append the
+address it received the request from (nginx:
+proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for).
+
 On SIGINT or SIGTERM it stops taking connections, lets the requests under
 way finish, and exits.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
@@ -41,6 +52,13 @@ way finish, and exits.`,
 		addr := fs.String("addr", "127.0.0.1:8080", "the address to serve on")
 		dbPath := fs.String("db", filepath.Join("build", "winnow.db"), "the SQLite database")
 		every := fs.Duration("deliver-every", 2*time.Second, "how often due webhooks are delivered")
+		var proxies []netip.Prefix
+		fs.Func("trusted-proxy", "the reverse proxies in front, as CIDR prefixes or addresses, comma-separated: "+
+			"X-Forwarded-For is read from them only (default: WINNOW_TRUSTED_PROXIES)", func(s string) error {
+			p, err := worker.ParseTrustedProxies(s)
+			proxies = append(proxies, p...)
+			return err
+		})
 		return func(e *env, args []string) error {
 			if len(args) > 1 {
 				fmt.Fprintln(e.stderr, "winnow serve: at most one content directory")
@@ -61,9 +79,12 @@ way finish, and exits.`,
 				return err
 			}
 			defer db.Close()
-			a, err := newAPI(db, e.stderr)
+			a, err := newAPI(ctx, db, e.stderr)
 			if err != nil {
 				return err
+			}
+			if proxies != nil {
+				a.cfg.TrustedProxies = proxies
 			}
 			if err := a.use(res.Model, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
 				return err

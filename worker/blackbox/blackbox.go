@@ -50,6 +50,10 @@ func Env(rec *Receiver) map[string]string {
 		"WINNOW_RATE_PER_EMAIL":   "3",
 		"WINNOW_RATE_WINDOW":      "10m",
 		"WINNOW_WEBHOOK_ATTEMPTS": "3",
+		// Natively the suite's requests come from loopback, where it may
+		// say which client sent them (X-Forwarded-For); at the edge,
+		// CF-Connecting-IP says so.
+		"WINNOW_TRUSTED_PROXIES": "127.0.0.1,::1",
 	}
 }
 
@@ -137,6 +141,20 @@ func (r *Receiver) Events() map[string]int {
 		out[k] = v
 	}
 	return out
+}
+
+// Deliveries counts the deliveries of the events of one lead.
+func (r *Receiver) Deliveries(lead string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for id, body := range r.bodies {
+		var p struct{ Lead struct{ ID string } }
+		if json.Unmarshal(body, &p) == nil && p.Lead.ID == lead {
+			n += r.events[id]
+		}
+	}
+	return n
 }
 
 // Body returns the last body delivered for an event id, decoded.

@@ -31,11 +31,14 @@ func Run(t *testing.T, s Server) {
 	t.Run("routing", c.routing)
 	t.Run("plain form post", c.formPost)
 	t.Run("field errors", c.fieldErrors)
+	t.Run("unknown fields", c.unknownFields)
 	t.Run("bad requests", c.badRequests)
 	t.Run("injection is data", c.injection)
 	t.Run("robots", c.robots)
 	t.Run("admin token", c.adminAuth)
 	t.Run("stage events", c.events)
+	t.Run("credential throttle", c.throttle)
+	t.Run("NUL in a path", c.nulPaths)
 	t.Run("webhooks", c.webhooks)
 	t.Run("rate limit", c.rateLimit)
 	t.Run("cross origin", c.crossOrigin)
@@ -315,6 +318,33 @@ func (c *client) fieldErrors(t *testing.T) {
 	}
 }
 
+// unknownFields: an answer to a question the model does not ask is
+// refused and names the field; the names the plain form itself posts are
+// not answers.
+func (c *client) unknownFields(t *testing.T) {
+	key := "k-" + c.unique()
+	fields := c.lead()
+	fields["utm_source"] = "newsletter"
+	r := c.submit(t, fields, key)
+	wantStatus(t, r, 422)
+	e := r.json(t)["errors"].([]any)[0].(map[string]any)
+	if e["field"] != "utm_source" || e["code"] != "unknown" || !strings.Contains(fmt.Sprint(e["message"]), "the model asks no such question") {
+		t.Errorf("an unknown field: %s", r.body)
+	}
+	fields = c.lead()
+	fields["idempotency_key"], fields["model"] = "k-"+c.unique(), "some-version"
+	wantStatus(t, c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(fields), nil), 201)
+	fields = c.lead()
+	fields["is_admin"] = "yes"
+	p := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(fields), nil)
+	wantStatus(t, p, 422)
+	if !strings.Contains(string(p.body), "is_admin") {
+		t.Errorf("the error page does not name the unknown field:\n%s", p.body)
+	}
+	// Nothing was stored under the refused key.
+	wantStatus(t, c.submit(t, c.lead(), key), 201)
+}
+
 func (c *client) badRequests(t *testing.T) {
 	key := "k-" + c.unique()
 	cases := []struct {
@@ -435,6 +465,45 @@ func (c *client) robots(t *testing.T) {
 			t.Errorf("a robot's lead was handed off: %v", b)
 		}
 	}
+	// A robot is answered as the same answers without the honeypot are:
+	// for an ordinary cold lead, the first funnel stage and its next step,
+	// as JSON and as the plain form's page.
+	cold := c.lead()
+	cold["company_size"], cold["industry"], cold["seniority"] = "11-50", "other", "manager"
+	trap := map[string]string{"website": "http://spam.example"}
+	for k, v := range cold {
+		trap[k] = v
+	}
+	person, robot := c.submit(t, cold, "k-"+c.unique()), c.submit(t, trap, "k-"+c.unique())
+	wantStatus(t, person, 201)
+	wantStatus(t, robot, 201)
+	pa, ra := person.json(t), robot.json(t)
+	if pa["stage"] != "cold lead" {
+		t.Fatalf("the ordinary lead is %v, want a cold lead", pa["stage"])
+	}
+	robotID := ra["id"].(string)
+	delete(pa, "id")
+	delete(ra, "id")
+	if fmt.Sprint(ra) != fmt.Sprint(pa) || robot.header.Get("Content-Type") != person.header.Get("Content-Type") {
+		t.Errorf("a robot was answered %v, a person %v", ra, pa)
+	}
+	if lead := c.getLead(t, robotID); lead["spam"] != true || lead["verdict"].(map[string]any)["stage"] != "bad lead" {
+		t.Errorf("the robot's lead is stored as spam %v, stage %v", lead["spam"], lead["verdict"].(map[string]any)["stage"])
+	}
+	formPage := func(fields map[string]string) (int, string) {
+		r := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(fields), nil)
+		_, after, _ := strings.Cut(string(r.body), "Reference: <code>")
+		id, _, _ := strings.Cut(after, "</code>")
+		return r.status, strings.ReplaceAll(string(r.body), id, "ID")
+	}
+	cold["email"] = "cold." + c.unique() + "@northwind.io"
+	trap["email"] = cold["email"]
+	ps, pp := formPage(cold)
+	rs, rp := formPage(trap)
+	if ps != 201 || rs != ps || rp != pp {
+		t.Errorf("a robot's next-step page (%d):\n%s\na person's (%d):\n%s", rs, rp, ps, pp)
+	}
+
 	// The server checks the full list of disposable domains, beyond the
 	// widget's short table: its verdict is the one that counts.
 	throwaway := c.lead()
@@ -490,14 +559,28 @@ func (c *client) events(t *testing.T) {
 	if got := c.postEvent(t, "nope", map[string]string{"stage": "SAL", "actor": "jo"}, c.admin()); got.status != 404 {
 		t.Errorf("an event for no lead: %d", got.status)
 	}
-	// A signed CRM callback, retried with the same key, is one event.
-	body, _ := json.Marshal(map[string]string{"stage": "won", "actor": "crm"})
-	for range 2 {
+	// A signed CRM callback, retried with the same key, is one event: the
+	// retry gets the event as stored; the key with another body is a
+	// conflict.
+	callback := func(body []byte) response {
 		ts := fmt.Sprint(time.Now().Unix())
 		h := map[string]string{"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + worker.Sign(WebhookSecret, ts, body),
 			"Idempotency-Key": "crm-" + id}
-		got := c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body, h)
-		wantStatus(t, got, 201)
+		return c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body, h)
+	}
+	body, _ := json.Marshal(map[string]string{"stage": "won", "actor": "crm"})
+	first := callback(body)
+	wantStatus(t, first, 201)
+	again := callback(body)
+	wantStatus(t, again, 200)
+	if !bytes.Equal(again.body, first.body) || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("a retried callback got %s (replayed %q), want the first answer %s", again.body, again.header.Get("Idempotent-Replayed"), first.body)
+	}
+	other, _ := json.Marshal(map[string]string{"stage": "lost", "actor": "crm"})
+	conflict := callback(other)
+	wantStatus(t, conflict, 409)
+	if f := fieldOf(t, conflict); f != "idempotency_key" {
+		t.Errorf("a reused event key names %q", f)
 	}
 	forged := c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body,
 		map[string]string{"Winnow-Timestamp": fmt.Sprint(time.Now().Unix()), "Winnow-Signature": "v1=00"})
@@ -510,6 +593,68 @@ func (c *client) events(t *testing.T) {
 	}
 	if strings.Join(stages, ",") != "MQL,SAL,won" {
 		t.Errorf("events %v, want MQL,SAL,won", stages)
+	}
+}
+
+// from makes a request come from the client address ip: at the edge by
+// CF-Connecting-IP, natively through the trusted proxy the suite's
+// server has on loopback.
+func from(ip string, header map[string]string) map[string]string {
+	h := map[string]string{"CF-Connecting-IP": ip, "X-Forwarded-For": ip}
+	for k, v := range header {
+		h[k] = v
+	}
+	return h
+}
+
+// throttle: wrong admin tokens and wrong callback signatures count against
+// the client's address (an IPv6 client's /64): past the limit even the
+// right one gets 429, while other clients go on.
+func (c *client) throttle(t *testing.T) {
+	const limit = 10 // Limits.LoginFailures' default
+	bearer := func(ip, token string) response {
+		return c.do(t, "GET", "/api/outbox", "", nil, from(ip, map[string]string{"Authorization": "Bearer " + token}))
+	}
+	for i := range limit {
+		wantStatus(t, bearer("2001:db8:7::1", fmt.Sprint("guess-", i)), 401)
+	}
+	held := bearer("2001:db8:7::2", c.s.AdminToken) // the same /64
+	wantStatus(t, held, 429)
+	if held.header.Get("Retry-After") == "" || held.json(t)["code"] != "rate_limited" {
+		t.Errorf("429 without Retry-After or its code: %v %s", held.header, held.body)
+	}
+	login := c.do(t, "POST", "/admin/login", "application/x-www-form-urlencoded",
+		[]byte(url.Values{"token": {c.s.AdminToken}}.Encode()), from("2001:db8:7::3", nil))
+	wantStatus(t, login, 429)
+	wantStatus(t, bearer("2001:db8:8::1", c.s.AdminToken), 200)
+	wantStatus(t, c.do(t, "GET", "/api/outbox", "", nil, c.admin()), 200)
+
+	r := c.submit(t, c.lead(), "k-"+c.unique())
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+	body, _ := json.Marshal(map[string]string{"stage": "contacted", "actor": "crm"})
+	callback := func(ip, secret string) response {
+		ts := fmt.Sprint(time.Now().Unix())
+		return c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body, from(ip, map[string]string{
+			"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + worker.Sign(secret, ts, body)}))
+	}
+	for range limit {
+		wantStatus(t, callback("198.51.100.7", "not-the-secret"), 401)
+	}
+	wantStatus(t, callback("198.51.100.7", WebhookSecret), 429)
+	wantStatus(t, callback("198.51.100.8", WebhookSecret), 201)
+}
+
+// nulPaths: a path holding NUL is no route, with or without credentials.
+func (c *client) nulPaths(t *testing.T) {
+	for _, p := range []struct{ method, path string }{
+		{"GET", "/api/leads/%00"}, {"POST", "/api/leads/%00/events"}, {"POST", "/api/outbox/%00/retry"}, {"GET", "/admin/leads/%00"},
+	} {
+		for _, h := range []map[string]string{nil, c.admin()} {
+			if r := c.do(t, p.method, p.path, "application/json", []byte(`{"stage":"SAL","actor":"jo"}`), h); r.status != 404 {
+				t.Errorf("%s %s: %d, want 404: %.300s", p.method, p.path, r.status, r.body)
+			}
+		}
 	}
 }
 
@@ -803,6 +948,13 @@ func (c *client) dashboard(t *testing.T) {
 	has(after, `type="password"`)
 	if strings.Contains(string(after.body), "Funnel overview") {
 		t.Error("the session goes on after logout")
+	}
+	// The server ended the session: its cookie, kept, opens nothing.
+	value, _, _ := strings.Cut(cookie, ";")
+	kept := c.do(t, "GET", "/admin", "", nil, map[string]string{"Cookie": value})
+	wantStatus(t, kept, 200)
+	if strings.Contains(string(kept.body), "Funnel overview") || !strings.Contains(string(kept.body), `type="password"`) {
+		t.Error("the session's cookie opens the dashboard after logout")
 	}
 }
 

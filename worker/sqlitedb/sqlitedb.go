@@ -10,14 +10,13 @@ import (
 	"os"
 	"path/filepath"
 
-	_ "modernc.org/sqlite" // the "sqlite" driver
-
 	"github.com/winnowhq/winnow/worker"
 )
 
 // Open opens (creating it if need be) the SQLite database at path, in WAL
-// mode with a busy timeout so that concurrent requests wait for the one
-// writer instead of failing, and applies the migrations it lacks.
+// mode, its connections taking turns to write (writer.go), and applies
+// the migrations it lacks. The busy timeout is for other processes that
+// write to the file (winnow demo beside winnow dev).
 func Open(ctx context.Context, path string) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlitedb: no database file")
@@ -27,10 +26,10 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	}
 	dsn := "file:" + filepath.ToSlash(path) + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, err
-	}
+	db := sql.OpenDB(newConnector(dsn))
+	// Connections stay open: a new one reads the schema again and starts
+	// with an empty page cache (database/sql keeps two idle by default).
+	db.SetMaxIdleConns(64)
 	if _, err := worker.Migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)

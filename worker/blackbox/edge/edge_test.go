@@ -9,22 +9,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/winnowhq/winnow/bench/loadtest"
+	"github.com/winnowhq/winnow/internal/wrangler"
 	"github.com/winnowhq/winnow/worker/blackbox"
 )
 
@@ -34,10 +31,100 @@ import (
 func TestWorkerd(t *testing.T) {
 	rec := blackbox.NewReceiver(t)
 	srv := start(t, blackbox.Env(rec))
+	first := srv.instance(t)
 	t.Run("static assets", srv.assets)
 	blackbox.Run(t, blackbox.Server{URL: srv.retrying(t), AdminToken: blackbox.AdminToken, Receiver: rec, Deliver: srv.deliver})
+	t.Run("concurrent", srv.concurrent)
 	t.Run("latency", srv.latency)
 	t.Run("load", srv.load)
+	// One Go program served every event: it started before the suite and
+	// counted each event since.
+	last := srv.instance(t)
+	if !last.Started.Equal(first.Started) {
+		t.Errorf("the Go program started at %v and again at %v: one program per isolate, started once, was expected", first.Started, last.Started)
+	}
+	if n := last.Events - first.Events; n < 500 {
+		t.Errorf("the Go program counted %d events during the suite, want at least 500: another program served the rest", n)
+	}
+	t.Logf("one Go program served %d events", last.Events)
+}
+
+// goInstance is what /healthz tells the admin of the Go program serving it.
+type goInstance struct {
+	Started time.Time `json:"started"`
+	Events  int       `json:"events"`
+}
+
+func (s *server) instance(t *testing.T) goInstance {
+	t.Helper()
+	req, _ := http.NewRequest("GET", s.url+"/healthz", nil)
+	req.Header.Set("Authorization", "Bearer "+blackbox.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h struct {
+		Instance *goInstance `json:"instance"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil || h.Instance == nil {
+		t.Fatalf("GET /healthz with the admin token: %v, no instance in the answer", err)
+	}
+	return *h.Instance
+}
+
+// concurrent sends submissions and reads at once, so that one Go program
+// serves many events interleaved: each gets its own answer.
+func (s *server) concurrent(t *testing.T) {
+	const n = 24
+	run := time.Now().UnixNano()
+	ids := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			email := fmt.Sprintf("conc.%d.%d@northwind.io", run, i)
+			body, _ := json.Marshal(map[string]any{
+				"fields":          map[string]string{"name": "Ada Lovelace", "email": email, "company": "Analytical", "consent": "yes"},
+				"idempotency_key": fmt.Sprintf("conc-%d-%d", run, i),
+			})
+			resp, err := http.Post(s.url+"/api/leads", "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var a struct{ ID string }
+			json.NewDecoder(resp.Body).Decode(&a)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated || a.ID == "" {
+				t.Errorf("POST /api/leads %s: %s", email, resp.Status)
+			}
+			ids[i] = a.ID
+		})
+	}
+	wg.Wait()
+	for round := range 2 {
+		for i, id := range ids {
+			wg.Go(func() {
+				req, _ := http.NewRequest("GET", s.url+"/api/leads/"+id, nil)
+				req.Header.Set("Authorization", "Bearer "+blackbox.AdminToken)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var l struct {
+					ID     string            `json:"id"`
+					Fields map[string]string `json:"fields"`
+				}
+				json.NewDecoder(resp.Body).Decode(&l)
+				resp.Body.Close()
+				if want := fmt.Sprintf("conc.%d.%d@northwind.io", run, i); l.ID != id || l.Fields["email"] != want {
+					t.Errorf("round %d: GET /api/leads/%s: %s, lead %q with email %q, want its own, %q", round, id, resp.Status, l.ID, l.Fields["email"], want)
+				}
+			})
+		}
+		wg.Wait()
+	}
 }
 
 // load sends submissions at a fixed rate with replays and concurrent
@@ -131,144 +218,35 @@ func (s *server) retrying(t *testing.T) string {
 
 // server is wrangler dev, running.
 type server struct {
+	*wrangler.Dev
 	url     string
-	out     *syncBuffer // wrangler's output
 	retries atomic.Int64
 }
 
-// start migrates a fresh local D1 and starts wrangler dev on a free port
-// with env as the Worker's vars, and stops it when the test ends.
+// start starts wrangler dev over a fresh local D1 with env as the
+// Worker's vars; it stops when the test ends.
 func start(t *testing.T, env map[string]string) *server {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrangler := filepath.Join(root, "node_modules", ".bin", "wrangler")
-	if _, err := os.Stat(wrangler); err != nil {
-		t.Fatalf("wrangler is not installed (%v): run npm ci", err)
-	}
 	for _, f := range []string{"build/edge/worker.mjs", "build/edge/app.wasm", "build/public/index.html"} {
 		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
 			t.Fatalf("%s is missing: run make edge (%v)", f, err)
 		}
 	}
-	persist := t.TempDir()
-	migrate := command(root, wrangler, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
-	if out, err := migrate.CombinedOutput(); err != nil {
-		t.Fatalf("wrangler d1 migrations apply: %v\n%s", err, out)
-	}
-
-	port, inspector := freePort(t), freePort(t)
-	args := []string{"dev", "--ip", "127.0.0.1", "--port", port, "--inspector-port", inspector,
-		"--persist-to", persist, "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "info"}
-	keys := make([]string, 0, len(env))
-	for k := range env {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		args = append(args, "--var", k+":"+env[k])
-	}
-	s := &server{url: "http://127.0.0.1:" + port, out: &syncBuffer{}}
-	cmd := command(root, wrangler, args...)
-	cmd.Stdout, cmd.Stderr = s.out, s.out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.WaitDelay = 5 * time.Second // should a child outlive the group's kill, with our pipe
 	began := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() { stop(t, cmd.Process.Pid, exited) })
-
-	// Ready when the worker answers /healthz over D1; the first request
-	// also compiles the wasm.
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		resp, err := http.Get(s.url + "/healthz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case <-exited:
-			t.Fatalf("wrangler dev exited before it answered:\n%s", s.out)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("wrangler dev did not answer /healthz with 200 in 90 s (last: %v):\n%s", statusOrErr(resp, err), s.out)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	d := wrangler.Start(t, wrangler.Options{Root: root, Vars: env})
 	t.Logf("wrangler dev: first 200 from /healthz %v after start", time.Since(began).Round(time.Millisecond))
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("wrangler's output:\n%s", s.out)
-		}
-	})
-	return s
-}
-
-// command runs wrangler in the repository, without metrics.
-func command(dir, name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false", "NO_COLOR=1", "CI=true")
-	return cmd
-}
-
-// stop ends wrangler's process group, workerd included: TERM, then KILL
-// after 5 s.
-func stop(t *testing.T, pid int, exited <-chan struct{}) {
-	syscall.Kill(-pid, syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(5 * time.Second):
-		t.Logf("wrangler did not stop in 5 s: killing its process group")
-	}
-	// workerd may outlive wrangler: make sure nothing of the group is left.
-	syscall.Kill(-pid, syscall.SIGKILL)
-	<-exited
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
-func statusOrErr(resp *http.Response, err error) string {
-	if err != nil {
-		return err.Error()
-	}
-	return resp.Status
+	return &server{Dev: d, url: d.URL}
 }
 
 // deliver runs the cron trigger once: delivery of due webhooks and purge.
-// (wrangler 4.86's /cdn-cgi/handler/scheduled fails with static assets:
-// their router cannot pass the event on to the worker.)
 func (s *server) deliver(t *testing.T) {
 	t.Helper()
-	resp, err := http.Get(s.url + "/__scheduled?cron=" + strings.ReplaceAll("* * * * *", " ", "+"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("the scheduled handler answered %s: %s\nwrangler's output:\n%s", resp.Status, body, s.out)
+	if err := s.Scheduled(); err != nil {
+		t.Fatalf("%v\nwrangler's output:\n%s", err, s.Output())
 	}
 }
 
@@ -345,22 +323,4 @@ func percentiles(d []time.Duration) string {
 	slices.Sort(d)
 	r := func(x time.Duration) time.Duration { return x.Round(time.Millisecond / 10) }
 	return fmt.Sprintf("p50 %v, p90 %v, max %v", r(d[len(d)/2]), r(d[len(d)*9/10]), r(d[len(d)-1]))
-}
-
-// syncBuffer collects a process's output for the test's log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
