@@ -30,7 +30,6 @@ import (
 
 var (
 	uint8Array = js.Global().Get("Uint8Array")
-	jsArray    = js.Global().Get("Array")
 )
 
 type eventKey struct{}
