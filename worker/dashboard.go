@@ -91,7 +91,7 @@ func (h *Handler) dashboardPost(next adminPage) http.HandlerFunc {
 				"Nothing was changed: log in again, then repeat what you did.")
 			return
 		}
-		if !h.validCSRF(sess, r.PostFormValue("csrf")) {
+		if !h.validCSRF(sess, r.PostForm.Get("csrf")) {
 			h.adminMessage(w, r, http.StatusForbidden, "The form was refused",
 				"It came without this session's security token, so nothing was changed: reload the dashboard and try again.")
 			return
@@ -137,8 +137,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if !h.readAdminForm(w, r) {
 		return
 	}
-	form := templates.AdminLogin{Next: safeNext(r.PostFormValue("next"))}
-	ok, retry, err := h.attempt(r.Context(), h.tokenKey(r), func() bool { return h.isAdminToken(r.PostFormValue("token")) })
+	form := templates.AdminLogin{Next: safeNext(r.PostForm.Get("next"))}
+	ok, retry, err := h.attempt(r.Context(), h.tokenKey(r), func() bool { return h.isAdminToken(r.PostForm.Get("token")) })
 	if err != nil {
 		h.dbDown(w, r, "counting failed logins", err)
 		return

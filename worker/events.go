@@ -188,21 +188,20 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 		stmts = append(stmts, out...)
 		outbox = ids
 	}
-	if err := h.c.Batch(r.Context(), stmts); err != nil {
+	changed, err := h.c.Batch(r.Context(), stmts)
+	if err != nil {
 		h.serverError(w, r, false, "storing an event", err)
 		return
 	}
-	if key != "" {
+	if changed[0] == 0 {
+		// Another request with the same key stored its event first.
 		prev, ok, err := h.lookupEvent(r.Context(), eventID)
 		if err != nil || !ok {
 			h.serverError(w, r, false, "reading a stored event", err)
 			return
 		}
-		if prev != mine {
-			// Another request with the same key won the race.
-			replayEvent(w, id, eventID, prev, in, at)
-			return
-		}
+		replayEvent(w, id, eventID, prev, in, at)
+		return
 	}
 	h.dispatch(r.Context(), outbox)
 	writeJSON(w, http.StatusCreated, eventAnswer(eventID, id, in.Stage, at))

@@ -294,20 +294,19 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, sub.form, status, aerr)
 		return
 	}
+	// A replay is answered with what its key stored. Looking the key up
+	// costs a query, so it is done only where the submission would not be
+	// stored as a new lead: where it is refused, or where storing it finds
+	// its key taken. A replay counts against the address's limit.
 	hash := h.bodyHash(sub.input)
-	if prev, ok, err := h.lookupKey(r, sub.key); err != nil {
-		h.serverError(w, r, sub.form, "looking up an idempotency key", err)
-		return
-	} else if ok {
-		h.replay(w, r, sub, prev, hash)
-		return
-	}
 	now := h.now()
 	if retry, limited, err := h.limited(r.Context(), "ip:"+h.client(r), h.c.Limits.PerIP, now); err != nil {
 		h.serverError(w, r, sub.form, "counting requests", err)
 		return
 	} else if limited {
-		h.tooMany(w, r, sub.form, retry, "too many submissions from your network")
+		if !h.replayed(w, r, sub, hash) {
+			h.tooMany(w, r, sub.form, retry, "too many submissions from your network")
+		}
 		return
 	}
 	m, err := h.model(r.Context())
@@ -317,8 +316,10 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 	}
 	lead, errs := m.Lead(sub.input, now.Unix())
 	if len(errs) > 0 {
-		h.fail(w, r, sub.form, http.StatusUnprocessableEntity, &apiError{Code: "invalid",
-			Message: "some answers need a correction", Errors: fieldErrors(errs)})
+		if !h.replayed(w, r, sub, hash) {
+			h.fail(w, r, sub.form, http.StatusUnprocessableEntity, &apiError{Code: "invalid",
+				Message: "some answers need a correction", Errors: fieldErrors(errs)})
+		}
 		return
 	}
 	email := ""
@@ -330,7 +331,9 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 			h.serverError(w, r, sub.form, "counting requests", err)
 			return
 		} else if limited {
-			h.tooMany(w, r, sub.form, retry, "too many submissions for this email address")
+			if !h.replayed(w, r, sub, hash) {
+				h.tooMany(w, r, sub.form, retry, "too many submissions for this email address")
+			}
 			return
 		}
 	}
@@ -380,23 +383,37 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		stmts = append(stmts, out...)
 		outbox = ids
 	}
-	if err := h.c.Batch(r.Context(), stmts); err != nil {
+	changed, err := h.c.Batch(r.Context(), stmts)
+	if err != nil {
 		h.serverError(w, r, sub.form, "storing a lead", err)
 		return
 	}
-	prev, ok, err := h.lookupKey(r, sub.key)
-	if err != nil || !ok {
-		h.serverError(w, r, sub.form, "reading a stored lead", err)
-		return
-	}
-	if prev.id != id {
-		// Another request with the same key won the race.
-		h.replay(w, r, sub, prev, hash)
+	if changed[0] == 0 {
+		// The key is stored already: a replay, or another request with
+		// the same key that won the race.
+		if !h.replayed(w, r, sub, hash) {
+			h.serverError(w, r, sub.form, "reading a stored lead", errors.New("the idempotency key is taken, but no lead holds it"))
+		}
 		return
 	}
 	h.dispatch(r.Context(), outbox)
 	h.log.Info("lead", "id", id, "stage", v.Stage, "source", source, "spam", spam)
 	h.answer(w, r, sub.form, http.StatusCreated, response, false)
+}
+
+// replayed answers the submission from what its key stored, if it is
+// stored, and reports whether it answered (a failed lookup is answered as
+// a server error).
+func (h *Handler) replayed(w http.ResponseWriter, r *http.Request, sub submission, hash string) bool {
+	prev, ok, err := h.lookupKey(r, sub.key)
+	if err != nil {
+		h.serverError(w, r, sub.form, "looking up an idempotency key", err)
+		return true
+	}
+	if ok {
+		h.replay(w, r, sub, prev, hash)
+	}
+	return ok
 }
 
 // replay answers a submission whose key is stored already.

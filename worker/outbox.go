@@ -214,7 +214,7 @@ func (h *Handler) sendAll(ctx context.Context, list []*due) (Delivery, error) {
 			d.Failed++
 		}
 	}
-	if err := h.c.Batch(ctx, stmts); err != nil {
+	if _, err := h.c.Batch(ctx, stmts); err != nil {
 		return Delivery{}, err
 	}
 	return d, nil

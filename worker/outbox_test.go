@@ -314,3 +314,35 @@ func TestSignature(t *testing.T) {
 		}
 	}
 }
+
+// A replay is answered with what its key stored, even where a new
+// submission would be refused: past the address's and the email's
+// limits, and after the model stopped accepting its answers.
+func TestReplayWhereRefused(t *testing.T) {
+	f := newFixture(t, nil, func(c *worker.Config) { c.Limits.PerIP = 1; c.Limits.PerEmail = 1 })
+	first := f.submitFrom(t, "192.0.2.7:1000", "key-replay-01", ana())
+	if first.Code != http.StatusCreated {
+		t.Fatalf("first submission: %d %s", first.Code, first.Body)
+	}
+	again := f.submitFrom(t, "192.0.2.7:1000", "key-replay-01", ana())
+	if again.Code != http.StatusOK || again.Header().Get("Idempotent-Replayed") != "true" || again.Body.String() != first.Body.String() {
+		t.Errorf("a replay past the address's limit: %d %s, want 200 and the first answer %s", again.Code, again.Body, first.Body)
+	}
+	other := f.submitFrom(t, "192.0.2.7:1000", "key-replay-02", ana())
+	if other.Code != http.StatusTooManyRequests {
+		t.Errorf("a new submission past the limit: %d, want 429", other.Code)
+	}
+	// From another address, past the email's limit: still the replay.
+	again = f.submitFrom(t, "192.0.2.8:1000", "key-replay-01", ana())
+	if again.Code != http.StatusOK || again.Body.String() != first.Body.String() {
+		t.Errorf("a replay past the email's limit: %d %s", again.Code, again.Body)
+	}
+	// A replay whose answers the model no longer takes.
+	bad := ana()
+	bad["email"] = "not an email"
+	f2 := newFixture(t, nil, nil)
+	f2.submit(t, "key-replay-03", ana())
+	if r := f2.submitFrom(t, "192.0.2.9:1000", "key-replay-03", bad); r.Code != http.StatusConflict {
+		t.Errorf("the key again with answers that do not validate: %d %s, want 409 (the key is taken)", r.Code, r.Body)
+	}
+}

@@ -11,23 +11,29 @@ type Stmt struct {
 	Args []any
 }
 
-// Batch runs statements as one transaction: all of them or none. At the
-// edge it is D1's batch(); natively a database/sql transaction.
-type Batch func(ctx context.Context, stmts []Stmt) error
+// Batch runs statements as one transaction, all of them or none, and
+// returns how many rows each one changed. At the edge it is D1's batch();
+// natively a database/sql transaction.
+type Batch func(ctx context.Context, stmts []Stmt) (changed []int64, err error)
 
 // TxBatch returns a Batch that runs the statements in a transaction on db.
 func TxBatch(db *sql.DB) Batch {
-	return func(ctx context.Context, stmts []Stmt) error {
+	return func(ctx context.Context, stmts []Stmt) ([]int64, error) {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, s := range stmts {
-			if _, err := tx.ExecContext(ctx, s.SQL, s.Args...); err != nil {
+		changed := make([]int64, len(stmts))
+		for i, s := range stmts {
+			res, err := tx.ExecContext(ctx, s.SQL, s.Args...)
+			if err == nil {
+				changed[i], err = res.RowsAffected()
+			}
+			if err != nil {
 				tx.Rollback()
-				return err
+				return nil, err
 			}
 		}
-		return tx.Commit()
+		return changed, tx.Commit()
 	}
 }

@@ -4,7 +4,7 @@
 // it (a new Go program per event, before the runtime of cmd/edge kept one
 // per isolate).
 //
-//	make edge && go run ./bench/edgeperf [-n 200] [-rounds 3] [-baseline 4add261]
+//	make edge && go run ./bench/edgeperf [-n 200] [-rounds 3] [-baseline 4add261] [-limits]
 //
 // For each worker and round: n sequential GET /healthz and n sequential
 // POST /api/leads (each a new lead), their p50 and p99, and the processor
@@ -35,6 +35,7 @@ func main() {
 	n := flag.Int("n", 200, "sequential requests of each kind")
 	rounds := flag.Int("rounds", 3, "rounds; medians are printed")
 	baseline := flag.String("baseline", "4add261", "the commit to compare with (a new Go program per event); \"\" for none")
+	limits := flag.Bool("limits", false, "keep the default rate limits (two more queries per POST); off, POST is one D1 batch")
 	flag.Parse()
 	root, err := os.Getwd()
 	if err != nil {
@@ -44,6 +45,9 @@ func main() {
 		fail(fmt.Errorf("%v: run make edge first", err))
 	}
 	vars := map[string]string{"WINNOW_SECRET": "bench-secret", "WINNOW_RATE_PER_IP": "-1", "WINNOW_RATE_PER_EMAIL": "-1"}
+	if *limits {
+		vars = map[string]string{"WINNOW_SECRET": "bench-secret", "WINNOW_RATE_PER_IP": "100000"}
+	}
 	workers := []worker{
 		{name: "JavaScript only", opts: wrangler.Options{Root: root, Config: "bench/edgeperf/jsonly/wrangler.jsonc"}, healthOnly: true},
 		{name: "this build", opts: wrangler.Options{Root: root, Vars: vars}},

@@ -122,13 +122,13 @@ func (r d1Result) RowsAffected() (int64, error) { return r.changes, nil }
 // has no transactions, so this is how the handler's writes stay atomic at
 // the edge.
 func d1Batch(binding string) worker.Batch {
-	return func(ctx context.Context, stmts []worker.Stmt) error {
+	return func(ctx context.Context, stmts []worker.Stmt) ([]int64, error) {
 		if len(stmts) == 0 {
-			return nil
+			return nil, nil
 		}
 		e, err := eventOf(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		list := make([]any, len(stmts))
 		for i, s := range stmts {
@@ -136,16 +136,21 @@ func d1Batch(binding string) worker.Batch {
 			for j, a := range s.Args {
 				v, err := driver.DefaultParameterConverter.ConvertValue(a)
 				if err != nil {
-					return errors.New("d1 batch: statement " + strconv.Itoa(i+1) + ", argument " + strconv.Itoa(j+1) + ": " + err.Error())
+					return nil, errors.New("d1 batch: statement " + strconv.Itoa(i+1) + ", argument " + strconv.Itoa(j+1) + ": " + err.Error())
 				}
 				args[j] = driver.NamedValue{Ordinal: j + 1, Value: v}
 			}
 			list[i] = []any{s.SQL, jsArgs(args)}
 		}
-		if _, err := e.call("batch", binding, list); err != nil {
-			return errors.New("d1 batch: " + err.Error())
+		v, err := e.call("batch", binding, list)
+		if err != nil {
+			return nil, errors.New("d1 batch: " + err.Error())
 		}
-		return nil
+		changed := make([]int64, v.Length())
+		for i := range changed {
+			changed[i] = int64(v.Index(i).Float())
+		}
+		return changed, nil
 	}
 }
 
