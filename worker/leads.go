@@ -295,20 +295,12 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A replay is answered with what its key stored. Looking the key up
-	// costs a query, so it is done only where the submission would not be
+	// costs a query, so it is done only where the submission is not
 	// stored as a new lead: where it is refused, or where storing it finds
-	// its key taken. A replay counts against the address's limit.
+	// its key taken. The rate limits are checked by the statement that
+	// stores the lead, so that a submission takes one round trip.
 	hash := h.bodyHash(sub.input)
 	now := h.now()
-	if retry, limited, err := h.limited(r.Context(), "ip:"+h.client(r), h.c.Limits.PerIP, now); err != nil {
-		h.serverError(w, r, sub.form, "counting requests", err)
-		return
-	} else if limited {
-		if !h.replayed(w, r, sub, hash) {
-			h.tooMany(w, r, sub.form, retry, "too many submissions from your network")
-		}
-		return
-	}
 	m, err := h.model(r.Context())
 	if err != nil {
 		h.serverError(w, r, sub.form, "loading the domain lists", err)
@@ -325,17 +317,6 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 	email := ""
 	if i := m.FieldIndex("email"); i >= 0 && lead.Values[i].Known {
 		email = lead.Values[i].Str
-	}
-	if email != "" {
-		if retry, limited, err := h.emailLimited(r.Context(), email, now); err != nil {
-			h.serverError(w, r, sub.form, "counting requests", err)
-			return
-		} else if limited {
-			if !h.replayed(w, r, sub, hash) {
-				h.tooMany(w, r, sub.form, retry, "too many submissions for this email address")
-			}
-			return
-		}
 	}
 	v := qualify.Evaluate(m, &lead, now.Unix())
 	spam := h.spam(sub.input)
@@ -357,13 +338,16 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		source = "form"
 	}
 	ms := now.UnixMilli()
-	stmts := []Stmt{{
+	limits := h.limits(r, email, now)
+	stmts := append(limits.count, Stmt{
 		SQL: `INSERT INTO leads (id, idem_key, body_hash, created_at, email, email_hash, input, source, model_version,
 			stage, fit, tier, score, verdict, client_model_version, client_verdict, spam, response)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
-		Args: []any{id, sub.key, hash, ms, email, h.hashKey("email:" + email), string(input), source, m.Version,
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE true` + limits.guard + ` ON CONFLICT (idem_key) DO NOTHING`,
+		Args: append([]any{id, sub.key, hash, ms, email, h.hashKey("email:" + email), string(input), source, m.Version,
 			v.Stage, v.Fit, v.Tier, v.Score, string(verdict), sub.clientModel, sub.client, boolInt(spam), string(response)},
-	}}
+			limits.args...),
+	})
+	stored := len(stmts) - 1
 	eventID := newID()
 	stmts = append(stmts, Stmt{
 		SQL: `INSERT INTO events (id, lead_id, stage, actor, source, at, recorded_at)
@@ -388,11 +372,11 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, sub.form, "storing a lead", err)
 		return
 	}
-	if changed[0] == 0 {
-		// The key is stored already: a replay, or another request with
-		// the same key that won the race.
+	if changed[stored] == 0 {
+		// The key is stored already (a replay, or another request with the
+		// same key won the race), or a rate limit refused the lead.
 		if !h.replayed(w, r, sub, hash) {
-			h.serverError(w, r, sub.form, "reading a stored lead", errors.New("the idempotency key is taken, but no lead holds it"))
+			h.refuse(w, r, sub.form, limits, now)
 		}
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -45,24 +46,55 @@ func (h *Handler) exhausted(ctx context.Context, key string, limit int, now time
 	return retry, n >= limit, nil
 }
 
-// emailLimited reports whether the leads stored for email in the current
-// window have reached the per-email limit, and when the window ends. It
-// counts stored leads, not requests: duplicates of one submission sent at
-// once (a double click, a retrying client) are one lead, and each of them
-// gets its answer rather than a 429.
-func (h *Handler) emailLimited(ctx context.Context, email string, now time.Time) (time.Duration, bool, error) {
-	limit := h.c.Limits.PerEmail
-	if limit < 0 {
-		return 0, false, nil
+// leadLimits are the per-address and per-email limits of a submission,
+// checked in the statement that stores the lead: count runs first and
+// counts the submission against its address; guard (with args) holds
+// while neither limit is reached. The per-email limit counts the leads
+// stored for the address in the window, not requests: duplicates of one
+// submission sent at once are one lead, and each gets its answer.
+type leadLimits struct {
+	count      []Stmt
+	guard      string
+	args       []any
+	ipKey      string
+	bucket     int64
+	emailCheck bool
+}
+
+func (h *Handler) limits(r *http.Request, email string, now time.Time) leadLimits {
+	bucket, _ := h.window(now)
+	l := leadLimits{ipKey: h.hashKey("ip:" + h.client(r)), bucket: bucket}
+	if h.c.Limits.PerIP >= 0 {
+		l.count = []Stmt{{`INSERT INTO rate_limits (key, bucket, count) VALUES (?, ?, 1)
+			ON CONFLICT (key, bucket) DO UPDATE SET count = count + 1`, []any{l.ipKey, bucket}}}
+		l.guard += ` AND (SELECT count FROM rate_limits WHERE key = ? AND bucket = ?) <= ?`
+		l.args = append(l.args, l.ipKey, bucket, h.c.Limits.PerIP)
 	}
-	bucket, retry := h.window(now)
+	if email != "" && h.c.Limits.PerEmail >= 0 {
+		l.emailCheck = true
+		l.guard += ` AND (SELECT count(*) FROM leads WHERE email_hash = ? AND created_at >= ?) < ?`
+		l.args = append(l.args, h.hashKey("email:"+email), bucket*h.c.Limits.Window.Milliseconds(), h.c.Limits.PerEmail)
+	}
+	return l
+}
+
+// refuse answers a submission a rate limit kept from being stored, saying
+// which.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, form bool, l leadLimits, now time.Time) {
+	_, retry := h.window(now)
 	var n int
-	err := h.c.DB.QueryRowContext(ctx, `SELECT count(*) FROM leads WHERE email_hash = ? AND created_at >= ?`,
-		h.hashKey("email:"+email), bucket*h.c.Limits.Window.Milliseconds()).Scan(&n)
-	if err != nil {
-		return 0, false, err
+	err := h.c.DB.QueryRowContext(r.Context(), `SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = ? AND bucket = ?`,
+		l.ipKey, l.bucket).Scan(&n)
+	switch {
+	case err != nil:
+		h.serverError(w, r, form, "counting requests", err)
+	case h.c.Limits.PerIP >= 0 && n > h.c.Limits.PerIP:
+		h.tooMany(w, r, form, retry, "too many submissions from your network")
+	case l.emailCheck:
+		h.tooMany(w, r, form, retry, "too many submissions for this email address")
+	default:
+		h.serverError(w, r, form, "storing a lead", errors.New("the lead was not stored, and no limit says why"))
 	}
-	return retry, n >= limit, nil
 }
 
 // window returns the fixed window now is in and the time left in it.
