@@ -72,10 +72,10 @@ func main() {
 		}
 	}
 	fmt.Printf("%d sequential requests each, medians of %d rounds (wrangler dev, local D1)\n", *n, *rounds)
-	fmt.Printf("%-18s %22s %22s %16s %16s\n", "worker", "GET /healthz p50/p99", "POST /api/leads p50/p99", "workerd CPU/POST", "other CPU/POST")
+	fmt.Printf("%-18s %22s %16s %22s %16s %16s\n", "worker", "GET /healthz p50/p99", "workerd CPU/GET", "POST /api/leads p50/p99", "workerd CPU/POST", "other CPU/POST")
 	for i, w := range workers {
 		m := median(results[i])
-		fmt.Printf("%-18s %22s %22s %16s %16s\n", w.name, pair(m.health), pair(m.post), ms(m.workerdPerPost), ms(m.otherPerPost))
+		fmt.Printf("%-18s %22s %16s %22s %16s %16s\n", w.name, pair(m.health), ms(m.workerdPerGet), pair(m.post), ms(m.workerdPerPost), ms(m.otherPerPost))
 	}
 }
 
@@ -87,11 +87,13 @@ type worker struct {
 
 type result struct {
 	health, post                 [2]time.Duration // p50, p99
+	workerdPerGet                time.Duration
 	workerdPerPost, otherPerPost time.Duration
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("healthz %s, POST %s, workerd CPU %s and other %s per POST", pair(r.health), pair(r.post), ms(r.workerdPerPost), ms(r.otherPerPost))
+	return fmt.Sprintf("healthz %s (workerd CPU %s), POST %s, workerd CPU %s and other %s per POST",
+		pair(r.health), ms(r.workerdPerGet), pair(r.post), ms(r.workerdPerPost), ms(r.otherPerPost))
 }
 
 // measure starts the worker over a fresh D1 and times n requests of each
@@ -107,6 +109,10 @@ func (w worker) measure(n, round int) (result, error) {
 		get(d.URL + "/healthz")
 	}
 	times := make([]time.Duration, 0, n)
+	g0, _, err := d.CPU()
+	if err != nil {
+		return res, err
+	}
 	for range n {
 		began := time.Now()
 		if err := get(d.URL + "/healthz"); err != nil {
@@ -114,13 +120,13 @@ func (w worker) measure(n, round int) (result, error) {
 		}
 		times = append(times, time.Since(began))
 	}
-	res.health = percentiles(times)
-	if w.healthOnly {
-		return res, nil
-	}
 	w0, o0, err := d.CPU()
 	if err != nil {
 		return res, err
+	}
+	res.health, res.workerdPerGet = percentiles(times), (w0-g0)/time.Duration(n)
+	if w.healthOnly {
+		return res, nil
 	}
 	times = times[:0]
 	run := time.Now().UnixNano()
@@ -213,6 +219,7 @@ func median(rs []result) result {
 	}
 	return result{
 		health:         [2]time.Duration{pick(func(r result) time.Duration { return r.health[0] }), pick(func(r result) time.Duration { return r.health[1] })},
+		workerdPerGet:  pick(func(r result) time.Duration { return r.workerdPerGet }),
 		post:           [2]time.Duration{pick(func(r result) time.Duration { return r.post[0] }), pick(func(r result) time.Duration { return r.post[1] })},
 		workerdPerPost: pick(func(r result) time.Duration { return r.workerdPerPost }),
 		otherPerPost:   pick(func(r result) time.Duration { return r.otherPerPost }),

@@ -8,8 +8,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+	"math"
 	"strconv"
-	"syscall/js"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -19,8 +20,10 @@ import (
 // The D1 database as a database/sql driver whose I/O goes through the
 // caller's event (a context without one is an error). It replaces
 // syumai/workers' cloudflare/d1, which queries through a binding it read
-// from the first event and in whatever event's context is current. Rows
-// cross from JavaScript as one JSON text per result, not cell by cell.
+// from the first event and in whatever event's context is current. A
+// statement and its arguments cross into JavaScript as one JSON text, and
+// its rows come back as one: every value crossing on its own is a
+// JavaScript reference Go must track and finalize.
 
 // openD1 opens the D1 database bound to the Worker under binding.
 func openD1(binding string) *sql.DB {
@@ -54,7 +57,7 @@ func (c *d1Conn) QueryContext(ctx context.Context, query string, args []driver.N
 	if err != nil {
 		return nil, err
 	}
-	v, err := e.call("query", c.binding, query, jsArgs(args))
+	v, err := e.call("query", c.binding, string(appendStmt(nil, query, args)))
 	if err != nil {
 		return nil, errors.New("d1: " + err.Error())
 	}
@@ -66,30 +69,82 @@ func (c *d1Conn) ExecContext(ctx context.Context, query string, args []driver.Na
 	if err != nil {
 		return nil, err
 	}
-	v, err := e.call("exec", c.binding, query, jsArgs(args))
+	v, err := e.call("exec", c.binding, string(appendStmt(nil, query, args)))
 	if err != nil {
 		return nil, errors.New("d1: " + err.Error())
 	}
-	return d1Result{changes: int64(v.Index(0).Float()), lastID: int64(v.Index(1).Float())}, nil
+	n, err := numbers(v.String())
+	if err != nil || len(n) != 2 {
+		return nil, errors.New("d1: malformed result of a statement")
+	}
+	return d1Result{changes: n[0], lastID: n[1]}, nil
 }
 
-// jsArgs converts a statement's arguments to what D1's bind() takes:
-// null, numbers, strings and booleans (database/sql has made them int64,
-// float64, bool, string, []byte or time.Time; Winnow passes times as Unix
-// milliseconds).
-func jsArgs(args []driver.NamedValue) []any {
-	out := make([]any, len(args))
+// appendStmt appends [query, [args...]] as JSON: what runtime.mjs binds
+// to a D1 statement. database/sql has made every argument nil, int64,
+// float64, bool, string or []byte, and Winnow passes times as Unix
+// milliseconds: D1 binds no other type.
+func appendStmt(b []byte, query string, args []driver.NamedValue) []byte {
+	b = append(b, '[')
+	b = appendString(b, query)
+	b = append(b, ",["...)
 	for i, a := range args {
+		if i > 0 {
+			b = append(b, ',')
+		}
 		switch v := a.Value.(type) {
+		case nil:
+			b = append(b, "null"...)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case float64:
+			if math.IsInf(v, 0) || math.IsNaN(v) {
+				b = append(b, "null"...)
+			} else {
+				b = strconv.AppendFloat(b, v, 'g', -1, 64)
+			}
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case string:
+			b = appendString(b, v)
 		case []byte:
-			out[i] = bytesJS(v)
-		case nil, int64, float64, bool, string:
-			out[i] = v
-		default:
-			out[i] = js.Null() // unreachable: database/sql converts every argument
+			b = appendString(b, string(v))
 		}
 	}
-	return out
+	return append(b, "]]"...)
+}
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// as encoding/json makes it.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&15])
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return append(b, '"')
+}
+
+// numbers reads integers written "n,n,...".
+func numbers(s string) ([]int64, error) {
+	var out []int64
+	for s != "" {
+		var f string
+		f, s, _ = strings.Cut(s, ",")
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 type d1Stmt struct {
@@ -130,7 +185,7 @@ func d1Batch(binding string) worker.Batch {
 		if err != nil {
 			return nil, err
 		}
-		list := make([]any, len(stmts))
+		list := []byte{'['}
 		for i, s := range stmts {
 			args := make([]driver.NamedValue, len(s.Args))
 			for j, a := range s.Args {
@@ -140,15 +195,18 @@ func d1Batch(binding string) worker.Batch {
 				}
 				args[j] = driver.NamedValue{Ordinal: j + 1, Value: v}
 			}
-			list[i] = []any{s.SQL, jsArgs(args)}
+			if i > 0 {
+				list = append(list, ',')
+			}
+			list = appendStmt(list, s.SQL, args)
 		}
-		v, err := e.call("batch", binding, list)
+		v, err := e.call("batch", binding, string(append(list, ']')))
 		if err != nil {
 			return nil, errors.New("d1 batch: " + err.Error())
 		}
-		changed := make([]int64, v.Length())
-		for i := range changed {
-			changed[i] = int64(v.Index(i).Float())
+		changed, err := numbers(v.String())
+		if err != nil || len(changed) != len(stmts) {
+			return nil, errors.New("d1 batch: malformed result")
 		}
 		return changed, nil
 	}

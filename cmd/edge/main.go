@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"syscall/js"
@@ -37,6 +38,12 @@ var (
 )
 
 func main() {
+	// The program serves its isolate's events for as long as the isolate
+	// lives, its live heap a few megabytes: collecting at four times that,
+	// not twice, halves the collector's work, and the limit keeps the heap
+	// well inside the isolate's 128 MB.
+	debug.SetGCPercent(400)
+	debug.SetMemoryLimit(64 << 20)
 	rt := js.Global().Get("winnowRuntime") // set by worker.mjs while the program starts
 	log := &consoleLog{}
 	w, err := newWorker(rt.Get("env"), log)

@@ -139,13 +139,34 @@ func bytesGo(u js.Value) []byte {
 }
 
 // handlerFunc registers a Go function as an event handler: it is called
-// with the event's port and runs in its own goroutine.
+// with the event's port, on a goroutine of its own.
 func handlerFunc(run func(e *event)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) any {
 		e := newEvent(args[0])
-		go run(e)
+		spawn(func() { run(e) })
 		return nil
 	})
+}
+
+// idle hands work to a goroutine that finished an event and waits for
+// the next. A new goroutine starts with a small stack, which an event's
+// calls (net/http, encoding/json, database/sql) grow by copying it
+// several times: a goroutine that served an event already has the stack
+// it needs.
+var idle = make(chan func())
+
+// spawn runs fn on an idle goroutine, or on a new one if none waits.
+func spawn(fn func()) {
+	select {
+	case idle <- fn:
+	default:
+		go func() {
+			for {
+				fn()
+				fn = <-idle
+			}
+		}()
+	}
 }
 
 // serveFetch serves fetch events with h.
@@ -173,19 +194,20 @@ func serveFetch(h http.Handler, log *consoleLog) js.Func {
 	})
 }
 
-// request reads the event's request: head is [method, URL, headers], the
-// headers as "name\0value\0...", and body its bytes or null.
+// request reads the event's request: head is its method, URL and headers
+// as "method\0URL\0name\0value\0...", and body its bytes or null.
 func request(e *event) (*http.Request, error) {
-	head := e.port.Get("head")
+	method, rest, _ := strings.Cut(e.port.Get("head").String(), "\x00")
+	url, headers, _ := strings.Cut(rest, "\x00")
 	var body io.Reader = http.NoBody
 	if b := e.port.Get("body"); b.Truthy() {
 		body = bytes.NewReader(bytesGo(b))
 	}
-	req, err := http.NewRequestWithContext(e.context(), head.Index(0).String(), head.Index(1).String(), body)
+	req, err := http.NewRequestWithContext(e.context(), method, url, body)
 	if err != nil {
 		return nil, err
 	}
-	req.Header = parseHeaders(head.Index(2).String())
+	req.Header = parseHeaders(headers)
 	req.RequestURI = req.URL.RequestURI()
 	return req, nil
 }

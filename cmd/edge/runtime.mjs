@@ -78,7 +78,8 @@ export class Runtime {
   async fetch(request, env, ctx) {
     try {
       const body = await readBody(request);
-      const head = [request.method, request.url, flatten(request.headers)];
+      // One string crosses into Go: method, URL and headers, NUL-separated.
+      const head = request.method + "\0" + request.url + "\0" + flatten(request.headers);
       const out = await this.dispatch("fetch", { head, body }, env, ctx);
       return respond(request, out);
     } catch (err) {
@@ -183,23 +184,27 @@ class Event {
 
 // ops are what Go can ask of an event; each runs in the event's context.
 export const ops = {
-  // query runs one statement on a D1 database and returns its rows as
-  // JSON, column names first.
-  async query(env, binding, sql, args) {
+  // D1 statements cross from Go as JSON: [sql, [args...]].
+  //
+  // query runs one statement and returns its rows as JSON, column names
+  // first.
+  async query(env, binding, stmt) {
+    const [sql, args] = JSON.parse(stmt);
     const rows = await db(env, binding).prepare(sql).bind(...args).raw({ columnNames: true });
     return JSON.stringify(rows, blobless);
   },
-  // exec runs one statement and returns [changes, last_row_id].
-  async exec(env, binding, sql, args) {
+  // exec runs one statement and returns "changes,last_row_id".
+  async exec(env, binding, stmt) {
+    const [sql, args] = JSON.parse(stmt);
     const res = await db(env, binding).prepare(sql).bind(...args).run();
-    return [res.meta.changes, res.meta.last_row_id];
+    return `${res.meta.changes},${res.meta.last_row_id ?? 0}`;
   },
-  // batch runs statements as one transaction and returns each one's
-  // changes.
+  // batch runs statements, JSON [[sql, [args...]], ...], as one
+  // transaction and returns each one's changes, comma-separated.
   async batch(env, binding, stmts) {
     const d = db(env, binding);
-    const res = await d.batch(stmts.map(([sql, args]) => d.prepare(sql).bind(...args)));
-    return res.map((r) => r.meta.changes);
+    const res = await d.batch(JSON.parse(stmts).map(([sql, args]) => d.prepare(sql).bind(...args)));
+    return res.map((r) => r.meta.changes).join(",");
   },
   // fetch sends a request (no redirects followed) and returns
   // [status, headers, body], aborted after timeout milliseconds.
@@ -267,12 +272,13 @@ export function unflatten(s) {
 
 class TooLarge extends Error {}
 
-// readBody reads a request's body, at most MAX_BODY bytes and one byte
-// more, so that the handler sees it is too large.
+// readBody reads a request's body, at most MAX_BODY bytes: whole when its
+// length is declared, else a chunk at a time until the limit.
 async function readBody(request) {
   if (!request.body) return null;
-  const declared = Number(request.headers.get("Content-Length"));
-  if (declared > MAX_BODY) throw new TooLarge();
+  const declared = request.headers.get("Content-Length");
+  if (declared !== null && Number(declared) > MAX_BODY) throw new TooLarge();
+  if (declared !== null) return new Uint8Array(await request.arrayBuffer());
   const reader = request.body.getReader();
   const chunks = [];
   let n = 0;

@@ -240,3 +240,51 @@ func TestHeaders(t *testing.T) {
 		t.Errorf("header names are canonical: %v", got)
 	}
 }
+
+// A handler's panic is answered 500 and the program goes on serving.
+func TestPanicAnswers500(t *testing.T) {
+	serve := serveFetch(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/boom" {
+			w.Header().Set("X-Half", "written")
+			panic("boom")
+		}
+		io.WriteString(w, "fine: "+r.URL.Path)
+	}), &consoleLog{})
+	defer serve.Release()
+	for _, c := range []struct {
+		path   string
+		status int
+		body   string
+	}{{"/boom", 500, "the request failed: the worker's log says why\n"}, {"/after", 200, "fine: /after"}} {
+		p := newFakePort(t)
+		p.Set("head", "GET\x00https://w.example"+c.path+"\x00accept\x00*/*\x00")
+		p.Set("body", js.Null())
+		serve.Invoke(p.Value)
+		for deadline := time.Now().Add(5 * time.Second); !p.ended; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the event never ended: operations %q", c.path, p.ops)
+			}
+		}
+		if p.answer[0] != c.status || p.answer[2] != c.body || strings.Contains(p.answer[1].(string), "X-Half") {
+			t.Errorf("%s: answered %q, want %d %q without the half-written header", c.path, p.answer, c.status, c.body)
+		}
+	}
+}
+
+// A statement crosses as JSON that encoding/json reads back as it was.
+func TestAppendStmt(t *testing.T) {
+	args := []driver.NamedValue{{Value: nil}, {Value: int64(1733443200000)}, {Value: -2.5}, {Value: true},
+		{Value: "q\"\\\n\x01é😀\u2028"}, {Value: "bad \xff utf-8"}, {Value: []byte("raw")}}
+	text := appendStmt(nil, `SELECT ?`, args)
+	var got []any
+	if err := json.Unmarshal(text, &got); err != nil {
+		t.Fatalf("%s: %v", text, err)
+	}
+	want := []any{"SELECT ?", []any{nil, 1733443200000.0, -2.5, true, "q\"\\\n\x01é😀\u2028", "bad \ufffd utf-8", "raw"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s reads back as %#v, want %#v", text, got, want)
+	}
+	if n, err := numbers("1,0,12"); err != nil || !reflect.DeepEqual(n, []int64{1, 0, 12}) {
+		t.Errorf("numbers: %v, %v", n, err)
+	}
+}

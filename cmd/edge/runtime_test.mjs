@@ -63,7 +63,7 @@ const ctx = () => {
 const text = (s) => new TextEncoder().encode(s);
 
 test("one program serves every event, each with its own answer", async () => {
-  const go = fakeGo(async (port) => [200, "content-type\0text/plain\0", text(port.head[1])]);
+  const go = fakeGo(async (port) => [200, "content-type\0text/plain\0", text(port.head.split("\0")[1])]);
   const rt = new Runtime(go.start, quiet);
   const urls = Array.from({ length: 20 }, (_, i) => `https://w.example/p/${i}`);
   const answers = await Promise.all(urls.map((u) => rt.fetch(new Request(u), {}, ctx())));
@@ -75,7 +75,7 @@ test("one program serves every event, each with its own answer", async () => {
 
 test("I/O runs with the event's own env, concurrently", async () => {
   const go = fakeGo(async (port, call) => {
-    const [a, b] = await Promise.all([call("query", "DB", "SELECT ?", [1]), call("query", "DB", "SELECT ?", [2])]);
+    const [a, b] = await Promise.all([call("query", "DB", '["SELECT ?",[1]]'), call("query", "DB", '["SELECT ?",[2]]')]);
     return [200, "", text(a + "|" + b)];
   });
   const rt = new Runtime(go.start, quiet);
@@ -94,7 +94,7 @@ test("I/O runs with the event's own env, concurrently", async () => {
 test("a failed operation is an error for Go, not for the event", async () => {
   const go = fakeGo(async (port, call) => {
     try {
-      await call("query", "NOPE", "SELECT 1", []);
+      await call("query", "NOPE", '["SELECT 1",[]]');
       return [200, "", text("no error")];
     } catch (err) {
       return [500, "", text(err.message)];
@@ -126,7 +126,7 @@ test("the event lives until Go ends it: work after the response is kept", async 
 test("a program that exits is replaced, and its events answer 503", async () => {
   let hold;
   const go = fakeGo(async (port, call, program) => {
-    if (port.head[1].endsWith("/hang")) await new Promise((r) => (hold = r));
+    if (port.head.split("\0")[1].endsWith("/hang")) await new Promise((r) => (hold = r));
     return [200, "", text("ok")];
   });
   const rt = new Runtime(go.start, quiet);
@@ -178,7 +178,7 @@ test("a streamed response", async () => {
 });
 
 test("bodies: passed whole, refused over the limit, none for HEAD and 204", async () => {
-  const go = fakeGo(async (port) => [port.head[0] === "DELETE" ? 204 : 200, "", port.body]);
+  const go = fakeGo(async (port) => [port.head.startsWith("DELETE\0") ? 204 : 200, "", port.body]);
   const rt = new Runtime(go.start, quiet);
   const res = await rt.fetch(new Request("https://w.example/", { method: "POST", body: "name=Ada" }), {}, ctx());
   assert.equal(await res.text(), "name=Ada");
