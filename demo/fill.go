@@ -16,6 +16,7 @@ import (
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 )
 
 // Options says what Fill puts in a database.
@@ -41,7 +42,7 @@ type Stats struct {
 
 // The CRM target the demo's webhooks go to; nothing is sent over the
 // network (see outageClient).
-var crm = worker.Target{Name: "crm", Kind: worker.KindJSON, URL: "https://crm.example.com/hooks/winnow", Secret: "demo"}
+var target = crm.Target{Name: "crm", Kind: crm.KindJSON, URL: "https://crm.example.com/hooks/winnow", Secret: "demo"}
 
 // Fill fills a database through the edge handler, as a year of visitors
 // and a sales team would have: it submits o.Leads leads with POST
@@ -64,7 +65,7 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 	now := func() time.Time { return clock }
 	token := "demo-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	h, err := worker.New(worker.Config{DB: o.DB, Model: o.Model, Domains: o.Domains, Now: now, AdminToken: token,
-		Secret: "winnow-demo", Targets: []worker.Target{crm}, Client: outageClient{now, st.Outage},
+		Secret: "winnow-demo", Targets: []crm.Target{target}, Client: outageClient{now, st.Outage},
 		Limits: worker.Limits{PerIP: -1, PerEmail: -1}})
 	if err != nil {
 		return st, err
@@ -103,10 +104,26 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 		if err := json.Unmarshal(resp, &answer); err != nil || answer.ID == "" {
 			return st, fmt.Errorf("submitting lead %d: unexpected answer %s", l.N, resp)
 		}
+		closed := false
 		for j, e := range g.Journey(l, answer.Stage, within) {
 			clock = e.At
-			body, _ := json.Marshal(map[string]string{"stage": e.Stage, "actor": e.Actor, "note": e.Note,
-				"at": e.At.UTC().Format(time.RFC3339)})
+			if closed && e.Stage != "won" && e.Stage != "lost" {
+				// A lost lead that comes back is opened again first.
+				body, _ := json.Marshal(map[string]any{"outcome": "open", "actor": e.Actor, "at": e.At.UTC().Format(time.RFC3339)})
+				if _, resp, err := call(ctx, h, "POST", "/api/leads/"+answer.ID+"/events", token, body,
+					"Idempotency-Key", key(l)+"-"+strconv.Itoa(j)+"-open"); err != nil {
+					return st, fmt.Errorf("reopening lead %d: %v %s", l.N, err, resp)
+				}
+			}
+			closed = e.Stage == "won" || e.Stage == "lost"
+			if e.Stage == "SQL" {
+				body, _ := json.Marshal(map[string]any{"answers": criteria, "actor": e.Actor, "at": e.At.UTC().Format(time.RFC3339)})
+				if _, resp, err := call(ctx, h, "POST", "/api/leads/"+answer.ID+"/events", token, body,
+					"Idempotency-Key", key(l)+"-"+strconv.Itoa(j)+"-criteria"); err != nil {
+					return st, fmt.Errorf("recording the criteria of lead %d: %v %s", l.N, err, resp)
+				}
+			}
+			body, _ := json.Marshal(fact(e))
 			status, resp, err := call(ctx, h, "POST", "/api/leads/"+answer.ID+"/events", token, body,
 				"Idempotency-Key", key(l)+"-"+strconv.Itoa(j))
 			if err != nil {
@@ -152,6 +169,42 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 	}
 	return st, nil
 }
+
+// fact is the fact a journey's step records: the model's rules move the
+// lead to the stage the step is about. Sales accepting a lead is the
+// sales_accepted signal, a discovery call the discovery_call signal with
+// the answers it gave the framework's criteria, a booked meeting the
+// meeting_booked signal, marketing's nurture an email reply, a lead
+// disqualified by hand the sales_disqualified signal with its reason; won
+// and lost are outcomes, lost with its reason.
+func fact(e Event) map[string]any {
+	f := map[string]any{"actor": e.Actor, "note": e.Note, "at": e.At.UTC().Format(time.RFC3339)}
+	switch e.Stage {
+	case "MQL":
+		f["signal"] = "email_reply"
+	case "SAL":
+		f["signal"] = "sales_accepted"
+	case "SQL":
+		f["signal"] = "discovery_call"
+	case "opportunity":
+		f["signal"] = "meeting_booked"
+	case "won", "lost":
+		f["outcome"] = e.Stage
+		if e.Reason != "" {
+			f["reason"] = e.Reason
+		}
+	case "disqualified":
+		f["signal"], f["reason"] = "sales_disqualified", e.Reason
+	default:
+		f["stage"], f["reason"] = e.Stage, e.Note
+	}
+	return f
+}
+
+// criteria are the answers a discovery call gives the framework's
+// criteria (BANT: budget, authority, timeline), recorded before its
+// signal.
+var criteria = map[string]any{"budget": "under_10k", "authority": "recommend", "timeline": "this_year"}
 
 // outage is when the CRM was down: a day from just before the first
 // genuine lead 120 days or less before the end, so that its webhooks die.

@@ -9,10 +9,11 @@ import (
 // Event is a stage change that sales, or marketing's automation, records
 // for a lead.
 type Event struct {
-	Stage string
-	Actor string
-	Note  string
-	At    time.Time
+	Stage  string
+	Actor  string
+	Note   string
+	Reason string // why it was lost or disqualified: one of the model's close reasons
+	At     time.Time
 }
 
 // A step of the funnel towards "won": the stage it records, who records
@@ -23,16 +24,20 @@ type step struct {
 	sales    bool // an account executive's step, not sales development's
 	min, max float64
 	// lost is the share of leads failing this step that are recorded as
-	// lost (the others stall), and why.
+	// lost (the others stall), and why: a close reason of the model and
+	// sales' note.
 	lost float64
-	why  []string
+	why  []loss
 }
 
+type loss struct{ reason, note string }
+
 var funnel = []step{
-	{"SAL", false, 0, 0, 0.55, []string{"rejected by sales: no current need", "rejected by sales: wrong contact, no referral"}},
-	{"SQL", false, 2, 21, 0.6, []string{"went quiet after the first call", "no budget this year"}},
-	{"opportunity", true, 5, 30, 0.8, []string{"no budget this year", "the project was postponed", "stays with the current tool"}},
-	{"won", true, 14, 90, 1, []string{"chose another vendor", "no decision", "price"}},
+	{"SAL", false, 0, 0, 0.55, []loss{{"no_need", "rejected by sales: no current need"}, {"not_a_fit", "rejected by sales: wrong contact, no referral"}}},
+	{"SQL", false, 2, 21, 0.6, []loss{{"unresponsive", "went quiet after the first call"}, {"no_budget", "no budget this year"}}},
+	{"opportunity", true, 5, 30, 0.8, []loss{{"no_budget", "no budget this year"}, {"bad_timing", "the project was postponed"},
+		{"no_decision", "stays with the current tool"}}},
+	{"won", true, 14, 90, 1, []loss{{"chose_competitor", "chose another vendor"}, {"no_decision", "no decision"}, {"no_budget", "price"}}},
 }
 
 // start is where a lead in each stage enters the funnel above.
@@ -54,6 +59,10 @@ func (g *Generator) Journey(l *Lead, stage string, within func(stage string) tim
 	t := l.At
 	add := func(stage, actor, note string) {
 		evs = append(evs, Event{Stage: stage, Actor: actor, Note: note, At: t.Truncate(time.Second)})
+	}
+	closeWith := func(stage, actor string, why loss) {
+		add(stage, actor, why.note)
+		evs[len(evs)-1].Reason = why.reason
 	}
 	reopened := false
 	for {
@@ -107,9 +116,9 @@ func (g *Generator) Journey(l *Lead, stage string, within func(stage string) tim
 			}
 			switch x := r.Float64(); {
 			case i == 0 && x < 0.05:
-				add("disqualified", actor, "outside our market: a reseller, not a buyer")
+				closeWith("disqualified", actor, loss{"not_a_fit", "outside our market: a reseller, not a buyer"})
 			case x < s.lost:
-				add("lost", actor, one(r, s.why))
+				closeWith("lost", actor, s.why[r.IntN(len(s.why))])
 				lost = true
 			}
 			break

@@ -108,9 +108,10 @@ func (l *loader) readStages() {
 		d := Doc{Kind: DocStage, Body: body, BodyLine: bodyLine, Pos: qualify.Pos{File: f.name, Line: 1, Col: 1}}
 		sd := stageDef{f: f, pos: d.Pos}
 		s := &sd.stage
-		var nameN, funnelN ast.Node
+		var nameN, funnelN, crmN ast.Node
 		h := docFields(f, &d)
 		h["name"] = func(n ast.Node) { s.Name, nameN = f.str(n, "stage name"), n }
+		h["crm_stage"] = func(n ast.Node) { crmN = n }
 		h["after"] = func(n ast.Node) {
 			if !f.isNull(n) {
 				sd.after, sd.afterN = f.str(n, "after"), n
@@ -170,6 +171,9 @@ func (l *loader) readStages() {
 		}
 		if sd.ruleN != nil {
 			s.Rule = l.rule(f, sd.ruleN, qualify.InStage, "stage "+s.Name+": rule")
+		}
+		if crmN != nil {
+			s.CRMStage = crmStage(f, crmN, s.Name)
 		}
 		if s.SLA.Attempts < 0 {
 			f.errPos(s.Pos, "stage "+s.Name+": sla attempts cannot be negative")

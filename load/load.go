@@ -20,7 +20,7 @@ import (
 
 // The files of a content directory.
 const (
-	ModelFile    = "model.yaml"   // name, framework, thresholds, lists
+	ModelFile    = "model.yaml"   // name, framework, thresholds, lists, close reasons, hubspot map
 	ScoringFile  = "scoring.yaml" // grades, tiers, decay, signals, points
 	FieldsFile   = "fields.yaml"  // the lead's fields, as the form asks them
 	StagesDir    = "stages"       // one Markdown file per stage
@@ -72,6 +72,7 @@ type loader struct {
 	broken  bool // a file the model needs could not be read: skip what would only echo it
 
 	optionSignals []optionSignal // checked once signals are read
+	crmSignals    []optionSignal // the hubspot map's, checked once signals are read
 }
 
 type pendingRule struct {
@@ -219,6 +220,7 @@ func (l *loader) checkRules() {
 // framework, resolved once frameworks are read.
 func (l *loader) readModel(f *file, body ast.Node) (framework ast.Node) {
 	m := l.m
+	var reasonsN, hubspotN ast.Node
 	f.fields(body, "model", map[string]func(ast.Node){
 		"name":       func(n ast.Node) { m.Name = f.str(n, "name") },
 		"framework":  func(n ast.Node) { framework = n },
@@ -253,10 +255,14 @@ func (l *loader) readModel(f *file, body ast.Node) (framework ast.Node) {
 				m.Lists = append(m.Lists, qualify.List{Name: e.key, Values: vals, Pos: f.pos(e.keyN)})
 			}
 		},
+		"close_reasons": func(n ast.Node) { reasonsN = n },
+		"hubspot":       func(n ast.Node) { hubspotN = n },
 	})
 	if m.Name == "" && body != nil {
 		f.err(body, "model: name is missing")
 	}
+	l.readCloseReasons(f, reasonsN)
+	l.readHubSpot(f, hubspotN)
 	return framework
 }
 
@@ -291,7 +297,7 @@ func (l *loader) readFields(f *file, body ast.Node) {
 		"fields": func(n ast.Node) {
 			for _, item := range f.seq(n, "fields") {
 				fd := qualify.Field{Pos: f.pos(item)}
-				var nameN, typeN, optsN, minN, maxN ast.Node
+				var nameN, typeN, optsN, minN, maxN, hiddenN, attrN, requiredN, askN ast.Node
 				f.fields(item, "field", map[string]func(ast.Node){
 					"name":        func(n ast.Node) { fd.Name, nameN = f.str(n, "field name"), n },
 					"type":        func(n ast.Node) { typeN = n },
@@ -299,12 +305,13 @@ func (l *loader) readFields(f *file, body ast.Node) {
 					"help":        func(n ast.Node) { fd.Help = f.str(n, "help") },
 					"placeholder": func(n ast.Node) { fd.Placeholder = f.str(n, "placeholder") },
 					"section":     func(n ast.Node) { fd.Section = f.str(n, "section") },
-					"required":    func(n ast.Node) { fd.Required = f.bool(n, "required") },
-					"hidden":      func(n ast.Node) { fd.Hidden = f.bool(n, "hidden") },
+					"required":    func(n ast.Node) { fd.Required, requiredN = f.bool(n, "required"), n },
+					"hidden":      func(n ast.Node) { fd.Hidden, hiddenN = f.bool(n, "hidden"), n },
+					"attribute":   func(n ast.Node) { fd.Attribute, attrN = f.bool(n, "attribute"), n },
 					"options":     func(n ast.Node) { optsN = n },
 					"min":         func(n ast.Node) { minN = n },
 					"max":         func(n ast.Node) { maxN = n },
-					"ask":         func(n ast.Node) { fd.Ask = l.rule(f, n, qualify.InAsk, "ask") },
+					"ask":         func(n ast.Node) { fd.Ask, askN = l.rule(f, n, qualify.InAsk, "ask"), n },
 					"autocomplete": func(n ast.Node) {
 						fd.Autocomplete = f.str(n, "autocomplete")
 						for _, tok := range strings.Fields(fd.Autocomplete) {
@@ -329,11 +336,14 @@ func (l *loader) readFields(f *file, body ast.Node) {
 					f.err(typeN, what+": unknown type "+f.describeValue(typeN)+"; types are text, longtext, email, phone, number, choice, yesno, date")
 				}
 				l.fieldLimits(f, &fd, what, minN, maxN)
-				if optsN != nil && fd.Type != qualify.Choice {
+				if optsN != nil && fd.Type != qualify.Choice && !fd.Attribute {
 					f.err(optsN, what+": only choice fields have options")
 				}
 				if fd.Type == qualify.Choice {
 					fd.Options = l.options(f, optsN, item, what)
+				}
+				if fd.Attribute {
+					l.attribute(f, &fd, what, attrN, typeN, requiredN, hiddenN, optsN, askN)
 				}
 				m.Fields = append(m.Fields, fd)
 			}
@@ -342,6 +352,30 @@ func (l *loader) readFields(f *file, body ast.Node) {
 	if len(m.Fields) == 0 && body != nil {
 		f.err(body, "fields: the model has no fields")
 	}
+}
+
+// attribute checks a field recorded from the visit (attribute: true),
+// which is never asked: hidden, of type text, optional, without options
+// or an ask rule. It is hidden whether or not it says so.
+func (l *loader) attribute(f *file, fd *qualify.Field, what string, attrN, typeN, requiredN, hiddenN, optsN, askN ast.Node) {
+	const never = ": an attribute field is recorded from the visit, never asked, so it "
+	if fd.Type != qualify.Text && fd.Type != 0 {
+		f.err(typeN, what+never+"is of type text, not "+fd.Type.String())
+	}
+	if fd.Required {
+		f.err(requiredN, what+never+"cannot be required")
+		fd.Required = false
+	}
+	if hiddenN != nil && !fd.Hidden {
+		f.err(hiddenN, what+never+"is hidden")
+	}
+	if optsN != nil {
+		f.err(optsN, what+never+"has no options")
+	}
+	if askN != nil {
+		f.err(askN, what+never+"has no ask rule")
+	}
+	fd.Hidden = true
 }
 
 // fieldLimits reads min and max: lengths for text, a range for numbers.
@@ -448,12 +482,13 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 	})
 	for _, item := range f.seq(signalsN, "signals") {
 		s := qualify.Signal{Pos: f.pos(item)}
-		var nameN, kindN, halfN ast.Node
+		var nameN, kindN, halfN, reasonN ast.Node
 		f.fields(item, "signal", map[string]func(ast.Node){
 			"name":      func(n ast.Node) { s.Name, nameN = f.str(n, "signal name"), n },
 			"kind":      func(n ast.Node) { kindN = n },
 			"label":     func(n ast.Node) { s.Label = f.str(n, "label") },
 			"half_life": func(n ast.Node) { halfN = n },
+			"reason":    func(n ast.Node) { s.Reason, reasonN = f.bool(n, "reason"), n },
 		})
 		if nameN == nil {
 			f.err(item, "signal: name is missing")
@@ -471,6 +506,10 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 		if halfN != nil {
 			s.HalfLife = f.duration(halfN, "signal "+s.Name+": half_life")
 		}
+		if s.Reason && len(m.CloseReasons) == 0 && !l.broken {
+			f.err(reasonN, "signal "+s.Name+": its value names a close reason, but "+l.filePath(ModelFile)+
+				" lists none: add them under close_reasons there, or leave reason out")
+		}
 		m.Signals = append(m.Signals, s)
 	}
 	for _, os := range l.optionSignals {
@@ -478,6 +517,7 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 			os.f.err(os.n, os.what+": unknown signal "+strconv.Quote(os.name)+qualify.DidYouMean(os.name, signalNames(m)))
 		}
 	}
+	l.checkCRMSignals()
 	seen := map[string]qualify.Pos{}
 	for _, item := range f.seq(pointsN, "points") {
 		p := qualify.PointRule{Pos: f.pos(item), Signal: -1}
@@ -534,9 +574,15 @@ func (l *loader) readScoring(f *file, body ast.Node) {
 }
 
 func signalNames(m *qualify.Model) []string {
-	var out []string
-	for _, s := range m.Signals {
-		out = append(out, s.Name)
+	return nameList(m.Signals, func(s *qualify.Signal) string { return s.Name })
+}
+
+// nameList returns the name of each of items, for messages that list what
+// there is.
+func nameList[T any](items []T, name func(*T) string) []string {
+	out := make([]string, len(items))
+	for i := range items {
+		out[i] = name(&items[i])
 	}
 	return out
 }

@@ -90,6 +90,48 @@ func TestDefaultContent(t *testing.T) {
 	}
 }
 
+// TestDefaultCRM checks what the shipped model tells the CRM and takes
+// back from it: each stage's lifecycle stage in HubSpot, the close reasons,
+// the reason signal sales disqualifies a lead with, and the hubspot map.
+func TestDefaultCRM(t *testing.T) {
+	m := mustLoad(t, "../content").Model
+	want := map[string]string{
+		"bad lead": "", "cold lead": "lead", "MQL": "marketingqualifiedlead", "SAL": "salesqualifiedlead",
+		"prospect": "salesqualifiedlead", "SQL": "salesqualifiedlead", "opportunity": "opportunity", "disqualified": "other",
+	}
+	for _, s := range m.Stages {
+		if w, ok := want[s.Name]; !ok || s.CRMStage != w {
+			t.Errorf("stage %s: CRMStage = %q, want %q", s.Name, s.CRMStage, w)
+		}
+	}
+	var reasons []string
+	for _, r := range m.CloseReasons {
+		reasons = append(reasons, r.Name)
+	}
+	if got := strings.Join(reasons, " "); got != "no_budget no_need no_decision chose_competitor bad_timing unresponsive not_a_fit" {
+		t.Errorf("close reasons %s", got)
+	}
+	if i := m.SignalIndex("sales_disqualified"); i < 0 || !m.Signals[i].Reason || m.Signals[i].Kind != qualify.Sales {
+		t.Error("no sales signal sales_disqualified that carries a close reason")
+	}
+	for _, c := range []struct{ property, value, signal, outcome, reason string }{
+		{"lifecyclestage", "salesqualifiedlead", "sales_accepted", "", ""},
+		{"lifecyclestage", "opportunity", "meeting_booked", "", ""},
+		{"dealstage", "appointmentscheduled", "meeting_booked", "", ""},
+		{"dealstage", "qualifiedtobuy", "discovery_call", "", ""},
+		{"dealstage", "closedwon", "", "won", ""},
+		{"dealstage", "closedlost", "", "lost", "no_decision"},
+	} {
+		r, ok := m.HubSpotRule(c.property, c.value)
+		if !ok || r.Signal != c.signal || r.Outcome != c.outcome || r.Reason != c.reason {
+			t.Errorf("HubSpotRule(%q, %q) = %+v, %v; want %+v", c.property, c.value, r, ok, c)
+		}
+	}
+	if len(m.HubSpot) != 6 {
+		t.Errorf("%d hubspot rules, want 6", len(m.HubSpot))
+	}
+}
+
 // TestRoundTrip checks that the canonical text of the shipped model and of
 // the test model decodes to an equal model, and encodes to the same text.
 func TestRoundTrip(t *testing.T) {

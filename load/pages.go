@@ -34,6 +34,8 @@ type Page struct {
 	Menu        bool        // shown in the main navigation
 	Layout      string      // the layout asked for, "" for the default
 	LayoutPos   qualify.Pos // where it was asked for
+	Signal      string      // the signal a view of the page records (a model's signal), or ""
+	SignalPos   qualify.Pos // where it was named
 	Body        []byte
 	BodyLine    int // the file line the body starts on
 }
@@ -149,6 +151,7 @@ func (l *loader) page(name string) (Page, bool) {
 		"funnel":      func(n ast.Node) { funnelN = n },
 		"aliases":     func(n ast.Node) { p.Aliases = f.strs(n, "aliases") },
 		"layout":      func(n ast.Node) { p.Layout, p.LayoutPos = f.str(n, "layout"), f.pos(n) },
+		"signal":      func(n ast.Node) { p.Signal, p.SignalPos = f.str(n, "signal"), f.pos(n) },
 		"date": func(n ast.Node) {
 			s := f.str(n, "date")
 			t, ok := ParseInstant(s)
@@ -175,6 +178,27 @@ func (l *loader) page(name string) (Page, bool) {
 		}
 	}
 	return p, len(l.diags) == before
+}
+
+// CheckPages reports what the pages' front matter names that the model
+// lacks: a signal (signal: pricing_visit) the model does not declare.
+// Pages are read without the model, so the site build and winnow check
+// call it once both are loaded.
+func CheckPages(m *qualify.Model, pages []Page) qualify.Diags {
+	var diags qualify.Diags
+	for i := range pages {
+		p := &pages[i]
+		if p.SignalPos.File == "" || m.SignalIndex(p.Signal) >= 0 {
+			continue
+		}
+		where := "the model"
+		if len(m.Signals) > 0 {
+			where = m.Signals[0].Pos.File
+		}
+		diags.Add(p.SignalPos, "signal "+strconv.Quote(p.Signal)+" is not declared in "+where+choices(p.Signal, "signals", signalNames(m)))
+	}
+	diags.Sort()
+	return diags
 }
 
 // checkURLs reports pages and aliases that claim the same URL.

@@ -20,7 +20,30 @@ type Site struct {
 	Description string
 	Footer      []Link
 	Form        FormSettings
+	Tracking    Tracking
 }
+
+// Tracking are the settings of first-party page signals and attribution:
+// the beacon script on every page, its two cookies (the visitor's id and
+// the first visit's campaign) and the consent bar.
+type Tracking struct {
+	Enabled bool // the pages load the beacon script; default true
+	// Consent is ConsentRequired when tracking waits until the visitor
+	// accepts it in the consent bar, ConsentImplied (the default) when it
+	// starts without asking. Global Privacy Control and Do Not Track stop
+	// it either way.
+	Consent string
+	Notice  string // the consent bar's text
+}
+
+// Consent settings of Tracking.
+const (
+	ConsentRequired = "required"
+	ConsentImplied  = "implied"
+)
+
+// DefaultNotice is the consent bar's text when site.yaml gives none.
+const DefaultNotice = "With your consent we set two cookies of our own: one to recognise your next visit, one to remember the campaign or site that brought you here. Nothing is shared with anyone else."
 
 // Link is a titled URL.
 type Link struct {
@@ -40,7 +63,8 @@ type FormSettings struct {
 // SiteSettings reads site.yaml.
 func SiteSettings(fsys fs.FS, root string) (Site, qualify.Diags) {
 	l := &loader{fsys: fsys, root: root}
-	s := Site{Language: "en", Form: FormSettings{Title: "Sign up", Submit: "Send", Action: "/api/leads"}}
+	s := Site{Language: "en", Form: FormSettings{Title: "Sign up", Submit: "Send", Action: "/api/leads"},
+		Tracking: Tracking{Enabled: true, Consent: ConsentImplied, Notice: DefaultNotice}}
 	body, f := l.yaml(SiteFile, true)
 	if f == nil {
 		return s, l.diags
@@ -70,6 +94,26 @@ func SiteSettings(fsys fs.FS, root string) (Site, qualify.Diags) {
 					s.Form.Sections = map[string]string{}
 					for _, e := range f.mapping(n, "sections") {
 						s.Form.Sections[e.key] = f.str(e.value, "section "+e.key)
+					}
+				},
+			})
+		},
+		"tracking": func(n ast.Node) {
+			f.fields(n, "tracking", map[string]func(ast.Node){
+				"enabled": func(n ast.Node) { s.Tracking.Enabled = f.bool(n, "tracking: enabled") },
+				"consent": func(n ast.Node) {
+					switch v := f.str(n, "tracking: consent"); v {
+					case ConsentRequired, ConsentImplied:
+						s.Tracking.Consent = v
+					default:
+						f.err(n, "tracking: consent must be "+ConsentRequired+" (tracking waits for the visitor's consent) or "+
+							ConsentImplied+" (it starts without asking), not "+f.describeValue(n))
+					}
+				},
+				"notice": func(n ast.Node) {
+					if s.Tracking.Notice = strings.TrimSpace(f.str(n, "tracking: notice")); s.Tracking.Notice == "" {
+						f.err(n, "tracking: notice is empty: leave it out for the default text")
+						s.Tracking.Notice = DefaultNotice
 					}
 				},
 			})

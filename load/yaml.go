@@ -288,17 +288,17 @@ func (f *file) number(n ast.Node, what string) (float64, bool) {
 
 func (f *file) bool(n ast.Node, what string) bool {
 	s, ok := f.scalar(n)
+	if !ok {
+		f.err(n, what+" must be true or false, not "+f.describeNode(n))
+		return false
+	}
 	switch strings.ToLower(s) {
 	case "true", "yes":
 		return true
 	case "false", "no", "":
 		return false
 	}
-	if ok {
-		f.err(n, what+" must be true or false, not "+f.describeValue(n))
-	} else {
-		f.err(n, what+" must be true or false, not "+f.describeNode(n))
-	}
+	f.err(n, what+" must be true or false, not "+f.describeValue(n))
 	return false
 }
 

@@ -13,21 +13,28 @@ package qualify
 //
 //	winnow-model 1
 //	model "name" "version" framework "form-signal" show-score retention
-//	sizes fields options signals consts lists points grades tiers frameworks criteria stages rules files rule-bytes
+//	sizes fields options signals consts lists reasons hubspot points grades tiers frameworks criteria stages rules files rule-bytes
 //	file "content/model.yaml"
 //	field name type flags min-len max-len min max @pos ["label" ["help" ["placeholder" ["autocomplete" ["section"]]]]]
 //	option "value" ["label" ["signal"]]   (no label: the same as the value)
 //	ask @pos : rule
-//	signal name kind half-life @pos ["label"]
+//	signal name kind reason half-life @pos ["label"]
 //	const name value @pos
 //	list name @pos "value"...
+//	reason name @pos "label"
+//	hubspot "property" "value" @pos ["signal" ["outcome" ["reason"]]]
 //	point "name" kind points signal|- @pos "label" [@pos : rule]
 //	grade "name" min @pos ["label"]
 //	tier "name" min @pos ["label"]
 //	framework name @pos "title"
 //	criterion name @pos "label" @pos : rule
-//	stage "name" exit funnel @pos "title" "owner" within every attempts next-kind "label" "message" "url" [@pos : rule]
+//	stage "name" exit funnel @pos "title" "owner" within every attempts next-kind "label" "message" "url" "crm-stage" [@pos : rule]
 //	end
+//
+// A field's flags add up: 1 required, 2 hidden, 4 has a min, 8 has a max,
+// 16 recorded from the visit (an attribute field). A signal's reason is 1
+// when its value names a close reason (a reason record), else 0. A hubspot
+// record gives a signal, or the outcome won, or lost and a close reason.
 const canonHeader = "winnow-model 1"
 
 const (
@@ -35,6 +42,7 @@ const (
 	flagHidden
 	flagHasMin
 	flagHasMax
+	flagAttribute
 )
 
 type encoder struct {
@@ -89,6 +97,9 @@ func Encode(m *Model) string {
 		if f.HasMax {
 			flags |= flagHasMax
 		}
+		if f.Attribute {
+			flags |= flagAttribute
+		}
 		e.word("field")
 		e.word(f.Name)
 		e.word(f.Type.String())
@@ -118,6 +129,7 @@ func Encode(m *Model) string {
 		e.word("signal")
 		e.word(s.Name)
 		e.word(s.Kind.String())
+		e.bool(s.Reason)
 		e.int(s.HalfLife)
 		e.pos(s.Pos)
 		e.quotes(s.Label)
@@ -137,6 +149,18 @@ func Encode(m *Model) string {
 		for _, v := range l.Values {
 			e.quote(v)
 		}
+		e.end()
+	}
+	for _, r := range m.CloseReasons {
+		e.named("reason", r.Name, r.Pos, r.Label)
+		e.end()
+	}
+	for _, r := range m.HubSpot {
+		e.word("hubspot")
+		e.quote(r.Property)
+		e.quote(r.Value)
+		e.pos(r.Pos)
+		e.quotes(r.Signal, r.Outcome, r.Reason)
 		e.end()
 	}
 	for _, p := range m.Points {
@@ -174,16 +198,10 @@ func Encode(m *Model) string {
 		e.end()
 	}
 	for _, f := range m.Frameworks {
-		e.word("framework")
-		e.word(f.Name)
-		e.pos(f.Pos)
-		e.quote(f.Title)
+		e.named("framework", f.Name, f.Pos, f.Title)
 		e.end()
 		for _, c := range f.Criteria {
-			e.word("criterion")
-			e.word(c.Name)
-			e.pos(c.Pos)
-			e.quote(c.Label)
+			e.named("criterion", c.Name, c.Pos, c.Label)
 			e.rule(c.When)
 		}
 	}
@@ -206,6 +224,7 @@ func Encode(m *Model) string {
 		e.quote(s.Next.Label)
 		e.quote(s.Next.Message)
 		e.quote(s.Next.URL)
+		e.quote(s.CRMStage)
 		if s.Rule != nil {
 			e.rule(s.Rule)
 		} else {
@@ -232,6 +251,12 @@ func forEachPos(m *Model, f func(Pos)) {
 	}
 	for _, l := range m.Lists {
 		f(l.Pos)
+	}
+	for _, r := range m.CloseReasons {
+		f(r.Pos)
+	}
+	for _, r := range m.HubSpot {
+		f(r.Pos)
 	}
 	for _, p := range m.Points {
 		f(p.Pos)
@@ -312,6 +337,15 @@ func (e *encoder) pos(p Pos) {
 	e.b.WriteString(itoa(p.Line))
 	e.b.WriteByte(':')
 	e.b.WriteString(itoa(p.Col))
+}
+
+// named writes the start of a record of a name, where it is written and
+// its text: kind name @pos "text".
+func (e *encoder) named(kind, name string, p Pos, text string) {
+	e.word(kind)
+	e.word(name)
+	e.pos(p)
+	e.quote(text)
 }
 
 func (e *encoder) rule(r *Rule) {
@@ -429,6 +463,7 @@ func Decode(text string) (*Model, error) {
 				d.fail("unknown signal kind")
 			}
 			s.Kind = k
+			s.Reason = d.bool()
 			s.HalfLife = d.int64()
 			s.Pos = d.pos()
 			s.Label = d.optQuoted()
@@ -441,6 +476,14 @@ func Decode(text string) (*Model, error) {
 				l.Values = append(l.Values, d.quoted())
 			}
 			m.Lists = append(m.Lists, l)
+		case "reason":
+			m.CloseReasons = append(m.CloseReasons, CloseReason{Name: d.name(), Pos: d.pos(), Label: d.quoted()})
+		case "hubspot":
+			r := CRMRule{Property: d.quoted(), Value: d.quoted(), Pos: d.pos(), Signal: d.optQuoted(), Outcome: d.optQuoted(), Reason: d.optQuoted()}
+			if !m.recordable(&r) {
+				d.fail("a hubspot record must give a signal of the model, won, or lost and a close reason of the model")
+			}
+			m.HubSpot = append(m.HubSpot, r)
 		case "point":
 			p := PointRule{Name: d.quoted(), Signal: -1}
 			k, ok := ParsePointKind(d.word())
@@ -493,6 +536,7 @@ func Decode(text string) (*Model, error) {
 				d.fail("unknown next-step kind")
 			}
 			s.Next = Next{Kind: k, Label: d.quoted(), Message: d.quoted(), URL: d.quoted()}
+			s.CRMStage = d.quoted()
 			if d.rest != "" {
 				s.Rule = d.rule(InStage)
 			}
@@ -544,6 +588,7 @@ func (d *decoder) field() (f Field) {
 	flags := d.int()
 	f.Required, f.Hidden = flags&flagRequired != 0, flags&flagHidden != 0
 	f.HasMin, f.HasMax = flags&flagHasMin != 0, flags&flagHasMax != 0
+	f.Attribute = flags&flagAttribute != 0
 	f.MinLen = d.int()
 	f.MaxLen = d.int()
 	f.Min = d.number()
@@ -559,18 +604,18 @@ func (d *decoder) field() (f Field) {
 
 // sizeHints are the counts the sizes record gives, in its order.
 type sizeHints struct {
-	field, option, signal, cnst, list, point, grade, tier, fw, crit, stage, rule, file, ruleBytes int
+	field, option, signal, cnst, list, reason, crm, point, grade, tier, fw, crit, stage, rule, file, ruleBytes int
 }
 
 func (h *sizeHints) fields() []*int {
-	return []*int{&h.field, &h.option, &h.signal, &h.cnst, &h.list, &h.point, &h.grade,
+	return []*int{&h.field, &h.option, &h.signal, &h.cnst, &h.list, &h.reason, &h.crm, &h.point, &h.grade,
 		&h.tier, &h.fw, &h.crit, &h.stage, &h.rule, &h.file, &h.ruleBytes}
 }
 
 // sizes counts the records of m for the sizes record.
 func sizes(m *Model) sizeHints {
 	h := sizeHints{field: len(m.Fields), signal: len(m.Signals), cnst: len(m.Consts), list: len(m.Lists),
-		point: len(m.Points), grade: len(m.Grades), tier: len(m.Tiers), fw: len(m.Frameworks), stage: len(m.Stages)}
+		reason: len(m.CloseReasons), crm: len(m.HubSpot), point: len(m.Points), grade: len(m.Grades), tier: len(m.Tiers), fw: len(m.Frameworks), stage: len(m.Stages)}
 	files := map[string]bool{}
 	forEachPos(m, func(p Pos) {
 		if p.File != "" {
@@ -624,6 +669,12 @@ func (d *decoder) presize(h sizeHints, textLen int) {
 	if h.list > 0 {
 		m.Lists = make([]List, 0, h.list)
 	}
+	if h.reason > 0 {
+		m.CloseReasons = make([]CloseReason, 0, h.reason)
+	}
+	if h.crm > 0 {
+		m.HubSpot = make([]CRMRule, 0, h.crm)
+	}
 	m.Grades = make([]Grade, 0, h.grade)
 	m.Tiers = make([]Tier, 0, h.tier)
 	d.options = make([]Option, 0, h.option)
@@ -648,6 +699,19 @@ func (m *Model) checkShape() string {
 		return "no funnel stage"
 	}
 	return ""
+}
+
+// recordable reports whether r records what the edge can: a signal of the
+// model that carries no close reason (HubSpot's report gives none), the
+// outcome won, or the outcome lost with one of the model's close reasons.
+func (m *Model) recordable(r *CRMRule) bool {
+	switch i := m.SignalIndex(r.Signal); {
+	case r.Signal != "":
+		return r.Outcome == "" && r.Reason == "" && i >= 0 && !m.Signals[i].Reason
+	case r.Outcome == "won":
+		return r.Reason == ""
+	}
+	return r.Outcome == "lost" && m.CloseReasonIndex(r.Reason) >= 0
 }
 
 // stripOffsets zeroes the source offsets of a checked rule: a model holds

@@ -73,6 +73,13 @@ type Option struct {
 
 // Field is one piece of information about a lead, asked by the signup form
 // or recorded by the page (hidden fields).
+//
+// An attribute field (Attribute) is recorded from the visit and never
+// asked: the server copies it from the attribution cookie the site sets on
+// the visitor's first page view (the campaign's utm_ parameters, the
+// referring site, the landing page) when the lead is submitted. It is
+// hidden, of type Text, and never a honeypot; the form and the widget
+// leave it out.
 type Field struct {
 	Name         string
 	Type         FieldType
@@ -83,6 +90,7 @@ type Field struct {
 	Section      string // the form section the field belongs to
 	Required     bool
 	Hidden       bool // not shown to visitors: honeypots and page-recorded facts
+	Attribute    bool // recorded from the visit, never asked: see Field
 	MinLen       int  // in characters, for text fields
 	MaxLen       int  // in characters, for text fields; 0 means the type's default
 	Min, Max     float64
@@ -91,6 +99,13 @@ type Field struct {
 	Options      []Option
 	Ask          *Rule // when set, the widget asks the field only while the rule holds
 	Pos          Pos
+}
+
+// Honeypot reports whether the field is a trap for robots: a hidden text
+// field that is not recorded from the visit. A person never fills it in;
+// a submission that does is spam.
+func (f *Field) Honeypot() bool {
+	return f.Hidden && !f.Attribute && (f.Type == Text || f.Type == LongText)
 }
 
 // SignalKind groups signals; decay is set per kind and may be overridden.
@@ -125,11 +140,16 @@ func ParseSignalKind(s string) (SignalKind, bool) {
 
 // Signal is something a lead did, or sales did with it, at an instant.
 // A lead holds the latest instant of each signal.
+//
+// A reason signal (Reason) carries a value when it is recorded: the name
+// of one of the model's close reasons, such as why sales disqualified the
+// lead. A model with a reason signal has close reasons.
 type Signal struct {
 	Name     string
 	Kind     SignalKind
 	Label    string
 	HalfLife int64 // seconds after which points earned by the signal are halved; 0: no decay
+	Reason   bool  // its value names one of Model.CloseReasons
 	Pos      Pos
 }
 
@@ -335,7 +355,32 @@ type Stage struct {
 	Funnel Funnel
 	SLA    SLA
 	Next   Next
-	Pos    Pos
+	// CRMStage is the stage's name in the CRM the lead is sent to, such
+	// as HubSpot's lifecycle stage marketingqualifiedlead (its internal
+	// value; a custom stage's is a number), or "": not set.
+	CRMStage string
+	Pos      Pos
+}
+
+// CloseReason is why sales marks a lead lost or disqualifies it: the value
+// of a reason signal or of a lost outcome.
+type CloseReason struct {
+	Name  string // what the events API and the CRM mapping say, e.g. no_budget
+	Label string // what people read, e.g. No budget
+	Pos   Pos
+}
+
+// CRMRule says what Winnow records when the CRM's webhook reports that a
+// lead's Property took Value: either the signal Signal, or the outcome
+// Outcome, "won" or "lost"; a lost outcome has a Reason, the name of one
+// of the model's close reasons.
+type CRMRule struct {
+	Property string // the CRM's property, e.g. lifecyclestage or dealstage
+	Value    string // the value it took, e.g. salesqualifiedlead
+	Signal   string // the signal recorded, or ""
+	Outcome  string // "won", "lost", or "" when the rule records a signal
+	Reason   string // the close reason of a lost outcome, or ""
+	Pos      Pos
 }
 
 // Rule is a checked expression of the rule language and where it was written.
@@ -370,6 +415,13 @@ type Model struct {
 	FormSignal string // the signal a form submission records, or ""
 	ShowScore  bool   // whether visitors may see their score
 	Retention  int64  // seconds personal data is kept; 0: not set
+
+	// CloseReasons are why sales closes a lead, in the order content
+	// lists them.
+	CloseReasons []CloseReason
+	// HubSpot maps changes HubSpot reports (a property's new value) to
+	// what they record, in the order content lists them.
+	HubSpot []CRMRule
 
 	// Domains classifies email domains for free_email and disposable_email.
 	// Nil means the built-in table of common providers. It is not part of
@@ -432,6 +484,27 @@ func (m *Model) GradeIndex(name string) int {
 		}
 	}
 	return -1
+}
+
+// CloseReasonIndex returns the index of the close reason named name, or -1.
+func (m *Model) CloseReasonIndex(name string) int {
+	for i := range m.CloseReasons {
+		if m.CloseReasons[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// HubSpotRule returns the rule for HubSpot's report that property took
+// value, and whether there is one.
+func (m *Model) HubSpotRule(property, value string) (CRMRule, bool) {
+	for _, r := range m.HubSpot {
+		if r.Property == property && r.Value == value {
+			return r, true
+		}
+	}
+	return CRMRule{}, false
 }
 
 // DefaultStage returns the index of the stage a lead is in when no rule

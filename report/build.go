@@ -62,11 +62,11 @@ func (b *Builder) AddEvent(leadID string, e Event) {
 }
 
 // SortEvents orders events as the report reads them: by At, then
-// RecordedAt, then stage, actor and source, so that the order they
-// arrived in never matters.
+// RecordedAt, then Seq, then stage, actor and source, so that the order
+// they arrived in never matters.
 func SortEvents(events []Event) {
 	slices.SortStableFunc(events, func(a, b Event) int {
-		return cmp.Or(a.At.Compare(b.At), a.RecordedAt.Compare(b.RecordedAt),
+		return cmp.Or(a.At.Compare(b.At), a.RecordedAt.Compare(b.RecordedAt), cmp.Compare(a.Seq, b.Seq),
 			cmp.Compare(a.Stage, b.Stage), cmp.Compare(a.Actor, b.Actor), cmp.Compare(a.Source, b.Source))
 	})
 }
@@ -329,10 +329,15 @@ func ratio(n, d int) *float64 {
 func (b *Builder) Report() *Report {
 	m, loc, now := b.m, b.o.Location, b.o.Now
 	r := &Report{Model: m.Version, From: b.o.From.String(), To: b.o.To.String(), TimeZone: loc.String(), Now: now,
-		Sources: []Segment{}, Fits: []Segment{}, SLA: []SLA{}, Breaches: []Breach{}}
+		Sources: []Segment{}, Fits: []Segment{}, Origins: []Segment{}, Campaigns: []Segment{}, SLA: []SLA{}, Breaches: []Breach{}}
 	stages, positions := stageView(m), positionView(m)
 	all, byPosition := b.newFunnel(stages), b.newFunnel(positions)
 	sources, fits := map[string]*funnelAcc{}, map[string]*funnelAcc{}
+	origins, campaigns := map[string]*funnelAcc{}, map[string]*funnelAcc{}
+	moves := make([]Moves, len(stages.steps))
+	for i, s := range stages.steps {
+		moves[i].Step = s
+	}
 	segment := func(in map[string]*funnelAcc, k string) *funnelAcc {
 		if in[k] == nil {
 			in[k] = b.newFunnel(stages)
@@ -370,6 +375,18 @@ func (b *Builder) Report() *Report {
 		all.add(b, l.CreatedAt, p)
 		segment(sources, l.Source).add(b, l.CreatedAt, p)
 		segment(fits, l.Fit).add(b, l.CreatedAt, p)
+		segment(origins, l.Origin).add(b, l.CreatedAt, p)
+		segment(campaigns, l.Campaign).add(b, l.CreatedAt, p)
+		for _, e := range p.entries {
+			if b.month(e.at) < 0 {
+				continue
+			}
+			if l.Events[e.event].Override {
+				moves[e.step].Override++
+			} else {
+				moves[e.step].ByRule++
+			}
+		}
 		byPosition.add(b, l.CreatedAt, positions.walk(l.Events))
 		for _, e := range p.entries {
 			k, ok := slaAt[stages.steps[e.step]]
@@ -407,6 +424,13 @@ func (b *Builder) Report() *Report {
 	for _, k := range sortedKeys(sources, nil) {
 		r.Sources = append(r.Sources, Segment{Value: k, Funnel: sources[k].funnel(b)})
 	}
+	for _, k := range sortedKeys(origins, nil) {
+		r.Origins = append(r.Origins, Segment{Value: k, Funnel: origins[k].funnel(b)})
+	}
+	for _, k := range sortedKeys(campaigns, nil) {
+		r.Campaigns = append(r.Campaigns, Segment{Value: k, Funnel: campaigns[k].funnel(b)})
+	}
+	r.Moves = moves
 	var grades []string
 	for _, g := range m.Grades {
 		grades = append(grades, g.Name)

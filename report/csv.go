@@ -32,7 +32,8 @@ const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 // EncodeEvents writes a lead's events in one CSV cell. Events are sorted
 // (SortEvents) and separated by ';'; each is five parts separated by one
 // space: stage, actor, source, at and recorded_at, the instants in RFC
-// 3339 UTC to the millisecond. In the parts, '%', the space, ';', the
+// 3339 UTC to the millisecond. A stage set against the rules has the
+// source OverrideSource. In the parts, '%', the space, ';', the
 // apostrophe and the control characters are escaped as %XX (upper-case
 // hexadecimal), so the encoding is unambiguous:
 //
@@ -107,6 +108,7 @@ func DecodeEvents(cell string) ([]Event, error) {
 		if err != nil {
 			return nil, errors.New("event " + strconv.Itoa(i+1) + ": " + err.Error())
 		}
+		e.Seq = int64(i + 1) // the cell's order is the order of the events' instants as stored
 		out = append(out, e)
 	}
 	return out, nil
@@ -127,6 +129,7 @@ func decodeEvent(s string) (Event, error) {
 	if e.Stage == "" {
 		return e, errors.New("no stage")
 	}
+	e.Override = e.Source == OverrideSource
 	if e.At, err = time.Parse(time.RFC3339, parts[3]); err != nil {
 		return e, errors.New("at " + strconv.Quote(parts[3]) + " is not an RFC 3339 time")
 	}

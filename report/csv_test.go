@@ -28,9 +28,23 @@ func TestEventsCell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Decoded in the cell's order, which Seq keeps.
 	sorted := []report.Event{events[1], events[0], events[2]}
+	for i := range sorted {
+		sorted[i].Seq = int64(i + 1)
+	}
 	if !reflect.DeepEqual(got, sorted) {
 		t.Errorf("decoded\n%+v\nwant\n%+v", got, sorted)
+	}
+	// An override keeps its mark; events of one instant keep their order.
+	same := at("2026-01-20 08:00")
+	two := []report.Event{
+		{Stage: "SAL", Actor: "jo", Source: report.OverrideSource, At: same, RecordedAt: same, Override: true, Seq: 7},
+		{Stage: "contacted", Actor: "jo", Source: "api", At: same, RecordedAt: same, Seq: 9},
+	}
+	got, err = report.DecodeEvents(report.EncodeEvents(two))
+	if err != nil || len(got) != 2 || !got[0].Override || got[1].Override || got[0].Stage != "SAL" || got[0].Seq >= got[1].Seq {
+		t.Errorf("an override and an act of one instant decoded as %+v (%v)", got, err)
 	}
 	if got, err := report.DecodeEvents(""); err != nil || got != nil {
 		t.Errorf("an empty cell: %v %v", got, err)
@@ -70,10 +84,10 @@ func TestReadCSV(t *testing.T) {
 	}
 	want := []report.Lead{
 		{ID: "L1", CreatedAt: at("2026-01-05 09:00"), Source: "form", Fit: "A", Tier: "hot", Score: 14.5, Events: []report.Event{
-			{Stage: "MQL", Actor: "winnow", Source: "form", At: at("2026-01-05 09:00"), RecordedAt: at("2026-01-05 09:00")},
-			{Stage: "won", Actor: "jo", Source: "api", At: at("2026-02-10 09:00"), RecordedAt: at("2026-02-10 09:00")}}},
+			{Stage: "MQL", Actor: "winnow", Source: "form", At: at("2026-01-05 09:00"), RecordedAt: at("2026-01-05 09:00"), Seq: 1},
+			{Stage: "won", Actor: "jo", Source: "api", At: at("2026-02-10 09:00"), RecordedAt: at("2026-02-10 09:00"), Seq: 2}}},
 		{ID: "L2", CreatedAt: at("2026-01-06 09:00"), Source: "-api", Spam: true, Fit: "D", Tier: "cold", Score: -3, Events: []report.Event{
-			{Stage: "bad lead", Actor: "winnow", Source: "form", At: at("2026-01-06 09:00"), RecordedAt: at("2026-01-06 09:00")}}},
+			{Stage: "bad lead", Actor: "winnow", Source: "form", At: at("2026-01-06 09:00"), RecordedAt: at("2026-01-06 09:00"), Seq: 1}}},
 	}
 	if !reflect.DeepEqual(leads, want) {
 		t.Errorf("read\n%+v\nwant\n%+v", leads, want)

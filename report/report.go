@@ -67,7 +67,19 @@ type Event struct {
 	Source     string    // "form", "api", "crm"
 	At         time.Time // when it happened
 	RecordedAt time.Time // when Winnow stored it
+	// Override marks a stage a person set against the model's rules
+	// (its Source is OverrideSource); the rules' own entries leave it
+	// false.
+	Override bool
+	// Seq orders events of one instant as they were stored: a person's
+	// fact comes before the stage entry it caused, so it does not count
+	// as acting on that entry. Zero where the order is not known.
+	Seq int64
 }
+
+// OverrideSource is the Source of a stage a person set against the
+// rules.
+const OverrideSource = "override"
 
 // Lead is a lead as the report reads it.
 type Lead struct {
@@ -78,7 +90,11 @@ type Lead struct {
 	Tier      string
 	Score     float64
 	Spam      bool
-	Events    []Event // in any order
+	// Origin is where the lead came from (its utm_source, or the site
+	// that referred it; "" when unknown) and Campaign its utm_campaign.
+	Origin   string
+	Campaign string
+	Events   []Event // in any order
 }
 
 // Report is the funnel and SLA report over a range of months.
@@ -100,6 +116,13 @@ type Report struct {
 	// source and of each fit grade.
 	Sources []Segment `json:"sources"`
 	Fits    []Segment `json:"fits"`
+	// Origins and Campaigns are the funnel of stages for the leads of
+	// each origin and of each campaign (attribution).
+	Origins   []Segment `json:"origins"`
+	Campaigns []Segment `json:"campaigns"`
+	// Moves counts, per step, the entries in the range the model's rules
+	// made and those a person made against them (overrides).
+	Moves []Moves `json:"moves"`
 	// SLA has one row per stage whose SLA sets a time to act (Within > 0).
 	SLA []SLA `json:"sla"`
 	// Breaches are the entries nobody has acted on yet past their SLA,
@@ -116,6 +139,13 @@ type Totals struct {
 	// in the model's order, then Won, Lost, and any stage the model no
 	// longer has.
 	Stages []StageCount `json:"stages"`
+}
+
+// Moves are the entries into one step, by who made them.
+type Moves struct {
+	Step     string `json:"step"`
+	ByRule   int    `json:"by_rule"`
+	Override int    `json:"override"`
 }
 
 // StageCount is a number of leads in a stage.

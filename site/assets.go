@@ -23,6 +23,10 @@ var mediaTypes = map[string]string{
 // required are the static files the layout links to.
 var required = []string{"css/site.css", "favicon.svg"}
 
+// beaconScript is the static file of the beacon, which the layout loads
+// on every page when tracking is on.
+const beaconScript = "js/beacon.js"
+
 // fingerprinted reports whether a static file is published under a name
 // that holds its hash, so that it can be cached for ever: stylesheets,
 // scripts, WebAssembly and the icon. Pages name such a file by its path

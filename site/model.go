@@ -241,7 +241,8 @@ var inputTypes = map[qualify.FieldType]string{
 }
 
 // formPage generates the signup form from the model's fields. Hidden text
-// fields are traps for robots; other hidden fields are filled by the page.
+// fields are traps for robots; other hidden fields are filled by the page;
+// attribute fields are recorded from the visit and left out.
 func (b *builder) formPage() templates.Form {
 	m := b.content.Model
 	set := b.settings.Form
@@ -250,12 +251,15 @@ func (b *builder) formPage() templates.Form {
 	index := map[string]int{}
 	for i := range m.Fields {
 		fd := &m.Fields[i]
+		if fd.Attribute {
+			continue
+		}
 		ff := templates.FormField{
 			Name: fd.Name, Label: fd.Label, Help: fd.Help, Placeholder: fd.Placeholder,
 			Input: inputTypes[fd.Type], Autocomplete: fd.Autocomplete, Required: fd.Required,
 		}
 		switch {
-		case fd.Hidden && (fd.Type == qualify.Text || fd.Type == qualify.LongText):
+		case fd.Honeypot():
 			ff.Honeypot = true
 		case fd.Hidden:
 			ff.Input = "hidden"

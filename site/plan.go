@@ -158,7 +158,7 @@ func (b *builder) articleJob(p *load.Page) job {
 		for _, h := range res.TOC {
 			a.TOC = append(a.TOC, templates.Heading{Level: h.Level, ID: h.ID, Text: h.Text})
 		}
-		head := templates.Head{Title: p.Title, Description: p.Description, Path: p.URL, Type: "website"}
+		head := templates.Head{Title: p.Title, Description: p.Description, Path: p.URL, Type: "website", Signal: p.Signal}
 		if !p.Date.IsZero() {
 			a.Date, a.DateISO = p.Date.Format("2 January 2006"), p.Date.Format("2006-01-02")
 			head.Type, head.Published = "article", a.DateISO
@@ -196,6 +196,7 @@ func (b *builder) sectionJob(url string) job {
 				return page{}, err
 			}
 			l.Intro, head.Description, res.links = string(r.HTML), s.index.Description, r.Links
+			head.Signal = s.index.Signal
 		}
 		if s != nil {
 			for _, p := range s.pages {

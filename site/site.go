@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"path"
 	"runtime"
 	"slices"
 	"strings"
@@ -157,12 +158,15 @@ func prepare(opts Options) (*builder, qualify.Diags) {
 	if opts.StaticDir == "" {
 		opts.StaticDir = "static"
 	}
-	c, ds := load.Load(opts.Content, opts.ContentDir)
-	diags = append(diags, ds...)
+	c, modelDiags := load.Load(opts.Content, opts.ContentDir)
+	diags = append(diags, modelDiags...)
 	settings, ds := load.SiteSettings(opts.Content, opts.ContentDir)
 	diags = append(diags, ds...)
 	pages, ds := load.Pages(opts.Content, opts.ContentDir, opts.Drafts)
 	diags = append(diags, ds...)
+	if len(modelDiags) == 0 {
+		diags = append(diags, load.CheckPages(c.Model, pages)...)
+	}
 	if len(diags) > 0 {
 		diags.Sort()
 		return nil, diags
@@ -198,11 +202,30 @@ func prepare(opts Options) (*builder, qualify.Diags) {
 	for _, l := range settings.Footer {
 		b.site.Footer = append(b.site.Footer, templates.Link{Title: l.Title, URL: l.URL})
 	}
+	diags = append(diags, b.tracking()...)
 	b.sections = sections(pages)
 	b.site.Nav = b.nav()
 	diags = append(diags, b.plan()...)
 	diags.Sort()
 	return b, diags
+}
+
+// tracking sets up the beacon script on every page, and the consent bar
+// when tracking waits for the visitor's consent.
+func (b *builder) tracking() qualify.Diags {
+	t := b.settings.Tracking
+	if !t.Enabled {
+		return nil
+	}
+	b.site.Beacon = b.assets[beaconScript]
+	if b.site.Beacon == "" {
+		return qualify.Diags{{Pos: qualify.Pos{File: path.Join(b.opts.StaticDir, beaconScript)},
+			Msg: "missing: tracking needs it (tracking: {enabled: false} in " + path.Join(b.opts.ContentDir, load.SiteFile) + " turns it off)"}}
+	}
+	if t.Consent == load.ConsentRequired {
+		b.site.Consent = t.Notice
+	}
+	return nil
 }
 
 func newMinifier() *minify.M {

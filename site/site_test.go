@@ -215,7 +215,8 @@ func TestGlossaryRulesArePrinted(t *testing.T) {
 }
 
 // TestFormPostsRequiredFields checks that the plain HTML signup form has a
-// control for every field the model requires, named as the server reads it.
+// control for every field the model asks, named as the server reads it,
+// and none for the fields recorded from the visit.
 func TestFormPostsRequiredFields(t *testing.T) {
 	out := &site.Memory{}
 	res, diags := site.Build(context.Background(), site.Options{
@@ -237,8 +238,16 @@ func TestFormPostsRequiredFields(t *testing.T) {
 			controls[m[1]] = tag
 		}
 	}
+	attributes := 0
 	for _, f := range res.Model.Fields {
 		control := controls[f.Name]
+		if f.Attribute {
+			attributes++
+			if control != "" || strings.Contains(form[1], `"`+f.Name+`"`) {
+				t.Errorf("the form has attribute field %q, which is recorded from the visit: %s", f.Name, control)
+			}
+			continue
+		}
 		if control == "" {
 			t.Errorf("the form has no control named %q", f.Name)
 			continue
@@ -246,6 +255,9 @@ func TestFormPostsRequiredFields(t *testing.T) {
 		if f.Required && !f.Hidden && !strings.Contains(control, "required") {
 			t.Errorf("the control of required field %q is not marked required: %s", f.Name, control)
 		}
+	}
+	if attributes == 0 {
+		t.Error("the shipped model has no attribute fields")
 	}
 	if !strings.Contains(form[1], `name="model"`) && !strings.Contains(form[1], `name=model`) {
 		t.Error("the form does not post the model version")

@@ -116,6 +116,41 @@ type AdminOverview struct {
 	BreachCount int
 	Recent      []RecentLead
 	Dead        []DeadWebhook
+	Moves       []MoveRow // the model's stages in order
+	// Sources, Origins and Campaigns are the conversions of the leads by
+	// where they came from.
+	Sources, Origins, Campaigns SegmentTable
+}
+
+// MoveRow is the entries into a stage in the period, by who made them.
+type MoveRow struct {
+	Stage    string
+	ByRule   int // entries the model's rules made
+	Override int // entries a person made against them
+}
+
+// SegmentTable is the conversions of the leads that share each value of
+// one dimension, such as where they came from.
+type SegmentTable struct {
+	Caption   string   // e.g. "Conversion by origin"
+	Dimension string   // the heading of the values' column, e.g. "Origin"
+	Steps     []string // the conversions, e.g. "cold lead → MQL"
+	Rows      []SegmentRow
+}
+
+// SegmentRow is the conversions of the leads of one value.
+type SegmentRow struct {
+	Value       string // e.g. "newsletter", or "Direct or unknown"
+	Leads       int    // leads that came in in the period
+	Conversions []Conversion
+}
+
+// Conversion is how many of the leads that reached a step went on to the
+// next.
+type Conversion struct {
+	Reached   int
+	Converted int
+	Rate      *float64 // Converted / Reached; nil when none reached the step
 }
 
 // SLAFigures is how well one stage's SLA was kept for the entries in the
@@ -142,11 +177,42 @@ type AdminLead struct {
 	CreatedISO string
 	Source     string // "form" or "api"
 	Spam       bool
-	Purged     bool // its personal data was erased after the retention period
+	Purged     bool  // its personal data was erased after the retention period
+	MergedInto *Link // the lead this one was merged into, or nil
+	Merged     []Link
 	Fields     []FieldValue
-	Verdict    VerdictView
-	Client     *ClientVerdict // the browser's verdict when it differs from the server's
-	Events     []EventRow     // oldest first
+	// Stage is where the lead stands: the rules' stage (Verdict.Stage),
+	// or the stage an override holds.
+	Stage    string
+	Override *OverrideView // the override that holds, or nil
+	Outcome  *OutcomeView  // how a closed lead ended, or nil while it is open
+	// NextCheck is when time alone may next change the verdict, for
+	// people; "" when it never will.
+	NextCheck    string
+	NextCheckISO string
+	Verdict      VerdictView
+	Client       *ClientVerdict // the browser's verdict when it differs from the server's
+	History      ScoreHistory
+	Timeline     []TimelineDay // oldest first
+}
+
+// OverrideView is a stage sales holds against the model's rules.
+type OverrideView struct {
+	Stage  string
+	Rules  string // the stage the rules give now
+	Reason string
+	Actor  string
+	At     string
+	AtISO  string
+}
+
+// OutcomeView is how a closed lead ended.
+type OutcomeView struct {
+	Outcome string // "won" or "lost"
+	Reason  string
+	Actor   string
+	At      string
+	AtISO   string
 }
 
 // FieldValue is one answer of a lead.
@@ -192,14 +258,42 @@ type ClientVerdict struct {
 	Score string
 }
 
-// EventRow is one event of a lead's timeline.
-type EventRow struct {
-	Stage  string
-	Actor  string
-	Source string
-	Note   string
-	At     string
-	AtISO  string
+// TimelineDay is what happened to a lead on one day (UTC).
+type TimelineDay struct {
+	Date    string // e.g. "Monday 2 March 2026"
+	DateISO string // e.g. "2026-03-02"
+	Rows    []TimelineRow
+}
+
+// TimelineRow is an event of a lead's life, or a change of its verdict
+// the passing of time made.
+type TimelineRow struct {
+	// Kind is the event's kind ("submission", "signal", "stage", …), or
+	// "decay" for a change the passing of time made ("change" for one of
+	// an event the timeline does not have).
+	Kind     string
+	What     string // what happened, in a few words
+	Link     *Link  // the lead a merge names, written after What
+	Override bool   // an override, or a stage entry it made
+	Reason   string // an override's or an outcome's reason
+	Lead     *Link  // the merged lead whose event this is, or nil
+	Actor    string
+	Source   string
+	Note     string
+	Time     string      // the time of day, e.g. "09:00"
+	AtISO    string      // RFC 3339
+	Change   *ChangeView // the change of verdict it made, or nil
+}
+
+// ChangeView is what changed in a lead's verdict.
+type ChangeView struct {
+	Stage    string // e.g. "cold lead → MQL", or "" when the stage stayed
+	Override bool   // the stage is an override's
+	Fit      string // e.g. "B → A", or ""
+	Tier     string // e.g. "cool → warm", or ""
+	Score    string
+	Gained   []string // the point rules that came to hold, e.g. "pricing +2"
+	Lost     []string // the point rules that stopped holding
 }
 
 //go:embed admin.css
@@ -411,10 +505,25 @@ func shareCell(f *float64) string {
 // rateCell writes a month's conversion for the table: "40% (4 of 10)", or
 // a dash when there was nothing to convert.
 func rateCell(p TrendPoint) string {
-	if p.Rate == nil {
+	return conversionCell(Conversion{Reached: p.Of, Converted: p.Reached, Rate: p.Rate})
+}
+
+// conversionCell writes a conversion for a table: "40% (4 of 10)", or a
+// dash when there was nothing to convert.
+func conversionCell(c Conversion) string {
+	if c.Rate == nil {
 		return "–"
 	}
-	return percent(*p.Rate) + " (" + strconv.Itoa(p.Reached) + " of " + strconv.Itoa(p.Of) + ")"
+	return percent(*c.Rate) + " (" + strconv.Itoa(c.Converted) + " of " + strconv.Itoa(c.Reached) + ")"
+}
+
+// overrideShare writes the share of a stage's entries an override made:
+// "25%", or a dash when there were none.
+func overrideShare(m MoveRow) string {
+	if m.ByRule+m.Override == 0 {
+		return "–"
+	}
+	return percent(float64(m.Override) / float64(m.ByRule+m.Override))
 }
 
 // trendMonths lists the months of the series, oldest first.
@@ -490,4 +599,20 @@ func clientSummary(c ClientVerdict) string {
 		s += ", score " + c.Score
 	}
 	return s
+}
+
+// stepAt is the label of conversion i, or "" past the last.
+func stepAt(steps []string, i int) string {
+	if i < len(steps) {
+		return steps[i]
+	}
+	return ""
+}
+
+// outcomeTitle writes an outcome as a heading: "Won", "Lost".
+func outcomeTitle(o string) string {
+	if o == "" {
+		return ""
+	}
+	return strings.ToUpper(o[:1]) + o[1:]
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -59,29 +60,84 @@ func adminOverview() templates.AdminOverview {
 		Dead: []templates.DeadWebhook{{ID: "e1.webhook", LeadID: "l1", LeadURL: "/admin/leads/l1", Target: "webhook",
 			Topic: "lead.qualified", Attempts: 8, LastError: "the target answered 503 Service Unavailable",
 			Created: "2026-02-03 09:00 UTC", CreatedISO: "2026-02-03T09:00:00Z"}},
+		Moves: []templates.MoveRow{{Stage: "cold lead", ByRule: 60}, {Stage: "MQL", ByRule: 57, Override: 3}, {Stage: "SAL"}},
+		Origins: templates.SegmentTable{Caption: "Conversion by origin", Dimension: "Origin",
+			Steps: []string{"cold lead → MQL", "MQL → SAL"},
+			Rows: []templates.SegmentRow{
+				{Value: "Direct or unknown", Leads: 80, Conversions: []templates.Conversion{{Reached: 80, Converted: 30, Rate: rate(30.0 / 80)}, {Reached: 30, Converted: 6, Rate: rate(.2)}}},
+				{Value: "newsletter", Leads: 40, Conversions: []templates.Conversion{{Reached: 40, Converted: 30, Rate: rate(.75)}, {}}},
+			}},
+		Campaigns: templates.SegmentTable{Caption: "Conversion by campaign", Dimension: "Campaign"},
 	}
 }
 
-// adminLead is a lead whose browser disagreed with the server.
+// adminLead is a lead whose browser disagreed with the server, that
+// sales moved on with an override and lost, whose score decayed once,
+// and into which another lead was merged.
 func adminLead() templates.AdminLead {
+	at := func(day, hour, minute int) time.Time { return time.Date(2026, 2, day, hour, minute, 0, 0, time.UTC) }
 	return templates.AdminLead{
 		ID: "l1", Heading: "Ana Souza, Northwind", Created: "2026-02-03 09:00 UTC", CreatedISO: "2026-02-03T09:00:00Z",
-		Source: "form",
+		Source: "form", Merged: []templates.Link{{Title: "l2", URL: "/admin/leads/l2"}},
 		Fields: []templates.FieldValue{{Name: "name", Label: "Full name", Value: "Ana Souza"},
 			{Name: "company_size", Label: "Company size", Value: "201 to 1000 (201-1000)"}},
-		Verdict: templates.VerdictView{Model: "m1", At: "2026-02-03 09:00 UTC", AtISO: "2026-02-03T09:00:00Z", Stage: "MQL", Funnel: "MOFU", Fit: "A",
+		Stage: "SQL",
+		Override: &templates.OverrideView{Stage: "SQL", Rules: "SAL", Reason: "budget confirmed on the call", Actor: "jo@sales",
+			At: "2026-02-05 10:00 UTC", AtISO: "2026-02-05T10:00:00Z"},
+		Outcome: &templates.OutcomeView{Outcome: "lost", Reason: "chose a competitor", Actor: "jo@sales",
+			At: "2026-02-06 10:00 UTC", AtISO: "2026-02-06T10:00:00Z"},
+		NextCheck: "2026-03-01 02:25 UTC", NextCheckISO: "2026-03-01T02:25:00Z",
+		Verdict: templates.VerdictView{Model: "m1", At: "2026-02-03 09:00 UTC", AtISO: "2026-02-03T09:00:00Z", Stage: "SAL", Funnel: "MOFU", Fit: "A",
 			Tier: "hot", Score: "12.5", Framework: "BANT", Criteria: []string{"need", "timeline"}, Next: "Talk to a specialist",
 			Reasons: []templates.ReasonRow{
 				{Kind: "points", Rule: "newsletter", Label: "Signed up for the newsletter", Points: "+2.5",
 					Decay: "5 points, halved every 90d, 90d ago", Pos: "content/scoring.yaml:14:3"},
-				{Kind: "stage", Rule: "MQL", Label: `fit >= "B" and score >= mql`, Pos: "content/stages/mql.md:7:7"},
+				{Kind: "stage", Rule: "SAL", Label: `known(sales_accepted)`, Pos: "content/stages/sal.md:7:7"},
 			}},
 		Client: &templates.ClientVerdict{Model: "m0", Stage: "opportunity", Fit: "A", Tier: "hot"},
-		Events: []templates.EventRow{
-			{Stage: "MQL", Actor: "winnow", Source: "form", At: "2026-02-03 09:00 UTC", AtISO: "2026-02-03T09:00:00Z"},
-			{Stage: "SAL", Actor: "jo@sales", Source: "api", Note: "called back", At: "2026-02-04 10:00 UTC", AtISO: "2026-02-04T10:00:00Z"},
+		History: templates.ScoreHistory{
+			Start: at(3, 9, 0),
+			Points: []templates.ScorePoint{
+				{At: at(3, 9, 0), Stage: "MQL", Score: 12, Fit: "A", Tier: "warm", Cause: "Submitted the form"},
+				{At: at(3, 12, 54), Stage: "cold lead", Score: 11.99, Fit: "A", Tier: "cool", Cause: "Score decayed: MQL → cold lead"},
+				{At: at(4, 10, 0), Stage: "SAL", Score: 13.5, Fit: "A", Tier: "warm", Cause: "Signal: Sales accepted the lead"},
+				{At: at(5, 10, 0), Stage: "SQL", Override: true, Score: 13.4, Fit: "A", Tier: "warm", Cause: "Set the stage to SQL against the rules"},
+			},
+			Now:        templates.ScorePoint{At: at(15, 9, 0), Stage: "SQL", Override: true, Score: 12.5, Fit: "A", Tier: "warm"},
+			Stages:     []string{"bad lead", "cold lead", "MQL", "SAL", "SQL", "disqualified"},
+			Thresholds: []templates.Threshold{{Label: "hot", Score: 25}, {Label: "warm", Score: 12}},
+		},
+		Timeline: []templates.TimelineDay{
+			{Date: "Tuesday 3 February 2026", DateISO: "2026-02-03", Rows: []templates.TimelineRow{
+				{Kind: "submission", What: "Submitted the form", Actor: "visitor", Source: "form", Time: "09:00", AtISO: "2026-02-03T09:00:00Z",
+					Change: &templates.ChangeView{Stage: "MQL", Fit: "A", Tier: "warm", Score: "12", Gained: []string{"form +4", "target-industry +2"}}},
+				{Kind: "stage", What: "Entered MQL by the rules", Actor: "winnow", Source: "rules", Time: "09:00", AtISO: "2026-02-03T09:00:00Z"},
+				{Kind: "decay", What: "Score decayed: MQL → cold lead", Actor: "winnow", Time: "12:54", AtISO: "2026-02-03T12:54:00Z",
+					Change: &templates.ChangeView{Stage: "MQL → cold lead", Tier: "warm → cool", Score: "11.99"}},
+				{Kind: "view", What: "Viewed /pricing/", Lead: &templates.Link{Title: "l2", URL: "/admin/leads/l2"}, Actor: "visitor",
+					Source: "beacon", Time: "13:00", AtISO: "2026-02-03T13:00:00Z"},
+			}},
+			{Date: "Thursday 5 February 2026", DateISO: "2026-02-05", Rows: []templates.TimelineRow{
+				{Kind: "override", What: "Set the stage to SQL against the rules", Override: true, Reason: "budget confirmed on the call",
+					Actor: "jo@sales", Source: "api", Note: "called back", Time: "10:00", AtISO: "2026-02-05T10:00:00Z",
+					Change: &templates.ChangeView{Stage: "SAL → SQL", Override: true, Score: "13.4"}},
+				{Kind: "merge", What: "Merged in lead", Link: &templates.Link{Title: "l2", URL: "/admin/leads/l2"}, Actor: "jo@sales",
+					Source: "admin", Time: "11:00", AtISO: "2026-02-05T11:00:00Z"},
+			}},
 		},
 	}
+}
+
+// spaced is the text of n, a space between the text of any two elements
+// and every run of white space one space.
+func spaced(n *html.Node) string {
+	var words []string
+	for d := range n.Descendants() {
+		if d.Type == html.TextNode {
+			words = append(words, strings.Fields(d.Data)...)
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // cells joins the text of a table row's cells with " | ".
@@ -228,6 +284,74 @@ func TestTrendChartGaps(t *testing.T) {
 	}
 }
 
+// The stage entries are counted by rule and by override, with the share
+// overrides made; each origin has its leads and its conversions.
+func TestOverviewMovesAndOrigins(t *testing.T) {
+	doc := parse(t, templates.AdminOverviewView(adminOverview(), "tok"))
+	var got []string
+	for _, table := range []string{"Stage entries by rule and by override", "Conversion by origin"} {
+		for _, tr := range all(byLabel(doc, table), tagged("tr")) {
+			got = append(got, cells(tr))
+		}
+	}
+	want := []string{
+		"Stage | By the rules | By override | Share by override",
+		"cold lead | 60 | 0 | 0%",
+		"MQL | 57 | 3 | 5%",
+		"SAL | 0 | 0 | –",
+		"Origin | Leads | cold lead → MQL | MQL → SAL",
+		"Direct or unknown | 80 | 38% (30 of 80) | 20% (6 of 30)",
+		"newsletter | 40 | 75% (30 of 40) | –",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(text(doc), "Conversion by campaign: no leads in the period.") {
+		t.Error("an empty segment table says nothing")
+	}
+}
+
+// The lead's chart scales with its box, is named by its title and a
+// description of the stages the lead went through, and has its figures,
+// now among them, in a table too.
+func TestLifeChart(t *testing.T) {
+	h := adminLead().History
+	doc := parse(t, templates.LifeChart(h))
+	svg := checkChart(t, doc, "Score history")
+	if got := text(all(svg, tagged("desc"))[0]); !strings.Contains(got, "stages MQL → cold lead → SAL → SQL (override) over 12 days") {
+		t.Errorf("desc %q", got)
+	}
+	lanes := map[string]bool{}
+	for _, n := range all(svg, tagged("text")) {
+		lanes[text(n)] = true
+	}
+	for _, s := range h.Stages {
+		if !lanes[s] {
+			t.Errorf("no lane for %s", s)
+		}
+	}
+	if n := len(all(svg, tagged("circle"))); n != len(h.Points) {
+		t.Errorf("%d dots for %d rows", n, len(h.Points))
+	}
+	rows := all(byLabel(doc, "Score history"), tagged("tr"))
+	if len(rows) != len(h.Points)+2 {
+		t.Fatalf("%d rows, want a head, %d rows and now", len(rows), len(h.Points))
+	}
+	if got := cells(rows[2]); got != "2026-02-03 12:54 UTC | cold lead | 11.99 | A | cool | Score decayed: MQL → cold lead" {
+		t.Errorf("a row: %q", got)
+	}
+	if got := cells(rows[len(rows)-1]); got != "now, 2026-02-15 09:00 UTC | SQL (override) | 12.5 | A | warm | –" {
+		t.Errorf("now: %q", got)
+	}
+	var legend []string
+	for _, li := range all(doc, tagged("li")) {
+		legend = append(legend, text(li))
+	}
+	if strings.Join(legend, "|") != "Score|Stage|Stage held by an override|Tier bounds" {
+		t.Errorf("legend %v", legend)
+	}
+}
+
 // Names from content and leads are text, in the chart as in the tables.
 func TestAdminEscapes(t *testing.T) {
 	evil := `<script>alert("x")</script>`
@@ -240,7 +364,9 @@ func TestAdminEscapes(t *testing.T) {
 	l := adminLead()
 	l.Heading = evil
 	l.Verdict.Reasons[0].Label = evil
-	l.Events[1].Note = evil
+	l.Timeline[1].Rows[0].Note = evil
+	l.History.Points[0].Stage = evil
+	l.Override.Reason = evil
 	for _, out := range []string{render(t, templates.AdminOverviewView(o, "tok")), render(t, templates.AdminLeadView(l))} {
 		if strings.Contains(out, "<script>") {
 			t.Fatalf("markup from data is not escaped:\n%s", out)
@@ -284,8 +410,9 @@ func TestDeadTableRetry(t *testing.T) {
 	}
 }
 
-// The lead page explains every point and shows the browser's verdict
-// beside the server's.
+// The lead page explains every point, shows the browser's verdict beside
+// the server's and the override that holds, and gives the timeline by
+// day with the changes of verdict on the rows that made them.
 func TestAdminLeadView(t *testing.T) {
 	doc := parse(t, templates.AdminLeadView(adminLead()))
 	reasons := all(byLabel(doc, "Reasons"), tagged("tr"))
@@ -295,16 +422,49 @@ func TestAdminLeadView(t *testing.T) {
 	if got := cells(reasons[1]); got != "newsletter | Signed up for the newsletter | +2.5 | 5 points, halved every 90d, 90d ago | content/scoring.yaml:14:3" {
 		t.Errorf("a point's reason: %q", got)
 	}
-	if got := cells(reasons[2]); got != "stage MQL | fit >= \"B\" and score >= mql | – | – | content/stages/mql.md:7:7" {
+	if got := cells(reasons[2]); got != "stage SAL | known(sales_accepted) | – | – | content/stages/sal.md:7:7" {
 		t.Errorf("the stage's reason: %q", got)
 	}
-	page := text(doc)
-	if !strings.Contains(page, "concluded stage opportunity, fit A, tier hot. The server's verdict") {
-		t.Errorf("the browser's verdict is not shown: %s", page)
+	page := spaced(doc)
+	for _, want := range []string{
+		"concluded stage opportunity, fit A, tier hot. The server's verdict",
+		"Override: SQL , set by jo@sales on 2026-02-05 10:00 UTC . Reason: budget confirmed on the call " +
+			"The rules give SAL; the override holds until they give SQL or a stage further on.",
+		"Lost , recorded by jo@sales on 2026-02-06 10:00 UTC . Reason: chose a competitor",
+		"Stage SQL override The rules give SAL (MOFU) Outcome lost",
+		"Next change by time 2026-03-01 02:25 UTC , if nothing happens first",
+		"Leads merged in l2",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q:\n%s", want, page)
+		}
 	}
-	events := all(byLabel(doc, "Events, oldest first"), tagged("tr"))
-	if len(events) != 3 || !strings.Contains(text(events[2]), "called back") {
-		t.Errorf("timeline rows: %d", len(events))
+	timeline := byLabel(doc, "Timeline, oldest first")
+	var rows []string
+	for _, tr := range all(timeline, tagged("tr"))[1:] {
+		var cs []string
+		for _, c := range all(tr, tagged("th", "td")) {
+			cs = append(cs, spaced(c))
+		}
+		rows = append(rows, strings.Join(cs, " | "))
+	}
+	want := []string{
+		"Tuesday 3 February 2026",
+		"09:00 | Submitted the form Stage MQL Fit A Tier warm Score 12 Gained form +4, target-industry +2 | visitor | form | ",
+		"09:00 | Entered MQL by the rules | winnow | rules | ",
+		"12:54 | Score decayed: MQL → cold lead Stage MQL → cold lead Tier warm → cool Score 11.99 | winnow | – | ",
+		"13:00 | Viewed /pricing/ (of merged lead l2 ) | visitor | beacon | ",
+		"Thursday 5 February 2026",
+		"10:00 | override Set the stage to SQL against the rules Reason: budget confirmed on the call Stage SAL → SQL (override) Score 13.4 | jo@sales | api | called back",
+		"11:00 | Merged in lead l2 | jo@sales | admin | ",
+	}
+	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
+		t.Errorf("timeline rows:\n%s\nwant:\n%s", strings.Join(rows, "\n"), strings.Join(want, "\n"))
+	}
+	for _, tm := range all(timeline, tagged("time")) {
+		if v, _ := attr(tm, "datetime"); v == "" {
+			t.Errorf("<time>%s</time> has no datetime", text(tm))
+		}
 	}
 	if h1 := all(doc, tagged("h1")); len(h1) != 1 {
 		t.Errorf("%d h1", len(h1))

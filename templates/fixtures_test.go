@@ -36,6 +36,23 @@ func devSite() templates.Site {
 	return s
 }
 
+// trackedSite is the site with tracking on, waiting for the visitor's
+// consent.
+func trackedSite() templates.Site {
+	s := site
+	s.Beacon = "/assets/js/beacon.5b1e07c3d9.js"
+	s.Consent = "With your consent we set two cookies of our own. Nothing is shared with anyone else."
+	return s
+}
+
+var pricingHead = templates.Head{
+	Title:       "Pricing",
+	Description: "Winnow is open source and free to self-host.",
+	Path:        "/pricing/",
+	Type:        "website",
+	Signal:      "pricing_visit",
+}
+
 var homeHead = templates.Head{
 	Title:       "Winnow",
 	Description: "Lead qualification as code. One shared definition of lead, prospect and opportunity.",

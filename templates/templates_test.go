@@ -30,6 +30,7 @@ func goldenCases() []goldenCase {
 		{"layout-home", page(site, homeHead, nil, templates.ArticleView(templates.Article{Title: "Winnow", Body: "<p>Lead qualification as code.</p>"}))},
 		{"layout-post", page(devSite(), postHead, postCrumbs, templates.ArticleView(post))},
 		{"layout-404", page(site, notFoundHead, nil, templates.NotFoundView())},
+		{"layout-consent", page(trackedSite(), pricingHead, nil, templates.ArticleView(templates.Article{Title: "Pricing", Body: "<p>Free to self-host.</p>"}))},
 		{"article", templates.ArticleView(post)},
 		{"article-short", templates.ArticleView(shortPage)},
 		{"section", templates.SectionView(blog)},
@@ -301,6 +302,76 @@ func TestLayoutHead(t *testing.T) {
 	}
 	for _, s := range all(doc, tagged("script")) {
 		t.Errorf("a page without JSON-LD or live reload has a script: %v", s.Attr)
+	}
+}
+
+// TestLayoutTracking: with tracking on every page loads the beacon script,
+// deferred, with the page's signal when it has one; the consent bar is
+// there, hidden, only when tracking waits for consent; with tracking off
+// there is neither.
+func TestLayoutTracking(t *testing.T) {
+	beacons := func(doc *html.Node) []*html.Node {
+		return all(doc, func(n *html.Node) bool {
+			src, _ := attr(n, "src")
+			return n.Data == "script" && strings.Contains(src, "/beacon.")
+		})
+	}
+	bars := func(doc *html.Node) []*html.Node {
+		return all(doc, func(n *html.Node) bool { _, ok := attr(n, "data-winnow-consent"); return ok })
+	}
+	implied := trackedSite()
+	implied.Consent = ""
+	for _, c := range []struct {
+		name    string
+		site    templates.Site
+		head    templates.Head
+		beacon  bool
+		signal  string
+		consent bool
+	}{
+		{"off", site, pricingHead, false, "", false},
+		{"implied, a page with a signal", implied, pricingHead, true, "pricing_visit", false},
+		{"implied, a page without", implied, homeHead, true, "", false},
+		{"required", trackedSite(), pricingHead, true, "pricing_visit", true},
+		{"consent text without a beacon", func() templates.Site { s := trackedSite(); s.Beacon = ""; return s }(), pricingHead, false, "", false},
+	} {
+		doc := parse(t, page(c.site, c.head, nil, nil))
+		scripts := beacons(doc)
+		if len(scripts) != map[bool]int{true: 1}[c.beacon] {
+			t.Errorf("%s: %d beacon scripts", c.name, len(scripts))
+		}
+		if len(scripts) == 1 {
+			if _, ok := attr(scripts[0], "defer"); !ok {
+				t.Errorf("%s: the beacon script is not deferred", c.name)
+			}
+			if got, _ := attr(scripts[0], "data-signal"); got != c.signal {
+				t.Errorf("%s: data-signal %q, want %q", c.name, got, c.signal)
+			}
+		}
+		b := bars(doc)
+		if len(b) != map[bool]int{true: 1}[c.consent] {
+			t.Fatalf("%s: %d consent bars", c.name, len(b))
+		}
+		if len(b) == 1 {
+			if _, hidden := attr(b[0], "hidden"); !hidden {
+				t.Errorf("%s: the consent bar is shown without JavaScript", c.name)
+			}
+			if label, _ := attr(b[0], "aria-label"); label == "" || b[0].Data != "section" {
+				t.Errorf("%s: the consent bar is not a labelled region", c.name)
+			}
+			var buttons []string
+			for _, n := range all(b[0], tagged("button")) {
+				typ, _ := attr(n, "type")
+				value, _ := attr(n, "value")
+				buttons = append(buttons, typ+" "+value+" "+text(n))
+			}
+			if got := strings.Join(buttons, ", "); got != "button yes Accept, button no Decline" {
+				t.Errorf("%s: the consent bar's buttons are %q", c.name, got)
+			}
+			if !strings.Contains(text(b[0]), c.site.Consent) {
+				t.Errorf("%s: the consent bar does not say %q", c.name, c.site.Consent)
+			}
+		}
 	}
 }
 

@@ -14,6 +14,12 @@ type Site struct {
 	Favicon    string // URL of the fingerprinted SVG favicon
 	Feed       string // URL of the Atom feed
 	LiveReload string // dev server only: URL of the reload event stream; "" in builds
+	// Beacon is the URL of the fingerprinted beacon script (page signals
+	// and attribution), loaded by every page; "" when tracking is off.
+	Beacon string
+	// Consent is the consent bar's text when tracking waits for the
+	// visitor's consent; "" when consent is implied.
+	Consent string
 }
 
 // Link is a titled URL. URLs are site-absolute paths ("/glossary/") or
@@ -32,6 +38,7 @@ type Head struct {
 	Published   string // ISO 8601 date of an article, or ""
 	JSONLD      string // a JSON-LD document, already serialised, or ""
 	NoIndex     bool   // keep the page out of search engines (404)
+	Signal      string // the model's signal a view of the page records (the beacon's "s"), or ""
 }
 
 // Heading is an entry of a table of contents.

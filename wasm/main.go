@@ -125,7 +125,8 @@ func yield() {
 //	stage fit tier hint address
 //
 // hint being "" (none), "disposable", "typo" (address: the corrected one)
-// or "free"; then one record per field of the model,
+// or "free"; then one record per field of the model but those recorded
+// from the visit (attribute fields, which the form never asks),
 //
 //	name ask error
 //
@@ -160,6 +161,9 @@ func evaluate(m *qualify.Model, answers string, now int64) string {
 	}
 	for i := range m.Fields {
 		f := &m.Fields[i]
+		if f.Attribute {
+			continue
+		}
 		b = append(b, "\x1e"+f.Name+"\x1f"...)
 		if f.Ask != nil {
 			if qualify.Holds(m, f.Ask, &lead, now, &v) {

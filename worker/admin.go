@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/report"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
 // deadJSON is a webhook that will not be retried unless asked.
@@ -36,7 +36,7 @@ func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var out outboxJSON
 	var err error
-	out.Status, err = h.countBy(ctx, `SELECT status, count(*) FROM outbox GROUP BY status`)
+	out.Status, err = h.store.OutboxCounts(ctx)
 	if err == nil {
 		out.Dead, err = h.deadWebhooks(ctx, 500)
 	}
@@ -47,12 +47,15 @@ func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// latestStage is a subquery for the stage of the latest stage event of
-// the lead whose id is the SQL expression lead: an activity (contacted)
-// leaves the stage as it was.
-func latestStage(lead string) string {
-	return `(SELECT x.stage FROM events x WHERE x.lead_id = ` + lead + ` AND x.stage != '` + report.Contacted +
-		`' ORDER BY x.at DESC, x.recorded_at DESC, x.rowid DESC LIMIT 1)`
+// deadWebhooks lists the newest dead-lettered webhooks, at most limit.
+func (h *Handler) deadWebhooks(ctx context.Context, limit int) ([]deadJSON, error) {
+	list, err := h.store.DeadWebhooks(ctx, limit)
+	out := make([]deadJSON, len(list))
+	for i, d := range list {
+		out[i] = deadJSON{ID: d.ID, Lead: d.Lead, Target: d.Target, Topic: d.Topic, Attempts: d.Attempts,
+			LastError: d.LastError, CreatedAt: stampMS(d.CreatedAt)}
+	}
+	return out, err
 }
 
 // report gives the funnel and SLA report (package report) for
@@ -63,127 +66,52 @@ func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var oe *report.OptionError
 		errors.As(err, &oe)
-		writeError(w, http.StatusBadRequest, "bad_request", err.Error(), fieldError{oe.Option, "invalid", oe.Message})
+		writeError(w, newError("bad_request", err.Error(), fieldError{oe.Option, "invalid", oe.Message}))
 		return
 	}
 	b, err := report.NewBuilder(h.c.Model, o)
-	if err != nil {
-		h.serverError(w, r, false, "reporting", err)
-		return
+	if err == nil {
+		err = h.loadReport(r.Context(), b)
 	}
-	if err := LoadReport(r.Context(), h.c.DB, b); err != nil {
+	if err != nil {
 		h.serverError(w, r, false, "reporting", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, b.Report())
 }
 
-// LoadReport streams every lead and every event in db into b, with one
-// query for the leads and one for the events.
-func LoadReport(ctx context.Context, db *sql.DB, b *report.Builder) error {
-	rows, err := db.QueryContext(ctx, `SELECT id, created_at, source, spam, fit, tier, score FROM leads`)
-	if err != nil {
+// loadReport reads every lead and the events of its funnel into b.
+func (h *Handler) loadReport(ctx context.Context, b *report.Builder) error {
+	if err := h.store.ReportLeads(ctx, b.AddLead); err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l report.Lead
-		var created int64
-		var spam int
-		if err := rows.Scan(&l.ID, &created, &l.Source, &spam, &l.Fit, &l.Tier, &l.Score); err != nil {
-			return err
-		}
-		l.CreatedAt, l.Spam = time.UnixMilli(created).UTC(), spam != 0
-		b.AddLead(l)
-	}
-	if err := rows.Err(); err != nil {
+	return h.store.ReportEvents(ctx, b.AddEvent)
+}
+
+// LoadReport reads every lead of db and the events of its funnel into b,
+// for `winnow report`.
+func LoadReport(ctx context.Context, s *store.Store, b *report.Builder) error {
+	if err := s.ReportLeads(ctx, b.AddLead); err != nil {
 		return err
 	}
-	rows.Close()
-	return scanEvents(ctx, db, b.AddEvent)
-}
-
-// scanEvents reads every event in db, in one query.
-func scanEvents(ctx context.Context, db *sql.DB, add func(lead string, e report.Event)) error {
-	rows, err := db.QueryContext(ctx, `SELECT lead_id, stage, actor, source, at, recorded_at FROM events`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var lead string
-		var e report.Event
-		var at, recorded int64
-		if err := rows.Scan(&lead, &e.Stage, &e.Actor, &e.Source, &at, &recorded); err != nil {
-			return err
-		}
-		e.At, e.RecordedAt = time.UnixMilli(at).UTC(), time.UnixMilli(recorded).UTC()
-		add(lead, e)
-	}
-	return rows.Err()
-}
-
-// countBy runs a query of (key, count) rows and returns them as a map.
-func (h *Handler) countBy(ctx context.Context, q string, args ...any) (map[string]int, error) {
-	rows, err := h.c.DB.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
-}
-
-// deadWebhooks lists the newest dead-lettered webhooks, at most limit.
-func (h *Handler) deadWebhooks(ctx context.Context, limit int) ([]deadJSON, error) {
-	rows, err := h.c.DB.QueryContext(ctx, `SELECT id, lead_id, target, topic, attempts, last_error, created_at FROM outbox
-		WHERE status = 'dead' ORDER BY created_at DESC, id LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	dead := []deadJSON{}
-	for rows.Next() {
-		var d deadJSON
-		var created int64
-		if err := rows.Scan(&d.ID, &d.Lead, &d.Target, &d.Topic, &d.Attempts, &d.LastError, &created); err != nil {
-			return nil, err
-		}
-		d.CreatedAt = time.UnixMilli(created).UTC().Format(time.RFC3339)
-		dead = append(dead, d)
-	}
-	return dead, rows.Err()
+	return s.ReportEvents(ctx, b.AddEvent)
 }
 
 // exportCSV streams every lead with its verdict as CSV, one row per lead,
-// the model's fields as columns, then where the lead stands and its
-// events (report.EncodeEvents), so that the report can be computed from
-// the file (report.ReadCSV). Leads whose personal data was purged are
-// there with their answers empty. Text cells are escaped against formulas
-// (report.EscapeCell).
+// the model's fields as columns (its answers now), then where the lead
+// stands and the events of its funnel (report.EncodeEvents), so that the
+// report can be computed from the file (report.ReadCSV). Leads whose
+// personal data was purged are there with their answers empty. Text cells
+// are escaped against formulas (report.EscapeCell).
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	events := map[string][]report.Event{}
-	if err := scanEvents(r.Context(), h.c.DB, func(lead string, e report.Event) {
+	if err := h.store.ReportEvents(ctx, func(lead string, e report.Event) {
 		events[lead] = append(events[lead], e)
 	}); err != nil {
 		h.serverError(w, r, false, "exporting", err)
 		return
 	}
-	rows, err := h.c.DB.QueryContext(r.Context(), `SELECT id, created_at, source, spam, stage, fit, tier, score, model_version,
-		input FROM leads ORDER BY created_at, id`)
-	if err != nil {
-		h.serverError(w, r, false, "exporting", err)
-		return
-	}
-	defer rows.Close()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="leads.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
@@ -196,28 +124,20 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	cw.Write(append(head, report.ColStageNow, report.ColOutcome, report.ColEvents))
 	esc := report.EscapeCell
-	for rows.Next() {
-		var id, source, stage, fit, tier, model, input string
-		var created int64
-		var spam int
-		var score float64
-		if err := rows.Scan(&id, &created, &source, &spam, &stage, &fit, &tier, &score, &model, &input); err != nil {
-			h.log.Error("exporting", "err", err)
-			break
-		}
+	err := h.store.Export(ctx, func(l store.ExportRow) error {
 		var fields map[string]string
-		json.Unmarshal([]byte(input), &fields)
-		rec := []string{esc(id), time.UnixMilli(created).UTC().Format(time.RFC3339), esc(source), strconv.FormatBool(spam != 0),
-			esc(stage), esc(fit), esc(tier), strconv.FormatFloat(score, 'f', -1, 64), esc(model)}
+		json.Unmarshal([]byte(l.Input), &fields)
+		rec := []string{esc(l.ID), time.UnixMilli(l.CreatedAt).UTC().Format(time.RFC3339), esc(l.Source), strconv.FormatBool(l.Spam),
+			esc(l.Stage), esc(l.Fit), esc(l.Tier), strconv.FormatFloat(l.Score, 'f', -1, 64), esc(l.Model)}
 		for _, f := range m.Fields {
 			rec = append(rec, esc(fields[f.Name]))
 		}
-		evs := events[id]
+		evs := events[l.ID]
 		report.SortEvents(evs)
 		_, now, outcome := report.Current(evs)
-		cw.Write(append(rec, esc(now), outcome, esc(report.EncodeEvents(evs))))
-	}
-	if err := rows.Err(); err != nil {
+		return cw.Write(append(rec, esc(now), outcome, esc(report.EncodeEvents(evs))))
+	})
+	if err != nil {
 		h.log.Error("exporting", "err", err)
 	}
 	cw.Flush()
@@ -226,66 +146,49 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 // retry puts a dead webhook back in the queue, due now.
 func (h *Handler) retry(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	ok, err := h.requeue(r.Context(), id)
+	ok, err := h.store.Requeue(r.Context(), id, h.now().UnixMilli())
 	if err != nil {
 		h.serverError(w, r, false, "retrying a webhook", err)
 		return
 	}
 	if !ok {
-		writeError(w, http.StatusNotFound, "not_found", "no dead webhook "+id)
+		writeError(w, newError("not_found", "no dead webhook "+id))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "pending"})
 }
 
-// requeue puts the dead webhook id back in the queue, due now, with its
-// attempts counted anew. It reports false when no dead webhook has that id.
-func (h *Handler) requeue(ctx context.Context, id string) (bool, error) {
-	res, err := h.c.DB.ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, lease_until = 0
-		WHERE id = ? AND status = 'dead'`, h.now().UnixMilli(), id)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n > 0, err
-}
-
-// Purge erases the personal data of leads older than the model's
-// retention period, keeping their verdicts and events for the reports:
-// their answers, email, the browser's verdict, the notes of their events,
-// the webhooks sent about them, and the hash of their answers with the
-// idempotency key a plain form post made of it (a replay of a purged
-// lead's key is a new submission). It also drops rate-limit windows that
-// have ended and expired dashboard sessions. It returns the number of
-// leads purged.
+// Purge erases the personal data of the leads that gave none for longer
+// than the model's retention period, keeping their verdicts, events and
+// score history for the reports: their answers, email, person and
+// visitor (a return is a new lead), the browser's verdict, their events'
+// answers, notes and keys, and the webhooks sent about them. It also drops
+// visits older than the retention period (or a month, if none is set),
+// rate-limit windows that have ended and expired dashboard sessions. It
+// returns the number of leads purged.
 func (h *Handler) Purge(ctx context.Context) (int64, error) {
 	now := h.now()
-	if _, err := h.c.DB.ExecContext(ctx, `DELETE FROM rate_limits WHERE bucket < ?`,
-		now.UnixMilli()/h.c.Limits.Window.Milliseconds()-1); err != nil {
-		return 0, err
+	before := int64(0)
+	visits := now.Add(-30 * 24 * time.Hour).UnixMilli()
+	if ret := h.c.Model.Retention; ret > 0 {
+		before = now.Add(-time.Duration(ret) * time.Second).UnixMilli()
+		visits = max(visits, before)
 	}
-	if _, err := h.c.DB.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now.UnixMilli()); err != nil {
-		return 0, err
+	return h.store.Purge(ctx, now.UnixMilli(), before, visits, now.UnixMilli()/h.c.Limits.Window.Milliseconds()-1)
+}
+
+// Scheduled is the work done on a schedule (the cron trigger at the edge,
+// a ticker natively), as of at: the webhooks due, the leads whose verdict
+// time has changed, the persons of leads an earlier release stored, and
+// the purge of expired personal data.
+func (h *Handler) Scheduled(ctx context.Context, at time.Time) error {
+	at = at.Add(h.c.ClockOffset)
+	_, rerr := h.Rescore(ctx, at)
+	_, berr := h.Persons(ctx, 500)
+	d, derr := h.Deliver(ctx) // what the passes above queued too
+	if d.Failed > 0 || d.Dead > 0 {
+		h.log.Warn("webhooks", "delivered", d.Delivered, "failed", d.Failed, "dead", d.Dead)
 	}
-	ret := h.c.Model.Retention
-	if ret <= 0 {
-		return 0, nil
-	}
-	cutoff := now.Add(-time.Duration(ret) * time.Second).UnixMilli()
-	// Events may come after their lead was purged: every run clears them.
-	if _, err := h.c.DB.ExecContext(ctx, `UPDATE events SET note = '' WHERE note != ''
-		AND lead_id IN (SELECT id FROM leads WHERE created_at < ?)`, cutoff); err != nil {
-		return 0, err
-	}
-	res, err := h.c.DB.ExecContext(ctx, `UPDATE leads SET input = '{}', email = '', email_hash = '', client_verdict = '',
-		body_hash = '', idem_key = 'purged:' || id, purged_at = ? WHERE created_at < ? AND purged_at IS NULL`, now.UnixMilli(), cutoff)
-	if err != nil {
-		return 0, err
-	}
-	n, _ := res.RowsAffected()
-	if _, err := h.c.DB.ExecContext(ctx, `UPDATE outbox SET payload = '{}' WHERE status != 'pending' AND payload != '{}'
-		AND (created_at < ? OR lead_id IN (SELECT id FROM leads WHERE created_at < ?))`, cutoff, cutoff); err != nil {
-		return n, err
-	}
-	return n, nil
+	_, perr := h.Purge(ctx)
+	return errors.Join(rerr, berr, derr, perr)
 }

@@ -2,11 +2,14 @@ package worker
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +19,8 @@ import (
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/templates"
+	"github.com/winnowhq/winnow/worker/lead"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
 // The admin dashboard at /admin: server-rendered pages that work without
@@ -109,7 +114,7 @@ func (h *Handler) readAdminForm(w http.ResponseWriter, r *http.Request) bool {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
-		h.adminMessage(w, r, statusOf(err), "The form was refused", "Its body cannot be read.")
+		h.adminMessage(w, r, tooLargeOr(err, "body", "").Status(), "The form was refused", "Its body cannot be read.")
 		return false
 	}
 	return true
@@ -230,7 +235,9 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 // current one: how many of the leads that came in reached each stage of
 // the funnel (then won), entering it or a later one; each month's
 // conversion from each stage to the next (of the month's new leads that
-// reached a stage, the share that went on); how well each stage's SLA was
+// reached a stage, the share that went on); the entries into each stage
+// the rules made and those overrides made; the conversions of the leads
+// of each origin, campaign and source; how well each stage's SLA was
 // kept; and the entries nobody has acted on past their SLA.
 func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error) {
 	var o templates.AdminOverview
@@ -242,7 +249,7 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 	if err != nil {
 		return o, err
 	}
-	if err := LoadReport(ctx, h.c.DB, b); err != nil {
+	if err := h.loadReport(ctx, b); err != nil {
 		return o, err
 	}
 	rep := b.Report()
@@ -272,6 +279,14 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 		}
 		o.Trend = append(o.Trend, s)
 	}
+	for _, mv := range rep.Moves {
+		if !report.IsOutcome(mv.Step) {
+			o.Moves = append(o.Moves, templates.MoveRow{Stage: mv.Step, ByRule: mv.ByRule, Override: mv.Override})
+		}
+	}
+	o.Origins = segmentTable("Conversion by origin", "Origin", "Direct or unknown", rep.Origins)
+	o.Campaigns = segmentTable("Conversion by campaign", "Campaign", "No campaign", rep.Campaigns)
+	o.Sources = segmentTable("Conversion by source", "Source", "Unknown", rep.Sources)
 	for _, s := range rep.SLA {
 		o.SLA = append(o.SLA, templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
 			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue, Compliance: s.Compliance})
@@ -290,6 +305,23 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 	return o, nil
 }
 
+// segmentTable lays out the conversions over the whole period of the
+// leads of each value of a dimension; none names the leads without one.
+func segmentTable(caption, dimension, none string, segs []report.Segment) templates.SegmentTable {
+	t := templates.SegmentTable{Caption: caption, Dimension: dimension}
+	for i, s := range segs {
+		row := templates.SegmentRow{Value: cmp.Or(s.Value, none), Leads: s.Funnel.Total.Created}
+		for _, c := range s.Funnel.Total.Conversions {
+			if i == 0 {
+				t.Steps = append(t.Steps, c.From+" → "+c.To)
+			}
+			row.Conversions = append(row.Conversions, templates.Conversion{Reached: c.Reached, Converted: c.Converted, Rate: c.Rate})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
 // maxBreaches is how many SLA breaches the overview lists, the most
 // overdue first; GET /api/report has them all.
 const maxBreaches = 50
@@ -298,59 +330,41 @@ const maxBreaches = 50
 // query.
 func (h *Handler) leadNames(ctx context.Context, breaches []report.Breach) (map[string]string, error) {
 	out := map[string]string{}
-	if len(breaches) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(breaches))
+	ids := make([]string, len(breaches))
 	for i, b := range breaches {
-		args[i] = b.Lead
+		ids[i] = b.Lead
 	}
-	rows, err := h.c.DB.QueryContext(ctx, `SELECT id, input FROM leads WHERE id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
-	if err != nil {
-		return nil, err
+	leads, err := h.store.Summaries(ctx, ids)
+	for _, l := range leads {
+		out[l.ID] = templates.LeadName(names(l.Input))
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, input string
-		if err := rows.Scan(&id, &input); err != nil {
-			return nil, err
-		}
-		out[id] = templates.LeadName(names(input))
-	}
-	return out, rows.Err()
+	return out, err
 }
 
-// recentLeads lists the newest leads with the stage each stands in now.
+// recentLeads lists the leads last active with the stage each stands in
+// now (won or lost for a closed one).
 func (h *Handler) recentLeads(ctx context.Context, limit int) ([]templates.RecentLead, error) {
-	rows, err := h.c.DB.QueryContext(ctx, `SELECT l.id, l.created_at, l.input, l.fit, l.tier, l.score, l.spam,
-		coalesce(`+latestStage("l.id")+`, l.stage) FROM leads l ORDER BY l.created_at DESC, l.id DESC LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	leads, err := h.store.RecentLeads(ctx, limit)
 	var out []templates.RecentLead
-	for rows.Next() {
-		var l templates.RecentLead
-		var id, input string
-		var created int64
-		var score float64
-		var spam int
-		if err := rows.Scan(&id, &created, &input, &l.Fit, &l.Tier, &score, &spam, &l.Stage); err != nil {
-			return nil, err
+	for _, s := range leads {
+		l := templates.RecentLead{Stage: s.Stage, Fit: s.Fit, Tier: s.Tier}
+		if s.Outcome != "" {
+			l.Stage = s.Outcome
 		}
-		at := time.UnixMilli(created).UTC()
-		l.At, l.AtISO, l.URL = at.Format(humanTime), at.Format(time.RFC3339), leadURL(id)
-		l.Name, l.Company = names(input)
-		l.Score, l.Spam = qualify.FormatNumber(score), spam != 0
+		at := time.UnixMilli(s.CreatedAt).UTC()
+		l.At, l.AtISO, l.URL = at.Format(humanTime), at.Format(time.RFC3339), leadURL(s.ID)
+		l.Name, l.Company = names(s.Input)
+		l.Score, l.Spam = qualify.FormatNumber(s.Score), s.Spam
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // leadPage shows one lead.
 func (h *Handler) leadPage(w http.ResponseWriter, r *http.Request, p templates.AdminPage) {
-	l, err := h.loadLead(r.Context(), r.PathValue("id"))
-	if errors.Is(err, errNoLead) {
+	ctx := r.Context()
+	l, err := h.loadLead(ctx, r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
 		h.adminMessage(w, r, http.StatusNotFound, "No such lead", "No lead has the id in this address.")
 		return
 	}
@@ -358,18 +372,25 @@ func (h *Handler) leadPage(w http.ResponseWriter, r *http.Request, p templates.A
 		h.dbDown(w, r, "reading a lead", err)
 		return
 	}
-	v := h.leadView(l)
+	v := h.leadView(l, l.Scores, h.now())
 	p.Title = v.Heading
 	h.adminRender(w, r, http.StatusOK, p, templates.AdminLeadView(v))
 }
 
-// leadView lays out a stored lead for its page.
-func (h *Handler) leadView(l leadJSON) templates.AdminLead {
+// leadView lays out a stored lead for its page, with its score history
+// (oldest first) up to now.
+func (h *Handler) leadView(l leadJSON, scores []scoreOut, now time.Time) templates.AdminLead {
 	m := h.c.Model
 	v := templates.AdminLead{ID: l.ID, Heading: "Lead " + l.ID, Created: stamp(l.CreatedAt), CreatedISO: l.CreatedAt,
-		Source: l.Source, Spam: l.Spam, Purged: l.Purged}
+		Source: l.Source, Spam: l.Spam, Purged: l.Purged, Stage: l.Stage}
 	if name := templates.LeadName(l.Fields["name"], l.Fields["company"]); name != "" {
 		v.Heading = name
+	}
+	if l.MergedInto != "" {
+		v.MergedInto = &templates.Link{Title: l.MergedInto, URL: leadURL(l.MergedInto)}
+	}
+	for _, id := range l.Merged {
+		v.Merged = append(v.Merged, templates.Link{Title: id, URL: leadURL(id)})
 	}
 	seen := map[string]bool{}
 	for _, f := range m.Fields {
@@ -407,18 +428,209 @@ func (h *Handler) leadView(l leadJSON) templates.AdminLead {
 			v.Client = &c
 		}
 	}
-	for _, e := range l.Events {
-		v.Events = append(v.Events, templates.EventRow{Stage: e.Stage, Actor: e.Actor, Source: e.Source, Note: e.Note,
-			At: stamp(e.At), AtISO: e.At})
+	if o := l.Override; o != nil {
+		at := stampMS(o.At)
+		v.Override = &templates.OverrideView{Stage: o.Stage, Rules: vj.Stage, Reason: o.Reason, Actor: o.Actor, At: stamp(at), AtISO: at}
+	}
+	if l.Outcome != "" {
+		v.Outcome = &templates.OutcomeView{Outcome: l.Outcome}
+		for _, e := range slices.Backward(l.Events) {
+			if e.Kind == lead.KindOutcome && e.Stage == l.Outcome {
+				v.Outcome.Reason, v.Outcome.Actor, v.Outcome.At, v.Outcome.AtISO = h.closeReason(e.Value), e.Actor, stamp(e.At), e.At
+				break
+			}
+		}
+	}
+	if l.NextCheck != "" {
+		v.NextCheck, v.NextCheckISO = stamp(l.NextCheck), l.NextCheck
+	}
+	v.Timeline = h.timeline(l.Events, scores)
+	v.History = h.scoreHistory(l, vj, scores, now)
+	return v
+}
+
+// timeline lays out a lead's events and the changes of its verdict,
+// oldest first, by day (UTC): the change an event made goes on the
+// event's row, and a change the passing of time made (a score row of no
+// event) is a row of its own, before the stage entry it made.
+func (h *Handler) timeline(events []eventOut, scores []scoreOut) []templates.TimelineDay {
+	ids := map[string]bool{}
+	for _, e := range events {
+		ids[e.ID] = true
+	}
+	caused := map[string]*templates.ChangeView{}
+	var own []templates.TimelineRow // the changes of no event shown, in order
+	var ownAt []string
+	for i, s := range scores {
+		c := h.changeView(s, i == 0)
+		if s.Event != "" && ids[s.Event] && caused[s.Event] == nil {
+			caused[s.Event] = c
+			continue
+		}
+		r := templates.TimelineRow{Kind: "decay", What: changeText(s, scores[:i]), Actor: report.SystemActor, Change: c}
+		if s.Event != "" {
+			r.Kind = "change"
+		}
+		own, ownAt = append(own, r), append(ownAt, s.At)
+	}
+	var days []templates.TimelineDay
+	add := func(r templates.TimelineRow, at string) {
+		t, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			return
+		}
+		t = t.UTC()
+		r.Time, r.AtISO = t.Format("15:04"), at
+		if date := t.Format(time.DateOnly); len(days) == 0 || days[len(days)-1].DateISO != date {
+			days = append(days, templates.TimelineDay{Date: t.Format("Monday 2 January 2006"), DateISO: date})
+		}
+		days[len(days)-1].Rows = append(days[len(days)-1].Rows, r)
+	}
+	k := 0
+	for _, e := range events {
+		for ; k < len(own) && ownAt[k] <= e.At; k++ {
+			add(own[k], ownAt[k])
+		}
+		r := h.eventRow(e)
+		r.Change = caused[e.ID]
+		add(r, e.At)
+	}
+	for ; k < len(own); k++ {
+		add(own[k], ownAt[k])
+	}
+	return days
+}
+
+// changeText says what changed a verdict without an event of the lead's
+// timeline, after the rows before: "Score decayed: MQL → cold lead".
+func changeText(s scoreOut, before []scoreOut) string {
+	what := "Verdict changed"
+	if s.Event == "" {
+		what = "Verdict changed with time"
+		if len(before) > 0 && s.Score < before[len(before)-1].Score {
+			what = "Score decayed"
+		}
+	}
+	var c lead.Change
+	json.Unmarshal(s.Changed, &c)
+	switch {
+	case c.StageFrom != "":
+		return what + ": " + c.StageFrom + " → " + c.Stage
+	case c.TierFrom != "":
+		return what + ": tier " + c.TierFrom + " → " + c.Tier
+	}
+	return what
+}
+
+// changeView lays out what changed in a row of the score history; the
+// first row's verdict is all new.
+func (h *Handler) changeView(s scoreOut, first bool) *templates.ChangeView {
+	c := lead.Change{Stage: s.Stage, ByRule: true, Fit: s.Fit, Tier: s.Tier, Score: s.Score}
+	json.Unmarshal(s.Changed, &c)
+	move := func(from, to string) string {
+		switch {
+		case from != "":
+			return from + " → " + to
+		case first:
+			return to
+		}
+		return ""
+	}
+	v := &templates.ChangeView{Stage: move(c.StageFrom, c.Stage), Override: !c.ByRule, Fit: move(c.FitFrom, c.Fit),
+		Tier: move(c.TierFrom, c.Tier), Score: qualify.FormatNumber(c.Score)}
+	for _, r := range c.Gained {
+		v.Gained = append(v.Gained, h.ruleText(r))
+	}
+	for _, r := range c.Lost {
+		v.Lost = append(v.Lost, h.ruleText(r))
 	}
 	return v
+}
+
+// closeReason is the label of the model's close reason named name (why
+// sales closed a lead); any other text as it is.
+func (h *Handler) closeReason(name string) string {
+	if i := h.c.Model.CloseReasonIndex(name); i >= 0 && h.c.Model.CloseReasons[i].Label != "" {
+		return h.c.Model.CloseReasons[i].Label
+	}
+	return name
+}
+
+// ruleText names a point rule with its points: "pricing +2".
+func (h *Handler) ruleText(name string) string {
+	for _, p := range h.c.Model.Points {
+		if p.Name == name {
+			return name + " " + qualify.FormatPoints(float64(p.Points))
+		}
+	}
+	return name
+}
+
+// scoreHistory lays out a lead's score history for its chart, from its
+// creation to now: the stored rows, then its stage and its verdict's
+// score decayed to now.
+func (h *Handler) scoreHistory(l leadJSON, vj VerdictJSON, scores []scoreOut, now time.Time) templates.ScoreHistory {
+	m := h.c.Model
+	out := templates.ScoreHistory{Now: templates.ScorePoint{At: now, Stage: l.Stage, Override: !l.ByRule,
+		Score: h.scoreAt(vj, now), Fit: vj.Fit, Tier: vj.Tier}}
+	out.Start, _ = time.Parse(time.RFC3339, l.CreatedAt)
+	for _, s := range m.Stages {
+		out.Stages = append(out.Stages, s.Name)
+	}
+	for _, t := range m.Tiers[:max(len(m.Tiers)-1, 0)] { // the last tier has no lower bound
+		out.Thresholds = append(out.Thresholds, templates.Threshold{Label: t.Name, Score: t.Min})
+	}
+	causes := map[string]string{}
+	for _, e := range l.Events {
+		causes[e.ID] = h.eventRow(e).What
+	}
+	for i, s := range scores {
+		at, err := time.Parse(time.RFC3339, s.At)
+		if err != nil {
+			continue
+		}
+		c := lead.Change{ByRule: true}
+		json.Unmarshal(s.Changed, &c)
+		cause := causes[s.Event]
+		if cause == "" {
+			cause = changeText(s, scores[:i])
+		}
+		out.Points = append(out.Points, templates.ScorePoint{At: at, Stage: s.Stage, Override: !c.ByRule, Score: s.Score,
+			Fit: s.Fit, Tier: s.Tier, Cause: cause})
+	}
+	return out
+}
+
+// scoreAt is verdict v's score at instant t, from v's instant on: the
+// points of each rule tied to a decaying signal halved once per half-life
+// of the signal's age, to the hundredth as the model writes them.
+func (h *Handler) scoreAt(v VerdictJSON, t time.Time) float64 {
+	from, err := time.Parse(time.RFC3339, v.At)
+	if err != nil || !t.After(from) {
+		return v.Score
+	}
+	m, since := h.c.Model, int64(t.Sub(from)/time.Second)
+	total := 0.0
+	for _, r := range v.Reasons {
+		if r.Points == nil {
+			continue
+		}
+		points := *r.Points
+		for _, p := range m.Points {
+			if p.Name == r.Rule && p.Signal >= 0 && m.Signals[p.Signal].HalfLife > 0 {
+				points = float64(p.Points) * math.Exp2(-float64(r.Age+since)/float64(m.Signals[p.Signal].HalfLife))
+			}
+		}
+		total += math.Round(points*100) / 100
+	}
+	return math.Round(total*100) / 100
 }
 
 // retryPage puts a dead webhook back in the queue and goes back to the
 // overview, which says what happened.
 func (h *Handler) retryPage(w http.ResponseWriter, r *http.Request, _ templates.AdminPage) {
 	id := r.PathValue("id")
-	ok, err := h.requeue(r.Context(), id)
+	ok, err := h.store.Requeue(r.Context(), id, h.now().UnixMilli())
 	if err != nil {
 		h.log.Error("retrying a webhook", "err", err)
 		h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute", "The database does not answer; the webhook was not retried.")
@@ -535,4 +747,76 @@ func text(v any) string {
 		return qualify.FormatNumber(v)
 	}
 	return ""
+}
+
+// eventRow says what an event of a lead's timeline was, in a few words,
+// with who, from where, its note, its reason and the lead it names.
+func (h *Handler) eventRow(e eventOut) templates.TimelineRow {
+	m := h.c.Model
+	signal := func(name string) string {
+		if i := m.SignalIndex(name); i >= 0 && m.Signals[i].Label != "" {
+			return m.Signals[i].Label
+		}
+		return name
+	}
+	r := templates.TimelineRow{Kind: e.Kind, Actor: e.Actor, Source: e.Source, Note: e.Note}
+	switch e.Kind {
+	case lead.KindSubmission:
+		r.What = "Submitted answers"
+		if e.Source == "form" {
+			r.What = "Submitted the form"
+		}
+	case lead.KindAnswers:
+		var labels []string
+		for _, f := range m.Fields {
+			if e.Answers[f.Name] != "" {
+				labels = append(labels, f.Label)
+			}
+		}
+		r.What = "Answers recorded"
+		if len(labels) > 0 {
+			r.What += ": " + strings.Join(labels, ", ")
+		}
+	case lead.KindSignal:
+		r.What = "Signal: " + signal(e.Name)
+		if e.Value != "" {
+			r.What += " (" + h.closeReason(e.Value) + ")"
+		}
+	case lead.KindView:
+		r.What = "Viewed " + e.Name
+		if e.Value != "" {
+			r.What += " (signal: " + signal(e.Value) + ")"
+		}
+	case lead.KindActivity:
+		r.What = "Activity: " + e.Name
+	case lead.KindOutcome:
+		switch e.Stage {
+		case lead.Won:
+			r.What = "Won"
+		case lead.Lost:
+			r.What = "Lost"
+		case lead.Open:
+			r.What = "Reopened"
+		default:
+			r.What = "Outcome: " + e.Stage
+		}
+		r.Reason = h.closeReason(e.Value)
+	case lead.KindOverride:
+		r.What, r.Override, r.Reason = "Set the stage to "+e.Stage+" against the rules", true, e.Value
+	case lead.KindMerge:
+		r.What, r.Link = "Merged in lead", &templates.Link{Title: e.Value, URL: leadURL(e.Value)}
+	case lead.KindUnmerge:
+		r.What, r.Link = "Took out lead", &templates.Link{Title: e.Value, URL: leadURL(e.Value)}
+	case lead.KindStage:
+		r.What = "Entered " + e.Stage + " by the rules"
+		if e.ByRule != nil && !*e.ByRule {
+			r.What, r.Override, r.Reason = "Entered "+e.Stage+" by override", true, e.Value
+		}
+	default:
+		r.What = e.Kind
+	}
+	if e.Lead != "" {
+		r.Lead = &templates.Link{Title: e.Lead, URL: leadURL(e.Lead)}
+	}
+	return r
 }

@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/winnowhq/winnow/internal/browsertest"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 )
 
 // refusing is an HTTP client whose every request fails, as when a
@@ -77,7 +80,7 @@ func checkPage(t *testing.T, ctx context.Context, name string, width int64) {
 // lead, retry a dead webhook, log out. Every page passes axe-core, does
 // not scroll sideways and has one h1.
 func TestDashboardInBrowser(t *testing.T) {
-	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: "https://crm.example/hooks/winnow", Secret: "x"}},
+	f := newFixture(t, []crm.Target{{Name: "crm", Kind: crm.KindJSON, URL: "https://crm.example/hooks/winnow", Secret: "x"}},
 		func(c *worker.Config) { c.Client = refusing{}; c.Limits.MaxAttempts = 2 })
 	// Leads over three months, moved on by sales through the API.
 	for i, who := range []string{"Ana Maria Souza", "Bo Lindqvist", "Chidi Okafor", "Dana Weiß"} {
@@ -88,7 +91,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		id := f.submit(t, "key-browser-"+strconv.Itoa(i), fields)["id"].(string)
 		if i%2 == 0 {
-			f.postEvent(t, id, map[string]string{"stage": "SAL", "actor": "jo@sales", "note": "called back, keen"})
+			f.postEvent(t, id, map[string]string{"signal": "sales_accepted", "actor": "jo@sales", "note": "called back, keen"})
 		}
 		f.clock.Advance(20 * 24 * time.Hour)
 	}
@@ -142,5 +145,51 @@ func TestDashboardInBrowser(t *testing.T) {
 		tabTo(t, ctx, `form[action="/admin/logout"] button`)
 		press(t, ctx, "\r")
 		browsertest.WaitFor(t, ctx, "the login form after logging out", `!!document.querySelector("#token")`)
+	}
+}
+
+// TestDashboardLeadInBrowser opens the page of a lead with a whole life
+// (an override, an outcome, decay) at a phone's width and a desktop's, in
+// light and dark: it passes axe-core with its score history table open,
+// does not scroll sideways, and its chart fits the screen.
+func TestDashboardLeadInBrowser(t *testing.T) {
+	f, ana, _ := lifeFixture(t)
+	ctx := browsertest.Start(t, 3*time.Minute)
+	page := f.srv.URL + "/admin/leads/" + ana
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(page)); err != nil {
+		t.Fatal(err)
+	}
+	tabTo(t, ctx, "#token")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("tok")); err != nil {
+		t.Fatal(err)
+	}
+	press(t, ctx, "\r")
+	browsertest.WaitFor(t, ctx, "the lead's page after logging in", `!!document.querySelector("figure.life svg[role=img]")`)
+	for _, c := range []struct {
+		width int64
+		dark  bool
+	}{{320, false}, {1280, false}, {320, true}, {1280, true}} {
+		scheme := "light"
+		if c.dark {
+			scheme = "dark"
+		}
+		media := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia,
+				emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+			return err
+		})
+		err := chromedp.Do(ctx, chromedp.EmulateViewport(c.width, 900), media, chromedp.Navigate(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		browsertest.WaitFor(t, ctx, "the lead's page", `document.readyState === "complete" && !!document.querySelector("figure.life svg[role=img]")`)
+		if !browsertest.Eval[bool](t, ctx, `matchMedia("(prefers-color-scheme: `+scheme+`)").matches`) {
+			t.Fatalf("the page is not in the %s scheme", scheme)
+		}
+		if w := browsertest.Eval[float64](t, ctx, `document.querySelector("figure.life svg").getBoundingClientRect().width`); w > float64(c.width) || w < 250 {
+			t.Errorf("at %d px the chart is %v px wide", c.width, w)
+		}
+		browsertest.Eval[bool](t, ctx, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
+		checkPage(t, ctx, "lead-life-"+scheme, c.width)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 )
 
 // adminBrowser is a client of the dashboard: it keeps cookies and does
@@ -309,7 +310,7 @@ func TestDashboardOff(t *testing.T) {
 func TestDashboardRetry(t *testing.T) {
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
 	defer recv.Close()
-	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: recv.URL, Secret: "x"}},
+	f := newFixture(t, []crm.Target{{Name: "crm", Kind: crm.KindJSON, URL: recv.URL, Secret: "x"}},
 		func(c *worker.Config) { c.Limits.MaxAttempts = 1 })
 	lead := f.submit(t, "key-00000101", ana())
 	if d, err := f.h.Deliver(context.Background()); err != nil || d.Dead != 1 {
@@ -366,7 +367,7 @@ func TestDashboardLead(t *testing.T) {
 	json.NewDecoder(resp.Body).Decode(&lead)
 	resp.Body.Close()
 	f.clock.Advance(time.Hour)
-	f.postEvent(t, lead.ID, map[string]string{"stage": "SAL", "actor": "jo@sales", "note": "called <back>"})
+	f.postEvent(t, lead.ID, map[string]string{"signal": "sales_accepted", "actor": "jo@sales", "note": "called <back>"})
 
 	b := newAdminBrowser(t, f.srv.URL)
 	b.login(t, "tok")
@@ -388,7 +389,7 @@ func TestDashboardLead(t *testing.T) {
 			t.Errorf("reason %s (%s) is not on the page", r.Rule, r.Pos)
 		}
 	}
-	if i, j := strings.Index(p.body, `data-label="Stage">MQL`), strings.Index(p.body, `data-label="Stage">SAL`); i < 0 || j < i {
+	if i, j := strings.Index(p.body, `Entered MQL by the rules`), strings.Index(p.body, `Entered SAL by the rules`); i < 0 || j < i {
 		t.Errorf("the timeline is not oldest first (MQL at %d, SAL at %d)", i, j)
 	}
 	wantPage(t, b.get(t, "/admin/leads/nope"), 404, "No such lead")
@@ -405,27 +406,11 @@ func TestDashboardLead(t *testing.T) {
 	}
 }
 
-// The overview's figures come from the events: leads that reached each
-// stage, the conversion of each month's leads, and the SLA breaches.
-func TestDashboardOverviewFigures(t *testing.T) {
-	f := newFixture(t, nil, nil) // the clock starts on 2 March 2026
-	a := f.submit(t, "key-00000301", ana())
-	other := ana()
-	other["email"] = "bo@northwind.io"
-	f.submit(t, "key-00000302", other)
-	f.postEvent(t, a["id"].(string), map[string]string{"stage": "SAL", "actor": "jo"})
-	f.clock.Advance(31 * 24 * time.Hour) // 2 April
-	third := ana()
-	third["email"] = "cy@northwind.io"
-	f.submit(t, "key-00000303", third)
-	f.clock.Advance(25 * time.Hour)
-
-	b := newAdminBrowser(t, f.srv.URL)
-	b.login(t, "tok")
-	p := b.get(t, "/admin")
-	// Rows are keyed by their table's caption and their header cell.
+// tableRows reads the rows of a page's tables, keyed by their table's
+// caption and their header cell: the cells' values joined with " | ".
+func tableRows(body string) map[string]string {
 	rows := map[string]string{}
-	for _, table := range strings.Split(p.body, "<caption>")[1:] {
+	for _, table := range strings.Split(body, "<caption>")[1:] {
 		caption, _, _ := strings.Cut(table, "</caption>")
 		for _, m := range regexp.MustCompile(`(?s)<tr><th scope="row">(.*?)</th>(.*?)</tr>`).FindAllStringSubmatch(table, -1) {
 			cells := regexp.MustCompile(`<td[^>]*>(.*?)</td>`).FindAllStringSubmatch(m[2], -1)
@@ -436,6 +421,28 @@ func TestDashboardOverviewFigures(t *testing.T) {
 			rows[caption+": "+strings.TrimSpace(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(m[1], ""))] = strings.Join(vals, " | ")
 		}
 	}
+	return rows
+}
+
+// The overview's figures come from the events: leads that reached each
+// stage, the conversion of each month's leads, and the SLA breaches.
+func TestDashboardOverviewFigures(t *testing.T) {
+	f := newFixture(t, nil, nil) // the clock starts on 2 March 2026
+	a := f.submit(t, "key-00000301", ana())
+	other := ana()
+	other["email"] = "bo@northwind.io"
+	f.submit(t, "key-00000302", other)
+	f.postEvent(t, a["id"].(string), map[string]string{"signal": "sales_accepted", "actor": "jo"})
+	f.clock.Advance(31 * 24 * time.Hour) // 2 April
+	third := ana()
+	third["email"] = "cy@northwind.io"
+	f.submit(t, "key-00000303", third)
+	f.clock.Advance(25 * time.Hour)
+
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	p := b.get(t, "/admin")
+	rows := tableRows(p.body)
 	for row, want := range map[string]string{
 		"Leads reaching each stage: cold lead":                      "3 | 100%",
 		"Leads reaching each stage: MQL (Marketing qualified lead)": "3 | 100%",
@@ -465,4 +472,185 @@ func TestDashboardOverviewFigures(t *testing.T) {
 	if !strings.Contains(p.body, "Ana Maria Souza, Northwind Software") {
 		t.Error("recent leads are not named")
 	}
+}
+
+// submitVisit sends a lead from a visitor of the site: with the beacon's
+// visitor id and, unless attribution is nil, its attribution cookie.
+func (f *fixture) submitVisit(t *testing.T, key string, fields map[string]string, visitor string, attribution url.Values) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"fields": fields, "idempotency_key": key})
+	req, _ := http.NewRequest("POST", f.srv.URL+"/api/leads", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(&http.Cookie{Name: "winnow_v", Value: visitor})
+	if attribution != nil {
+		req.AddCookie(&http.Cookie{Name: "winnow_a", Value: attribution.Encode()})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ ID string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("submit: %d %v", resp.StatusCode, err)
+	}
+	return out.ID
+}
+
+// view records a page view of a visitor, as the site's beacon does.
+func (f *fixture) view(t *testing.T, visitor, path, signal string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"v": visitor, "p": path, "s": signal})
+	resp, err := http.Post(f.srv.URL+"/api/beacon", "text/plain", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 {
+		t.Fatalf("beacon: %d", resp.StatusCode)
+	}
+}
+
+// lifeFixture is two leads of 2 March 2026. Ana comes from the
+// newsletter's spring campaign: scored into MQL at exactly its threshold,
+// she falls back to cold lead by decay within hours, views the pricing
+// page (MQL again), is accepted by sales (SAL) and contacted, moved on
+// to SQL by an override the next day, and lost the day after. Bo, of
+// unknown origin, falls back to cold lead too. The clock is left at
+// 5 March 2026 09:00.
+func lifeFixture(t *testing.T) (f *fixture, ana, bo string) {
+	f = newFixture(t, nil, nil) // 2026-03-02 09:00 UTC
+	const visitor = "v1234567890abcdefghijk"
+	ana = f.submitVisit(t, "key-life-ana", anaFields(), visitor,
+		url.Values{"utm_source": {"newsletter"}, "utm_campaign": {"spring"}, "landing_page": {"/"}})
+	other := anaFields()
+	other["name"], other["email"] = "Bo Lindqvist", "bo@northwind.io"
+	bo = f.submit(t, "key-life-bo", other)["id"].(string)
+	ctx := context.Background()
+	f.clock.Advance(4 * time.Hour) // 13:00: both fell back at 12:54
+	if n, err := f.h.Rescore(ctx, f.clock.Now()); err != nil || n.Changed != 2 {
+		t.Fatalf("rescore: %+v %v", n, err)
+	}
+	f.clock.Advance(time.Hour) // 14:00
+	f.view(t, visitor, "/pricing/", "pricing_visit")
+	f.clock.Advance(time.Hour) // 15:00
+	f.postEvent(t, ana, map[string]string{"signal": "sales_accepted", "actor": "jo@sales"})
+	f.clock.Advance(time.Hour) // 16:00
+	f.postEvent(t, ana, map[string]string{"activity": "contacted", "actor": "jo@sales", "note": "left a voicemail"})
+	f.clock.Advance(18 * time.Hour) // 3 March, 10:00
+	f.postEvent(t, ana, map[string]string{"stage": "SQL", "reason": "budget confirmed on the call", "actor": "jo@sales"})
+	f.clock.Advance(24 * time.Hour) // 4 March, 10:00
+	f.postEvent(t, ana, map[string]string{"outcome": "lost", "reason": "chose_competitor", "actor": "jo@sales"})
+	f.clock.Advance(23 * time.Hour) // 5 March, 09:00
+	return f, ana, bo
+}
+
+// anaFields are Ana's answers: a fit of A, and a score of exactly the
+// MQL threshold when she sends them.
+func anaFields() map[string]string { return ana() }
+
+// A lead's page tells its whole life, oldest first: each event with the
+// change of verdict it made, the decay between them, the override with
+// its reason, the outcome; the chart names the stages it went through;
+// the overview counts the override and the leads by origin.
+func TestDashboardLeadLife(t *testing.T) {
+	f, ana, _ := lifeFixture(t)
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	p := b.get(t, "/admin/leads/"+ana)
+	wantPage(t, p, 200)
+	_, timeline, _ := strings.Cut(p.body, `aria-label="Timeline, oldest first"`)
+	at := 0
+	for _, row := range []string{
+		"Monday 2 March 2026",
+		"Submitted answers", "Stage MQL", "Gained target-industry +2", "form +4",
+		"Entered MQL by the rules",
+		"Score decayed: MQL → cold lead", "Stage MQL → cold lead", "Tier warm → cool",
+		"Entered cold lead by the rules",
+		"Viewed /pricing/ (signal: Visited the pricing page)", "Stage cold lead → MQL", "Gained pricing +2",
+		"Entered MQL by the rules",
+		"Signal: Sales accepted the lead", "Stage MQL → SAL",
+		"Entered SAL by the rules",
+		"Activity: contacted", "left a voicemail",
+		"Tuesday 3 March 2026",
+		`<span class="tag">override</span> Set the stage to SQL against the rules`, "Reason: budget confirmed on the call", "Stage SAL → SQL (override)",
+		`<span class="tag">override</span> Entered SQL by override`, "Reason: budget confirmed on the call",
+		"Wednesday 4 March 2026",
+		"Lost", "Reason: Chose a competitor",
+	} {
+		i := strings.Index(timeline[at:], row)
+		if i < 0 {
+			t.Fatalf("the timeline lacks %q after its %d first bytes:\n%s", row, at, timeline)
+		}
+		at += i + len(row)
+	}
+	if n := strings.Count(timeline, `<tr class="event decay">`); n != 1 {
+		t.Errorf("%d decay rows, want 1", n)
+	}
+	if !strings.Contains(timeline, `<time datetime="2026-03-02T12:54:03Z">12:54</time>`) {
+		t.Error("the decay row is not at the instant the score fell below the threshold")
+	}
+	wantPage(t, p, 200,
+		`<strong>Override: SQL</strong>, set by jo@sales on <time datetime="2026-03-03T10:00:00Z">2026-03-03 10:00 UTC</time>`,
+		"<p>Reason: budget confirmed on the call</p>", "The rules give SAL;",
+		`<strong>Lost</strong>, recorded by jo@sales`, "<p>Reason: Chose a competitor</p>",
+		`<dt>Next change by time</dt><dd><time datetime=`,
+		`<title id="life-title">Score and stage over time</title>`,
+		"stages MQL → cold lead → MQL → SAL → SQL (override) over 3 days, from 2 Mar 2026 09:00 UTC to now.")
+
+	// The overview: Ana's entries (and Bo's: MQL, then cold lead by
+	// decay) by rule, her SQL by override; by origin and campaign.
+	over := b.get(t, "/admin")
+	rows := tableRows(over.body)
+	for row, want := range map[string]string{
+		"Stage entries by rule and by override: cold lead": "2 | 0 | 0%",
+		"Stage entries by rule and by override: MQL":       "3 | 0 | 0%",
+		"Stage entries by rule and by override: SAL":       "1 | 0 | 0%",
+		"Stage entries by rule and by override: SQL":       "0 | 1 | 100%",
+		"Stage entries by rule and by override: prospect":  "0 | 0 | –",
+		"Conversion by origin: newsletter":                 "1 | 100% (1 of 1) | 100% (1 of 1) | 100% (1 of 1) | 100% (1 of 1) | 0% (0 of 1) | –",
+		"Conversion by origin: Direct or unknown":          "1 | 100% (1 of 1) | 0% (0 of 1) | – | – | – | –",
+		"Conversion by campaign: spring":                   "1 | 100% (1 of 1) | 100% (1 of 1) | 100% (1 of 1) | 100% (1 of 1) | 0% (0 of 1) | –",
+		"Conversion by campaign: No campaign":              "1 | 100% (1 of 1) | 0% (0 of 1) | – | – | – | –",
+		"Conversion by source: api":                        "2 | 100% (2 of 2) | 50% (1 of 2) | 100% (1 of 1) | 100% (1 of 1) | 0% (0 of 1) | –",
+	} {
+		if rows[row] != want {
+			t.Errorf("row %q: %q, want %q", row, rows[row], want)
+		}
+	}
+	if _, ok := rows["Stage entries by rule and by override: lost"]; ok {
+		t.Error("outcomes are counted as stage entries")
+	}
+}
+
+// A lead's page names the leads merged into it and the merged lead's
+// events; its chart draws its own history, not theirs too. The merged
+// lead's page says where it went.
+func TestDashboardLeadMerged(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	a := f.submit(t, "key-merge-a", ana())["id"].(string)
+	f.clock.Advance(time.Hour)
+	other := ana()
+	other["email"] = "ana.souza@northwind.io"
+	m := f.submit(t, "key-merge-b", other)["id"].(string)
+	f.clock.Advance(time.Hour)
+	body, _ := json.Marshal(map[string]string{"lead": m, "actor": "jo@sales", "reason": "same person"})
+	if status, out := f.request(t, "POST", "/api/leads/"+a+"/merge", body); status != 200 {
+		t.Fatalf("merge: %d %s", status, out)
+	}
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	p := b.get(t, "/admin/leads/"+a)
+	link := `<a href="/admin/leads/` + m + `"><code>` + m + `</code></a>`
+	wantPage(t, p, 200, "<dt>Leads merged in</dt>", "Merged in lead "+link, "(of merged lead "+link+")", "Note")
+	var own, all int
+	if err := f.db.QueryRow(`SELECT count(*) FILTER (WHERE lead_id = ?), count(*) FROM scores`, a).Scan(&own, &all); err != nil {
+		t.Fatal(err)
+	}
+	_, history, _ := strings.Cut(p.body, `aria-label="Score history"`)
+	history, _, _ = strings.Cut(history, "</table>")
+	if got := strings.Count(history, "<tr>") - 1; got != own+1 || own == all {
+		t.Errorf("the chart's table has %d rows, want the lead's %d and now (of %d in all)", got, own, all)
+	}
+	wantPage(t, b.get(t, "/admin/leads/"+m), 200, `<dt>Merged into</dt><dd>lead <a href="/admin/leads/`+a+`">`)
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/winnowhq/winnow/worker/crm"
 )
 
 // FromEnv sets the secrets, origin, limits and webhook targets of c from
@@ -17,8 +19,10 @@ import (
 //	WINNOW_ORIGIN            the site's origin, e.g. https://winnow.example
 //	WINNOW_WEBHOOK_URL       a JSON webhook target, signed with
 //	WINNOW_WEBHOOK_SECRET
-//	WINNOW_HUBSPOT_URL       a HubSpot Forms API submit URL, with
-//	WINNOW_HUBSPOT_TOKEN     a private app token (optional)
+//	WINNOW_HUBSPOT_TOKEN     a HubSpot private app token: contacts are kept up to date
+//	WINNOW_HUBSPOT_URL       the contacts upsert endpoint (default HubSpot's own)
+//	WINNOW_HUBSPOT_SECRET    the HubSpot app's client secret, which signs its webhooks
+//	WINNOW_INTEGRATIONS      tokens of systems posting signals, as name:token,name:token
 //	WINNOW_RATE_PER_IP       submissions per IP per window (default 20; -1: no limit)
 //	WINNOW_RATE_PER_EMAIL    submissions per email per window (default 5; -1: no limit)
 //	WINNOW_RATE_WINDOW       the window, e.g. 10m
@@ -26,6 +30,7 @@ import (
 //	WINNOW_WEBHOOK_RETRY     the first wait before a retry, doubling after (default 30s)
 //	WINNOW_TRUSTED_PROXIES   the proxies in front of a native server, e.g. 127.0.0.1,10.0.0.0/8
 //	                         (ParseTrustedProxies; see Config.TrustedProxies)
+//	WINNOW_CLOCK_OFFSET      for tests: moves the clock, e.g. 6h (Config.ClockOffset)
 //
 // Unset variables leave c as it is.
 func (c *Config) FromEnv(get func(string) string) error {
@@ -40,12 +45,35 @@ func (c *Config) FromEnv(get func(string) string) error {
 	set(&c.Origin, "WINNOW_ORIGIN")
 	c.Origin = strings.TrimSuffix(c.Origin, "/")
 	if u := get("WINNOW_WEBHOOK_URL"); u != "" {
-		c.Targets = append(c.Targets, Target{Name: "webhook", Kind: KindJSON, URL: u, Secret: get("WINNOW_WEBHOOK_SECRET")})
+		c.Targets = append(c.Targets, crm.Target{Name: "webhook", Kind: crm.KindJSON, URL: u, Secret: get("WINNOW_WEBHOOK_SECRET")})
 	}
-	if u := get("WINNOW_HUBSPOT_URL"); u != "" {
-		c.Targets = append(c.Targets, Target{Name: "hubspot", Kind: KindHubSpot, URL: u, Token: get("WINNOW_HUBSPOT_TOKEN")})
+	if tok := get("WINNOW_HUBSPOT_TOKEN"); tok != "" {
+		u := get("WINNOW_HUBSPOT_URL")
+		if u == "" {
+			u = crm.HubSpotUpsert
+		}
+		c.Targets = append(c.Targets, crm.Target{Name: "hubspot", Kind: crm.KindHubSpot, URL: u, Token: tok})
 	}
+	set(&c.HubSpotSecret, "WINNOW_HUBSPOT_SECRET")
 	var errs []error
+	if v := get("WINNOW_CLOCK_OFFSET"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, errors.New("WINNOW_CLOCK_OFFSET: "+strconv.Quote(v)+" is not a duration such as 6h"))
+		}
+		c.ClockOffset = d
+	}
+	if v := get("WINNOW_INTEGRATIONS"); v != "" {
+		c.Integrations = map[string]string{}
+		for _, pair := range strings.Split(v, ",") {
+			name, tok, ok := strings.Cut(strings.TrimSpace(pair), ":")
+			if !ok || name == "" || len(tok) < 16 || name == "winnow" || name == "visitor" {
+				errs = append(errs, errors.New("WINNOW_INTEGRATIONS: "+strconv.Quote(pair)+" is not name:token (a token of 16 characters or more)"))
+				continue
+			}
+			c.Integrations[name] = tok
+		}
+	}
 	num := func(dst *int, name string) {
 		if v := get(name); v != "" {
 			n, err := strconv.Atoi(v)

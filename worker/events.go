@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,323 +10,366 @@ import (
 	"strings"
 	"time"
 
+	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/report"
+	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/lead"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
-// Outcomes sales records beyond the model's stages, and the activities
-// it records without changing the stage.
-var (
-	outcomes   = []string{report.Won, report.Lost}
-	activities = []string{report.Contacted}
-)
+// Activities are what sales records of acting on a lead that the model
+// does not read: they count for the SLA.
+var activities = []string{report.Contacted}
 
-// eventJSON is the body of POST /api/leads/{id}/events.
-type eventJSON struct {
-	Stage string `json:"stage"`
-	Actor string `json:"actor"`
-	At    string `json:"at"` // RFC 3339; default now
-	Note  string `json:"note"`
+// factJSON is the body of POST /api/leads/{id}/events: who, when, and
+// one fact: a signal of the model, an activity, an outcome with its
+// reason, answers to the model's fields (a framework's criteria), or a
+// stage the rules do not give, with the reason (an override).
+type factJSON struct {
+	Actor    string            `json:"actor"`
+	At       string            `json:"at"` // RFC 3339; default now
+	Note     string            `json:"note"`
+	Signal   string            `json:"signal"`
+	Value    string            `json:"value"`
+	Activity string            `json:"activity"`
+	Outcome  string            `json:"outcome"`
+	Stage    string            `json:"stage"`
+	Reason   string            `json:"reason"`
+	Answers  map[string]string `json:"answers"`
 }
 
-// stages are the names an event may record: the model's stages, the
-// outcomes and the activities.
-func (h *Handler) stages() []string {
-	var names []string
-	for _, s := range h.c.Model.Stages {
-		names = append(names, s.Name)
-	}
-	return append(append(names, outcomes...), activities...)
+// factAnswer is the answer to a recorded fact: the event, and where the
+// lead stands after it.
+type factAnswer struct {
+	ID     string `json:"id"`
+	Lead   string `json:"lead"`
+	Kind   string `json:"kind"`
+	At     string `json:"at"`
+	Stage  string `json:"stage"`   // the lead's stage now
+	ByRule bool   `json:"by_rule"` // it is the rules' stage (else an override's)
+	Fit    string `json:"fit"`
+	Tier   string `json:"tier"`
 }
 
-// eventKind says what an event's stage is: "stage", "outcome" (won,
-// lost) or "activity" (contacted: sales acted, the stage stays).
-func eventKind(stage string) string {
-	switch {
-	case report.IsOutcome(stage):
-		return "outcome"
-	case report.IsActivity(stage):
-		return "activity"
-	}
-	return "stage"
-}
-
-// postEvent records a stage change or an activity by sales (admin token)
-// or a CRM (signed callback). Wrong tokens and wrong signatures count
-// against the client's address, as failed logins do. An Idempotency-Key
-// makes a retried callback one event: the retry gets the event as it was
-// stored, and the key with another body is a conflict. A stage change or
-// an outcome is sent to the webhook targets; an activity is not, since it
-// changes nothing a receiver holds.
-func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
-	if nulPath(r) {
-		writeError(w, http.StatusNotFound, "not_found", "no API route has NUL in its path")
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, h.c.Limits.MaxBody)
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeJSON(w, statusOf(err), tooLargeOr(err, "body", "the body cannot be read"))
-		return
-	}
-	source, refused := "api", "too many wrong admin tokens from your network"
+// credentials checks a request that records facts: the admin token, or a
+// callback signed with the callback secret. Wrong ones count against the
+// client's address, as failed logins do. It answers the request itself
+// and returns false when it cannot go on; source is "api" or "crm".
+func (h *Handler) credentials(w http.ResponseWriter, r *http.Request, body []byte) (source string, ok bool) {
+	source, refusal := "api", "too many wrong admin tokens from your network"
 	ok, retry, err := h.bearer(r)
 	if !ok && retry == 0 && err == nil && h.c.CallbackSecret != "" && r.Header.Get("Winnow-Signature") != "" {
-		source, refused = "crm", "too many wrongly signed callbacks from your network"
+		source, refusal = "crm", "too many wrongly signed callbacks from your network"
 		ok, retry, err = h.attempt(r.Context(), "callback:"+h.client(r), func() bool {
-			return Verify(h.c.CallbackSecret, r.Header.Get("Winnow-Timestamp"), r.Header.Get("Winnow-Signature"), body, h.now(), 5*time.Minute)
+			return crm.Verify(h.c.CallbackSecret, r.Header.Get("Winnow-Timestamp"), r.Header.Get("Winnow-Signature"), body, h.now(), 5*time.Minute)
 		})
 	}
 	switch {
 	case err != nil:
 		h.serverError(w, r, false, "counting wrong credentials", err)
-		return
 	case retry > 0:
-		h.tooMany(w, r, false, retry, refused)
-		return
+		h.tooMany(w, r, false, retry, refusal)
 	case !ok:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="winnow"`)
-		writeError(w, http.StatusUnauthorized, "unauthorized", "send the admin token, or sign the callback with the callback secret")
-		return
+		writeError(w, newError("unauthorized", "send the admin token, or sign the callback with the callback secret"))
+	default:
+		return source, true
 	}
+	return "", false
+}
+
+// readJSON reads a JSON body of at most Limits.MaxBody bytes into v,
+// members it does not have refused; it answers the request itself and
+// returns false when it cannot.
+func (h *Handler) readJSON(w http.ResponseWriter, r *http.Request, body []byte, v any, members string) bool {
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		writeError(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send application/json")
-		return
+		writeError(w, newError("unsupported_media_type", "send application/json"))
+		return false
 	}
-	var in eventJSON
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		writeJSON(w, http.StatusBadRequest, jsonError(err))
-		return
-	}
-	var errs []fieldError
-	stages := h.stages()
-	if !slices.Contains(stages, in.Stage) {
-		errs = append(errs, fieldError{"stage", "option", "stage must be one of " + strings.Join(stages, ", ")})
-	}
-	in.Actor = strings.TrimSpace(in.Actor)
-	if in.Actor == "" || len(in.Actor) > 200 {
-		errs = append(errs, fieldError{"actor", "required", "actor names who acted, in at most 200 bytes"})
-	} else if in.Actor == report.SystemActor {
-		errs = append(errs, fieldError{"actor", "reserved", "actor " + report.SystemActor + " is Winnow itself: name who acted"})
-	}
-	if len(in.Note) > 2000 {
-		errs = append(errs, fieldError{"note", "too_long", "at most 2000 bytes"})
-	}
-	now := h.now()
-	at := now
-	if in.At != "" {
-		t, err := time.Parse(time.RFC3339, in.At)
-		if err != nil {
-			errs = append(errs, fieldError{"at", "date", "at must be an RFC 3339 time such as 2026-03-31T09:30:00Z"})
-		} else if t.After(now.Add(5 * time.Minute)) {
-			errs = append(errs, fieldError{"at", "range", "at is in the future"})
-		} else {
-			at = t
+	if err := dec.Decode(v); err != nil {
+		e := jsonError(err)
+		if strings.HasPrefix(e.Message, "unknown member") {
+			e.Message, e.Errors[0].Message = e.Message[:strings.IndexByte(e.Message, ':')]+": the body holds "+members,
+				e.Message[:strings.IndexByte(e.Message, ':')]+": the body holds "+members
 		}
+		writeError(w, e)
+		return false
 	}
-	if len(errs) > 0 {
-		writeError(w, http.StatusUnprocessableEntity, "invalid", "the event needs a correction", errs...)
+	return true
+}
+
+// readFacts reads a request that records facts: its body, who sent it
+// (auth: the credentials it takes), the body's JSON into v (members names
+// what it may hold), and the model to check the facts with. It answers
+// the request itself and returns false when it cannot go on.
+func (h *Handler) readFacts(w http.ResponseWriter, r *http.Request, auth func(http.ResponseWriter, *http.Request, []byte) (string, bool),
+	v any, members string) (source string, body []byte, m *qualify.Model, ok bool) {
+	if body, ok = h.body(w, r); !ok {
 		return
 	}
+	if source, ok = auth(w, r, body); !ok {
+		return
+	}
+	if ok = h.readJSON(w, r, body, v, members); !ok {
+		return
+	}
+	m, err := h.model(r.Context())
+	if err != nil {
+		h.serverError(w, r, false, "loading the domain lists", err)
+		return "", nil, nil, false
+	}
+	return source, body, m, true
+}
+
+// body reads a request's body, at most Limits.MaxBody bytes.
+func (h *Handler) body(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, h.c.Limits.MaxBody)
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		writeError(w, tooLargeOr(err, "body", "the body cannot be read"))
+		return nil, false
+	}
+	return b, true
+}
+
+// postEvent records a fact about a lead, by sales (admin token) or a CRM
+// (signed callback): the lead is re-scored and its stage follows from the
+// model's rules; a stage they do not give is an override, which needs a
+// reason. An Idempotency-Key makes a retried request one event: the retry
+// gets the first answer, and the key with another body is a conflict.
+func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
+	if nulPath(r) {
+		writeError(w, newError("not_found", "no API route has NUL in its path"))
+		return
+	}
+	var in factJSON
+	source, body, m, ok := h.readFacts(w, r, h.credentials, &in,
+		"actor, at, note, and one of signal (with value), activity, outcome (with reason), stage (with reason) or answers")
+	if !ok {
+		return
+	}
+	ctx := r.Context()
 	id := r.PathValue("id")
-	var created int64
-	err = h.c.DB.QueryRowContext(r.Context(), `SELECT created_at FROM leads WHERE id = ?`, id).Scan(&created)
-	if errors.Is(err, sql.ErrNoRows) {
-		writeError(w, http.StatusNotFound, "not_found", "no lead "+id)
+	l, err := h.activeLead(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, newError("not_found", "no lead "+id))
 		return
 	}
 	if err != nil {
 		h.serverError(w, r, false, "finding a lead", err)
 		return
 	}
-	if at.UnixMilli() < created {
-		// A clock behind ours: nothing happens to a lead before it exists.
-		at = time.UnixMilli(created)
+	now := h.now()
+	e, errs := h.fact(m, &in, l, now)
+	if len(errs) > 0 {
+		writeError(w, newError("invalid", "the event needs a correction", errs...))
+		return
 	}
-	eventID := newID()
-	key := r.Header.Get("Idempotency-Key")
-	if key != "" {
-		if !validKey(key) {
-			writeError(w, http.StatusBadRequest, "bad_request", "the idempotency key is not valid",
-				fieldError{"idempotency_key", "invalid", "use 8 to 128 letters, digits, '-', '_', ':' or '.'"})
+	e.Source = source
+	ev := store.EventWrite{Event: e, BodyHash: h.bodyHashOf(body)}
+	if k := r.Header.Get("Idempotency-Key"); k != "" {
+		if !validKey(k) {
+			writeError(w, newError("bad_request", "the idempotency key is not valid",
+				fieldError{"idempotency_key", "invalid", "use 8 to 128 letters, digits, '-', '_', ':' or '.'"}))
 			return
 		}
-		eventID = "e" + h.hashKey("event:"+id+":"+key)
-		if prev, ok, err := h.lookupEvent(r.Context(), eventID); err != nil {
-			h.serverError(w, r, false, "looking up an idempotency key", err)
+		ev.Idem = "ev:" + l.ID + ":" + k
+		ev.ID = "e" + h.hashKey(ev.Idem)
+	}
+	if ev.Kind == lead.KindOverride {
+		st := l.State
+		v, _ := lead.Score(m, &st, e.At/1000)
+		switch {
+		case v.ByRule && v.Stage == e.Stage:
+			writeError(w, newError("invalid", "the rules give this lead the stage "+e.Stage+" already: there is nothing to override",
+				fieldError{"stage", "by_rule", "the lead is in " + e.Stage + " by the rules"}))
 			return
-		} else if ok {
-			replayEvent(w, id, eventID, prev, in, at)
+		case !v.ByRule && v.Stage == e.Stage:
+			writeError(w, newError("invalid", "the lead is in "+e.Stage+" by an override already",
+				fieldError{"stage", "held", "an override by " + st.Override.Actor + " holds the lead in " + e.Stage +
+					"; set the stage the rules give (" + v.Verdict.Stage + ") to return it to them"}))
 			return
 		}
 	}
-	mine := storedEvent{stage: in.Stage, actor: in.Actor, source: source, note: in.Note, at: at.UnixMilli(), recorded: now.UnixMilli()}
-	stmts := []Stmt{{
-		SQL: `INSERT INTO events (id, lead_id, stage, actor, source, note, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`,
-		Args: []any{eventID, id, mine.stage, mine.actor, mine.source, mine.note, mine.at, mine.recorded},
-	}}
-	var outbox []string
-	if !report.IsActivity(in.Stage) {
-		// Webhooks only for the event this request stored: not for one
-		// another request with the same key stored first.
-		out, ids, err := h.outboxStmts(Event{ID: eventID, Topic: TopicStageChanged, LeadID: id, At: at, Stage: in.Stage,
-			Actor: in.Actor, Source: source, Note: in.Note},
-			func(q string) string {
-				return q + ` WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE id = ?) AND EXISTS (SELECT 1 FROM events
-					WHERE id = ? AND stage = ? AND actor = ? AND source = ? AND note = ? AND at = ? AND recorded_at = ?)`
-			})
-		if err != nil {
-			h.serverError(w, r, false, "building webhooks", err)
-			return
+	var answer string
+	read := func() (change, error) {
+		l, err := h.activeLead(ctx, id)
+		c := change{lead: l, events: []store.EventWrite{ev}, answerKey: ev.Idem}
+		c.answer = func(row *store.LeadWrite, v *lead.Verdict) string {
+			b, _ := json.Marshal(factAnswer{ID: ev.ID, Lead: row.ID, Kind: ev.Kind, At: time.UnixMilli(ev.At).UTC().Format(time.RFC3339),
+				Stage: v.Stage, ByRule: v.ByRule, Fit: v.Fit, Tier: v.Tier})
+			answer = string(b)
+			return answer
 		}
-		for i := range out {
-			out[i].Args = append(out[i].Args, out[i].Args[0], eventID, mine.stage, mine.actor, mine.source, mine.note, mine.at, mine.recorded)
-		}
-		stmts = append(stmts, out...)
-		outbox = ids
+		return c, err
 	}
-	changed, err := h.c.Batch(r.Context(), stmts)
-	if err != nil {
+	refused := func(c *change, p *plan) (bool, error) {
+		if ev.Idem == "" {
+			return false, nil
+		}
+		prev, found, err := h.store.RecordedOne(ctx, ev.Idem)
+		if err != nil || !found {
+			return false, err
+		}
+		if prev.BodyHash != ev.BodyHash {
+			writeError(w, newError("conflict", "this idempotency key was used for a different event",
+				fieldError{"idempotency_key", "reused", "the key was used before with another body: make a new key for a new event"}))
+		} else {
+			w.Header().Set("Idempotent-Replayed", "true")
+			writeRaw(w, http.StatusOK, append([]byte(prev.Response), '\n'))
+		}
+		return true, nil
+	}
+	if _, ok, err := h.apply(ctx, read, now, refused); err != nil {
 		h.serverError(w, r, false, "storing an event", err)
-		return
+	} else if ok {
+		writeRaw(w, http.StatusCreated, append([]byte(answer), '\n'))
 	}
-	if changed[0] == 0 {
-		// Another request with the same key stored its event first.
-		prev, ok, err := h.lookupEvent(r.Context(), eventID)
-		if err != nil || !ok {
-			h.serverError(w, r, false, "reading a stored event", err)
-			return
+}
+
+// activeLead reads a lead, or the lead it was merged into.
+func (h *Handler) activeLead(ctx context.Context, id string) (store.Lead, error) {
+	l, err := h.store.Lead(ctx, id)
+	for hops := 0; err == nil && l.MergedInto != "" && hops < 4; hops++ {
+		l, err = h.store.Lead(ctx, l.MergedInto)
+	}
+	return l, err
+}
+
+// bodyHashOf keys a hash of a request's body with the secret.
+func (h *Handler) bodyHashOf(body []byte) string { return h.hashKey("body:" + string(body)) }
+
+// fact checks a fact and makes it an event of lead l.
+func (h *Handler) fact(m *qualify.Model, in *factJSON, l store.Lead, now time.Time) (lead.Event, []fieldError) {
+	var errs []fieldError
+	e := lead.Event{ID: newID(), Lead: l.ID, Note: in.Note, Recorded: now.UnixMilli()}
+	in.Actor = strings.TrimSpace(in.Actor)
+	switch {
+	case in.Actor == "" || len(in.Actor) > 200:
+		errs = append(errs, fieldError{"actor", "required", "actor names who acted, in at most 200 bytes"})
+	case in.Actor == report.SystemActor || in.Actor == "visitor":
+		errs = append(errs, fieldError{"actor", "reserved", "actor " + in.Actor + " is Winnow's own: name who acted"})
+	}
+	e.Actor = in.Actor
+	if len(in.Note) > 2000 {
+		errs = append(errs, fieldError{"note", "too_long", "at most 2000 bytes"})
+	}
+	e.At = now.UnixMilli()
+	if in.At != "" {
+		switch t, err := time.Parse(time.RFC3339, in.At); {
+		case err != nil:
+			errs = append(errs, fieldError{"at", "date", "at must be an RFC 3339 time such as 2026-03-31T09:30:00Z"})
+		case t.After(now.Add(5 * time.Minute)):
+			errs = append(errs, fieldError{"at", "range", "at is in the future"})
+		case t.UnixMilli() < l.CreatedAt:
+			errs = append(errs, fieldError{"at", "range", "at is before the lead existed (" +
+				time.UnixMilli(l.CreatedAt).UTC().Format(time.RFC3339) + ")"})
+		default:
+			e.At = min(t.UnixMilli(), now.UnixMilli()) // a sender's clock a little ahead: it happened now
 		}
-		replayEvent(w, id, eventID, prev, in, at)
-		return
 	}
-	h.dispatch(r.Context(), outbox)
-	writeJSON(w, http.StatusCreated, eventAnswer(eventID, id, in.Stage, at))
-}
-
-// storedEvent is an event's row as a replay needs it; times in Unix
-// milliseconds.
-type storedEvent struct {
-	stage, actor, source, note string
-	at, recorded               int64
-}
-
-// lookupEvent reads the event id, if it is stored.
-func (h *Handler) lookupEvent(ctx context.Context, id string) (storedEvent, bool, error) {
-	var e storedEvent
-	err := h.c.DB.QueryRowContext(ctx, `SELECT stage, actor, source, note, at, recorded_at FROM events WHERE id = ?`, id).
-		Scan(&e.stage, &e.actor, &e.source, &e.note, &e.at, &e.recorded)
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, false, nil
-	}
-	return e, err == nil, err
-}
-
-// replayEvent answers an event whose idempotency key is stored already:
-// with the stored event if in is the body it was recorded from (at, at
-// the time in says, clamped to the lead's creation; without one, when it
-// was recorded), else with a conflict.
-func replayEvent(w http.ResponseWriter, lead, id string, prev storedEvent, in eventJSON, at time.Time) {
-	same := prev.stage == in.Stage && prev.actor == in.Actor && prev.note == in.Note &&
-		(in.At == "" && prev.at == prev.recorded || in.At != "" && prev.at == at.UnixMilli())
-	if !same {
-		writeError(w, http.StatusConflict, "conflict", "this idempotency key was used for a different event",
-			fieldError{"idempotency_key", "reused", "the key was used before with another body: make a new key for a new event"})
-		return
-	}
-	w.Header().Set("Idempotent-Replayed", "true")
-	writeJSON(w, http.StatusOK, eventAnswer(id, lead, prev.stage, time.UnixMilli(prev.at)))
-}
-
-// eventAnswer is the answer to a recorded event.
-func eventAnswer(id, lead, stage string, at time.Time) map[string]any {
-	return map[string]any{"id": id, "lead": lead, "stage": stage, "kind": eventKind(stage), "at": at.UTC().Format(time.RFC3339)}
-}
-
-// leadJSON is a stored lead as the admin API gives it.
-type leadJSON struct {
-	ID            string            `json:"id"`
-	CreatedAt     string            `json:"created_at"`
-	Source        string            `json:"source"`
-	Spam          bool              `json:"spam"`
-	Fields        map[string]string `json:"fields"`
-	Verdict       json.RawMessage   `json:"verdict"`
-	ClientModel   string            `json:"client_model,omitempty"`
-	ClientVerdict json.RawMessage   `json:"client_verdict,omitempty"`
-	Events        []eventOut        `json:"events"`
-	Purged        bool              `json:"purged,omitempty"`
-}
-
-type eventOut struct {
-	ID    string `json:"id"`
-	Stage string `json:"stage"`
-	Kind  string `json:"kind"` // stage, outcome or activity
-
-	Actor  string `json:"actor"`
-	Source string `json:"source"`
-	Note   string `json:"note,omitempty"`
-	At     string `json:"at"`
-}
-
-// errNoLead is loadLead's error for an id no lead has.
-var errNoLead = errors.New("no such lead")
-
-// getLead gives a lead with the server's verdict and every reason, the
-// browser's verdict, and its events.
-func (h *Handler) getLead(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	l, err := h.loadLead(r.Context(), id)
-	if errors.Is(err, errNoLead) {
-		writeError(w, http.StatusNotFound, "not_found", "no lead "+id)
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, false, "reading a lead", err)
-		return
-	}
-	writeJSON(w, http.StatusOK, l)
-}
-
-// loadLead reads a lead with its verdicts and its events, oldest first.
-func (h *Handler) loadLead(ctx context.Context, id string) (leadJSON, error) {
-	var l leadJSON
-	var created int64
-	var input, verdict, client string
-	var spam int
-	var purged sql.NullInt64
-	err := h.c.DB.QueryRowContext(ctx, `SELECT id, created_at, source, spam, input, verdict, client_model_version,
-		client_verdict, purged_at FROM leads WHERE id = ?`, id).Scan(&l.ID, &created, &l.Source, &spam, &input, &verdict,
-		&l.ClientModel, &client, &purged)
-	if errors.Is(err, sql.ErrNoRows) {
-		return l, errNoLead
-	}
-	if err != nil {
-		return l, err
-	}
-	l.CreatedAt = time.UnixMilli(created).UTC().Format(time.RFC3339)
-	l.Spam, l.Purged = spam != 0, purged.Valid
-	json.Unmarshal([]byte(input), &l.Fields)
-	l.Verdict = json.RawMessage(verdict)
-	if client != "" && json.Valid([]byte(client)) {
-		l.ClientVerdict = json.RawMessage(client)
-	}
-	rows, err := h.c.DB.QueryContext(ctx, `SELECT id, stage, actor, source, note, at FROM events WHERE lead_id = ? ORDER BY at, recorded_at, rowid`, id)
-	if err != nil {
-		return l, err
-	}
-	defer rows.Close()
-	l.Events = []eventOut{}
-	for rows.Next() {
-		var e eventOut
-		var at int64
-		if err := rows.Scan(&e.ID, &e.Stage, &e.Actor, &e.Source, &e.Note, &at); err != nil {
-			return l, err
+	n := 0
+	for _, set := range []bool{in.Signal != "", in.Activity != "", in.Outcome != "", in.Stage != "", in.Answers != nil} {
+		if set {
+			n++
 		}
-		e.At = time.UnixMilli(at).UTC().Format(time.RFC3339)
-		e.Kind = eventKind(e.Stage)
-		l.Events = append(l.Events, e)
 	}
-	return l, rows.Err()
+	if n != 1 {
+		errs = append(errs, fieldError{"body", "fact", "name one fact: signal, activity, outcome, stage or answers"})
+		return e, errs
+	}
+	switch {
+	case in.Signal != "":
+		e.Kind, e.Name, e.Value = lead.KindSignal, in.Signal, in.Value
+		if m.SignalIndex(in.Signal) < 0 {
+			errs = append(errs, fieldError{"signal", "unknown", "the model has no signal " + in.Signal + ": it has " + signalNames(m)})
+		}
+		if len(in.Value) > 500 {
+			errs = append(errs, fieldError{"value", "too_long", "at most 500 bytes"})
+		}
+		if i := m.SignalIndex(in.Signal); i >= 0 && m.Signals[i].Reason {
+			// Its value is why: one of the model's reasons.
+			e.Value = in.Reason
+			if m.CloseReasonIndex(in.Reason) < 0 {
+				errs = append(errs, fieldError{"reason", "option", "signal " + in.Signal + " needs a reason, one of " + reasonNames(m)})
+			}
+		}
+	case in.Activity != "":
+		e.Kind, e.Name = lead.KindActivity, in.Activity
+		if !slices.Contains(activities, in.Activity) {
+			errs = append(errs, fieldError{"activity", "unknown", "activity must be one of " + strings.Join(activities, ", ")})
+		}
+	case in.Outcome != "":
+		e.Kind, e.Stage, e.Value = lead.KindOutcome, in.Outcome, strings.TrimSpace(in.Reason)
+		switch {
+		case in.Outcome != lead.Won && in.Outcome != lead.Lost && in.Outcome != lead.Open:
+			errs = append(errs, fieldError{"outcome", "option", "outcome must be won, lost, or open (to reopen a closed lead)"})
+		case in.Outcome == lead.Open && l.State.Outcome == "":
+			errs = append(errs, fieldError{"outcome", "open", "the lead is open: it has no outcome to undo"})
+		case in.Outcome == l.State.Outcome:
+			errs = append(errs, fieldError{"outcome", "held", "the lead is " + in.Outcome + " already"})
+		case in.Outcome == lead.Lost && m.CloseReasonIndex(e.Value) < 0:
+			errs = append(errs, fieldError{"reason", "option", "a lost lead needs a reason, one of " + reasonNames(m)})
+		}
+	case in.Stage != "":
+		e.Kind, e.Stage, e.Value = lead.KindOverride, in.Stage, strings.TrimSpace(in.Reason)
+		if in.Stage == lead.Won || in.Stage == lead.Lost {
+			e.Kind, e.Stage = lead.KindOutcome, in.Stage // what the API took before outcomes had their own member
+			if in.Stage == lead.Lost && m.CloseReasonIndex(e.Value) < 0 {
+				errs = append(errs, fieldError{"reason", "option", "a lost lead needs a reason, one of " + reasonNames(m)})
+			}
+			break
+		}
+		if slices.Contains(activities, in.Stage) {
+			e.Kind, e.Name, e.Stage, e.Value = lead.KindActivity, in.Stage, "", ""
+			break
+		}
+		if m.StageIndex(in.Stage) < 0 {
+			errs = append(errs, fieldError{"stage", "option", "stage must be one of the model's: " + stageNames(m)})
+		}
+		if e.Value == "" || len(e.Value) > 500 {
+			errs = append(errs, fieldError{"reason", "required",
+				"setting a stage the rules do not give is an override: say why, in at most 500 bytes"})
+		}
+	default:
+		e.Kind, e.Answers = lead.KindAnswers, in.Answers
+		for k, v := range in.Answers {
+			i := m.FieldIndex(k)
+			if i < 0 {
+				errs = append(errs, fieldError{"answers." + k, "unknown", "the model has no field " + k})
+				continue
+			}
+			if fe, ok := m.Fields[i].Check(v); !ok {
+				errs = append(errs, fieldError{"answers." + k, fe.Code, fe.Message})
+			}
+		}
+	}
+	slices.SortFunc(errs, func(a, b fieldError) int { return strings.Compare(a.Field, b.Field) })
+	return e, errs
+}
+
+func signalNames(m *qualify.Model) string {
+	names := make([]string, len(m.Signals))
+	for i, s := range m.Signals {
+		names[i] = s.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func reasonNames(m *qualify.Model) string {
+	names := make([]string, len(m.CloseReasons))
+	for i, r := range m.CloseReasons {
+		names[i] = r.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+func stageNames(m *qualify.Model) string {
+	names := make([]string, len(m.Stages))
+	for i, s := range m.Stages {
+		names[i] = s.Name
+	}
+	return strings.Join(names, ", ")
 }

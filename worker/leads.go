@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +11,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +19,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/winnowhq/winnow/qualify"
-	"github.com/winnowhq/winnow/report"
+	"github.com/winnowhq/winnow/worker/domains"
+	"github.com/winnowhq/winnow/worker/lead"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
 // submission is a parsed POST /api/leads.
@@ -90,7 +92,7 @@ func (h *Handler) bodyHash(in qualify.Input) string {
 // parseSubmission reads a form-encoded or JSON body. Its error answers
 // say which part of the request is wrong; an answer to a question the
 // model does not ask is one (422), an empty one included.
-func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submission, *apiError, int) {
+func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submission, *Error) {
 	r.Body = http.MaxBytesReader(w, r.Body, h.c.Limits.MaxBody)
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
@@ -101,7 +103,7 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 	switch mt {
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
-			return s, tooLargeOr(err, "body", "the form body cannot be read: "+err.Error()), statusOf(err)
+			return s, tooLargeOr(err, "body", "the form body cannot be read: "+err.Error())
 		}
 		s.form = true
 		s.input = qualify.Input{}
@@ -121,21 +123,21 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 	case "application/json":
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
-			return s, tooLargeOr(err, "body", "the body cannot be read"), statusOf(err)
+			return s, tooLargeOr(err, "body", "the body cannot be read")
 		}
 		if !utf8.Valid(body) {
-			return s, &apiError{Code: "bad_request", Message: "the body is not valid UTF-8",
-				Errors: []fieldError{{"body", "text", "the body is not valid UTF-8"}}}, http.StatusBadRequest
+			return s, &Error{Code: "bad_request", Message: "the body is not valid UTF-8",
+				Errors: []fieldError{{"body", "text", "the body is not valid UTF-8"}}}
 		}
 		var in submitJSON
 		dec := json.NewDecoder(strings.NewReader(string(body)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
-			return s, jsonError(err), http.StatusBadRequest
+			return s, jsonError(err)
 		}
 		if dec.More() {
-			return s, &apiError{Code: "bad_request", Message: "the body holds more than one JSON value",
-				Errors: []fieldError{{"body", "json", "the body holds more than one JSON value"}}}, http.StatusBadRequest
+			return s, &Error{Code: "bad_request", Message: "the body holds more than one JSON value",
+				Errors: []fieldError{{"body", "json", "the body holds more than one JSON value"}}}
 		}
 		s.key, s.clientModel = in.IdempotencyKey, in.Model
 		s.input = qualify.Input{}
@@ -143,8 +145,8 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 			v, ok := answer(raw)
 			if !ok {
 				msg := "an answer must be a string, a number, true or false"
-				return s, &apiError{Code: "bad_request", Message: msg,
-					Errors: []fieldError{{"fields." + k, "json", msg}}}, http.StatusBadRequest
+				return s, &Error{Code: "bad_request", Message: msg,
+					Errors: []fieldError{{"fields." + k, "json", msg}}}
 			}
 			if h.c.Model.FieldIndex(k) < 0 {
 				unknown = append(unknown, k)
@@ -157,13 +159,13 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 			s.client = string(in.Verdict)
 		}
 	default:
-		return s, &apiError{Code: "unsupported_media_type",
-			Message: "send application/x-www-form-urlencoded (the HTML form) or application/json (the widget)"}, http.StatusUnsupportedMediaType
+		return s, &Error{Code: "unsupported_media_type",
+			Message: "send application/x-www-form-urlencoded (the HTML form) or application/json (the widget)"}
 	}
 	if k := r.Header.Get("Idempotency-Key"); k != "" {
 		if s.key != "" && s.key != k {
-			return s, &apiError{Code: "bad_request", Message: "the Idempotency-Key header and the body's idempotency_key differ",
-				Errors: []fieldError{{"idempotency_key", "mismatch", "the header and the body name different keys"}}}, http.StatusBadRequest
+			return s, &Error{Code: "bad_request", Message: "the Idempotency-Key header and the body's idempotency_key differ",
+				Errors: []fieldError{{"idempotency_key", "mismatch", "the header and the body name different keys"}}}
 		}
 		s.key = k
 	}
@@ -174,52 +176,44 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 	}
 	switch {
 	case s.key == "":
-		return s, &apiError{Code: "bad_request", Message: "an idempotency key is required",
-			Errors: []fieldError{{"idempotency_key", "required", "send an Idempotency-Key header or an idempotency_key field"}}}, http.StatusBadRequest
+		return s, &Error{Code: "bad_request", Message: "an idempotency key is required",
+			Errors: []fieldError{{"idempotency_key", "required", "send an Idempotency-Key header or an idempotency_key field"}}}
 	case !validKey(s.key):
-		return s, &apiError{Code: "bad_request", Message: "the idempotency key is not valid",
-			Errors: []fieldError{{"idempotency_key", "invalid", "use 8 to 128 letters, digits, '-', '_', ':' or '.'"}}}, http.StatusBadRequest
+		return s, &Error{Code: "bad_request", Message: "the idempotency key is not valid",
+			Errors: []fieldError{{"idempotency_key", "invalid", "use 8 to 128 letters, digits, '-', '_', ':' or '.'"}}}
 	}
 	for k, v := range s.input {
 		if !utf8.ValidString(k) || len(k) > 64 {
-			return s, &apiError{Code: "bad_request", Message: "a field name is not valid",
-				Errors: []fieldError{{"fields", "name", "field names are at most 64 bytes of UTF-8"}}}, http.StatusBadRequest
+			return s, &Error{Code: "bad_request", Message: "a field name is not valid",
+				Errors: []fieldError{{"fields", "name", "field names are at most 64 bytes of UTF-8"}}}
 		}
 		if len(v) > 8<<10 {
-			return s, &apiError{Code: "bad_request", Message: "a field is too long",
-				Errors: []fieldError{{k, qualify.CodeTooLong, "at most 8 KiB"}}}, http.StatusBadRequest
+			return s, &Error{Code: "bad_request", Message: "a field is too long",
+				Errors: []fieldError{{k, qualify.CodeTooLong, "at most 8 KiB"}}}
 		}
 	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
-		e := &apiError{Code: "invalid", Message: "some answers are to questions the model does not ask"}
+		e := &Error{Code: "invalid", Message: "some answers are to questions the model does not ask"}
 		for _, k := range unknown {
 			e.Errors = append(e.Errors, fieldError{k, "unknown", strconv.Quote(k) + " is not a field: the model asks no such question"})
 		}
-		return s, e, http.StatusUnprocessableEntity
+		return s, e
 	}
-	return s, nil, 0
+	return s, nil
 }
 
-func statusOf(err error) int {
+func tooLargeOr(err error, field, msg string) *Error {
 	var mb *http.MaxBytesError
 	if errors.As(err, &mb) {
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusBadRequest
-}
-
-func tooLargeOr(err error, field, msg string) *apiError {
-	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		return &apiError{Code: "too_large", Message: "the body is larger than " + strconv.FormatInt(mb.Limit, 10) + " bytes",
+		return &Error{Code: "too_large", Message: "the body is larger than " + strconv.FormatInt(mb.Limit, 10) + " bytes",
 			Errors: []fieldError{{field, "too_large", "at most " + strconv.FormatInt(mb.Limit, 10) + " bytes"}}}
 	}
-	return &apiError{Code: "bad_request", Message: msg, Errors: []fieldError{{field, "unreadable", msg}}}
+	return &Error{Code: "bad_request", Message: msg, Errors: []fieldError{{field, "unreadable", msg}}}
 }
 
 // jsonError says where a JSON body is wrong.
-func jsonError(err error) *apiError {
+func jsonError(err error) *Error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	field, msg := "body", "the body is not valid JSON: "+err.Error()
@@ -241,7 +235,7 @@ func jsonError(err error) *apiError {
 	case errors.Is(err, io.EOF):
 		msg = "the body is empty"
 	}
-	return &apiError{Code: "bad_request", Message: msg, Errors: []fieldError{{field, "json", msg}}}
+	return &Error{Code: "bad_request", Message: msg, Errors: []fieldError{{field, "json", msg}}}
 }
 
 // answer reads one JSON answer: a string as it is, a number as written,
@@ -265,150 +259,227 @@ func answer(raw json.RawMessage) (string, bool) {
 	return "", false
 }
 
-// stored is a lead's row as a replay needs it.
-type stored struct {
-	id, hash, response string
-}
-
-func (h *Handler) lookupKey(r *http.Request, key string) (stored, bool, error) {
-	var s stored
-	err := h.c.DB.QueryRowContext(r.Context(), `SELECT id, body_hash, response FROM leads WHERE idem_key = ?`, key).
-		Scan(&s.id, &s.hash, &s.response)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, false, nil
-	}
-	return s, err == nil, err
-}
-
-// postLead takes a submission: it validates and re-scores it with the
-// server's model, and stores the lead, its first stage event and its
-// webhooks in one transaction. A replay of the same key and answers gets
-// the first answer; the same key with other answers is a conflict.
+// postLead takes a submission: it validates it with the model's own
+// code, finds the person's lead by their email address (one lead per
+// person) or makes one, and stores the submission as an event of the lead
+// with the lead re-scored, in one transaction (plan). A replay of the
+// same key and answers gets the first answer; the same key with other
+// answers is a conflict. The answer is the lead's stage and next step.
 func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 	if h.crossOrigin(r) {
-		writeError(w, http.StatusForbidden, "origin", "leads are accepted from the site's own pages only")
+		writeError(w, newError("origin", "leads are accepted from the site's own pages only"))
 		return
 	}
-	sub, aerr, status := h.parseSubmission(w, r)
+	sub, aerr := h.parseSubmission(w, r)
 	if aerr != nil {
-		h.fail(w, r, sub.form, status, aerr)
+		h.fail(w, r, sub.form, aerr)
 		return
 	}
-	// A replay is answered with what its key stored. Looking the key up
-	// costs a query, so it is done only where the submission is not
-	// stored as a new lead: where it is refused, or where storing it finds
-	// its key taken. The rate limits are checked by the statement that
-	// stores the lead, so that a submission takes one round trip.
-	hash := h.bodyHash(sub.input)
+	ctx := r.Context()
 	now := h.now()
-	m, err := h.model(r.Context())
+	m, err := h.model(ctx)
 	if err != nil {
 		h.serverError(w, r, sub.form, "loading the domain lists", err)
 		return
 	}
-	lead, errs := m.Lead(sub.input, now.Unix())
-	if len(errs) > 0 {
+	h.attribution(r, sub.input)
+	hash := h.bodyHash(sub.input)
+	if _, errs := m.Lead(sub.input, now.Unix()); len(errs) > 0 {
+		// A replay is answered as stored even where the model has changed.
 		if !h.replayed(w, r, sub, hash) {
-			h.fail(w, r, sub.form, http.StatusUnprocessableEntity, &apiError{Code: "invalid",
-				Message: "some answers need a correction", Errors: fieldErrors(errs)})
+			h.fail(w, r, sub.form, &Error{Code: "invalid", Message: "some answers need a correction", Errors: fieldErrors(errs)})
 		}
 		return
 	}
-	email := ""
-	if i := m.FieldIndex("email"); i >= 0 && lead.Values[i].Known {
-		email = lead.Values[i].Str
-	}
-	v := qualify.Evaluate(m, &lead, now.Unix())
+	email := sub.input["email"]
+	person := h.person(email)
+	visitor := visitorOf(r)
 	spam := h.spam(sub.input)
-	shown := v
-	if spam {
-		shown = decoy(m, sub.input, now)
-	}
-	id := newID()
-	answer := leadAnswer{ID: id, Stage: shown.Stage, Funnel: shown.Funnel.String(), Next: nextJSON(shown.Next), Model: m.Version}
-	if m.ShowScore {
-		score := shown.Score
-		answer.Score = &score
-	}
-	response, _ := json.Marshal(answer)
-	verdict, _ := json.Marshal(NewVerdictJSON(m, &v, now.Unix()))
-	input, _ := json.Marshal(sub.input)
 	source := "api"
 	if sub.form {
 		source = "form"
 	}
-	ms := now.UnixMilli()
-	limits := h.limits(r, email, now)
-	stmts := append(limits.count, Stmt{
-		SQL: `INSERT INTO leads (id, idem_key, body_hash, created_at, email, email_hash, input, source, model_version,
-			stage, fit, tier, score, verdict, client_model_version, client_verdict, spam, response)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE true` + limits.guard + ` ON CONFLICT (idem_key) DO NOTHING`,
-		Args: append([]any{id, sub.key, hash, ms, email, h.hashKey("email:" + email), string(input), source, m.Version,
-			v.Stage, v.Fit, v.Tier, v.Score, string(verdict), sub.clientModel, sub.client, boolInt(spam), string(response)},
-			limits.args...),
-	})
-	stored := len(stmts) - 1
-	eventID := newID()
-	stmts = append(stmts, Stmt{
-		SQL: `INSERT INTO events (id, lead_id, stage, actor, source, at, recorded_at)
-			SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?)`,
-		Args: []any{eventID, id, v.Stage, report.SystemActor, source, ms, ms, id},
-	})
-	var outbox []string
-	if !spam {
-		ev := Event{ID: eventID, Topic: TopicQualified, LeadID: id, At: now, Stage: v.Stage, Funnel: v.Funnel.String(),
-			Fit: v.Fit, Tier: v.Tier, Score: v.Score, Next: nextJSON(v.Next), Model: m.Version, Actor: report.SystemActor,
-			Fields: sub.input, Source: source}
-		out, ids, err := h.outboxStmts(ev, func(s string) string { return s + " WHERE EXISTS (SELECT 1 FROM leads WHERE id = ?)" }, id)
-		if err != nil {
-			h.serverError(w, r, sub.form, "building webhooks", err)
-			return
+	ev := store.EventWrite{Event: lead.Event{ID: newID(), Kind: lead.KindSubmission, Answers: sub.input, Actor: "visitor",
+		Source: source, At: now.UnixMilli(), Recorded: now.UnixMilli()}, Idem: sub.key, BodyHash: hash}
+	bucket, retry := h.window(now)
+	ipKey := h.hashKey("ip:" + h.client(r))
+	limits := h.submissionLimits(ipKey, person, bucket)
+	var answer string
+	read := func() (change, error) {
+		c := change{events: []store.EventWrite{ev}, guard: limits.guard, args: limits.args, answerKey: sub.key}
+		if h.c.Limits.PerIP >= 0 {
+			c.before = []store.Stmt{store.CountRequest(ipKey, bucket)}
 		}
-		stmts = append(stmts, out...)
-		outbox = ids
+		c.answer = func(l *store.LeadWrite, v *lead.Verdict) string {
+			answer = h.leadAnswer(m, l.ID, v, spam, sub.input, now)
+			return answer
+		}
+		// A robot's submission is a lead of its own, never a person's:
+		// whatever email it gives, it does not touch their lead.
+		match := person
+		if spam {
+			match = ""
+		}
+		l, err := store.Lead{}, store.ErrNotFound
+		if match != "" {
+			l, err = h.store.LeadByPerson(ctx, match)
+		}
+		switch {
+		case err == nil:
+			c.lead = l
+			if l.Visitor == "" {
+				c.lead.Visitor = visitor
+			}
+		case !errors.Is(err, store.ErrNotFound):
+			return c, err
+		default:
+			c.created = true
+			c.lead = store.Lead{ID: newID(), IdemKey: sub.key, BodyHash: hash, CreatedAt: now.UnixMilli(), Person: match,
+				PersonSet: true, Visitor: visitor, Source: source, ClientModel: sub.clientModel, Client: sub.client, Spam: spam}
+		}
+		if visitor != "" && !spam {
+			// What the visitor did before they told us who they are.
+			visits, err := h.store.Visits(ctx, visitor, 500)
+			if err != nil {
+				return c, err
+			}
+			for _, v := range visits {
+				c.events = append(c.events, store.EventWrite{Event: lead.Event{ID: newID(), Kind: lead.KindView, Name: v.Path,
+					Value: v.Signal, Actor: "visitor", Source: "beacon", At: v.At, Recorded: now.UnixMilli()}})
+			}
+			if len(visits) > 0 {
+				c.extra = func(guard string, args []any) []store.Stmt {
+					return []store.Stmt{store.DropVisits(visitor, guard, args...)}
+				}
+			}
+		}
+		return c, nil
 	}
-	changed, err := h.c.Batch(r.Context(), stmts)
+	refused := func(c *change, p *plan) (bool, error) {
+		if h.replayed(w, r, sub, hash) {
+			return true, nil
+		}
+		over, err := h.overLimits(ctx, ipKey, person, bucket)
+		if err != nil || over == "" {
+			return false, err // another write came first: again
+		}
+		h.tooMany(w, r, sub.form, retry, over)
+		return true, nil
+	}
+	p, ok, err := h.apply(ctx, read, now, refused)
 	if err != nil {
 		h.serverError(w, r, sub.form, "storing a lead", err)
 		return
 	}
-	if changed[stored] == 0 {
-		// The key is stored already (a replay, or another request with the
-		// same key won the race), or a rate limit refused the lead.
-		if !h.replayed(w, r, sub, hash) {
-			h.refuse(w, r, sub.form, limits, now)
+	if !ok {
+		return // answered: a replay, or a limit
+	}
+	h.log.Info("lead", "id", p.row.ID, "stage", p.verdict.Stage, "source", source, "spam", spam)
+	h.answer(w, r, sub.form, http.StatusCreated, []byte(answer), false)
+}
+
+// leadAnswer is what a visitor is told of their lead: its stage and the
+// next step, and its score if the model shows it. A robot caught by the
+// honeypot is told what the same answers without it would get as a new
+// lead, so that nothing in the answer tells it was caught.
+func (h *Handler) leadAnswer(m *qualify.Model, id string, v *lead.Verdict, spam bool, in qualify.Input, now time.Time) string {
+	stage, next, score := v.Stage, v.Next, v.Score
+	if i := m.StageIndex(stage); i >= 0 {
+		next = m.Stages[i].Next
+	}
+	if spam {
+		d := decoy(m, in, now)
+		stage, next, score = d.Stage, d.Next, d.Score
+	}
+	a := leadAnswer{ID: id, Stage: stage, Next: nextJSON(next), Model: m.Version}
+	if i := m.StageIndex(stage); i >= 0 {
+		a.Funnel = m.Stages[i].Funnel.String()
+	}
+	if m.ShowScore {
+		a.Score = &score
+	}
+	b, _ := json.Marshal(a)
+	return string(b)
+}
+
+// person is the key a person's lead is found by: the keyed hash of their
+// normalised email address ("" for none).
+func (h *Handler) person(email string) string {
+	if p := domains.Person(email); p != "" {
+		return h.hashKey("person:" + p)
+	}
+	return ""
+}
+
+// visitorOf reads the first-party visitor id the site's beacon script set
+// (22 characters of base64url), or "".
+func visitorOf(r *http.Request) string {
+	c, err := r.Cookie("winnow_v")
+	if err != nil || !visitorID(c.Value) {
+		return ""
+	}
+	return c.Value
+}
+
+func visitorID(v string) bool {
+	if len(v) != 22 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
 		}
+	}
+	return true
+}
+
+// attribution copies into the answers what the site's beacon script
+// recorded of the visitor's first visit (the winnow_a cookie: UTM
+// parameters, the referrer, the landing page), for the model's attribute
+// fields the answers leave empty.
+func (h *Handler) attribution(r *http.Request, in qualify.Input) {
+	c, err := r.Cookie("winnow_a")
+	if err != nil || len(c.Value) > 2048 {
 		return
 	}
-	h.dispatch(r.Context(), outbox)
-	h.log.Info("lead", "id", id, "stage", v.Stage, "source", source, "spam", spam)
-	h.answer(w, r, sub.form, http.StatusCreated, response, false)
+	vals, err := url.ParseQuery(c.Value)
+	if err != nil {
+		return
+	}
+	for i := range h.c.Model.Fields {
+		f := &h.c.Model.Fields[i]
+		if !f.Attribute || in[f.Name] != "" {
+			continue
+		}
+		if v := strings.TrimSpace(vals.Get(f.Name)); v != "" && utf8.ValidString(v) {
+			if len(v) > 200 {
+				v = v[:200]
+			}
+			in[f.Name] = v
+		}
+	}
 }
 
 // replayed answers the submission from what its key stored, if it is
 // stored, and reports whether it answered (a failed lookup is answered as
 // a server error).
 func (h *Handler) replayed(w http.ResponseWriter, r *http.Request, sub submission, hash string) bool {
-	prev, ok, err := h.lookupKey(r, sub.key)
+	prev, ok, err := h.store.RecordedOne(r.Context(), sub.key)
 	if err != nil {
 		h.serverError(w, r, sub.form, "looking up an idempotency key", err)
 		return true
 	}
-	if ok {
-		h.replay(w, r, sub, prev, hash)
+	if !ok {
+		return false
 	}
-	return ok
-}
-
-// replay answers a submission whose key is stored already.
-func (h *Handler) replay(w http.ResponseWriter, r *http.Request, sub submission, prev stored, hash string) {
-	if prev.hash != hash {
-		h.fail(w, r, sub.form, http.StatusConflict, &apiError{Code: "conflict",
-			Message: "this idempotency key was used for a different submission",
-			Errors:  []fieldError{{"idempotency_key", "reused", "the key was used before with other answers: make a new key for a new submission"}}})
-		return
+	if prev.BodyHash != hash {
+		h.fail(w, r, sub.form, &Error{Code: "conflict", Message: "this idempotency key was used for a different submission",
+			Errors: []fieldError{{"idempotency_key", "reused", "the key was used before with other answers: make a new key for a new submission"}}})
+		return true
 	}
-	h.answer(w, r, sub.form, http.StatusOK, []byte(prev.response), true)
+	h.answer(w, r, sub.form, http.StatusOK, []byte(prev.Response), true)
+	return true
 }
 
 // answer sends the visitor the stored answer: JSON, or the next-step page
@@ -427,49 +498,40 @@ func (h *Handler) answer(w http.ResponseWriter, r *http.Request, form bool, stat
 }
 
 // fail answers a request that cannot be taken.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, form bool, status int, e *apiError) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, form bool, e *Error) {
 	if form {
-		h.errorPage(w, r, status, e)
+		if e.Retry > 0 {
+			retryAfter(w, e.Retry)
+		}
+		h.errorPage(w, r, e.Status(), e)
 		return
 	}
-	writeJSON(w, status, e)
+	writeError(w, e)
 }
 
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, form bool, doing string, err error) {
 	h.log.Error(doing, "err", err)
-	h.fail(w, r, form, http.StatusServiceUnavailable, &apiError{Code: "unavailable",
+	h.fail(w, r, form, &Error{Code: "unavailable",
 		Message: "we could not take your request just now; nothing was stored: please try again in a minute"})
 }
 
 func (h *Handler) tooMany(w http.ResponseWriter, r *http.Request, form bool, retry time.Duration, msg string) {
-	h.fail(w, r, form, http.StatusTooManyRequests, &apiError{Code: "rate_limited",
-		Message: msg + ": please try again in " + qualify.FormatDuration(retryAfter(w, retry))})
-}
-
-// retryAfter sets Retry-After to retry in whole seconds, rounded up, and
-// returns them.
-func retryAfter(w http.ResponseWriter, retry time.Duration) int64 {
 	secs := int64(retry.Seconds() + 0.999)
-	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
-	return secs
+	h.fail(w, r, form, &Error{Code: "rate_limited", Retry: retry,
+		Message: msg + ": please try again in " + qualify.FormatDuration(secs)})
 }
 
-// spam reports a submission a robot made: a hidden text field, the
-// honeypot, is filled. (How fast the form was filled is the model's to
-// judge: the widget reports it and the model's negative rules score it.)
+// spam reports a submission a robot made: the honeypot, a hidden text
+// field that is not an attribute, is filled. (How fast the form was
+// filled is the model's to judge: the widget reports it and the model's
+// negative rules score it.)
 func (h *Handler) spam(in qualify.Input) bool {
 	for i := range h.c.Model.Fields {
-		if f := &h.c.Model.Fields[i]; honeypot(f) && strings.TrimSpace(in[f.Name]) != "" {
+		if f := &h.c.Model.Fields[i]; f.Honeypot() && strings.TrimSpace(in[f.Name]) != "" {
 			return true
 		}
 	}
 	return false
-}
-
-// honeypot reports whether f is a honeypot: a hidden text field, which
-// people never see and robots fill.
-func honeypot(f *qualify.Field) bool {
-	return f.Hidden && (f.Type == qualify.Text || f.Type == qualify.LongText)
 }
 
 // decoy is the verdict a robot caught by the honeypot is answered with:
@@ -479,17 +541,10 @@ func honeypot(f *qualify.Field) bool {
 func decoy(m *qualify.Model, in qualify.Input, now time.Time) qualify.Verdict {
 	clean := qualify.Input{}
 	for k, v := range in {
-		if i := m.FieldIndex(k); i < 0 || !honeypot(&m.Fields[i]) {
+		if i := m.FieldIndex(k); i < 0 || !m.Fields[i].Honeypot() {
 			clean[k] = v
 		}
 	}
 	lead, _ := m.Lead(clean, now.Unix())
 	return qualify.Evaluate(m, &lead, now.Unix())
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

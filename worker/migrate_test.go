@@ -15,13 +15,39 @@ import (
 
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/lead"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
 // previousRelease opens a copy of a database filled by an earlier release
 // (testdata/schema-NNNN.sql.gz: `winnow demo` at the commit that had only
 // the migrations up to NNNN, dumped as SQL), migrated to this release.
 func previousRelease(t *testing.T, dump string) *sql.DB {
+	t.Helper()
+	path := loadDump(t, dump)
+	db, err := sqlitedb.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("migrating %s: %v", dump, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// oldRelease opens a database filled by an earlier release as it stored
+// it, not migrated.
+func oldRelease(t *testing.T, dump string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", loadDump(t, dump))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// loadDump writes a dump into a new database file and returns its path.
+func loadDump(t *testing.T, dump string) string {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", dump))
 	if err != nil {
@@ -45,25 +71,25 @@ func previousRelease(t *testing.T, dump string) *sql.DB {
 		t.Fatalf("loading %s: %v", dump, err)
 	}
 	raw.Close()
-	db, err := sqlitedb.Open(context.Background(), path)
-	if err != nil {
-		t.Fatalf("migrating %s: %v", dump, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return path
 }
 
 // A database of the release with migration 0001 only keeps every lead,
 // event and webhook when migrated, and gains the new tables.
 func TestMigrateFrom0001(t *testing.T) {
 	db := previousRelease(t, "schema-0001.sql.gz")
-	for table, want := range map[string]int{"leads": 80, "events": 137, "outbox": 135} {
+	// Each lead's submission becomes an event of its own.
+	var submissions int
+	if err := db.QueryRow(`SELECT count(*) FROM leads WHERE purged_at IS NULL`).Scan(&submissions); err != nil {
+		t.Fatal(err)
+	}
+	for table, want := range map[string]int{"leads": 80, "events": 137 + submissions, "outbox": 135} {
 		var n int
 		if err := db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n != want {
-			t.Errorf("%s: %d rows after migrating, want the %d the old release stored", table, n, want)
+			t.Errorf("%s: %d rows after migrating, want %d", table, n, want)
 		}
 	}
 	var names []string
@@ -112,6 +138,124 @@ func TestMigrateFrom0001(t *testing.T) {
 		if path == "/api/export.csv" {
 			if n := strings.Count(w.Body.String(), "\n") - 1; n < 80 {
 				t.Errorf("the export holds %d leads, want the 80 stored", n)
+			}
+		}
+	}
+}
+
+// Every lead and event the old release stored is there after migrating,
+// as it was; folded from its events, each lead is scored by this release
+// exactly as the old one scored it; and a migrated lead takes new facts.
+func TestMigratedLeadsRescoredIdentically(t *testing.T) {
+	old := oldRelease(t, "schema-0001.sql.gz")
+	db := previousRelease(t, "schema-0001.sql.gz")
+	ctx := context.Background()
+
+	type eventRow struct {
+		lead, stage, actor, source string
+		at, recorded               int64
+	}
+	events := func(db *sql.DB, where string) map[string]eventRow {
+		rows, err := db.Query(`SELECT id, lead_id, stage, actor, source, at, recorded_at FROM events ` + where)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]eventRow{}
+		for rows.Next() {
+			var id string
+			var e eventRow
+			rows.Scan(&id, &e.lead, &e.stage, &e.actor, &e.source, &e.at, &e.recorded)
+			out[id] = e
+		}
+		return out
+	}
+	before, after := events(old, ""), events(db, "")
+	for id, e := range before {
+		if got, ok := after[id]; !ok || got != e {
+			t.Errorf("event %s: %+v after migrating, was %+v", id, got, e)
+		}
+	}
+
+	content, diags := load.Load(os.DirFS("../content"), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	m := content.Model
+	s := store.New(db, nil)
+	rows, err := old.Query(`SELECT id, created_at, stage, fit, tier, score, json_extract(verdict, '$.stage'), purged_at IS NOT NULL
+		FROM leads`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id, stage, fit, tier, rules string
+		var created int64
+		var score float64
+		var purged bool
+		if err := rows.Scan(&id, &created, &stage, &fit, &tier, &score, &rules, &purged); err != nil {
+			t.Fatal(err)
+		}
+		l, err := s.Lead(ctx, id)
+		if err != nil {
+			t.Fatalf("lead %s after migrating: %v", id, err)
+		}
+		if l.Version != 0 || l.Fit != fit || l.Tier != tier || l.Score != score {
+			t.Errorf("lead %s: version %d, %s %s %v after migrating; was %s %s %v", id, l.Version, l.Fit, l.Tier, l.Score, fit, tier, score)
+		}
+		if purged {
+			continue // its answers are gone: nothing to score
+		}
+		evs, err := s.Events(ctx, []string{id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := lead.Fold(m, evs)
+		v, _ := lead.Score(m, &st, created/1000)
+		if v.Verdict.Stage != rules || v.Fit != fit || v.Tier != tier || v.Score != score {
+			t.Errorf("lead %s folded from its events scores %s %s %s %v; the old release stored %s %s %s %v",
+				id, v.Verdict.Stage, v.Fit, v.Tier, v.Score, rules, fit, tier, score)
+		}
+		n++
+	}
+	if n < 70 {
+		t.Fatalf("%d leads compared", n)
+	}
+
+	// A migrated lead with a sales stage holds it as an override; a new
+	// fact re-scores it, and what it had stays.
+	var id, stage string
+	if err := db.QueryRow(`SELECT id, stage FROM leads WHERE override != '' AND purged_at IS NULL AND outcome = ''
+		ORDER BY created_at LIMIT 1`).Scan(&id, &stage); err != nil {
+		t.Fatalf("no migrated lead holds a sales stage: %v", err)
+	}
+	h, err := worker.New(worker.Config{DB: db, Model: m, Secret: "s", AdminToken: "migrate-admin-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/api/leads/"+id+"/events", strings.NewReader(`{"activity":"contacted","actor":"jo"}`))
+	req.Header.Set("Authorization", "Bearer migrate-admin-token")
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `"stage":"`+stage+`"`) {
+		t.Errorf("an activity on migrated lead %s (in %s): %d %s", id, stage, w.Code, w.Body)
+	}
+	l, err := s.Lead(ctx, id)
+	if err != nil || l.Version != 1 || l.State.Answers["email"] == "" {
+		t.Errorf("the lead after its first change: version %d, answers %v (%v)", l.Version, l.State.Answers, err)
+	}
+	for eid, e := range events(db, "WHERE lead_id = '"+id+"'") {
+		if b, ok := before[eid]; ok && b != e {
+			t.Errorf("event %s changed: %+v, was %+v", eid, e, b)
+		}
+	}
+	for eid, e := range before {
+		if e.lead == id {
+			if _, ok := after[eid]; !ok {
+				t.Errorf("event %s of the lead is gone", eid)
 			}
 		}
 	}

@@ -3,67 +3,35 @@ package worker
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-)
 
-// Webhook topics.
-const (
-	TopicQualified    = "lead.qualified"     // a lead was submitted and qualified
-	TopicStageChanged = "lead.stage_changed" // sales recorded a stage
+	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/store"
 )
-
-// Event is what happened to a lead, as the webhooks tell it.
-type Event struct {
-	ID     string            // receivers deduplicate by it
-	Topic  string            // TopicQualified or TopicStageChanged
-	LeadID string            //
-	At     time.Time         // when it happened
-	Stage  string            //
-	Funnel string            //
-	Fit    string            //
-	Tier   string            //
-	Score  float64           //
-	Next   NextJSON          //
-	Model  string            // the model version that decided
-	Actor  string            // "winnow", or who in sales
-	Source string            // "form", "api", "crm"
-	Note   string            //
-	Fields map[string]string // the lead's answers (TopicQualified only)
-}
 
 // outboxStmts returns the statements that queue ev for every target that
-// takes its topic, and the ids of the rows they write. guard appends a
-// condition to each INSERT ... SELECT; its arguments follow.
-func (h *Handler) outboxStmts(ev Event, guard func(string) string, guardArgs ...any) ([]Stmt, []string, error) {
-	var stmts []Stmt
+// takes its topic, if guard holds, and the ids of the webhooks.
+func (h *Handler) outboxStmts(ev crm.Event, guard string, args ...any) ([]store.Stmt, []string, error) {
+	var stmts []store.Stmt
 	var ids []string
-	ms := ev.At.UnixMilli()
 	for _, t := range h.c.Targets {
-		body, ok, err := t.payload(ev)
+		body, ok, err := t.Payload(ev)
 		if err != nil {
 			return nil, nil, err
 		}
 		if !ok {
 			continue
 		}
-		q := `INSERT INTO outbox (id, lead_id, target, topic, payload, created_at, next_at) SELECT ?, ?, ?, ?, ?, ?, ?`
-		if guard != nil {
-			q = guard(q)
-		}
 		id := ev.ID + "." + t.Name
-		args := append([]any{id, ev.LeadID, t.Name, ev.Topic, string(body), ms, ms}, guardArgs...)
-		stmts = append(stmts, Stmt{SQL: q, Args: args})
+		stmts = append(stmts, store.InsertWebhook(store.Webhook{ID: id, Lead: ev.Lead.ID, Target: t.Name, Topic: ev.Topic,
+			Payload: string(body), CreatedAt: ev.At.UnixMilli(), NextAt: h.now().UnixMilli()}, guard, args...))
 		ids = append(ids, id)
 	}
 	return stmts, ids, nil
@@ -99,15 +67,16 @@ func (h *Handler) Deliver(ctx context.Context) (Delivery, error) {
 	var total Delivery
 	began := h.now()
 	for {
-		now := h.now().UnixMilli()
-		list, err := h.claim(ctx, `SELECT id FROM outbox WHERE status = 'pending' AND next_at <= ? AND lease_until <= ?
-			ORDER BY next_at, id LIMIT ?`, now, now, h.c.Limits.DeliverBatch)
+		now := h.now()
+		list, err := h.store.Claim(ctx, now.UnixMilli(), now.Add(2*time.Minute).UnixMilli(), h.c.Limits.DeliverBatch, nil)
 		if err != nil || len(list) == 0 {
 			return total, err
 		}
 		d, err := h.sendAll(ctx, list)
 		total.add(d)
-		if err != nil || len(list) < h.c.Limits.DeliverBatch || h.now().Sub(began) >= h.c.Limits.DeliverBudget {
+		// A short batch is all that was due, unless what it delivered let
+		// a lead's next webhooks go.
+		if err != nil || len(list) < h.c.Limits.DeliverBatch && d.Delivered == 0 || h.now().Sub(began) >= h.c.Limits.DeliverBudget {
 			return total, err
 		}
 	}
@@ -118,16 +87,11 @@ func (h *Handler) Deliver(ctx context.Context) (Delivery, error) {
 func (h *Handler) DeliverIDs(ctx context.Context, ids []string) (Delivery, error) {
 	var total Delivery
 	for len(ids) > 0 {
-		n := min(len(ids), 90) // D1 binds at most 100 parameters
+		n := min(len(ids), store.MaxParams-10)
 		chunk := ids[:n]
 		ids = ids[n:]
-		now := h.now().UnixMilli()
-		args := []any{}
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		q := `SELECT id FROM outbox WHERE id IN (?` + strings.Repeat(", ?", n-1) + `) AND status = 'pending' AND next_at <= ? AND lease_until <= ?`
-		list, err := h.claim(ctx, q, append(args, now, now)...)
+		now := h.now()
+		list, err := h.store.Claim(ctx, now.UnixMilli(), now.Add(2*time.Minute).UnixMilli(), 0, chunk)
 		if err != nil {
 			return total, err
 		}
@@ -136,85 +100,75 @@ func (h *Handler) DeliverIDs(ctx context.Context, ids []string) (Delivery, error
 		if err != nil {
 			return total, err
 		}
+		// A lead's later webhooks wait for its earlier ones: those sent,
+		// the others of the chunk may go now.
+		if d.Delivered > 0 && len(list) < len(chunk) {
+			sent := map[string]bool{}
+			for _, w := range list {
+				sent[w.ID] = true
+			}
+			for _, id := range chunk {
+				if !sent[id] {
+					ids = append(ids, id)
+				}
+			}
+		}
 	}
 	return total, nil
 }
 
-// due is a claimed webhook.
-type due struct {
-	id, target, payload string
-	attempts            int
-	err                 error // the send's outcome
-	done                int64 // when it ended, Unix ms
-}
-
-// claim leases the pending rows that the query (selecting ids, its
-// arguments args) finds, for two minutes, and returns them.
-func (h *Handler) claim(ctx context.Context, query string, args ...any) ([]*due, error) {
-	now := h.now().UnixMilli()
-	lease := h.now().Add(2 * time.Minute).UnixMilli()
-	rows, err := h.c.DB.QueryContext(ctx, `UPDATE outbox SET lease_until = ? WHERE id IN (`+query+`)
-		AND status = 'pending' AND lease_until <= ? RETURNING id, target, payload, attempts`,
-		append(append([]any{lease}, args...), now)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var list []*due
-	for rows.Next() {
-		x := &due{}
-		if err := rows.Scan(&x.id, &x.target, &x.payload, &x.attempts); err != nil {
-			return nil, err
-		}
-		list = append(list, x)
-	}
-	return list, rows.Err()
-}
-
 // sendAll sends claimed webhooks, at most Limits.Concurrency at once per
 // target, and records every outcome in one transaction.
-func (h *Handler) sendAll(ctx context.Context, list []*due) (Delivery, error) {
+func (h *Handler) sendAll(ctx context.Context, list []store.Webhook) (Delivery, error) {
 	var d Delivery
+	errs := make([]error, len(list))
+	done := make([]int64, len(list))
+	contacts := make([]string, len(list)) // the HubSpot contact an upsert answered with
 	slots := map[string]chan struct{}{}
 	var wg sync.WaitGroup
-	for _, x := range list {
-		if slots[x.target] == nil {
-			slots[x.target] = make(chan struct{}, h.c.Limits.Concurrency)
+	for i, x := range list {
+		if slots[x.Target] == nil {
+			slots[x.Target] = make(chan struct{}, h.c.Limits.Concurrency)
 		}
-		slot := slots[x.target]
+		slot := slots[x.Target]
 		slot <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-slot; wg.Done() }()
-			if t, ok := h.target(x.target); !ok {
-				x.err = errors.New("target " + strconv.Quote(x.target) + " is no longer configured")
+			if t, ok := h.target(x.Target); !ok {
+				errs[i] = errors.New("target " + strconv.Quote(x.Target) + " is no longer configured")
 			} else {
-				x.err = h.send(ctx, t, x.id, []byte(x.payload))
+				var answer []byte
+				answer, errs[i] = h.send(ctx, t, x.ID, []byte(x.Payload))
+				if errs[i] == nil && t.Kind == crm.KindHubSpot {
+					contacts[i] = crm.HubSpotUpserted(answer)
+				}
 			}
-			x.done = h.now().UnixMilli()
+			done[i] = h.now().UnixMilli()
 		}()
 	}
 	wg.Wait()
-	stmts := make([]Stmt, 0, len(list))
-	for _, x := range list {
-		attempts := x.attempts + 1
-		switch {
-		case x.err == nil:
-			stmts = append(stmts, Stmt{`UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = '', lease_until = 0 WHERE id = ?`,
-				[]any{attempts, x.done, x.id}})
+	stmts := make([]store.Stmt, 0, len(list))
+	for i, x := range list {
+		attempts := x.Attempts + 1
+		switch err := errs[i]; {
+		case err == nil:
+			stmts = append(stmts, store.Delivered(x.ID, attempts, done[i]))
+			if contacts[i] != "" {
+				// HubSpot's webhooks name the contact: it leads back here.
+				stmts = append(stmts, store.SetHubSpotID(x.Lead, contacts[i]))
+			}
 			d.Delivered++
 		case attempts >= h.c.Limits.MaxAttempts:
-			stmts = append(stmts, Stmt{`UPDATE outbox SET status = 'dead', attempts = ?, last_error = ?, lease_until = 0 WHERE id = ?`,
-				[]any{attempts, x.err.Error(), x.id}})
+			stmts = append(stmts, store.Dead(x.ID, attempts, err.Error()))
 			d.Dead++
-			h.log.Warn("webhook dead", "id", x.id, "target", x.target, "attempts", attempts, "err", x.err.Error())
+			h.log.Warn("webhook dead", "id", x.ID, "target", x.Target, "attempts", attempts, "err", err.Error())
 		default:
-			stmts = append(stmts, Stmt{`UPDATE outbox SET attempts = ?, next_at = ?, last_error = ?, lease_until = 0 WHERE id = ?`,
-				[]any{attempts, x.done + backoff(h.c.Limits.RetryBase, attempts).Milliseconds(), x.err.Error(), x.id}})
+			stmts = append(stmts, store.Failed(x.ID, attempts, done[i]+backoff(h.c.Limits.RetryBase, attempts).Milliseconds(), err.Error()))
 			d.Failed++
 		}
 	}
-	if _, err := h.c.Batch(ctx, stmts); err != nil {
+	if _, err := h.store.Run(ctx, stmts); err != nil {
 		return Delivery{}, err
 	}
 	return d, nil
@@ -231,22 +185,23 @@ func backoff(base time.Duration, n int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-func (h *Handler) target(name string) (Target, bool) {
+func (h *Handler) target(name string) (crm.Target, bool) {
 	for _, t := range h.c.Targets {
 		if t.Name == name {
 			return t, true
 		}
 	}
-	return Target{}, false
+	return crm.Target{}, false
 }
 
-// send posts one webhook, signed when the target has a secret.
-func (h *Handler) send(ctx context.Context, t Target, id string, body []byte) error {
+// send posts one webhook, signed when the target has a secret, and
+// returns the target's answer (its first 64 KiB).
+func (h *Handler) send(ctx context.Context, t crm.Target, id string, body []byte) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Winnow-Webhook/1")
@@ -254,7 +209,7 @@ func (h *Handler) send(ctx context.Context, t Target, id string, body []byte) er
 	ts := strconv.FormatInt(h.now().Unix(), 10)
 	req.Header.Set("Winnow-Timestamp", ts)
 	if t.Secret != "" {
-		req.Header.Set("Winnow-Signature", "v1="+Sign(t.Secret, ts, body))
+		req.Header.Set("Winnow-Signature", "v1="+crm.Sign(t.Secret, ts, body))
 	}
 	if t.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+t.Token)
@@ -266,37 +221,12 @@ func (h *Handler) send(ctx context.Context, t Target, id string, body []byte) er
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return errors.New("request failed: " + err.Error())
+		return nil, errors.New("request failed: " + err.Error())
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return errors.New("the target answered " + resp.Status)
+		return nil, errors.New("the target answered " + resp.Status)
 	}
-	return nil
-}
-
-// Sign is a webhook's signature: HMAC-SHA256 keyed with the target's
-// secret over the timestamp, a dot and the body, in hex. Receivers
-// recompute it, compare in constant time and refuse old timestamps.
-func Sign(secret, timestamp string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(timestamp))
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
-// Verify checks a webhook's signature header ("v1=<hex>") and that its
-// timestamp is within tolerance of now.
-func Verify(secret, timestamp, header string, body []byte, now time.Time, tolerance time.Duration) bool {
-	ts, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil {
-		return false
-	}
-	if d := now.Sub(time.Unix(ts, 0)); d > tolerance || d < -tolerance {
-		return false
-	}
-	want := "v1=" + Sign(secret, timestamp, body)
-	return hmac.Equal([]byte(header), []byte(want))
+	return answer, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -54,7 +55,7 @@ type fixture struct {
 	db    *sql.DB
 }
 
-func newFixture(t *testing.T, targets []worker.Target, tweak func(*worker.Config)) *fixture {
+func newFixture(t *testing.T, targets []crm.Target, tweak func(*worker.Config)) *fixture {
 	t.Helper()
 	db, err := sqlitedb.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {
@@ -134,7 +135,7 @@ func TestDeliveryRetriesThenDeadLetters(t *testing.T) {
 		}
 	}))
 	defer recv.Close()
-	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: recv.URL, Secret: "x"}},
+	f := newFixture(t, []crm.Target{{Name: "crm", Kind: crm.KindJSON, URL: recv.URL, Secret: "x"}},
 		func(c *worker.Config) { c.Limits.MaxAttempts = 3 })
 	ctx := context.Background()
 	f.submit(t, "key-00000001", ana())
@@ -197,61 +198,74 @@ func TestDeliveryRetriesThenDeadLetters(t *testing.T) {
 	}
 }
 
-// The HubSpot target submits a new lead to the Forms API with contact
-// properties and a lifecycle stage, and takes no stage changes.
-func TestHubSpotSubmission(t *testing.T) {
+// The HubSpot target keeps the person's contact up to date: a batch
+// upsert by email with the contact's properties when the lead is new, and
+// Winnow's verdict (stage, fit, tier, score, the reasons) and outcome as
+// properties with every change.
+func TestHubSpotUpsert(t *testing.T) {
 	var mu sync.Mutex
 	var got []map[string]any
-	var auth []string
+	var auth, paths []string
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var m map[string]any
 		json.NewDecoder(r.Body).Decode(&m)
 		mu.Lock()
 		got = append(got, m)
 		auth = append(auth, r.Header.Get("Authorization"))
+		paths = append(paths, r.URL.Path)
 		mu.Unlock()
 	}))
 	defer recv.Close()
-	f := newFixture(t, []worker.Target{{Name: "hubspot", Kind: worker.KindHubSpot,
-		URL: recv.URL + "/submissions/v3/integration/submit/123/abc", Token: "pat-1"}}, nil)
+	f := newFixture(t, []crm.Target{{Name: "hubspot", Kind: crm.KindHubSpot,
+		URL: recv.URL + "/crm/v3/objects/contacts/batch/upsert", Token: "pat-1"}}, nil)
 	fields := ana()
 	fields["seats"], fields["timeline"] = "40", "this_quarter"
 	lead := f.submit(t, "key-00000002", fields)
-	body, _ := json.Marshal(map[string]string{"stage": "won", "actor": "jo"})
-	req, _ := http.NewRequest("POST", f.srv.URL+"/api/leads/"+lead["id"].(string)+"/events", strings.NewReader(string(body)))
-	req.Header.Set("Authorization", "Bearer tok")
-	req.Header.Set("Content-Type", "application/json")
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 201 {
-		t.Fatalf("event: %v", err)
-	}
-	if d, err := f.h.Deliver(context.Background()); err != nil || d.Delivered != 1 {
+	f.clock.Advance(time.Hour)
+	f.postEvent(t, lead["id"].(string), map[string]string{"outcome": "won", "actor": "jo"})
+	if d, err := f.h.Deliver(context.Background()); err != nil || d.Delivered != 2 {
 		t.Fatalf("deliver: %+v %v", d, err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || auth[0] != "Bearer pat-1" {
-		t.Fatalf("HubSpot got %d submissions (auth %v), want 1", len(got), auth)
+	if len(got) != 2 {
+		t.Fatalf("HubSpot got %d upserts, want 2", len(got))
 	}
-	props := map[string]string{}
-	for _, x := range got[0]["fields"].([]any) {
-		m := x.(map[string]any)
-		if m["objectTypeId"] != "0-1" {
-			t.Errorf("field %v is not a contact property", m)
+	props := func(i int) map[string]string {
+		inputs := got[i]["inputs"].([]any)
+		in := inputs[0].(map[string]any)
+		if len(inputs) != 1 || in["idProperty"] != "email" || in["id"] != "ana@northwind.io" {
+			t.Errorf("upsert %d: %v, want one contact by email", i, got[i])
 		}
-		props[m["name"].(string)] = m["value"].(string)
+		out := map[string]string{}
+		for k, v := range in["properties"].(map[string]any) {
+			out[k] = v.(string)
+		}
+		return out
 	}
+	for i := range got {
+		if auth[i] != "Bearer pat-1" || paths[i] != "/crm/v3/objects/contacts/batch/upsert" {
+			t.Errorf("upsert %d: auth %q to %s", i, auth[i], paths[i])
+		}
+	}
+	// In the order they were queued, though both waited.
+	created, won := props(0), props(1)
 	want := map[string]string{"firstname": "Ana Maria", "lastname": "Souza", "email": "ana@northwind.io",
-		"company": "Northwind Software", "phone": "+49 30 1234567", "country": "DE", "lifecyclestage": "opportunity"}
+		"company": "Northwind Software", "phone": "+49 30 1234567", "country": "DE", "winnow_lead_id": lead["id"].(string),
+		"winnow_stage": "opportunity", "winnow_fit": "A", "winnow_tier": "warm"}
 	for k, v := range want {
-		if props[k] != v {
-			t.Errorf("%s = %q, want %q (all: %v)", k, props[k], v, props)
+		if created[k] != v {
+			t.Errorf("%s = %q, want %q (all: %v)", k, created[k], v, created)
 		}
 	}
-	if _, ok := props["seniority"]; ok {
-		t.Errorf("an unmapped field was sent: %v", props)
+	if _, ok := created["seniority"]; ok {
+		t.Errorf("an unmapped field was sent: %v", created)
 	}
-	if got[0]["submittedAt"] != "1772442000000" {
-		t.Errorf("submittedAt %v", got[0]["submittedAt"])
+	if !strings.Contains(created["winnow_reasons"], "(target-industry)") || created["winnow_score"] == "" {
+		t.Errorf("the reasons %q, score %q", created["winnow_reasons"], created["winnow_score"])
+	}
+	if won["winnow_outcome"] != "won" || won["firstname"] != "" || won["winnow_stage"] != "opportunity" {
+		t.Errorf("the outcome's upsert: %v", won)
 	}
 }
 
@@ -298,16 +312,16 @@ func TestRateLimitWindow(t *testing.T) {
 func TestSignature(t *testing.T) {
 	now := time.Unix(1772442000, 0)
 	body := []byte(`{"id":"e1"}`)
-	sig := "v1=" + worker.Sign("secret", "1772442000", body)
-	if !worker.Verify("secret", "1772442000", sig, body, now, time.Minute) {
+	sig := "v1=" + crm.Sign("secret", "1772442000", body)
+	if !crm.Verify("secret", "1772442000", sig, body, now, time.Minute) {
 		t.Error("a good signature does not verify")
 	}
 	for name, ok := range map[string]bool{
-		"other secret":  worker.Verify("other", "1772442000", sig, body, now, time.Minute),
-		"other body":    worker.Verify("secret", "1772442000", sig, []byte(`{"id":"e2"}`), now, time.Minute),
-		"old timestamp": worker.Verify("secret", "1772442000", sig, body, now.Add(2*time.Minute), time.Minute),
-		"bad timestamp": worker.Verify("secret", "x", sig, body, now, time.Minute),
-		"truncated":     worker.Verify("secret", "1772442000", sig[:20], body, now, time.Minute),
+		"other secret":  crm.Verify("other", "1772442000", sig, body, now, time.Minute),
+		"other body":    crm.Verify("secret", "1772442000", sig, []byte(`{"id":"e2"}`), now, time.Minute),
+		"old timestamp": crm.Verify("secret", "1772442000", sig, body, now.Add(2*time.Minute), time.Minute),
+		"bad timestamp": crm.Verify("secret", "x", sig, body, now, time.Minute),
+		"truncated":     crm.Verify("secret", "1772442000", sig[:20], body, now, time.Minute),
 	} {
 		if ok {
 			t.Errorf("%s verifies", name)

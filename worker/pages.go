@@ -35,7 +35,7 @@ func (h *Handler) nextPage(w http.ResponseWriter, r *http.Request, status int, a
 }
 
 // errorPage renders why a form post was not taken.
-func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, e *apiError) {
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, e *Error) {
 	v := templates.SubmitErrors{Title: "Your request was not sent", Message: e.Message, FormURL: h.c.Page.FormURL}
 	for _, fe := range e.Errors {
 		p := templates.Problem{Label: fe.Field, Message: fe.Message}

@@ -5,25 +5,24 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/winnowhq/winnow/worker/store"
 )
 
 // limited counts one request against key in the current fixed window and
 // reports whether it is over limit, and when the window ends. The count
-// lives in the database, so it holds across the edge's short-lived
-// instances and across restarts.
+// lives in the database, so it holds across the edge's instances and
+// across restarts.
 func (h *Handler) limited(ctx context.Context, key string, limit int, now time.Time) (time.Duration, bool, error) {
 	if limit < 0 {
 		return 0, false, nil
 	}
 	bucket, retry := h.window(now)
-	var n int
-	err := h.c.DB.QueryRowContext(ctx, `INSERT INTO rate_limits (key, bucket, count) VALUES (?, ?, 1)
-		ON CONFLICT (key, bucket) DO UPDATE SET count = count + 1 RETURNING count`, h.hashKey(key), bucket).Scan(&n)
+	n, err := h.store.CountNow(ctx, h.hashKey(key), bucket)
 	if err != nil {
 		return 0, false, err
 	}
@@ -37,64 +36,60 @@ func (h *Handler) exhausted(ctx context.Context, key string, limit int, now time
 		return 0, false, nil
 	}
 	bucket, retry := h.window(now)
-	var n int
-	err := h.c.DB.QueryRowContext(ctx, `SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = ? AND bucket = ?`,
-		h.hashKey(key), bucket).Scan(&n)
+	n, err := h.store.Count(ctx, h.hashKey(key), bucket)
 	if err != nil {
 		return 0, false, err
 	}
 	return retry, n >= limit, nil
 }
 
-// leadLimits are the per-address and per-email limits of a submission,
-// checked in the statement that stores the lead: count runs first and
-// counts the submission against its address; guard (with args) holds
-// while neither limit is reached. The per-email limit counts the leads
-// stored for the address in the window, not requests: duplicates of one
-// submission sent at once are one lead, and each gets its answer.
-type leadLimits struct {
-	count      []Stmt
-	guard      string
-	args       []any
-	ipKey      string
-	bucket     int64
-	emailCheck bool
+// limitGuard is the rate limits of a submission as a condition of the
+// statement that stores it (" AND" ..., with its arguments): the
+// address's requests in the window (the request itself counted first, in
+// the same transaction) at most Limits.PerIP, and the person's stored
+// submissions in the window fewer than Limits.PerEmail.
+type limitGuard struct {
+	guard string
+	args  []any
 }
 
-func (h *Handler) limits(r *http.Request, email string, now time.Time) leadLimits {
-	bucket, _ := h.window(now)
-	l := leadLimits{ipKey: h.hashKey("ip:" + h.client(r)), bucket: bucket}
+func (h *Handler) submissionLimits(ipKey, person string, bucket int64) limitGuard {
+	var g limitGuard
 	if h.c.Limits.PerIP >= 0 {
-		l.count = []Stmt{{`INSERT INTO rate_limits (key, bucket, count) VALUES (?, ?, 1)
-			ON CONFLICT (key, bucket) DO UPDATE SET count = count + 1`, []any{l.ipKey, bucket}}}
-		l.guard += ` AND (SELECT count FROM rate_limits WHERE key = ? AND bucket = ?) <= ?`
-		l.args = append(l.args, l.ipKey, bucket, h.c.Limits.PerIP)
+		c, a := store.CountBelow(ipKey, bucket, h.c.Limits.PerIP)
+		g.guard += " AND " + c
+		g.args = append(g.args, a...)
 	}
-	if email != "" && h.c.Limits.PerEmail >= 0 {
-		l.emailCheck = true
-		l.guard += ` AND (SELECT count(*) FROM leads WHERE email_hash = ? AND created_at >= ?) < ?`
-		l.args = append(l.args, h.hashKey("email:"+email), bucket*h.c.Limits.Window.Milliseconds(), h.c.Limits.PerEmail)
+	if person != "" && h.c.Limits.PerEmail >= 0 {
+		c, a := store.SubmissionsBelow(person, bucket*h.c.Limits.Window.Milliseconds(), h.c.Limits.PerEmail)
+		g.guard += " AND " + c
+		g.args = append(g.args, a...)
 	}
-	return l
+	return g
 }
 
-// refuse answers a submission a rate limit kept from being stored, saying
-// which.
-func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, form bool, l leadLimits, now time.Time) {
-	_, retry := h.window(now)
-	var n int
-	err := h.c.DB.QueryRowContext(r.Context(), `SELECT coalesce(sum(count), 0) FROM rate_limits WHERE key = ? AND bucket = ?`,
-		l.ipKey, l.bucket).Scan(&n)
-	switch {
-	case err != nil:
-		h.serverError(w, r, form, "counting requests", err)
-	case h.c.Limits.PerIP >= 0 && n > h.c.Limits.PerIP:
-		h.tooMany(w, r, form, retry, "too many submissions from your network")
-	case l.emailCheck:
-		h.tooMany(w, r, form, retry, "too many submissions for this email address")
-	default:
-		h.serverError(w, r, form, "storing a lead", errors.New("the lead was not stored, and no limit says why"))
+// overLimits says which limit a submission that was not stored is over,
+// if any: "" when neither is (another write came first).
+func (h *Handler) overLimits(ctx context.Context, ipKey, person string, bucket int64) (string, error) {
+	if h.c.Limits.PerIP >= 0 {
+		n, err := h.store.Count(ctx, ipKey, bucket)
+		if err != nil {
+			return "", err
+		}
+		if n > h.c.Limits.PerIP {
+			return "too many submissions from your network", nil
+		}
 	}
+	if person != "" && h.c.Limits.PerEmail >= 0 {
+		n, err := h.store.Submissions(ctx, person, bucket*h.c.Limits.Window.Milliseconds())
+		if err != nil {
+			return "", err
+		}
+		if n >= h.c.Limits.PerEmail {
+			return "too many submissions for this email address", nil
+		}
+	}
+	return "", nil
 }
 
 // window returns the fixed window now is in and the time left in it.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/report"
-	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 )
 
 // sendEvent records an event with the admin token and returns the answer.
@@ -20,7 +20,11 @@ func (f *fixture) sendEvent(t *testing.T, lead string, ev map[string]string) (in
 
 func (f *fixture) event(t *testing.T, lead, stage, actor, at string) {
 	t.Helper()
-	f.postEvent(t, lead, map[string]string{"stage": stage, "actor": actor, "at": at})
+	ev := map[string]string{"stage": stage, "actor": actor, "at": at}
+	if stage != "contacted" && stage != "won" && stage != "lost" {
+		ev["reason"] = "sales' call" // a stage the rules do not give
+	}
+	f.postEvent(t, lead, ev)
 }
 
 // reportFixture stores five leads over March and April 2026 with their
@@ -41,11 +45,16 @@ func reportFixture(t *testing.T) *fixture {
 	d := f.submit(t, "key-report-d", odd)["id"].(string)
 	f.clock.Advance(36 * 24 * time.Hour) // 05-10
 
+	// A entered MQL at once and fell back to a cold lead within hours (its
+	// form's points decay, and it had just the points MQL needs), before
+	// sales called and accepted it.
 	f.event(t, a, "contacted", "jo; the SDR", "2026-03-02T12:00:00Z")
-	f.event(t, a, "SAL", "jo; the SDR", "2026-03-03T09:00:00Z")
+	f.postEvent(t, a, map[string]string{"signal": "sales_accepted", "actor": "jo; the SDR", "at": "2026-03-03T09:00:00Z"})
+	// B, a cold lead, was made an MQL against the rules, lost, and opened
+	// again.
 	f.event(t, b, "MQL", "kim", "2026-03-06T10:00:00Z")
-	f.event(t, b, "lost", "kim", "2026-03-20T10:00:00Z")
-	f.event(t, b, "MQL", "kim", "2026-04-15T10:00:00Z") // reopened
+	f.postEvent(t, b, map[string]string{"outcome": "lost", "reason": "no_budget", "actor": "kim", "at": "2026-03-20T10:00:00Z"})
+	f.postEvent(t, b, map[string]string{"outcome": "open", "actor": "kim", "at": "2026-04-15T10:00:00Z"})
 	// Recorded in this order, happened in the other: won last, then the
 	// opportunity it followed.
 	f.event(t, d, "won", "pat", "2026-04-20T10:00:00Z")
@@ -64,8 +73,9 @@ func TestReportExportRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(body, &api); err != nil {
 		t.Fatal(err)
 	}
-	// Four leads and a spam one. March: A and B entered MQL; A entered
-	// SAL. April: B re-entered MQL; D entered MQL, opportunity and won.
+	// Four leads and a spam one. March: A and B entered MQL, B and A (by
+	// decay) a cold lead; A entered SAL; B was lost. April: B re-entered
+	// MQL; D entered MQL, a cold lead (by decay), opportunity and won.
 	if api.Totals.Leads != 4 || api.Totals.Spam != 1 {
 		t.Errorf("totals %+v, want 4 leads, 1 spam", api.Totals)
 	}
@@ -82,7 +92,7 @@ func TestReportExportRoundTrip(t *testing.T) {
 		month             int
 		stage             string
 		entered, reopened int
-	}{{0, "MQL", 2, 0}, {0, "SAL", 1, 0}, {0, "cold lead", 1, 0}, {0, "lost", 1, 0},
+	}{{0, "MQL", 2, 0}, {0, "SAL", 1, 0}, {0, "cold lead", 2, 0}, {0, "lost", 1, 0},
 		{1, "MQL", 2, 1}, {1, "opportunity", 1, 0}, {1, "won", 1, 0}, {2, "MQL", 0, 0}} {
 		if e, r := entered(c.month, c.stage); e != c.entered || r != c.reopened {
 			t.Errorf("%s %s: entered %d, reopened %d; want %d, %d", api.Stages.Months[c.month].Month, c.stage, e, r, c.entered, c.reopened)
@@ -143,7 +153,7 @@ func TestReportBadQuery(t *testing.T) {
 // Contacted is an activity: stored and shown as one, never a stage
 // change, never a webhook.
 func TestReportContactedActivity(t *testing.T) {
-	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: "http://127.0.0.1:1/hook"}}, nil)
+	f := newFixture(t, []crm.Target{{Name: "crm", Kind: crm.KindJSON, URL: "http://127.0.0.1:1/hook"}}, nil)
 	id := f.submit(t, "key-contacted", ana())["id"].(string)
 	pending := func() int {
 		_, body := f.get(t, "/api/outbox")
@@ -152,23 +162,28 @@ func TestReportContactedActivity(t *testing.T) {
 		return o.Status["pending"]
 	}
 	before := pending()
-	if status, body := f.sendEvent(t, id, map[string]string{"stage": "contacted", "actor": "jo"}); status != 201 ||
+	if status, body := f.sendEvent(t, id, map[string]string{"activity": "contacted", "actor": "jo"}); status != 201 ||
 		!strings.Contains(string(body), `"kind":"activity"`) {
 		t.Fatalf("contacted: %d %s", status, body)
 	}
 	if after := pending(); after != before {
 		t.Errorf("an activity queued %d webhooks", after-before)
 	}
-	if status, body := f.sendEvent(t, id, map[string]string{"stage": "contacted", "actor": "winnow"}); status != 422 ||
+	if status, body := f.sendEvent(t, id, map[string]string{"activity": "contacted", "actor": "winnow"}); status != 422 ||
 		!strings.Contains(string(body), `"field":"actor"`) {
 		t.Errorf("an event by winnow itself: %d %s", status, body)
 	}
 	_, body := f.get(t, "/api/leads/"+id)
 	var l struct {
-		Events []struct{ Stage, Kind string }
+		Events []struct{ Stage, Kind, Name string }
 	}
 	json.Unmarshal(body, &l)
-	if len(l.Events) != 2 || l.Events[0].Kind != "stage" || l.Events[1].Stage != "contacted" || l.Events[1].Kind != "activity" {
-		t.Errorf("events %+v", l.Events)
+	var kinds []string
+	for _, e := range l.Events {
+		kinds = append(kinds, e.Kind+":"+e.Name+e.Stage)
+	}
+	// The submission, the stage it entered, and the call: no stage after it.
+	if got, want := strings.Join(kinds, " "), "submission: stage:MQL activity:contacted"; got != want {
+		t.Errorf("timeline %q, want %q", got, want)
 	}
 }

@@ -3,17 +3,53 @@ package worker
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/winnowhq/winnow/qualify"
 )
 
-// apiError is the body of every error answer: a code for programs, a
-// message for people, and the problems with each field, if any.
-type apiError struct {
+// Error is what the API refuses a request with: a code for programs, a
+// message for people, and the problem with each field, if any. The code
+// decides the status (statusOf): one table for every route.
+type Error struct {
 	Code    string       `json:"code"`
 	Message string       `json:"message"`
 	Errors  []fieldError `json:"errors,omitempty"`
+	// Retry is when a refused request may be tried again (rate_limited):
+	// sent as Retry-After.
+	Retry time.Duration `json:"-"`
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Error codes, and the status of each.
+var statusOf = map[string]int{
+	"bad_request":            http.StatusBadRequest,
+	"unauthorized":           http.StatusUnauthorized,
+	"origin":                 http.StatusForbidden,
+	"not_found":              http.StatusNotFound,
+	"conflict":               http.StatusConflict,
+	"too_large":              http.StatusRequestEntityTooLarge,
+	"unsupported_media_type": http.StatusUnsupportedMediaType,
+	"invalid":                http.StatusUnprocessableEntity,
+	"rate_limited":           http.StatusTooManyRequests,
+	"database":               http.StatusServiceUnavailable,
+	"unavailable":            http.StatusServiceUnavailable,
+}
+
+// Status is the HTTP status of e's code.
+func (e *Error) Status() int {
+	if s, ok := statusOf[e.Code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// newError makes an Error; fields name what is wrong, if anything.
+func newError(code, msg string, fields ...fieldError) *Error {
+	return &Error{Code: code, Message: msg, Errors: fields}
 }
 
 type fieldError struct {
@@ -46,8 +82,20 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Write(body)
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string, fields ...fieldError) {
-	writeJSON(w, status, apiError{Code: code, Message: msg, Errors: fields})
+// writeError answers with e, as JSON, at its status.
+func writeError(w http.ResponseWriter, e *Error) {
+	if e.Retry > 0 {
+		retryAfter(w, e.Retry)
+	}
+	writeJSON(w, e.Status(), e)
+}
+
+// retryAfter sets Retry-After to retry in whole seconds, rounded up, and
+// returns them.
+func retryAfter(w http.ResponseWriter, retry time.Duration) int64 {
+	secs := int64(retry.Seconds() + 0.999)
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+	return secs
 }
 
 // nulPath reports whether the request's path holds NUL: no route has

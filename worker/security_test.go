@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 )
 
 // call sends a request straight to the fixture's handler, as if from the
@@ -82,7 +83,7 @@ func TestBearerThrottle(t *testing.T) {
 	}
 	// An event posted with the token and the login form are held back too.
 	ev := f.call(t, "POST", "/api/leads/x/events", "192.0.2.1:1002",
-		map[string]string{"Authorization": "Bearer tok", "Content-Type": "application/json"}, `{"stage":"SAL","actor":"jo"}`)
+		map[string]string{"Authorization": "Bearer tok", "Content-Type": "application/json"}, `{"signal":"sales_accepted","actor":"jo"}`)
 	if got, want := ev.Code, 429; got != want {
 		t.Errorf("an event with the right token past the limit: %d, want %d", got, want)
 	}
@@ -122,7 +123,7 @@ func TestCallbackThrottle(t *testing.T) {
 		body := `{"stage":"contacted","actor":"crm"}`
 		ts := strconv.FormatInt(f.clock.Now().Unix(), 10)
 		return f.call(t, "POST", "/api/leads/"+id+"/events", remote, map[string]string{"Content-Type": "application/json",
-			"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + worker.Sign(secret, ts, []byte(body))}, body)
+			"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + crm.Sign(secret, ts, []byte(body))}, body)
 	}
 	for i := range 2 {
 		if got, want := callback("198.51.100.1:1", "guess").Code, 401; got != want {
@@ -154,7 +155,7 @@ func TestEventIdempotencyKey(t *testing.T) {
 		return f.call(t, "POST", "/api/leads/"+id+"/events", "192.0.2.1:1", map[string]string{"Authorization": "Bearer tok",
 			"Content-Type": "application/json", "Idempotency-Key": "event-key-1"}, body)
 	}
-	const body = `{"stage":"SAL","actor":"jo","note":"called back"}`
+	const body = `{"signal":"sales_accepted","actor":"jo","note":"called back"}`
 	first := send(body)
 	if got, want := first.Code, 201; got != want {
 		t.Fatalf("first: %d, want %d: %s", got, want, first.Body)
@@ -171,10 +172,10 @@ func TestEventIdempotencyKey(t *testing.T) {
 		t.Errorf("replay answered %s, want the first answer %s", got, want)
 	}
 	for _, other := range []string{
-		`{"stage":"SAL","actor":"jo","note":"another note"}`,
-		`{"stage":"lost","actor":"jo","note":"called back"}`,
-		`{"stage":"SAL","actor":"kim","note":"called back"}`,
-		`{"stage":"SAL","actor":"jo","note":"called back","at":"2026-03-02T09:00:30Z"}`,
+		`{"signal":"sales_accepted","actor":"jo","note":"another note"}`,
+		`{"outcome":"lost","reason":"no_budget","actor":"jo","note":"called back"}`,
+		`{"signal":"sales_accepted","actor":"kim","note":"called back"}`,
+		`{"signal":"sales_accepted","actor":"jo","note":"called back","at":"2026-03-02T09:00:30Z"}`,
 	} {
 		r := send(other)
 		if got, want := r.Code, 409; got != want {
@@ -187,14 +188,17 @@ func TestEventIdempotencyKey(t *testing.T) {
 	}
 	_, raw := f.get(t, "/api/leads/"+id)
 	var lead struct {
-		Events []struct{ Stage, Note string }
+		Events []struct{ Kind, Note string }
 	}
 	json.Unmarshal(raw, &lead)
-	if got, want := len(lead.Events), 2; got != want {
-		t.Fatalf("%d events, want %d: %s", got, want, raw)
+	var signals []string
+	for _, e := range lead.Events {
+		if e.Kind == "signal" {
+			signals = append(signals, e.Note)
+		}
 	}
-	if got, want := lead.Events[1].Note, "called back"; got != want {
-		t.Errorf("stored note %q, want %q", got, want)
+	if got, want := strings.Join(signals, "|"), "called back"; got != want {
+		t.Errorf("signals stored with the notes %q, want one: %q", got, want)
 	}
 }
 
@@ -223,7 +227,7 @@ func TestNULPath(t *testing.T) {
 			p = b.do(t, c.method, c.path, nil, map[string]string{"Authorization": "Bearer tok"})
 			if c.method == "POST" {
 				p = page{}
-				status, body := f.request(t, c.method, c.path, []byte(`{"stage":"SAL","actor":"jo"}`))
+				status, body := f.request(t, c.method, c.path, []byte(`{"signal":"sales_accepted","actor":"jo"}`))
 				p.status, p.body = status, string(body)
 			}
 		}
@@ -245,7 +249,7 @@ func TestUnknownFields(t *testing.T) {
 	f := newFixture(t, nil, nil)
 	for name, extra := range map[string]map[string]string{
 		"an answer": {"admin": "yes"},
-		"no answer": {"utm_source": ""},
+		"no answer": {"gclid": ""},
 		"two":       {"is_admin": "1", "role_override": "x"},
 	} {
 		fields := ana()
@@ -294,12 +298,12 @@ func TestUnknownFields(t *testing.T) {
 	for k, v := range form {
 		bad[k] = v
 	}
-	bad.Set("utm_campaign", "spring")
+	bad.Set("coupon", "spring")
 	r := post(bad)
 	if got, want := r.Code, 422; got != want {
 		t.Errorf("a form post with an unknown name: %d, want %d", got, want)
 	}
-	if !strings.Contains(r.Body.String(), "utm_campaign") {
+	if !strings.Contains(r.Body.String(), "coupon") {
 		t.Errorf("the error page does not name the field:\n%s", r.Body)
 	}
 	if got, want := post(form).Code, 201; got != want {
@@ -403,9 +407,9 @@ func legacyHash(in map[string]string) string {
 func TestPurgeClearsHashesAndNotes(t *testing.T) {
 	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	defer recv.Close()
-	f := newFixture(t, []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: recv.URL, Secret: "x"}}, nil)
+	f := newFixture(t, []crm.Target{{Name: "crm", Kind: crm.KindJSON, URL: recv.URL, Secret: "x"}}, nil)
 	api := f.submit(t, "key-00000601", ana())["id"].(string)
-	f.postEvent(t, api, map[string]string{"stage": "SAL", "actor": "jo", "note": "Ana asked us to call +49 30 1234567"})
+	f.postEvent(t, api, map[string]string{"signal": "sales_accepted", "actor": "jo", "note": "Ana asked us to call +49 30 1234567"})
 	fields := ana()
 	fields["email"] = "bo@northwind.io"
 	v := url.Values{}
@@ -425,8 +429,10 @@ func TestPurgeClearsHashesAndNotes(t *testing.T) {
 	}
 
 	f.clock.Advance(740 * 24 * time.Hour)
-	f.postEvent(t, form, map[string]string{"stage": "lost", "actor": "jo", "note": "Bo moved to Acme"})
-	if d, err := f.h.Deliver(t.Context()); err != nil || d.Delivered != 4 {
+	f.postEvent(t, form, map[string]string{"outcome": "lost", "reason": "no_decision", "actor": "jo", "note": "Bo moved to Acme"})
+	// Created twice, accepted, lost, and Bo's form points decayed away
+	// over the two years: five webhooks.
+	if d, err := f.h.Deliver(t.Context()); err != nil || d.Delivered != 5 {
 		t.Fatalf("deliver: %+v %v", d, err)
 	}
 	if n, err := f.h.Purge(t.Context()); err != nil || n != 2 {

@@ -5,9 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
-	"errors"
 	"net/http"
 	"time"
 )
@@ -45,9 +43,7 @@ func (h *Handler) newSession(ctx context.Context, now time.Time) (string, error)
 	var b [32]byte
 	rand.Read(b[:])
 	id := base64.RawURLEncoding.EncodeToString(b[:])
-	_, err := h.c.DB.ExecContext(ctx, `INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)`,
-		h.sessionMAC("session", id), now.UnixMilli(), now.Add(sessionTTL).UnixMilli())
-	return id, err
+	return id, h.store.NewSession(ctx, h.sessionMAC("session", id), now.UnixMilli(), now.Add(sessionTTL).UnixMilli())
 }
 
 // session returns the id of the request's session if its cookie names a
@@ -60,13 +56,8 @@ func (h *Handler) session(r *http.Request) (id string, ok bool, err error) {
 	if err != nil || len(c.Value) != sessionIDLen {
 		return "", false, nil
 	}
-	var one int
-	err = h.c.DB.QueryRowContext(r.Context(), `SELECT 1 FROM sessions WHERE id_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
-		h.sessionMAC("session", c.Value), h.now().UnixMilli()).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
+	ok, err = h.store.SessionValid(r.Context(), h.sessionMAC("session", c.Value), h.now().UnixMilli())
+	if !ok || err != nil {
 		return "", false, err
 	}
 	return c.Value, true, nil
@@ -74,9 +65,7 @@ func (h *Handler) session(r *http.Request) (id string, ok bool, err error) {
 
 // endSession revokes the session id.
 func (h *Handler) endSession(ctx context.Context, id string) error {
-	_, err := h.c.DB.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL`,
-		h.now().UnixMilli(), h.sessionMAC("session", id))
-	return err
+	return h.store.RevokeSession(ctx, h.sessionMAC("session", id), h.now().UnixMilli())
 }
 
 // csrfToken is the token the forms of a session post.

@@ -1,11 +1,6 @@
 package worker
 
-import (
-	"slices"
-	"strconv"
-)
-
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+import "slices"
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

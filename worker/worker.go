@@ -18,14 +18,21 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
 // Config is everything a Handler needs.
 type Config struct {
 	DB    *sql.DB
-	Batch Batch // nil: TxBatch(DB)
+	Batch store.Batch // nil: store.TxBatch(DB)
 	Now   func() time.Time
-	Model *qualify.Model
+	// ClockOffset moves the handler's clock and the instant of the
+	// scheduled work by a fixed time (WINNOW_CLOCK_OFFSET): for tests of a
+	// deployed worker, whose clock a test cannot set otherwise. Zero in
+	// production.
+	ClockOffset time.Duration
+	Model       *qualify.Model
 	// Domains classifies email domains for the model's free_email and
 	// disposable_email; nil: the core's short table. The commands give the
 	// full lists (worker/domains): the server's verdict is the one stored.
@@ -72,8 +79,15 @@ type Config struct {
 	// has served.
 	Instance func() Instance
 
-	Targets []Target // webhook targets
-	Client  Doer     // sends webhooks; nil: natively an *http.Client with a 10 s timeout
+	// HubSpotSecret is the client secret of the HubSpot app whose
+	// webhooks (signature v3) send contact and deal changes back in.
+	HubSpotSecret string
+	// Integrations are the tokens other systems post signals with
+	// (POST /api/signals), by the name the signals are recorded under.
+	Integrations map[string]string
+
+	Targets []crm.Target // webhook targets
+	Client  Doer         // sends webhooks; nil: natively an *http.Client with a 10 s timeout
 	Limits  Limits
 	Log     Logger // nil: discard; never given PII or secrets
 }
@@ -117,7 +131,8 @@ type Limits struct {
 	RetryBase     time.Duration // the first wait before a webhook is retried; default 30 s
 	DeliverBatch  int           // webhooks claimed at once by a delivery run; default 64
 	Concurrency   int           // webhooks sent at once per target; default 16
-	DeliverBudget time.Duration // how long one delivery run goes on claiming; default 20 s
+	DeliverBudget time.Duration // how long one delivery or re-scoring run goes on; default 20 s
+	RescoreBatch  int           // leads a re-scoring run reads at once; default 200
 	LoginFailures int           // failed admin logins per IP per Window; default 10
 }
 
@@ -146,6 +161,9 @@ func (l *Limits) defaults() {
 	if l.Concurrency == 0 {
 		l.Concurrency = 16
 	}
+	if l.RescoreBatch == 0 {
+		l.RescoreBatch = 200
+	}
 	if l.DeliverBudget == 0 {
 		l.DeliverBudget = 20 * time.Second
 	}
@@ -166,9 +184,10 @@ const ZoneinfoPath = "/edge/zoneinfo.zip"
 
 // Handler serves the API. Build it with New.
 type Handler struct {
-	c   Config
-	mux *http.ServeMux
-	log Logger
+	c     Config
+	mux   *http.ServeMux
+	log   Logger
+	store *store.Store
 }
 
 // New checks a configuration and returns its Handler.
@@ -180,7 +199,7 @@ func New(c Config) (*Handler, error) {
 		return nil, errors.New("worker: no model")
 	}
 	if c.Batch == nil {
-		c.Batch = TxBatch(c.DB)
+		c.Batch = store.TxBatch(c.DB)
 	}
 	if c.Domains != nil {
 		m := *c.Model
@@ -197,12 +216,12 @@ func New(c Config) (*Handler, error) {
 		return nil, errors.New("worker: webhook targets but no HTTP client")
 	}
 	for _, t := range c.Targets {
-		if err := t.check(); err != nil {
+		if err := t.Check(); err != nil {
 			return nil, err
 		}
 	}
 	c.Limits.defaults()
-	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log}
+	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log, store: store.New(c.DB, c.Batch)}
 	if h.log == nil {
 		h.log = discard{}
 	}
@@ -211,13 +230,18 @@ func New(c Config) (*Handler, error) {
 	h.mux.HandleFunc("OPTIONS /api/leads", h.preflight)
 	h.mux.HandleFunc("GET /api/leads/{id}", h.admin(h.getLead))
 	h.mux.HandleFunc("POST /api/leads/{id}/events", h.postEvent)
+	h.mux.HandleFunc("POST /api/leads/{id}/merge", h.admin(h.postMerge))
+	h.mux.HandleFunc("POST /api/leads/{id}/unmerge", h.admin(h.postUnmerge))
+	h.mux.HandleFunc("POST /api/signals", h.postSignals)
+	h.mux.HandleFunc("POST /api/hubspot", h.postHubSpot)
+	h.mux.HandleFunc("POST /api/beacon", h.postBeacon)
 	h.mux.HandleFunc("GET /api/report", h.admin(h.report))
 	h.mux.HandleFunc("GET /api/export.csv", h.admin(h.exportCSV))
 	h.mux.HandleFunc("GET /api/outbox", h.admin(h.outbox))
 	h.mux.HandleFunc("POST /api/outbox/{id}/retry", h.admin(h.retry))
 	h.routeDashboard()
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no such API route: "+r.Method+" "+r.URL.Path)
+		writeError(w, newError("not_found", "no such API route: "+r.Method+" "+r.URL.Path))
 	})
 	return h, nil
 }
@@ -248,7 +272,7 @@ func SecurityHeaders(hd http.Header) {
 // preflight answers CORS preflight requests from the site's own origin.
 func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
 	if h.c.Origin == "" || r.Header.Get("Origin") != h.c.Origin {
-		writeError(w, http.StatusForbidden, "origin", "cross-origin requests are allowed from the site's own origin only")
+		writeError(w, newError("origin", "cross-origin requests are allowed from the site's own origin only"))
 		return
 	}
 	w.Header().Set("Access-Control-Allow-Methods", "POST")
@@ -273,16 +297,24 @@ func (h *Handler) crossOrigin(r *http.Request) bool {
 func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	var one int
-	if err := h.c.DB.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+	if err := h.store.Ping(ctx); err != nil {
 		h.log.Error("health check", "err", err)
-		writeError(w, http.StatusServiceUnavailable, "database", "the database does not answer")
+		writeError(w, newError("database", "the database does not answer"))
 		return
 	}
 	out := map[string]any{"ok": true, "model": h.c.Model.Version}
-	if h.c.Instance != nil && h.authorized(r) {
-		i := h.c.Instance()
-		out["instance"] = map[string]any{"started": i.Started.UTC().Format(time.RFC3339Nano), "events": i.Events}
+	if h.authorized(r) {
+		if h.c.Instance != nil {
+			i := h.c.Instance()
+			out["instance"] = map[string]any{"started": i.Started.UTC().Format(time.RFC3339Nano), "events": i.Events}
+		}
+		// What was dropped rather than refused.
+		dropped, err := h.store.Counters(ctx)
+		if err != nil {
+			h.serverError(w, r, false, "reading the counters", err)
+			return
+		}
+		out["dropped"] = dropped
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -291,7 +323,7 @@ func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
 // cannot serve.
 func Unavailable(w http.ResponseWriter, msg string) {
 	SecurityHeaders(w.Header())
-	writeError(w, http.StatusServiceUnavailable, "unavailable", msg)
+	writeError(w, newError("unavailable", msg))
 }
 
 // admin guards a route with the admin bearer token (see bearer). A path
@@ -299,7 +331,7 @@ func Unavailable(w http.ResponseWriter, msg string) {
 func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if nulPath(r) {
-			writeError(w, http.StatusNotFound, "not_found", "no API route has NUL in its path")
+			writeError(w, newError("not_found", "no API route has NUL in its path"))
 			return
 		}
 		ok, retry, err := h.bearer(r)
@@ -310,7 +342,7 @@ func (h *Handler) admin(next http.HandlerFunc) http.HandlerFunc {
 			h.tooMany(w, r, false, retry, "too many wrong admin tokens from your network")
 		case !ok:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="winnow"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "this route needs the admin token as Authorization: Bearer <token>")
+			writeError(w, newError("unauthorized", "this route needs the admin token as Authorization: Bearer <token>"))
 		default:
 			next(w, r)
 		}
@@ -350,7 +382,7 @@ func (h *Handler) isAdminToken(got string) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-func (h *Handler) now() time.Time { return h.c.Now() }
+func (h *Handler) now() time.Time { return h.c.Now().Add(h.c.ClockOffset) }
 
 // model returns the model to score with, once what its domain classifier
 // needs is loaded.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -86,6 +87,11 @@ func BenchmarkConcurrentPosts(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	reportLatency(b, times)
+}
+
+// reportLatency reports the p50, p99 and max of times, in ms.
+func reportLatency(b *testing.B, times []time.Duration) {
 	slices.Sort(times)
 	if len(times) > 0 {
 		b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
@@ -119,7 +125,7 @@ func BenchmarkDeliverBacklog(b *testing.B) {
 			b.Fatal(err)
 		}
 		h, err := worker.New(worker.Config{DB: db, Model: content.Model, Secret: "s",
-			Targets: []worker.Target{{Name: "crm", Kind: worker.KindJSON, URL: rec.URL, Secret: rec.Secret}}})
+			Targets: []crm.Target{{Name: "crm", Kind: crm.KindJSON, URL: rec.URL, Secret: rec.Secret}}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -164,4 +170,122 @@ func fillOutbox(ctx context.Context, db *sql.DB, n int) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// BenchmarkSignals sends b.N signals to winnow serve at 500 a second, one
+// per request as an integration that does not batch would, to leads
+// chosen at random, while new leads arrive at 100 a second; both are
+// paced by the clock, not by the answers (an open loop), so a slow answer
+// does not slow the load. It reports the latency of a signal's request
+// (p50, p99, max, in ms) and the rates reached.
+//
+//	go test -run '^$' -bench Signals -benchtime 5000x ./bench/loadtest
+func BenchmarkSignals(b *testing.B) {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "winnow")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/winnow").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	const token = "bench-admin-token-0123456789"
+	srv, err := StartNative(bin, "../../content", "../../static", dir, map[string]string{
+		"WINNOW_ADMIN_TOKEN": token, "WINNOW_RATE_PER_IP": "-1", "WINNOW_RATE_PER_EMAIL": "-1",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Stop()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	run := time.Now().UnixNano()
+	post := func(path string, body any, admin bool) (int, []byte, error) {
+		js, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", srv.URL+path, bytes.NewReader(js))
+		req.Header.Set("Content-Type", "application/json")
+		if admin {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer resp.Body.Close()
+		out, err := io.ReadAll(resp.Body)
+		return resp.StatusCode, out, err
+	}
+	// The leads signals go to.
+	r := rand.New(rand.NewPCG(uint64(run), 2))
+	var mu sync.Mutex
+	var ids []string
+	newLead := func(i int) error {
+		status, out, err := post("/api/leads", map[string]any{"fields": lead(i, r), "idempotency_key": fmt.Sprintf("sig-%d-%d", run, i)}, false)
+		if err != nil || status != http.StatusCreated {
+			return fmt.Errorf("POST /api/leads: %d %s %v", status, out, err)
+		}
+		var a struct{ ID string }
+		json.Unmarshal(out, &a)
+		mu.Lock()
+		ids = append(ids, a.ID)
+		mu.Unlock()
+		return nil
+	}
+	for i := range 1000 {
+		if err := newLead(i); err != nil {
+			b.Fatal(err)
+		}
+	}
+	names := []string{"pricing_visit", "case_study_read", "email_reply", "social_interaction", "newsletter_signup"}
+
+	var times []time.Duration
+	var leads atomic.Int64
+	b.ResetTimer()
+	began := time.Now()
+	stop := make(chan struct{})
+	var arrivals sync.WaitGroup
+	arrivals.Go(func() { // leads at 100 a second
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for i := 1000; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				arrivals.Go(func() {
+					if err := newLead(i); err != nil {
+						b.Error(err)
+					}
+					leads.Add(1)
+				})
+			}
+		}
+	})
+	var wg sync.WaitGroup
+	for i := range b.N {
+		if d := time.Until(began.Add(time.Duration(i) * 2 * time.Millisecond)); d > 0 { // 500 a second
+			time.Sleep(d)
+		}
+		mu.Lock()
+		id := ids[r.IntN(len(ids))]
+		mu.Unlock()
+		name := names[i%len(names)]
+		wg.Go(func() {
+			t0 := time.Now()
+			status, out, err := post("/api/signals", map[string]any{"signals": []map[string]string{
+				{"id": fmt.Sprintf("%d-%d", run, i), "lead": id, "signal": name}}}, true)
+			d := time.Since(t0)
+			if err != nil || status != http.StatusOK {
+				b.Errorf("POST /api/signals: %d %s %v", status, out, err)
+				return
+			}
+			mu.Lock()
+			times = append(times, d)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(began)
+	close(stop)
+	arrivals.Wait()
+	b.StopTimer()
+	reportLatency(b, times)
+	b.ReportMetric(float64(len(times))/elapsed.Seconds(), "signals/s")
+	b.ReportMetric(float64(leads.Load())/elapsed.Seconds(), "leads/s")
 }

@@ -20,7 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -81,7 +81,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	want := "v1=" + worker.Sign(r.Secret, req.Header.Get("Winnow-Timestamp"), body)
+	want := "v1=" + crm.Sign(r.Secret, req.Header.Get("Winnow-Timestamp"), body)
 	if !hmac.Equal([]byte(want), []byte(req.Header.Get("Winnow-Signature"))) {
 		r.bad++
 		http.Error(w, "bad signature", http.StatusUnauthorized)
@@ -263,13 +263,16 @@ func Verify(ctx context.Context, dbPath string, res *Result, rec *Receiver) erro
 			}
 		}
 	}
-	var events, pending int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&events); err != nil {
-		return err
+	for _, kind := range []string{"submission", "stage"} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE kind = ?`, kind).Scan(&n); err != nil {
+			return err
+		}
+		if n != len(stored) {
+			errs = append(errs, fmt.Errorf("%d %s events for %d leads, want one each", n, kind, len(stored)))
+		}
 	}
-	if events != len(stored) {
-		errs = append(errs, fmt.Errorf("%d stage events for %d leads, want one each", events, len(stored)))
-	}
+	var pending int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE status != 'delivered'`).Scan(&pending); err != nil {
 		return err
 	}

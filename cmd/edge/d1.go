@@ -14,7 +14,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
 // The D1 database as a database/sql driver whose I/O goes through the
@@ -46,7 +46,7 @@ var (
 	_ driver.ExecerContext  = (*d1Conn)(nil)
 )
 
-var errNoTx = errors.New("d1: no transactions: run the statements as one batch (worker.Batch)")
+var errNoTx = errors.New("d1: no transactions: run the statements as one batch (store.Batch)")
 
 func (c *d1Conn) Prepare(query string) (driver.Stmt, error) { return &d1Stmt{c, query}, nil }
 func (c *d1Conn) Close() error                              { return nil }
@@ -176,8 +176,8 @@ func (r d1Result) RowsAffected() (int64, error) { return r.changes, nil }
 // SQL transaction, and when one fails it rolls them all back. The driver
 // has no transactions, so this is how the handler's writes stay atomic at
 // the edge.
-func d1Batch(binding string) worker.Batch {
-	return func(ctx context.Context, stmts []worker.Stmt) ([]int64, error) {
+func d1Batch(binding string) store.Batch {
+	return func(ctx context.Context, stmts []store.Stmt) ([]int64, error) {
 		if len(stmts) == 0 {
 			return nil, nil
 		}

@@ -162,20 +162,20 @@ func (w *edgeWorker) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	h.ServeHTTP(rw, r)
 }
 
-// scheduled runs the cron trigger: deliver what is due, purge what has
-// expired. Its failure fails the cron event, and the next one tries again.
+// scheduled runs the cron trigger as of its scheduled time: deliver what
+// is due, re-score the leads time has changed, purge what has expired
+// (worker.Handler.Scheduled). Its failure fails the cron event, and the
+// next one tries again.
 func (w *edgeWorker) scheduled(e *event) {
 	defer e.end()
 	ctx := e.context()
+	at := time.Now()
+	if t := e.port.Get("time"); t.Type() == js.TypeNumber {
+		at = time.UnixMilli(int64(t.Float()))
+	}
 	h, err := w.handler(ctx)
 	if err == nil {
-		var d worker.Delivery
-		d, err = h.Deliver(ctx)
-		if d.Failed > 0 || d.Dead > 0 {
-			w.cfg.Log.Warn("webhooks", "delivered", d.Delivered, "failed", d.Failed, "dead", d.Dead)
-		}
-		_, perr := h.Purge(ctx)
-		err = errors.Join(err, perr)
+		err = h.Scheduled(ctx, at)
 	}
 	if err != nil {
 		w.cfg.Log.Error("scheduled", "err", err)

@@ -79,31 +79,51 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // run delivers webhooks as soon as a request queues them and every
-// interval (retries, and any a request queued while a run was under way),
-// and purges expired personal data hourly, until ctx ends.
+// interval (retries, and any a request queued while a run was under way);
+// every minute it re-scores the leads time has changed and computes the
+// persons of leads an earlier release stored; hourly it purges expired
+// personal data; until ctx ends.
 func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 	deliver := time.NewTicker(interval)
 	defer deliver.Stop()
+	minute := time.NewTicker(time.Minute)
+	defer minute.Stop()
 	purge := time.NewTicker(time.Hour)
 	defer purge.Stop()
+	complain := func(doing string, err error) {
+		if err != nil && ctx.Err() == nil {
+			fmt.Fprintln(log, doing+":", err)
+		}
+	}
+	if h := a.h.Load(); h != nil {
+		_, err := h.Persons(ctx, 1<<30)
+		complain("computing persons", err)
+	}
 	for {
+		h := a.h.Load()
 		select {
 		case <-ctx.Done():
 			return
 		case <-deliver.C:
 		case <-a.kicks:
+		case <-minute.C:
+			if h != nil {
+				_, err := h.Rescore(ctx, time.Now())
+				complain("re-scoring", err)
+				_, err = h.Persons(ctx, 500)
+				complain("computing persons", err)
+			}
+			continue
 		case <-purge.C:
-			if h := a.h.Load(); h != nil {
-				if _, err := h.Purge(ctx); err != nil && ctx.Err() == nil {
-					fmt.Fprintln(log, "purging:", err)
-				}
+			if h != nil {
+				_, err := h.Purge(ctx)
+				complain("purging", err)
 			}
 			continue
 		}
-		if h := a.h.Load(); h != nil {
-			if _, err := h.Deliver(ctx); err != nil && ctx.Err() == nil {
-				fmt.Fprintln(log, "delivering webhooks:", err)
-			}
+		if h != nil {
+			_, err := h.Deliver(ctx)
+			complain("delivering webhooks", err)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func TestSecretSurvivesRestart(t *testing.T) {
 		t.Fatalf("POST /api/leads: %d %s", status, out)
 	}
 	id := between(out, `"id":"`, `"`)
-	event := `{"stage":"SAL","actor":"Grace (SDR)"}`
+	event := `{"signal":"sales_accepted","actor":"Grace (SDR)"}`
 	if status, out := do(srv, "POST", "/api/leads/"+id+"/events", "callback-1", event); status != http.StatusCreated {
 		t.Fatalf("the event: %d %s", status, out)
 	}
@@ -74,8 +74,8 @@ func TestSecretSurvivesRestart(t *testing.T) {
 	defer stop()
 	do(srv, "POST", "/api/leads/"+id+"/events", "callback-1", event)
 	_, lead := do(srv, "GET", "/api/leads/"+id, "", "")
-	if n := strings.Count(lead, `"stage":"SAL"`); n != 1 {
-		t.Errorf("after a restart, the replayed callback made %d SAL events, want 1:\n%s", n, lead)
+	if n := strings.Count(lead, `"name":"sales_accepted"`); n != 1 || !strings.Contains(lead, `"stage":"SAL"`) {
+		t.Errorf("after a restart, the replayed callback made %d signals, want 1 that made the lead an SAL:\n%s", n, lead)
 	}
 }
 

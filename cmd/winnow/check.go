@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -16,8 +17,9 @@ var checkCmd = &command{
 	summary: "validate the content and run every example lead",
 	usage:   "check [--verbose] [dir]",
 	help: `
-Check reads the content directory (default "content"), reports every problem
-in it as file:line:col: message, then evaluates every example lead in
+Check reads the content directory (default "content"), with the site's
+settings and pages when it has them, reports every problem in it as
+file:line:col: message, then evaluates every example lead in
 examples/ and compares its verdict with the stage, fit, tier and score it
 expects. A failing example prints what it expected beside what it got and the
 points behind the verdict.
@@ -42,7 +44,12 @@ it can guard a merge or a deploy.`,
 }
 
 // loadDir loads the content directory dir, printing its problems.
-func loadDir(e *env, dir string) (*load.Content, error) {
+func loadDir(e *env, dir string) (*load.Content, error) { return loadContent(e, dir, false) }
+
+// loadContent loads the content directory dir, printing its problems;
+// withSite, also the site's settings and pages where dir has them (a
+// model alone has neither), the pages' signals checked against the model.
+func loadContent(e *env, dir string, withSite bool) (*load.Content, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read content directory: %w", err)
@@ -50,7 +57,22 @@ func loadDir(e *env, dir string) (*load.Content, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
-	c, diags := load.Load(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir)))
+	fsys, root := os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir))
+	c, diags := load.Load(fsys, root)
+	if withSite {
+		if _, err := fs.Stat(fsys, load.PagesDir); err == nil {
+			pages, ds := load.Pages(fsys, root, true)
+			if len(diags) == 0 {
+				ds = append(ds, load.CheckPages(c.Model, pages)...)
+			}
+			diags = append(diags, ds...)
+		}
+		if _, err := fs.Stat(fsys, load.SiteFile); err == nil {
+			_, ds := load.SiteSettings(fsys, root)
+			diags = append(diags, ds...)
+		}
+		diags.Sort()
+	}
 	if len(diags) > 0 {
 		for _, d := range diags {
 			fmt.Fprintln(e.stderr, d)
@@ -69,7 +91,7 @@ func plural(n int) string {
 }
 
 func check(e *env, dir string, verbose bool) error {
-	c, err := loadDir(e, dir)
+	c, err := loadContent(e, dir, true)
 	if err != nil {
 		return err
 	}

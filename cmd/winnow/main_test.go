@@ -74,6 +74,27 @@ func TestCheckReportsProblems(t *testing.T) {
 	}
 }
 
+// TestCheckReportsSiteProblems: check reads the site's settings and pages
+// too, and reports a page's unknown signal and a wrong tracking setting at
+// their positions, with the model's problems.
+func TestCheckReportsSiteProblems(t *testing.T) {
+	dir := copyContent(t)
+	edit(t, filepath.Join(dir, "pages", "pricing.md"), "signal: pricing_visit", "signal: pricing_vist")
+	edit(t, filepath.Join(dir, "site.yaml"), "  consent: required\n", "  consent: opt-in\n")
+	code, _, errs := runWinnow(t, "", "check", dir)
+	if code != 1 {
+		t.Errorf("winnow check = %d, want 1", code)
+	}
+	for _, want := range []string{
+		dir + `/pages/pricing.md:7:9: signal "pricing_vist" is not declared in ` + dir + `/scoring.yaml (did you mean "pricing_visit"?); signals: social_interaction, newsletter_signup, `,
+		dir + `/site.yaml:31:12: tracking: consent must be required (tracking waits for the visitor's consent) or implied (it starts without asking), not "opt-in"`,
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
 // TestCheckFailingExample raises the MQL threshold by one point: the
 // example at exactly the old threshold must fail, with what it expected
 // beside what it got.

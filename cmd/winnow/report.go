@@ -20,6 +20,7 @@ import (
 	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
 var reportCmd = &command{
@@ -153,7 +154,7 @@ func readDB(b *report.Builder, path string) error {
 		return err
 	}
 	defer db.Close()
-	if err := worker.LoadReport(ctx, db, b); err != nil {
+	if err := worker.LoadReport(ctx, store.New(db, nil), b); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

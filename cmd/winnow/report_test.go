@@ -54,7 +54,7 @@ func reportDB(t *testing.T) (path, b string, api, export []byte) {
 	lead := func(key, email string) string {
 		body := `{"idempotency_key": "` + key + `", "fields": {"name": "Ana Souza", "email": "` + email + `",
 			"company": "Northwind", "company_size": "201-1000", "industry": "software", "role": "marketing",
-			"seniority": "director", "country": "DE", "request": "question", "consent": "yes"}}`
+			"seniority": "director", "country": "DE", "request": "newsletter", "consent": "yes"}}`
 		var a struct{ ID, Stage string }
 		json.Unmarshal(do("POST", "/api/leads", body), &a)
 		if a.Stage != "MQL" {
@@ -66,7 +66,7 @@ func reportDB(t *testing.T) (path, b string, api, export []byte) {
 	now = now.Add(3 * 24 * time.Hour)
 	b = lead("key-cli-report-b", "bo@northwind.io")
 	now = time.Date(2026, 5, 10, 0, 0, 0, 0, time.UTC)
-	do("POST", "/api/leads/"+a+"/events", `{"stage": "contacted", "actor": "jo", "at": "2026-03-02T12:00:00Z"}`)
+	do("POST", "/api/leads/"+a+"/events", `{"activity": "contacted", "actor": "jo", "at": "2026-03-02T12:00:00Z"}`)
 	return path, b, do("GET", "/api/report?from=2026-03&to=2026-05", ""), do("GET", "/api/export.csv", "")
 }
 

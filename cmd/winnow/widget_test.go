@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -159,6 +160,20 @@ func TestWidget(t *testing.T) {
 		t.Fatal(diags)
 	}
 	m := content.Model
+	// The fields recorded from the visit are never asked, nor given an
+	// error.
+	attributes := 0
+	for _, f := range m.Fields {
+		if f.Attribute {
+			attributes++
+			if browsertest.Eval[bool](t, ctx, `document.querySelector('form [name="`+f.Name+`"], [data-field="`+f.Name+`"], #f-`+f.Name+`, #f-`+f.Name+`-error') !== null`) {
+				t.Errorf("the form asks attribute field %s", f.Name)
+			}
+		}
+	}
+	if attributes == 0 {
+		t.Error("the shipped model has no attribute fields")
+	}
 	_, errs := m.Lead(map[string]string{}, 0)
 	want, _ := errs.Get("company")
 	if got := browsertest.Eval[string](t, ctx, `document.querySelector("#f-company-error").textContent`); got != want.Message {
@@ -189,6 +204,15 @@ func TestWidget(t *testing.T) {
 	if browsertest.Eval[bool](t, ctx, `document.querySelector(".next-step") === null`) {
 		t.Fatalf("no next step; the form says %q", browsertest.Eval[string](t, ctx, `window.sentBody + " | " + document.querySelector(".form-status").textContent + " | " +
 			[...document.querySelectorAll(".field-error")].filter(e => e.textContent).map(e => e.id + ": " + e.textContent).join("; ")`))
+	}
+	var sent struct{ Fields map[string]string }
+	if err := json.Unmarshal([]byte(browsertest.Eval[string](t, ctx, `window.sentBody`)), &sent); err != nil {
+		t.Fatalf("the widget's submission: %v", err)
+	}
+	for name := range sent.Fields {
+		if i := m.FieldIndex(name); i < 0 || m.Fields[i].Attribute {
+			t.Errorf("the widget sent %s, which the form does not ask", name)
+		}
 	}
 	href := browsertest.Eval[string](t, ctx, `(document.querySelector(".next-step a.button")||{}).href || ""`)
 	if !strings.HasPrefix(href, "https://book.example.com/") || !strings.Contains(href, "name=Ana%20Souza") || !strings.Contains(href, "email=ana%40northwind.io") {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/worker"
@@ -26,8 +27,8 @@ func TestNative(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rec := blackbox.NewReceiver(t)
-	env := blackbox.Env(rec)
+	rec, hs := blackbox.NewReceiver(t), blackbox.NewHubSpot(t)
+	env := blackbox.Env(rec, hs)
 	cfg := worker.Config{DB: db, Model: content.Model, Domains: domains.Full, Page: worker.PageSettings{FormURL: "/signup/"}}
 	if err := cfg.FromEnv(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
@@ -38,9 +39,14 @@ func TestNative(t *testing.T) {
 	}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	blackbox.Run(t, blackbox.Server{URL: srv.URL, AdminToken: blackbox.AdminToken, Receiver: rec,
+	blackbox.Run(t, blackbox.Server{URL: srv.URL, Direct: srv.URL, AdminToken: blackbox.AdminToken, Receiver: rec, HubSpot: hs,
 		Deliver: func(t *testing.T) {
 			if _, err := h.Deliver(ctx); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Scheduled: func(t *testing.T, at time.Time) {
+			if err := h.Scheduled(ctx, at); err != nil {
 				t.Fatal(err)
 			}
 		}})

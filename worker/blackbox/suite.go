@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/report"
-	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/crm"
 )
 
 // Run runs the suite against s. Each part uses its own email addresses
@@ -44,6 +44,13 @@ func Run(t *testing.T, s Server) {
 	t.Run("cross origin", c.crossOrigin)
 	t.Run("report and export", c.report)
 	t.Run("admin dashboard", c.dashboard)
+	t.Run("one person, one lead", c.identity)
+	t.Run("signals", c.signals)
+	t.Run("page views", c.pageViews)
+	t.Run("overrides", c.overrides)
+	t.Run("hubspot round trip", c.hubspot)
+	// Last: it runs the scheduled work hours ahead.
+	t.Run("decay", c.decay)
 }
 
 type client struct {
@@ -186,8 +193,14 @@ func (c *client) replays(t *testing.T) {
 	if got := lead["fields"].(map[string]any)["email"]; got != fields["email"] {
 		t.Errorf("after a conflicting reuse the stored email is %v, want %s", got, fields["email"])
 	}
-	if n := len(lead["events"].([]any)); n != 1 {
-		t.Errorf("%d events after replays, want 1", n)
+	submissions := 0
+	for _, e := range lead["events"].([]any) {
+		if e.(map[string]any)["kind"] == "submission" {
+			submissions++
+		}
+	}
+	if submissions != 1 {
+		t.Errorf("%d submissions stored after replays, want 1", submissions)
 	}
 }
 
@@ -324,11 +337,11 @@ func (c *client) fieldErrors(t *testing.T) {
 func (c *client) unknownFields(t *testing.T) {
 	key := "k-" + c.unique()
 	fields := c.lead()
-	fields["utm_source"] = "newsletter"
+	fields["gclid"] = "Cj0KCQ"
 	r := c.submit(t, fields, key)
 	wantStatus(t, r, 422)
 	e := r.json(t)["errors"].([]any)[0].(map[string]any)
-	if e["field"] != "utm_source" || e["code"] != "unknown" || !strings.Contains(fmt.Sprint(e["message"]), "the model asks no such question") {
+	if e["field"] != "gclid" || e["code"] != "unknown" || !strings.Contains(fmt.Sprint(e["message"]), "the model asks no such question") {
 		t.Errorf("an unknown field: %s", r.body)
 	}
 	fields = c.lead()
@@ -547,16 +560,16 @@ func (c *client) events(t *testing.T) {
 	r := c.submit(t, c.lead(), "k-"+c.unique())
 	wantStatus(t, r, 201)
 	id := r.json(t)["id"].(string)
-	if got := c.postEvent(t, id, map[string]string{"stage": "SAL", "actor": "jo"}, nil); got.status != 401 {
+	if got := c.postEvent(t, id, map[string]string{"signal": "sales_accepted", "actor": "jo"}, nil); got.status != 401 {
 		t.Errorf("an event without a token: %d", got.status)
 	}
-	wantStatus(t, c.postEvent(t, id, map[string]string{"stage": "SAL", "actor": "jo@sales", "note": "called back"}, c.admin()), 201)
-	bad := c.postEvent(t, id, map[string]string{"stage": "hot", "actor": "jo"}, c.admin())
+	wantStatus(t, c.postEvent(t, id, map[string]string{"signal": "sales_accepted", "actor": "jo@sales", "note": "called back"}, c.admin()), 201)
+	bad := c.postEvent(t, id, map[string]string{"stage": "hot", "actor": "jo", "reason": "keen"}, c.admin())
 	wantStatus(t, bad, 422)
 	if f := fieldOf(t, bad); f != "stage" {
 		t.Errorf("a bad stage names %q", f)
 	}
-	if got := c.postEvent(t, "nope", map[string]string{"stage": "SAL", "actor": "jo"}, c.admin()); got.status != 404 {
+	if got := c.postEvent(t, "nope", map[string]string{"signal": "sales_accepted", "actor": "jo"}, c.admin()); got.status != 404 {
 		t.Errorf("an event for no lead: %d", got.status)
 	}
 	// A signed CRM callback, retried with the same key, is one event: the
@@ -564,7 +577,7 @@ func (c *client) events(t *testing.T) {
 	// conflict.
 	callback := func(body []byte) response {
 		ts := fmt.Sprint(time.Now().Unix())
-		h := map[string]string{"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + worker.Sign(WebhookSecret, ts, body),
+		h := map[string]string{"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + crm.Sign(WebhookSecret, ts, body),
 			"Idempotency-Key": "crm-" + id}
 		return c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body, h)
 	}
@@ -576,7 +589,7 @@ func (c *client) events(t *testing.T) {
 	if !bytes.Equal(again.body, first.body) || again.header.Get("Idempotent-Replayed") != "true" {
 		t.Errorf("a retried callback got %s (replayed %q), want the first answer %s", again.body, again.header.Get("Idempotent-Replayed"), first.body)
 	}
-	other, _ := json.Marshal(map[string]string{"stage": "lost", "actor": "crm"})
+	other, _ := json.Marshal(map[string]string{"stage": "lost", "reason": "no_budget", "actor": "crm"})
 	conflict := callback(other)
 	wantStatus(t, conflict, 409)
 	if f := fieldOf(t, conflict); f != "idempotency_key" {
@@ -587,12 +600,14 @@ func (c *client) events(t *testing.T) {
 	if forged.status != 401 {
 		t.Errorf("a forged callback: %d", forged.status)
 	}
-	var stages []string
+	var timeline []string
 	for _, e := range c.getLead(t, id)["events"].([]any) {
-		stages = append(stages, e.(map[string]any)["stage"].(string))
+		m := e.(map[string]any)
+		str := func(k string) string { s, _ := m[k].(string); return s }
+		timeline = append(timeline, str("kind")+":"+str("name")+str("stage"))
 	}
-	if strings.Join(stages, ",") != "MQL,SAL,won" {
-		t.Errorf("events %v, want MQL,SAL,won", stages)
+	if got, want := strings.Join(timeline, " "), "submission: stage:MQL signal:sales_accepted stage:SAL outcome:won"; got != want {
+		t.Errorf("timeline %s, want %s", got, want)
 	}
 }
 
@@ -636,7 +651,7 @@ func (c *client) throttle(t *testing.T) {
 	callback := func(ip, secret string) response {
 		ts := fmt.Sprint(time.Now().Unix())
 		return c.do(t, "POST", "/api/leads/"+id+"/events", "application/json", body, from(ip, map[string]string{
-			"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + worker.Sign(secret, ts, body)}))
+			"Winnow-Timestamp": ts, "Winnow-Signature": "v1=" + crm.Sign(secret, ts, body)}))
 	}
 	for range limit {
 		wantStatus(t, callback("198.51.100.7", "not-the-secret"), 401)
@@ -651,7 +666,7 @@ func (c *client) nulPaths(t *testing.T) {
 		{"GET", "/api/leads/%00"}, {"POST", "/api/leads/%00/events"}, {"POST", "/api/outbox/%00/retry"}, {"GET", "/admin/leads/%00"},
 	} {
 		for _, h := range []map[string]string{nil, c.admin()} {
-			if r := c.do(t, p.method, p.path, "application/json", []byte(`{"stage":"SAL","actor":"jo"}`), h); r.status != 404 {
+			if r := c.do(t, p.method, p.path, "application/json", []byte(`{"signal":"sales_accepted","actor":"jo"}`), h); r.status != 404 {
 				t.Errorf("%s %s: %d, want 404: %.300s", p.method, p.path, r.status, r.body)
 			}
 		}
@@ -677,7 +692,7 @@ func (c *client) webhooks(t *testing.T) {
 	}
 	body := c.s.Receiver.Body(event)
 	lead := body["lead"].(map[string]any)
-	if body["topic"] != worker.TopicQualified || lead["stage"] != "MQL" || lead["fields"].(map[string]any)["company"] != "Northwind Software" {
+	if body["topic"] != crm.TopicCreated || lead["stage"] != "MQL" || lead["fields"].(map[string]any)["company"] != "Northwind Software" {
 		t.Errorf("webhook body %v", body)
 	}
 	c.s.Deliver(t)
@@ -757,8 +772,9 @@ func (c *client) report(t *testing.T) {
 	}
 	before := get()
 
-	// A: MQL, contacted, SAL. B: MQL, lost, MQL again. C: MQL, won.
-	// Each event a second after the one before, to be ordered as sent.
+	// A: MQL, contacted, accepted (SAL). B: MQL, lost, opened again (MQL
+	// again). C: MQL, won. Each fact a second after the one before, to be
+	// ordered as sent.
 	var ids []string
 	for range 3 {
 		r := c.submit(t, c.lead(), "k-"+c.unique())
@@ -767,18 +783,23 @@ func (c *client) report(t *testing.T) {
 	}
 	a, b, cc := ids[0], ids[1], ids[2]
 	at := time.Now().UTC().Truncate(time.Second)
-	for i, ev := range []struct{ lead, stage string }{
-		{a, "contacted"}, {a, "SAL"}, {b, "lost"}, {b, "MQL"}, {cc, "won"},
+	for i, ev := range []struct {
+		lead string
+		fact map[string]string
+	}{
+		{a, map[string]string{"activity": "contacted"}}, {a, map[string]string{"signal": "sales_accepted"}},
+		{b, map[string]string{"outcome": "lost", "reason": "no_budget"}}, {b, map[string]string{"outcome": "open"}},
+		{cc, map[string]string{"outcome": "won"}},
 	} {
-		when := at.Add(time.Duration(i+1) * time.Second).Format(time.RFC3339)
-		wantStatus(t, c.postEvent(t, ev.lead, map[string]string{"stage": ev.stage, "actor": "jo@sales", "at": when}, c.admin()), 201)
+		ev.fact["actor"], ev.fact["at"] = "jo@sales", at.Add(time.Duration(i+1)*time.Second).Format(time.RFC3339)
+		wantStatus(t, c.postEvent(t, ev.lead, ev.fact, c.admin()), 201)
 	}
 	var kinds []string
 	for _, e := range c.getLead(t, a)["events"].([]any) {
 		kinds = append(kinds, e.(map[string]any)["kind"].(string))
 	}
-	if strings.Join(kinds, ",") != "stage,activity,stage" {
-		t.Errorf("A's events are of kinds %v, want stage, activity, stage", kinds)
+	if got, want := strings.Join(kinds, ","), "submission,stage,activity,signal,stage"; got != want {
+		t.Errorf("A's events are of kinds %s, want %s", got, want)
 	}
 	after := get()
 
@@ -837,7 +858,9 @@ func (c *client) report(t *testing.T) {
 		byID[r[0]] = r
 	}
 	for _, w := range []struct{ id, now, outcome, stages string }{
-		{a, "SAL", "", "MQL,contacted,SAL"}, {b, "MQL", "", "MQL,lost,MQL"}, {cc, "MQL", "won", "MQL,won"},
+		// Every fact by a person is an act on the lead (contacted); the
+		// stage entries are the rules'.
+		{a, "SAL", "", "MQL,contacted,contacted,SAL"}, {b, "MQL", "", "MQL,lost,contacted,MQL"}, {cc, "MQL", "won", "MQL,won"},
 	} {
 		r := byID[w.id]
 		if r == nil {

@@ -105,3 +105,25 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestPerson(t *testing.T) {
+	for email, want := range map[string]string{
+		"Ana.Souza@Northwind.io":  "ana.souza@northwind.io",
+		"ana+news@northwind.io":   "ana+news@northwind.io", // a company's server: kept as it is
+		"A.n.A+promo@gmail.com":   "ana@gmail.com",
+		"ana@GoogleMail.com":      "ana@gmail.com",
+		"ana.souza+x@outlook.com": "ana.souza@outlook.com",
+		"ana-shop@yahoo.com":      "ana@yahoo.com",
+		"ana-shop@northwind.io":   "ana-shop@northwind.io",
+		"+tag@gmail.com":          "+tag@gmail.com",
+		"  ana@icloud.com ":       "ana@icloud.com",
+		"not an address":          "",
+		"@gmail.com":              "",
+		"ana@":                    "",
+		"a@b@gmail.com":           "",
+	} {
+		if got := Person(email); got != want {
+			t.Errorf("Person(%q) = %q, want %q", email, got, want)
+		}
+	}
+}

@@ -96,7 +96,7 @@ func TestQueues(t *testing.T) {
 	root := repoRoot(t)
 	config := queuesConfig(t, root)
 	rec := blackbox.NewReceiver(t)
-	d := wrangler.Start(t, wrangler.Options{Root: root, Config: config, Vars: blackbox.Env(rec)})
+	d := wrangler.Start(t, wrangler.Options{Root: root, Config: config, Vars: blackbox.Env(rec, blackbox.NewHubSpot(t))})
 	run := time.Now().UnixNano()
 	body, _ := json.Marshal(map[string]any{
 		"fields":          map[string]string{"name": "Ada Lovelace", "email": fmt.Sprintf("queue.%d@northwind.io", run), "company": "Analytical", "consent": "yes"},

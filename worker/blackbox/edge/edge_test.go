@@ -29,11 +29,12 @@ import (
 // wrangler dev over a fresh local D1, the site as static assets, and the
 // cron trigger run by hand through /__scheduled.
 func TestWorkerd(t *testing.T) {
-	rec := blackbox.NewReceiver(t)
-	srv := start(t, blackbox.Env(rec))
+	rec, hs := blackbox.NewReceiver(t), blackbox.NewHubSpot(t)
+	srv := start(t, blackbox.Env(rec, hs))
 	first := srv.instance(t)
 	t.Run("static assets", srv.assets)
-	blackbox.Run(t, blackbox.Server{URL: srv.retrying(t), AdminToken: blackbox.AdminToken, Receiver: rec, Deliver: srv.deliver})
+	blackbox.Run(t, blackbox.Server{URL: srv.retrying(t), Direct: srv.url, AdminToken: blackbox.AdminToken, Receiver: rec,
+		HubSpot: hs, Deliver: srv.deliver})
 	t.Run("concurrent", srv.concurrent)
 	t.Run("latency", srv.latency)
 	t.Run("load", srv.load)
@@ -248,6 +249,33 @@ func (s *server) deliver(t *testing.T) {
 	if err := s.Scheduled(); err != nil {
 		t.Fatalf("%v\nwrangler's output:\n%s", err, s.Output())
 	}
+}
+
+// TestDecay re-scores a lead by the passing of time in workerd: a lead
+// at the MQL threshold is submitted, the worker is started again over the
+// same local D1 with its clock moved past the lead's next change
+// (WINNOW_CLOCK_OFFSET: a cron event's time cannot be set through wrangler
+// dev with static assets), and the cron trigger's scheduled work finds the
+// lead due, records its fall to a cold lead and tells the webhook target.
+func TestDecay(t *testing.T) {
+	root := repoRoot(t)
+	rec, hs := blackbox.NewReceiver(t), blackbox.NewHubSpot(t)
+	env := blackbox.Env(rec, hs)
+	persist := t.TempDir()
+	d := wrangler.Start(t, wrangler.Options{Root: root, Vars: env, Persist: persist})
+	s := blackbox.Server{URL: d.URL, Direct: d.URL, AdminToken: blackbox.AdminToken, Receiver: rec, HubSpot: hs}
+	id, next := blackbox.DecayLead(t, s)
+	d.Stop()
+
+	offset := time.Until(next.Add(time.Minute)).Round(time.Second)
+	env["WINNOW_CLOCK_OFFSET"] = offset.String()
+	rec.ClockOffset(offset)
+	d = wrangler.Start(t, wrangler.Options{Root: root, Vars: env, Persist: persist})
+	if err := d.Scheduled(); err != nil {
+		t.Fatalf("%v\nwrangler's output:\n%s", err, d.Output())
+	}
+	s.URL, s.Direct = d.URL, d.URL
+	blackbox.CheckDecayed(t, s, id, next)
 }
 
 // assets checks that the platform serves the site, and that only the
