@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
@@ -230,6 +231,12 @@ func (l *loader) readModel(f *file, body ast.Node) (framework ast.Node) {
 			l.optionSignals = append(l.optionSignals, optionSignal{f, n, m.FormSignal, "form_signal"})
 		},
 		"retention": func(n ast.Node) { m.Retention = f.duration(n, "retention") },
+		"time_zone": func(n ast.Node) {
+			m.TimeZone = f.str(n, "time_zone")
+			if _, err := time.LoadLocation(m.TimeZone); err != nil || m.TimeZone == "" || m.TimeZone == "Local" {
+				f.err(n, "time_zone: "+strconv.Quote(m.TimeZone)+" is not a time zone: name one of the IANA database, such as Europe/Paris or America/New_York")
+			}
+		},
 		"thresholds": func(n ast.Node) {
 			for _, e := range f.mapping(n, "thresholds") {
 				if !l.claim(f, e.keyN, e.key, "threshold") {

@@ -12,7 +12,7 @@ package qualify
 // to allocate.
 //
 //	winnow-model 1
-//	model "name" "version" framework "form-signal" show-score retention
+//	model "name" "version" framework "form-signal" show-score retention "time-zone"
 //	sizes fields options signals consts lists reasons hubspot points grades tiers frameworks criteria stages rules files rule-bytes
 //	file "content/model.yaml"
 //	field name type flags min-len max-len min max @pos ["label" ["help" ["placeholder" ["autocomplete" ["section"]]]]]
@@ -61,6 +61,7 @@ func Encode(m *Model) string {
 	e.quote(m.FormSignal)
 	e.bool(m.ShowScore)
 	e.int(m.Retention)
+	e.quote(m.TimeZone)
 	e.end()
 	h := sizes(m)
 	e.word("sizes")
@@ -425,6 +426,7 @@ func Decode(text string) (*Model, error) {
 			m.FormSignal = d.quoted()
 			m.ShowScore = d.bool()
 			m.Retention = d.int64()
+			m.TimeZone = d.quoted()
 		case "sizes":
 			var h sizeHints
 			for _, p := range h.fields() {

@@ -415,6 +415,10 @@ type Model struct {
 	FormSignal string // the signal a form submission records, or ""
 	ShowScore  bool   // whether visitors may see their score
 	Retention  int64  // seconds personal data is kept; 0: not set
+	// TimeZone is the team's time zone, an IANA name such as
+	// Europe/Paris ("" for UTC): the report's months are kept in it, and
+	// in UTC.
+	TimeZone string
 
 	// CloseReasons are why sales closes a lead, in the order content
 	// lists them.

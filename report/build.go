@@ -205,154 +205,12 @@ func (v *view) walk(events []Event) path {
 	return p
 }
 
-// periodAcc gathers one period's figures.
-type periodAcc struct {
-	created   int
-	entered   []int
-	reopened  []int
-	durations [][]float64 // per step, seconds
-	reached   []int       // per place in the line: cohort leads that got there
-}
-
-// funnelAcc gathers a funnel's figures.
-type funnelAcc struct {
-	v      *view
-	months []periodAcc
-	total  periodAcc
-}
-
-func (b *Builder) newFunnel(v *view) *funnelAcc {
-	f := &funnelAcc{v: v, months: make([]periodAcc, b.n)}
-	for i := -1; i < b.n; i++ {
-		p := &f.total
-		if i >= 0 {
-			p = &f.months[i]
-		}
-		p.entered = make([]int, len(v.steps))
-		p.reopened = make([]int, len(v.steps))
-		p.durations = make([][]float64, len(v.steps))
-		p.reached = make([]int, len(v.line))
-	}
-	return f
-}
-
-// month returns the index of the range's month t falls in, or -1.
-func (b *Builder) month(t time.Time) int {
-	i := MonthOf(t, b.o.Location).index() - b.o.From.index()
-	if i < 0 || i >= b.n {
-		return -1
-	}
-	return i
-}
-
-// add counts a lead created at created that took path p.
-func (f *funnelAcc) add(b *Builder, created time.Time, p path) {
-	each := func(t time.Time, do func(*periodAcc)) {
-		if i := b.month(t); i >= 0 {
-			do(&f.months[i])
-			do(&f.total)
-		}
-	}
-	each(created, func(a *periodAcc) {
-		a.created++
-		for k := 0; k <= p.reach; k++ {
-			a.reached[k]++
-		}
-	})
-	for _, e := range p.entries {
-		each(e.at, func(a *periodAcc) {
-			a.entered[e.step]++
-			if e.reentry {
-				a.reopened[e.step]++
-			}
-		})
-	}
-	for _, s := range p.stays {
-		each(s.end, func(a *periodAcc) {
-			a.durations[s.step] = append(a.durations[s.step], s.end.Sub(s.start).Seconds())
-		})
-	}
-}
-
-func (f *funnelAcc) funnel(b *Builder) Funnel {
-	out := Funnel{Steps: f.v.steps, Months: make([]Period, b.n)}
-	for _, s := range f.v.line {
-		out.Line = append(out.Line, f.v.steps[s])
-	}
-	for i := range f.months {
-		m := b.o.From.Add(i)
-		out.Months[i] = f.period(&f.months[i], m.String(), m.Start(b.o.Location), m.Add(1).Start(b.o.Location))
-	}
-	out.Total = f.period(&f.total, b.o.From.String()+".."+b.o.To.String(),
-		b.o.From.Start(b.o.Location), b.o.To.Add(1).Start(b.o.Location))
-	return out
-}
-
-func (f *funnelAcc) period(a *periodAcc, name string, start, end time.Time) Period {
-	p := Period{Month: name, Start: start, End: end, Created: a.created,
-		Steps: make([]StepFigures, len(f.v.steps)), Conversions: make([]Conversion, len(f.v.line)-1)}
-	for i, s := range f.v.steps {
-		p.Steps[i] = StepFigures{Step: s, Entered: a.entered[i], Reopened: a.reopened[i],
-			Stays: len(a.durations[i]), MedianSeconds: Median(a.durations[i])}
-	}
-	for k := range p.Conversions {
-		p.Conversions[k] = Conversion{From: f.v.steps[f.v.line[k]], To: f.v.steps[f.v.line[k+1]],
-			Reached: a.reached[k], Converted: a.reached[k+1], Rate: ratio(a.reached[k+1], a.reached[k])}
-	}
-	return p
-}
-
-// Median returns the median of xs, the mean of the middle two for an even
-// count, or nil for none. It sorts xs.
-func Median(xs []float64) *float64 {
-	if len(xs) == 0 {
-		return nil
-	}
-	slices.Sort(xs)
-	m := xs[len(xs)/2]
-	if len(xs)%2 == 0 {
-		m = (xs[len(xs)/2-1] + m) / 2
-	}
-	return &m
-}
-
-// ratio returns n/d, or nil when d is 0.
-func ratio(n, d int) *float64 {
-	if d == 0 {
-		return nil
-	}
-	r := float64(n) / float64(d)
-	return &r
-}
-
-// Report computes the report of the leads added so far.
+// Report computes the report of the leads added so far: the sum of their
+// contributions (Contribute) assembled with their SLA clocks as of Now.
 func (b *Builder) Report() *Report {
-	m, loc, now := b.m, b.o.Location, b.o.Now
-	r := &Report{Model: m.Version, From: b.o.From.String(), To: b.o.To.String(), TimeZone: loc.String(), Now: now,
-		Sources: []Segment{}, Fits: []Segment{}, Origins: []Segment{}, Campaigns: []Segment{}, SLA: []SLA{}, Breaches: []Breach{}}
-	stages, positions := stageView(m), positionView(m)
-	all, byPosition := b.newFunnel(stages), b.newFunnel(positions)
-	sources, fits := map[string]*funnelAcc{}, map[string]*funnelAcc{}
-	origins, campaigns := map[string]*funnelAcc{}, map[string]*funnelAcc{}
-	moves := make([]Moves, len(stages.steps))
-	for i, s := range stages.steps {
-		moves[i].Step = s
-	}
-	segment := func(in map[string]*funnelAcc, k string) *funnelAcc {
-		if in[k] == nil {
-			in[k] = b.newFunnel(stages)
-		}
-		return in[k]
-	}
-	slaAt := map[string]int{}
-	for _, s := range m.Stages {
-		if s.SLA.Within > 0 {
-			slaAt[s.Name] = len(r.SLA)
-			r.SLA = append(r.SLA, SLA{Stage: s.Name, Owner: s.SLA.Owner, WithinSeconds: s.SLA.Within})
-		}
-	}
-	current := map[string]int{}
-
+	zones := []*time.Location{b.o.Location}
+	t := Tally{}
+	var clocks []Clock
 	ids := make([]string, 0, len(b.leads))
 	for id, p := range b.leads {
 		if p.known {
@@ -361,84 +219,48 @@ func (b *Builder) Report() *Report {
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		l := &b.leads[id].lead
-		r.Totals.Leads++
-		if l.Spam {
-			r.Totals.Spam++
-			continue
-		}
-		SortEvents(l.Events)
-		if latest, _, _ := Current(l.Events); latest != "" {
-			current[latest]++
-		}
-		p := stages.walk(l.Events)
-		all.add(b, l.CreatedAt, p)
-		segment(sources, l.Source).add(b, l.CreatedAt, p)
-		segment(fits, l.Fit).add(b, l.CreatedAt, p)
-		segment(origins, l.Origin).add(b, l.CreatedAt, p)
-		segment(campaigns, l.Campaign).add(b, l.CreatedAt, p)
-		for _, e := range p.entries {
-			if b.month(e.at) < 0 {
-				continue
-			}
-			if l.Events[e.event].Override {
-				moves[e.step].Override++
-			} else {
-				moves[e.step].ByRule++
-			}
-		}
-		byPosition.add(b, l.CreatedAt, positions.walk(l.Events))
-		for _, e := range p.entries {
-			k, ok := slaAt[stages.steps[e.step]]
-			if !ok || b.month(e.at) < 0 {
-				continue
-			}
-			s := &r.SLA[k]
-			s.Entered++
-			due := e.at.Add(time.Duration(s.WithinSeconds) * time.Second)
-			acted, ok := actedAt(l.Events[e.event+1:])
-			switch {
-			case ok && !acted.After(due):
-				s.Met++
-			case ok:
-				s.Late++
-			case now.After(due):
-				s.Breached++
-				r.Breaches = append(r.Breaches, Breach{Lead: l.ID, Stage: s.Stage, Owner: s.Owner, EnteredAt: e.at, DueAt: due,
-					AgeSeconds: int64(now.Sub(e.at) / time.Second), OverSeconds: int64(now.Sub(due) / time.Second)})
-			default:
-				s.NotDue++
-			}
-		}
+		c, cl := Contribute(b.m, zones, &b.leads[id].lead)
+		t.Add(c, 1)
+		clocks = append(clocks, cl...)
 	}
-	for i := range r.SLA {
-		s := &r.SLA[i]
-		s.Compliance = ratio(s.Met, s.Met+s.Late+s.Breached)
-	}
-	slices.SortFunc(r.Breaches, func(a, b Breach) int {
-		return cmp.Or(cmp.Compare(b.OverSeconds, a.OverSeconds), cmp.Compare(a.Lead, b.Lead),
-			a.EnteredAt.Compare(b.EnteredAt), cmp.Compare(a.Stage, b.Stage))
-	})
-	r.Stages, r.Positions = all.funnel(b), byPosition.funnel(b)
-	r.Totals.Stages = stageCounts(stages.steps, current)
-	for _, k := range sortedKeys(sources, nil) {
-		r.Sources = append(r.Sources, Segment{Value: k, Funnel: sources[k].funnel(b)})
-	}
-	for _, k := range sortedKeys(origins, nil) {
-		r.Origins = append(r.Origins, Segment{Value: k, Funnel: origins[k].funnel(b)})
-	}
-	for _, k := range sortedKeys(campaigns, nil) {
-		r.Campaigns = append(r.Campaigns, Segment{Value: k, Funnel: campaigns[k].funnel(b)})
-	}
-	r.Moves = moves
-	var grades []string
-	for _, g := range m.Grades {
-		grades = append(grades, g.Name)
-	}
-	for _, k := range sortedKeys(fits, grades) {
-		r.Fits = append(r.Fits, Segment{Value: k, Funnel: fits[k].funnel(b)})
-	}
+	r, _ := Assemble(b.m, b.o, t, LiveOf(b.o, clocks, 0))
 	return r
+}
+
+// LiveOf works out what Assemble needs of clocks as of o's Now: those of
+// the range not due yet, per stage, and the overdue ones, the most overdue
+// first: all of them, or the first page if page > 0.
+func LiveOf(o Options, clocks []Clock, page int) Live {
+	live := Live{NotDue: map[string]int{}}
+	start, end := o.From.Start(o.Location), o.To.Add(1).Start(o.Location)
+	var over []Clock
+	for _, c := range clocks {
+		switch {
+		case c.EnteredAt.Before(start) || !c.EnteredAt.Before(end):
+		case o.Now.After(c.DueAt):
+			over = append(over, c)
+		default:
+			live.NotDue[c.Stage]++
+		}
+	}
+	SortClocks(over)
+	for _, c := range over {
+		if page > 0 && len(live.Breaches) == page {
+			live.More = true
+			break
+		}
+		live.Breaches = append(live.Breaches, c)
+	}
+	return live
+}
+
+// SortClocks orders overdue clocks the most overdue first: by due time,
+// then lead, entry and stage.
+func SortClocks(cs []Clock) {
+	slices.SortFunc(cs, func(a, b Clock) int {
+		return cmp.Or(a.DueAt.Compare(b.DueAt), cmp.Compare(a.Lead, b.Lead), a.EnteredAt.Compare(b.EnteredAt),
+			cmp.Compare(a.Stage, b.Stage))
+	})
 }
 
 // actedAt returns when a person first acted in events.

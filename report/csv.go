@@ -23,6 +23,8 @@ const (
 	ColScore     = "score"
 	ColStageNow  = "stage_now" // the latest of the model's stages the lead was in
 	ColOutcome   = "outcome"   // won, lost, or empty: recorded after stage_now
+	ColOrigin    = "origin"    // where the lead came from (Lead.Origin)
+	ColCampaign  = "campaign"  // its campaign (Lead.Campaign)
 	ColEvents    = "events"    // every event, written by EncodeEvents
 )
 
@@ -201,7 +203,8 @@ func ReadCSV(r io.Reader) ([]Lead, error) {
 			}
 			return ""
 		}
-		l := Lead{ID: cell(ColID), Source: cell(ColSource), Fit: cell(ColFit), Tier: cell(ColTier)}
+		l := Lead{ID: cell(ColID), Source: cell(ColSource), Fit: cell(ColFit), Tier: cell(ColTier), Origin: cell(ColOrigin),
+			Campaign: cell(ColCampaign)}
 		if l.ID == "" {
 			return nil, fail(ColID, "no lead id")
 		}

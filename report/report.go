@@ -28,8 +28,10 @@
 //     reached the furthest step of the funnel's line (its non-exit stages
 //     in order, then Won) that any of its events names, and with it every
 //     step before: a lead that skips stages passed them.
-//   - A median of an even count is the mean of the middle two. A rate or a
-//     median with nothing to count is absent (nil, null in JSON), never 0.
+//   - A median of an even count is the mean of the middle two. Medians are
+//     read from stays counted in bins of 1/16 of an octave: within 2.2 %
+//     of the exact median, to the second (see bin). A rate or a median
+//     with nothing to count is absent (nil, null in JSON), never 0.
 //   - Spam leads count in Totals.Leads and Totals.Spam only: they are
 //     robots, not leads, and would drown the bad-lead stage and its SLA.
 package report
@@ -126,8 +128,11 @@ type Report struct {
 	// SLA has one row per stage whose SLA sets a time to act (Within > 0).
 	SLA []SLA `json:"sla"`
 	// Breaches are the entries nobody has acted on yet past their SLA,
-	// the most overdue first.
-	Breaches []Breach `json:"breaches"`
+	// the most overdue first: all of them, or a page where the report is
+	// paged (BreachesNext then says where the next page starts).
+	Breaches      []Breach `json:"breaches"`
+	BreachesTotal int      `json:"breaches_total"`          // all of them, the SLA rows' Breached summed
+	BreachesNext  string   `json:"breaches_next,omitempty"` // the next page's token
 }
 
 // Totals count every lead stored, whatever the range.

@@ -2,11 +2,13 @@ package worker
 
 import (
 	"context"
+	"crypto/hmac"
+	"encoding/base64"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/winnowhq/winnow/report"
@@ -59,42 +61,154 @@ func (h *Handler) deadWebhooks(ctx context.Context, limit int) ([]deadJSON, erro
 }
 
 // report gives the funnel and SLA report (package report) for
-// ?from=2026-01&to=2026-06&tz=Europe/Paris, each optional.
+// ?from=2026-01&to=2026-06&tz=Europe/Paris, each optional (the zone is
+// the model's time zone by default; the report keeps UTC and it), read
+// from the rollups kept on write. The overdue SLA entries come a page at
+// a time: &breaches=<breaches_next> asks for the next.
 func (h *Handler) report(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	o, err := report.ParseOptionsZones(q.Get("from"), q.Get("to"), q.Get("tz"), h.now(), h.zones(r.Context()))
+	rep, err := h.Report(r.Context(), q.Get("from"), q.Get("to"), q.Get("tz"), q.Get("breaches"), BreachPage)
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+		writeError(w, e)
+	case err != nil:
+		h.serverError(w, r, false, "reporting", err)
+	default:
+		writeJSON(w, http.StatusOK, rep)
+	}
+}
+
+// BreachPage is how many overdue SLA entries a report lists at once.
+const BreachPage = 100
+
+// Report computes the funnel and SLA report of the months from to to (as
+// "2026-03"; "" for the last 12 and the current one) in zone tz ("" for
+// the model's), from the rollups, with the overdue SLA entries after page
+// token after, at most page of them. A request the report cannot answer
+// is an *Error: a bad option, a zone the rollups are not kept in, a page
+// token that was tampered with, rollups still being counted.
+func (h *Handler) Report(ctx context.Context, from, to, tz, after string, page int) (*report.Report, error) {
+	zones, err := h.reportZones(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if tz == "" {
+		tz = zones[len(zones)-1].String()
+	}
+	o, err := report.ParseOptionsZones(from, to, tz, h.now(), h.zones(ctx))
 	if err != nil {
 		var oe *report.OptionError
 		errors.As(err, &oe)
-		writeError(w, newError("bad_request", err.Error(), fieldError{oe.Option, "invalid", oe.Message}))
-		return
+		return nil, newError("bad_request", err.Error(), fieldError{oe.Option, "invalid", oe.Message})
 	}
-	b, err := report.NewBuilder(h.c.Model, o)
-	if err == nil {
-		err = h.loadReport(r.Context(), b)
+	kept := false
+	var names []string
+	for _, z := range zones {
+		kept = kept || z.String() == o.Location.String()
+		names = append(names, z.String())
 	}
+	if !kept {
+		msg := "the report's months are kept in " + strings.Join(names, " and ") + " (the model's time_zone): name one of them"
+		return nil, newError("bad_request", msg, fieldError{"tz", "zone", msg})
+	}
+	st, err := h.countedRollups(ctx)
 	if err != nil {
-		h.serverError(w, r, false, "reporting", err)
-		return
+		return nil, err
 	}
-	writeJSON(w, http.StatusOK, b.Report())
+	start, end := o.From.Start(o.Location), o.To.Add(1).Start(o.Location)
+	var cursor report.Clock
+	if after != "" {
+		if cursor, err = h.pageToken(after); err != nil {
+			return nil, err
+		}
+	}
+	t, err := h.store.ReadRollups(ctx, st.Gen, o.Location.String(), report.MonthKey(o.From), report.MonthKey(o.To))
+	if err != nil {
+		return nil, err
+	}
+	live := report.Live{}
+	if live.NotDue, err = h.store.NotDue(ctx, st.Gen, start, end, o.Now); err != nil {
+		return nil, err
+	}
+	if live.Breaches, err = h.store.Overdue(ctx, st.Gen, start, end, o.Now, cursor, page+1); err != nil {
+		return nil, err
+	}
+	if len(live.Breaches) > page {
+		live.Breaches, live.More = live.Breaches[:page], true
+		live.Next = h.signPage(live.Breaches[page-1])
+	}
+	return report.Assemble(h.c.Model, o, t, live)
 }
 
-// loadReport reads every lead and the events of its funnel into b.
-func (h *Handler) loadReport(ctx context.Context, b *report.Builder) error {
-	if err := h.store.ReportLeads(ctx, b.AddLead); err != nil {
-		return err
+// countedRollups returns the rollups' state once their generation counts
+// every lead with the model's shape, counting what is left for a moment
+// first (a new or small database is counted at once); a report asked
+// while they are being counted is an *Error that says how far it got.
+func (h *Handler) countedRollups(ctx context.Context) (store.RollupState, error) {
+	zones, err := h.reportZones(ctx)
+	if err != nil {
+		return store.RollupState{}, err
 	}
-	return h.store.ReportEvents(ctx, b.AddEvent)
+	st, err := h.rollupState(ctx, false)
+	if err != nil || st.Built && st.Shape == report.Shape(h.c.Model, zones) {
+		return st, err
+	}
+	if _, err := h.CountRollups(ctx, 200*time.Millisecond); err != nil {
+		return st, err
+	}
+	if st, err = h.rollupState(ctx, true); err != nil || st.Built {
+		return st, err
+	}
+	counted, total, err := h.store.Progress(ctx, st.Gen)
+	if err != nil {
+		return st, err
+	}
+	pct := 0
+	if total > 0 {
+		pct = int(counted * 100 / total)
+	}
+	return st, newError("unavailable", "the report's figures are being counted from the leads' events ("+strconv.Itoa(pct)+
+		" % of "+strconv.FormatInt(total, 10)+" leads so far): try again in a minute")
 }
 
-// LoadReport reads every lead of db and the events of its funnel into b,
-// for `winnow report`.
+// signPage is the page token that follows clock c: the clock, and its
+// keyed hash, so that a token is never made up.
+func (h *Handler) signPage(c report.Clock) string {
+	body := strconv.FormatInt(c.DueAt.UnixMilli(), 10) + "." + strconv.FormatInt(c.EnteredAt.UnixMilli(), 10) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(c.Lead)) + "." + base64.RawURLEncoding.EncodeToString([]byte(c.Stage))
+	return body + "." + h.hashKey("page:" + body)[:32]
+}
+
+// pageToken reads a token signPage made.
+func (h *Handler) pageToken(tok string) (report.Clock, error) {
+	bad := newError("bad_request", "the breaches page token is not one this report gave: start from the first page",
+		fieldError{"breaches", "invalid", "a token from breaches_next, unchanged"})
+	i := strings.LastIndexByte(tok, '.')
+	if i < 0 || !hmac.Equal([]byte(tok[i+1:]), []byte(h.hashKey("page:" + tok[:i])[:32])) {
+		return report.Clock{}, bad
+	}
+	parts := strings.Split(tok[:i], ".")
+	if len(parts) != 4 {
+		return report.Clock{}, bad
+	}
+	due, err1 := strconv.ParseInt(parts[0], 10, 64)
+	entered, err2 := strconv.ParseInt(parts[1], 10, 64)
+	lead, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+	stage, err4 := base64.RawURLEncoding.DecodeString(parts[3])
+	if errors.Join(err1, err2, err3, err4) != nil {
+		return report.Clock{}, bad
+	}
+	return report.Clock{Lead: string(lead), Stage: string(stage), EnteredAt: time.UnixMilli(entered), DueAt: time.UnixMilli(due)}, nil
+}
+
+// LoadReport reads every lead of db and the events of its funnel into b:
+// the report computed from the events themselves, whatever the rollups.
 func LoadReport(ctx context.Context, s *store.Store, b *report.Builder) error {
-	if err := s.ReportLeads(ctx, b.AddLead); err != nil {
-		return err
-	}
-	return s.ReportEvents(ctx, b.AddEvent)
+	return eachLead(ctx, s, exportPage, func(_ *store.Lead, rl *report.Lead) error {
+		b.AddLead(*rl)
+		return nil
+	}, nil)
 }
 
 // exportCSV streams every lead with its verdict as CSV, one row per lead,
@@ -105,13 +219,6 @@ func LoadReport(ctx context.Context, s *store.Store, b *report.Builder) error {
 // are escaped against formulas (report.EscapeCell).
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	events := map[string][]report.Event{}
-	if err := h.store.ReportEvents(ctx, func(lead string, e report.Event) {
-		events[lead] = append(events[lead], e)
-	}); err != nil {
-		h.serverError(w, r, false, "exporting", err)
-		return
-	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="leads.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
@@ -122,25 +229,66 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 	for _, f := range m.Fields {
 		head = append(head, f.Name)
 	}
-	cw.Write(append(head, report.ColStageNow, report.ColOutcome, report.ColEvents))
+	cw.Write(append(head, report.ColStageNow, report.ColOutcome, report.ColOrigin, report.ColCampaign, report.ColEvents))
 	esc := report.EscapeCell
-	err := h.store.Export(ctx, func(l store.ExportRow) error {
-		var fields map[string]string
-		json.Unmarshal([]byte(l.Input), &fields)
+	err := h.eachLead(ctx, exportPage, func(l *store.Lead, rl *report.Lead) error {
 		rec := []string{esc(l.ID), time.UnixMilli(l.CreatedAt).UTC().Format(time.RFC3339), esc(l.Source), strconv.FormatBool(l.Spam),
 			esc(l.Stage), esc(l.Fit), esc(l.Tier), strconv.FormatFloat(l.Score, 'f', -1, 64), esc(l.Model)}
 		for _, f := range m.Fields {
-			rec = append(rec, esc(fields[f.Name]))
+			rec = append(rec, esc(l.State.Answers[f.Name]))
 		}
-		evs := events[l.ID]
-		report.SortEvents(evs)
-		_, now, outcome := report.Current(evs)
-		return cw.Write(append(rec, esc(now), outcome, esc(report.EncodeEvents(evs))))
+		report.SortEvents(rl.Events)
+		_, now, outcome := report.Current(rl.Events)
+		return cw.Write(append(rec, esc(now), outcome, esc(rl.Origin), esc(rl.Campaign), esc(report.EncodeEvents(rl.Events))))
+	}, func() error {
+		cw.Flush()
+		return cw.Error()
 	})
 	if err != nil {
+		// The rows written are whole; the file ends where it failed, which
+		// a client sees as a truncated body: the server's log says why.
 		h.log.Error("exporting", "err", err)
 	}
 	cw.Flush()
+}
+
+// exportPage is how many leads the export and LoadReport read at once.
+const exportPage = 500
+
+// eachLead calls do with every lead not merged into another, in order of
+// id, and what the report reads of it, reading page leads at a time (and
+// their events) and calling flush after each page: memory holds one page.
+func (h *Handler) eachLead(ctx context.Context, page int, do func(*store.Lead, *report.Lead) error, flush func() error) error {
+	return eachLead(ctx, h.store, page, do, flush)
+}
+
+func eachLead(ctx context.Context, s *store.Store, page int, do func(*store.Lead, *report.Lead) error, flush func() error) error {
+	for after := ""; ; {
+		leads, err := s.LeadsAfter(ctx, after, page)
+		if err != nil || len(leads) == 0 {
+			return err
+		}
+		ids := make([]string, len(leads))
+		for i := range leads {
+			ids[i] = leads[i].ID
+		}
+		lives, err := s.Lives(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for i := range leads {
+			rl := reportLead(&leads[i], lives[leads[i].ID])
+			if err := do(&leads[i], &rl); err != nil {
+				return err
+			}
+		}
+		if flush != nil {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		after = ids[len(ids)-1]
+	}
 }
 
 // retry puts a dead webhook back in the queue, due now.
@@ -178,17 +326,19 @@ func (h *Handler) Purge(ctx context.Context) (int64, error) {
 }
 
 // Scheduled is the work done on a schedule (the cron trigger at the edge,
-// a ticker natively), as of at: the webhooks due, the leads whose verdict
-// time has changed, the persons of leads an earlier release stored, and
-// the purge of expired personal data.
+// a ticker natively), as of at: the leads whose verdict time has changed,
+// the persons of leads an earlier release stored, the report's rollups
+// still to count, the webhooks due, and the purge of expired personal
+// data.
 func (h *Handler) Scheduled(ctx context.Context, at time.Time) error {
 	at = at.Add(h.c.ClockOffset)
 	_, rerr := h.Rescore(ctx, at)
 	_, berr := h.Persons(ctx, 500)
+	_, cerr := h.CountRollups(ctx, h.c.Limits.DeliverBudget/2)
 	d, derr := h.Deliver(ctx) // what the passes above queued too
 	if d.Failed > 0 || d.Dead > 0 {
 		h.log.Warn("webhooks", "delivered", d.Delivered, "failed", d.Failed, "dead", d.Dead)
 	}
 	_, perr := h.Purge(ctx)
-	return errors.Join(rerr, berr, derr, perr)
+	return errors.Join(rerr, berr, cerr, derr, perr)
 }

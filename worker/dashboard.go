@@ -212,6 +212,12 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 	if err == nil {
 		dead, err = h.deadWebhooks(ctx, 100)
 	}
+	var e *Error
+	if errors.As(err, &e) && e.Code == "unavailable" {
+		// The report's sums are being counted: the page says so.
+		h.adminMessage(w, r, http.StatusServiceUnavailable, "The report is being counted", e.Message)
+		return
+	}
 	if err != nil {
 		h.dbDown(w, r, "reading the overview", err)
 		return
@@ -241,18 +247,10 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 // kept; and the entries nobody has acted on past their SLA.
 func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error) {
 	var o templates.AdminOverview
-	opts, err := report.ParseOptions("", "", "", h.now())
+	rep, err := h.Report(ctx, "", "", "", "", maxBreaches)
 	if err != nil {
 		return o, err
 	}
-	b, err := report.NewBuilder(h.c.Model, opts)
-	if err != nil {
-		return o, err
-	}
-	if err := h.loadReport(ctx, b); err != nil {
-		return o, err
-	}
-	rep := b.Report()
 	o.Period = rep.From + " to " + rep.To
 	title := func(step string) string {
 		if i := h.c.Model.StageIndex(step); i >= 0 {
@@ -291,8 +289,8 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 		o.SLA = append(o.SLA, templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
 			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue, Compliance: s.Compliance})
 	}
-	o.BreachCount = len(rep.Breaches)
-	shown := rep.Breaches[:min(len(rep.Breaches), maxBreaches)]
+	o.BreachCount = rep.BreachesTotal
+	shown := rep.Breaches
 	who, err := h.leadNames(ctx, shown)
 	if err != nil {
 		return o, err

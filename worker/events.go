@@ -178,29 +178,16 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 		ev.Idem = "ev:" + l.ID + ":" + k
 		ev.ID = "e" + h.hashKey(ev.Idem)
 	}
-	if ev.Kind == lead.KindOverride {
-		st := l.State
-		v, _ := lead.Score(m, &st, e.At/1000)
-		switch {
-		case v.ByRule && v.Stage == e.Stage:
-			writeError(w, newError("invalid", "the rules give this lead the stage "+e.Stage+" already: there is nothing to override",
-				fieldError{"stage", "by_rule", "the lead is in " + e.Stage + " by the rules"}))
-			return
-		case !v.ByRule && v.Stage == e.Stage:
-			writeError(w, newError("invalid", "the lead is in "+e.Stage+" by an override already",
-				fieldError{"stage", "held", "an override by " + st.Override.Actor + " holds the lead in " + e.Stage +
-					"; set the stage the rules give (" + v.Verdict.Stage + ") to return it to them"}))
-			return
-		}
+	if refusal := overrideRefusal(m, l, e); refusal != nil {
+		writeError(w, refusal)
+		return
 	}
 	var answer string
 	read := func() (change, error) {
 		l, err := h.activeLead(ctx, id)
 		c := change{lead: l, events: []store.EventWrite{ev}, answerKey: ev.Idem}
 		c.answer = func(row *store.LeadWrite, v *lead.Verdict) string {
-			b, _ := json.Marshal(factAnswer{ID: ev.ID, Lead: row.ID, Kind: ev.Kind, At: time.UnixMilli(ev.At).UTC().Format(time.RFC3339),
-				Stage: v.Stage, ByRule: v.ByRule, Fit: v.Fit, Tier: v.Tier})
-			answer = string(b)
+			answer = factReply(&ev, row, v)
 			return answer
 		}
 		return c, err
@@ -227,6 +214,35 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 	} else if ok {
 		writeRaw(w, http.StatusCreated, append([]byte(answer), '\n'))
 	}
+}
+
+// overrideRefusal is why fact e, an override of lead l's stage, is
+// refused (the rules give the lead its stage already, or an override holds
+// it there), or nil for any other fact and an override that moves the lead.
+func overrideRefusal(m *qualify.Model, l store.Lead, e lead.Event) *Error {
+	if e.Kind != lead.KindOverride {
+		return nil
+	}
+	st := l.State
+	v, _ := lead.Score(m, &st, e.At/1000)
+	switch {
+	case v.ByRule && v.Stage == e.Stage:
+		return newError("invalid", "the rules give this lead the stage "+e.Stage+" already: there is nothing to override",
+			fieldError{"stage", "by_rule", "the lead is in " + e.Stage + " by the rules"})
+	case !v.ByRule && v.Stage == e.Stage:
+		return newError("invalid", "the lead is in "+e.Stage+" by an override already",
+			fieldError{"stage", "held", "an override by " + st.Override.Actor + " holds the lead in " + e.Stage +
+				"; set the stage the rules give (" + v.Verdict.Stage + ") to return it to them"})
+	}
+	return nil
+}
+
+// factReply is the answer to recorded fact ev: the event, and where the
+// lead, row, stands after it with verdict v (JSON).
+func factReply(ev *store.EventWrite, row *store.LeadWrite, v *lead.Verdict) string {
+	b, _ := json.Marshal(factAnswer{ID: ev.ID, Lead: row.ID, Kind: ev.Kind, At: time.UnixMilli(ev.At).UTC().Format(time.RFC3339),
+		Stage: v.Stage, ByRule: v.ByRule, Fit: v.Fit, Tier: v.Tier})
+	return string(b)
 }
 
 // activeLead reads a lead, or the lead it was merged into.

@@ -53,6 +53,11 @@ type change struct {
 	extra func(guard string, args []any) []store.Stmt
 	// fold folds the lead's state from its events whatever its row says.
 	fold bool
+	// bulk marks a change of an import: the report's rollups are rebuilt
+	// after it, not kept on write.
+	bulk bool
+	// try counts the attempts made at the change before this one.
+	try int
 }
 
 // plan is a change worked out: its statements and what they did.
@@ -209,6 +214,7 @@ func (h *Handler) plan(ctx context.Context, c *change, now time.Time) (plan, err
 	gu, ga := store.Guard(l.ID, token)
 
 	var after []store.Stmt
+	var entries []lead.Event // the stage entries written, in order
 	type move struct {
 		ch lead.Change
 		at int64 // Unix ms
@@ -235,6 +241,7 @@ func (h *Handler) plan(ctx context.Context, c *change, now time.Time) (plan, err
 				entry.Actor, entry.Source, entry.Value = st.Override.Actor, "override", st.Override.Reason
 			}
 			after = append(after, store.InsertEvent(store.EventWrite{Event: entry}, gu, ga...))
+			entries = append(entries, entry)
 		}
 		if prev.Stage != "" {
 			moves = append(moves, move{ch, atMS})
@@ -292,23 +299,40 @@ done:
 	if email := st.Answers["email"]; email != "" {
 		row.Email, row.EmailHash = email, h.hashKey("email:"+email)
 	}
+	if l.PurgedAt == 0 {
+		row.Origin, row.Campaign = store.Attribution(st.Answers)
+	}
 	p.row = row
 	if c.answer != nil {
 		p.answer = c.answer(&row, &v)
 	}
 
+	// The report's rollups: what the lead contributes now less what it did.
+	inserted := make([]lead.Event, 0, len(c.events)+len(entries))
+	for _, e := range c.events {
+		inserted = append(inserted, e.Event)
+	}
+	inserted = append(inserted, entries...)
+	rw, err := h.rollupChange(ctx, c, &row, func() ([]lead.Event, []lead.Event, error) { return h.lives(ctx, c, hs, inserted) },
+		gu, ga)
+	if err != nil {
+		return p, err
+	}
+	p.row = row
+
 	var idems []string
 	p.stmts = append(p.stmts, c.before...)
 	p.leadAt = len(p.stmts)
+	guard, gargs := c.guard+rw.guard, append(append([]any{}, c.args...), rw.args...)
 	if c.created {
-		p.stmts = append(p.stmts, store.InsertLead(row, c.guard, c.args...))
+		p.stmts = append(p.stmts, store.InsertLead(row, guard, gargs...))
 	} else {
 		for _, e := range c.events {
 			if e.Idem != "" {
 				idems = append(idems, e.Idem)
 			}
 		}
-		p.stmts = append(p.stmts, store.UpdateLead(row, idems, c.guard, c.args...))
+		p.stmts = append(p.stmts, store.UpdateLead(row, idems, guard, gargs...))
 	}
 	if hs.rebuild {
 		p.stmts = append(p.stmts, store.DropDerived(l.ID, hs.from, gu, ga...)...)
@@ -320,6 +344,7 @@ done:
 		p.stmts = append(p.stmts, store.InsertEvent(e, gu, ga...))
 	}
 	p.stmts = append(p.stmts, after...)
+	p.stmts = append(p.stmts, rw.stmts...)
 	if c.extra != nil {
 		p.stmts = append(p.stmts, c.extra(gu, ga)...)
 	}
@@ -389,6 +414,7 @@ func (h *Handler) apply(ctx context.Context, read func() (change, error), now ti
 		if err != nil {
 			return plan{}, false, err
 		}
+		c.try = try
 		p, err := h.plan(ctx, &c, now)
 		if err != nil {
 			return p, false, err
@@ -408,4 +434,49 @@ func (h *Handler) apply(ctx context.Context, read func() (change, error), now ti
 		}
 	}
 	return plan{}, false, errBusy
+}
+
+// lives reads the events of the lead change c writes (with those of the
+// leads merged into it) as stored, and works out what they will be once
+// the change is stored: without those of a lead it takes out, with those
+// of one it takes in, without the stage entries and score rows of a
+// history re-scored (hs), and with inserted, the events it writes, in the
+// order it writes them.
+func (h *Handler) lives(ctx context.Context, c *change, hs history, inserted []lead.Event) (before, after []lead.Event, err error) {
+	if !c.created {
+		l := &c.lead
+		lv, err := h.store.Lives(ctx, []string{l.ID})
+		if err != nil {
+			return nil, nil, err
+		}
+		before = lv[l.ID]
+		var join, leave []string
+		for _, e := range c.events {
+			switch e.Kind {
+			case lead.KindMerge:
+				join = append(join, e.Value)
+			case lead.KindUnmerge:
+				leave = append(leave, e.Value)
+			}
+		}
+		for _, e := range before {
+			if slices.Contains(leave, e.Lead) || hs.rebuild && e.Lead == l.ID && e.Kind == lead.KindStage &&
+				(e.Source == "rules" || e.Source == "override") && e.At >= hs.from {
+				continue
+			}
+			after = append(after, e)
+		}
+		if len(join) > 0 {
+			joined, err := h.store.Events(ctx, join)
+			if err != nil {
+				return nil, nil, err
+			}
+			after = append(after, joined...)
+		}
+	}
+	for i, e := range inserted {
+		e.Seq = 1<<62 + int64(i) // stored after every event there is: the store numbers rows in the order it stores them
+		after = append(after, e)
+	}
+	return before, after, nil
 }

@@ -2,7 +2,9 @@ package worker_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -104,7 +106,7 @@ func TestReportExportRoundTrip(t *testing.T) {
 		t.Fatalf("export: %d %s", status, export)
 	}
 	csv := string(export)
-	for _, want := range []string{",stage_now,outcome,events\n", `"'=HYPERLINK(""http://x"")"`, "contacted jo%3B%20the%20SDR api 2026-03-02T12:00:00.000Z",
+	for _, want := range []string{",stage_now,outcome,origin,campaign,events\n", `"'=HYPERLINK(""http://x"")"`, "contacted jo%3B%20the%20SDR api 2026-03-02T12:00:00.000Z",
 		",opportunity,won,"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("the export lacks %s:\n%s", want, csv)
@@ -185,5 +187,57 @@ func TestReportContactedActivity(t *testing.T) {
 	// The submission, the stage it entered, and the call: no stage after it.
 	if got, want := strings.Join(kinds, " "), "submission: stage:MQL activity:contacted"; got != want {
 		t.Errorf("timeline %q, want %q", got, want)
+	}
+}
+
+// The overdue SLA entries come a page at a time, the most overdue first,
+// each page's token leading to the next; a token made up or changed is a
+// 400 naming it, and a range of a hundred years too.
+func TestReportBreachPages(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	for i := range 5 {
+		l := ana()
+		l["email"] = fmt.Sprintf("p%d@northwind.io", i)
+		f.submit(t, fmt.Sprint("key-pages-", i), l)
+		f.clock.Advance(time.Hour)
+	}
+	f.clock.Advance(10 * 24 * time.Hour) // every MQL entry is overdue
+	ctx := context.Background()
+	all, err := f.h.Report(ctx, "", "", "UTC", "", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.BreachesTotal < 5 || len(all.Breaches) != all.BreachesTotal || all.BreachesNext != "" {
+		t.Fatalf("one page of all: %d of %d, next %q", len(all.Breaches), all.BreachesTotal, all.BreachesNext)
+	}
+	var paged []report.Breach
+	after := ""
+	for range 10 {
+		r, err := f.h.Report(ctx, "", "", "UTC", after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.BreachesTotal != all.BreachesTotal || len(r.Breaches) > 2 {
+			t.Fatalf("a page: %d breaches of %d", len(r.Breaches), r.BreachesTotal)
+		}
+		paged = append(paged, r.Breaches...)
+		if after = r.BreachesNext; after == "" {
+			break
+		}
+	}
+	if fmt.Sprint(paged) != fmt.Sprint(all.Breaches) {
+		t.Errorf("the pages hold\n%v\nwant\n%v", paged, all.Breaches)
+	}
+	first, _ := f.h.Report(ctx, "", "", "UTC", "", 2)
+	tampered := strings.Replace(first.BreachesNext, first.BreachesNext[:3], "999", 1)
+	for _, q := range []string{"breaches=" + tampered, "breaches=nonsense", "from=1990-01&to=2089-12"} {
+		status, body := f.get(t, "/api/report?"+q)
+		if status != 400 {
+			t.Errorf("%s: %d %s, want 400", q, status, body)
+		}
+	}
+	status, body := f.get(t, "/api/report?tz=America/New_York")
+	if status != 400 || !strings.Contains(string(body), "Europe/Paris") {
+		t.Errorf("a zone the report is not kept in: %d %s", status, body)
 	}
 }

@@ -123,10 +123,24 @@ func (h *Handler) mergeOrUnmerge(ctx context.Context, into, other, actor, reason
 		if !merge {
 			target = ""
 		}
-		c.extra = func(guard string, args []any) []store.Stmt {
-			return []store.Stmt{store.MergeLead(other, o.Version, target, guard, args...)}
+		if err := errors.Join(err, err2); err != nil {
+			return c, err
 		}
-		return c, errors.Join(err, err2)
+		var left func(guard string, args []any) []store.Stmt
+		if merge {
+			// What it counted in the report is the lead's now.
+			if left, err = h.leftRollups(ctx, &o); err != nil {
+				return c, err
+			}
+		}
+		c.extra = func(guard string, args []any) []store.Stmt {
+			stmts := []store.Stmt{store.MergeLead(other, o.Version, target, guard, args...)}
+			if left != nil {
+				stmts = append(stmts, left(guard, args)...)
+			}
+			return stmts
+		}
+		return c, nil
 	}
 	p, _, err := h.apply(ctx, read, now, nil)
 	if err != nil || merge {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 
@@ -184,10 +185,11 @@ const ZoneinfoPath = "/edge/zoneinfo.zip"
 
 // Handler serves the API. Build it with New.
 type Handler struct {
-	c     Config
-	mux   *http.ServeMux
-	log   Logger
-	store *store.Store
+	c       Config
+	mux     *http.ServeMux
+	log     Logger
+	store   *store.Store
+	rollups rollupCache
 }
 
 // New checks a configuration and returns its Handler.
@@ -308,6 +310,12 @@ func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
 			i := h.c.Instance()
 			out["instance"] = map[string]any{"started": i.Started.UTC().Format(time.RFC3339Nano), "events": i.Events}
 		}
+		// The program's memory: the heap in use now, and all it holds
+		// from the system (at the edge, the module's memory, which only
+		// grows: its peak).
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		out["memory"] = map[string]uint64{"heap_inuse": ms.HeapInuse, "sys": ms.Sys}
 		// What was dropped rather than refused.
 		dropped, err := h.store.Counters(ctx)
 		if err != nil {

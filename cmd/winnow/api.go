@@ -98,6 +98,12 @@ func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 	if h := a.h.Load(); h != nil {
 		_, err := h.Persons(ctx, 1<<30)
 		complain("computing persons", err)
+		// An upgraded database, or a model whose stages changed, has its
+		// report counted from the events before anything else.
+		for done := false; !done && err == nil && ctx.Err() == nil; {
+			done, err = h.CountRollups(ctx, time.Minute)
+		}
+		complain("counting the report's rollups", err)
 	}
 	for {
 		h := a.h.Load()
@@ -112,6 +118,8 @@ func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 				complain("re-scoring", err)
 				_, err = h.Persons(ctx, 500)
 				complain("computing persons", err)
+				_, err = h.CountRollups(ctx, time.Minute/2)
+				complain("counting the report's rollups", err)
 			}
 			continue
 		case <-purge.C:

@@ -97,7 +97,9 @@ func TestReportCommand(t *testing.T) {
 	// 00:00, 64 d 15 h over. A was contacted in 3 h: 1 met, 1 breached,
 	// compliance 1/2. Both were created in March as MQLs: cold lead → MQL
 	// 2/2, MQL → SAL 0/2.
-	for _, want := range []string{"Funnel and SLA report, 2026-03 to 2026-05 (UTC)", "2 leads, 0 of them spam", "Breaches: 1"} {
+	// Months and times are the model's time zone's (Europe/Paris, UTC+1
+	// in March).
+	for _, want := range []string{"Funnel and SLA report, 2026-03 to 2026-05 (Europe/Paris)", "2 leads, 0 of them spam", "Breaches: 1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the text report lacks %q:\n%s", want, out)
 		}
@@ -106,7 +108,7 @@ func TestReportCommand(t *testing.T) {
 		{"2026-03", "0", "0", "2", "0", "0", "0", "0", "0", "0", "0", "0"}, // entered: MQL 2
 		{"2026-03", "2", "100%", "2/2", "0%", "0/2", "-", "-", "-", "-"},   // conversions
 		{"MQL", "Sales", "development", "1d", "2", "1", "0", "1", "0", "50%"},
-		{b, "MQL", "Sales", "development", "2026-03-05", "09:00", "65d", "15h", "64d", "15h"},
+		{b, "MQL", "Sales", "development", "2026-03-05", "10:00", "65d", "15h", "64d", "15h"},
 	} {
 		if !hasRow(out, want) {
 			t.Errorf("the text report lacks a row %q:\n%s", want, out)
@@ -174,4 +176,34 @@ func hasRow(out string, fields []string) bool {
 		}
 	}
 	return false
+}
+
+// --check finds the report's sums that disagree with the events, naming
+// the cells, and --rebuild counts them anew from the events.
+func TestReportCheckRebuild(t *testing.T) {
+	path, _, _, _ := reportDB(t)
+	flags := []string{"report", "--content", content, "--db", path}
+	code, out, errs := runWinnow(t, "", append(flags, "--check")...)
+	if code != 0 || !strings.Contains(out, "against the events of 2 leads") {
+		t.Fatalf("a check of sound sums = %d:\n%s%s", code, out, errs)
+	}
+	db, err := sqlitedb.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE rollups SET cells = json_set(cells, '$."n"', 7) WHERE seg = '' AND month != 0 AND zone = 'UTC'`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, errs = runWinnow(t, "", append(flags, "--check")...)
+	if code == 0 || !strings.Contains(out, `segment "", cell n: the events give -5`) || !strings.Contains(errs, "differ from the events") {
+		t.Errorf("a check of a corrupted sum = %d:\n%s%s", code, out, errs)
+	}
+	code, out, errs = runWinnow(t, "", append(flags, "--rebuild")...)
+	if code != 0 || !strings.Contains(out, "counted the report's sums anew from the events of 2 leads") {
+		t.Fatalf("--rebuild = %d:\n%s%s", code, out, errs)
+	}
+	if code, out, errs = runWinnow(t, "", append(flags, "--check")...); code != 0 {
+		t.Errorf("a check after --rebuild = %d:\n%s%s", code, out, errs)
+	}
 }

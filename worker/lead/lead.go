@@ -49,6 +49,9 @@ type Event struct {
 	At       int64 // when it happened
 	Recorded int64 // when it was stored
 	ByRule   bool  // a stage entry the rules gave
+	// Seq orders the events stored at one instant as they were stored
+	// (the store's row order); 0 for an event not stored yet.
+	Seq int64
 }
 
 // Override is a stage sales holds against the rules. It holds while the

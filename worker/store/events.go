@@ -17,14 +17,14 @@ type Recorded struct {
 	Response string
 }
 
-const eventColumns = `id, lead_id, kind, name, value, stage, data, actor, source, note, at, recorded_at, by_rule`
+const eventColumns = `id, lead_id, kind, name, value, stage, data, actor, source, note, at, recorded_at, by_rule, rowid`
 
 func scanEvent(sc interface{ Scan(...any) error }, extra ...any) (lead.Event, error) {
 	var e lead.Event
 	var data string
 	var byRule int
 	err := sc.Scan(append([]any{&e.ID, &e.Lead, &e.Kind, &e.Name, &e.Value, &e.Stage, &data, &e.Actor, &e.Source,
-		&e.Note, &e.At, &e.Recorded, &byRule}, extra...)...)
+		&e.Note, &e.At, &e.Recorded, &byRule, &e.Seq}, extra...)...)
 	if err != nil {
 		return e, err
 	}
@@ -192,4 +192,43 @@ func (s *Store) Timeline(ctx context.Context, ids []string) (Timeline, error) {
 		return rows.Err()
 	})
 	return t, err
+}
+
+// Lives reads the events of leads ids and of the leads merged into them,
+// each list under the id of the lead it belongs to now, in the order they
+// were stored.
+func (s *Store) Lives(ctx context.Context, ids []string) (map[string][]lead.Event, error) {
+	target := make(map[string]string, len(ids))
+	all := append([]string(nil), ids...)
+	for _, id := range ids {
+		target[id] = id
+	}
+	err := chunks(ids, MaxParams, func(part []string) error {
+		rows, err := s.DB.QueryContext(ctx, `SELECT id, merged_into FROM leads WHERE merged_into IN `+in(len(part)), anys(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, into string
+			if err := rows.Scan(&id, &into); err != nil {
+				return err
+			}
+			target[id] = into
+			all = append(all, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.Events(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]lead.Event, len(ids))
+	for _, e := range events {
+		out[target[e.Lead]] = append(out[target[e.Lead]], e)
+	}
+	return out, nil
 }

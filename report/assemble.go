@@ -1,0 +1,178 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/winnowhq/winnow/qualify"
+)
+
+// Live is what a report needs of the SLA clocks nobody has acted on yet,
+// as of its Now: how many of those entered in the range are not due yet,
+// per stage, and the overdue ones, the most overdue first (a page of them
+// where More says there are others).
+type Live struct {
+	NotDue   map[string]int
+	Breaches []Clock
+	More     bool   // overdue clocks follow the page
+	Next     string // where a caller that pages says the next page starts
+}
+
+// Assemble computes the report of range o from t, the tally of the
+// range's months (and month 0's totals) in o's zone, and live, its clocks.
+// Segments are the segments of every month, so that a source without
+// leads in the range is listed with its empty figures, as Build lists it.
+func Assemble(m *qualify.Model, o Options, t Tally, live Live) (*Report, error) {
+	if err := o.resolve(); err != nil {
+		return nil, err
+	}
+	zone := o.Location.String()
+	r := &Report{Model: m.Version, From: o.From.String(), To: o.To.String(), TimeZone: zone, Now: o.Now,
+		Sources: []Segment{}, Fits: []Segment{}, Origins: []Segment{}, Campaigns: []Segment{}, SLA: []SLA{}, Breaches: []Breach{}}
+	stages, positions := stageView(m), positionView(m)
+	a := assembly{o: o, t: t, zone: zone, n: o.To.index() - o.From.index() + 1}
+
+	totals := t[Row{zone, 0, SegTotals}]
+	r.Totals.Leads, r.Totals.Spam = int(totals["L"]), int(totals["S"])
+	current := map[string]int{}
+	for k, n := range totals {
+		if stage, ok := strings.CutPrefix(k, "c|"); ok && n != 0 {
+			current[stage] = int(n)
+		}
+	}
+	r.Totals.Stages = stageCounts(stages.steps, current)
+
+	r.Stages, r.Positions = a.funnel(stages, SegAll), a.funnel(positions, SegPositions)
+	segs := map[string]map[string]bool{SegSource: {}, SegFit: {}, SegOrigin: {}, SegCampaign: {}}
+	for row, cells := range t {
+		if row.Zone != zone || empty(cells) && row.Month >= 0 {
+			continue // a segment is listed for its leads: rows of its months that came to nothing are not leads
+		}
+		for prefix, values := range segs {
+			if v, ok := strings.CutPrefix(row.Seg, prefix); ok {
+				values[v] = true
+			}
+		}
+	}
+	var grades []string
+	for _, g := range m.Grades {
+		grades = append(grades, g.Name)
+	}
+	for _, s := range []struct {
+		prefix string
+		out    *[]Segment
+		first  []string
+	}{{SegSource, &r.Sources, nil}, {SegFit, &r.Fits, grades}, {SegOrigin, &r.Origins, nil}, {SegCampaign, &r.Campaigns, nil}} {
+		for _, v := range sortedKeys(segs[s.prefix], s.first) {
+			*s.out = append(*s.out, Segment{Value: v, Funnel: a.funnel(stages, s.prefix+v)})
+		}
+	}
+
+	all := a.sum(SegAll)
+	for _, step := range stages.steps {
+		r.Moves = append(r.Moves, Moves{Step: step, ByRule: int(all["mr|"+step]), Override: int(all["mo|"+step])})
+	}
+	owner := map[string]string{}
+	for _, s := range m.Stages {
+		if s.SLA.Within <= 0 {
+			continue
+		}
+		owner[s.Name] = s.SLA.Owner
+		open := int(all["ao|"+s.Name])
+		notDue := live.NotDue[s.Name]
+		sla := SLA{Stage: s.Name, Owner: s.SLA.Owner, WithinSeconds: s.SLA.Within, Entered: int(all["ae|"+s.Name]),
+			Met: int(all["am|"+s.Name]), Late: int(all["al|"+s.Name]), Breached: open - notDue, NotDue: notDue}
+		sla.Compliance = ratio(sla.Met, sla.Met+sla.Late+sla.Breached)
+		r.BreachesTotal += sla.Breached
+		r.SLA = append(r.SLA, sla)
+	}
+	for _, c := range live.Breaches {
+		r.Breaches = append(r.Breaches, Breach{Lead: c.Lead, Stage: c.Stage, Owner: owner[c.Stage], EnteredAt: c.EnteredAt,
+			DueAt: c.DueAt, AgeSeconds: int64(o.Now.Sub(c.EnteredAt) / time.Second), OverSeconds: int64(o.Now.Sub(c.DueAt) / time.Second)})
+	}
+	if live.More {
+		r.BreachesNext = live.Next
+	}
+	return r, nil
+}
+
+// assembly is a report being assembled from a tally.
+type assembly struct {
+	o    Options
+	t    Tally
+	zone string
+	n    int // months in the range
+}
+
+// month returns the cells of segment seg in the i-th month of the range.
+func (a *assembly) month(i int, seg string) Cells {
+	return a.t[Row{a.zone, MonthKey(a.o.From.Add(i)), seg}]
+}
+
+// sum returns the cells of segment seg over the range.
+func (a *assembly) sum(seg string) Cells {
+	out := Cells{}
+	for i := range a.n {
+		for k, n := range a.month(i, seg) {
+			out[k] += n
+		}
+	}
+	return out
+}
+
+func (a *assembly) funnel(v *view, seg string) Funnel {
+	loc := a.o.Location
+	out := Funnel{Steps: v.steps, Months: make([]Period, a.n)}
+	for _, s := range v.line {
+		out.Line = append(out.Line, v.steps[s])
+	}
+	for i := range out.Months {
+		m := a.o.From.Add(i)
+		out.Months[i] = period(v, a.month(i, seg), m.String(), m.Start(loc), m.Add(1).Start(loc))
+	}
+	out.Total = period(v, a.sum(seg), a.o.From.String()+".."+a.o.To.String(), a.o.From.Start(loc), a.o.To.Add(1).Start(loc))
+	return out
+}
+
+func period(v *view, c Cells, name string, start, end time.Time) Period {
+	p := Period{Month: name, Start: start, End: end, Created: int(c["n"]),
+		Steps: make([]StepFigures, len(v.steps)), Conversions: make([]Conversion, len(v.line)-1)}
+	for i, s := range v.steps {
+		bins := map[int]int64{}
+		for k, n := range c {
+			if rest, ok := strings.CutPrefix(k, "h|"+s+"|"); ok && n != 0 {
+				if b, err := strconv.Atoi(rest); err == nil {
+					bins[b] += n
+				}
+			}
+		}
+		p.Steps[i] = StepFigures{Step: s, Entered: int(c["e|"+s]), Reopened: int(c["x|"+s]), Stays: int(c["s|"+s]),
+			MedianSeconds: medianOf(bins)}
+	}
+	for k := range p.Conversions {
+		from, to := v.steps[v.line[k]], v.steps[v.line[k+1]]
+		reached, converted := int(c["r|"+from]), int(c["r|"+to])
+		p.Conversions[k] = Conversion{From: from, To: to, Reached: reached, Converted: converted, Rate: ratio(converted, reached)}
+	}
+	return p
+}
+
+// ratio returns n/d, or nil when d is 0.
+func ratio(n, d int) *float64 {
+	if d == 0 {
+		return nil
+	}
+	r := float64(n) / float64(d)
+	return &r
+}
+
+// empty reports whether cells count nothing.
+func empty(c Cells) bool {
+	for _, n := range c {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,65 @@
+package report
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// A median read from the stays' bins is within 2.2 % of the exact median
+// (and the second it is rounded to), for counts odd and even, lengths
+// from none at all to years.
+func TestMedianBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for round := range 2000 {
+		n := 1 + r.IntN(40)
+		xs := make([]float64, n)
+		bins := map[int]int64{}
+		for i := range xs {
+			switch r.IntN(5) {
+			case 0:
+				xs[i] = 0
+			default:
+				xs[i] = math.Round(math.Exp(r.Float64() * math.Log(3e7)))
+			}
+			bins[bin(xs[i])]++
+		}
+		slices.Sort(xs)
+		exact := xs[n/2]
+		if n%2 == 0 {
+			exact = (xs[n/2-1] + exact) / 2
+		}
+		got := medianOf(bins)
+		if got == nil || math.Abs(*got-exact) > 0.022*exact+1 {
+			t.Fatalf("round %d: the median of %v is %v from the bins, want %v within 2.2 %%", round, xs, *got, exact)
+		}
+	}
+	if medianOf(map[int]int64{}) != nil {
+		t.Error("the median of no stays is not nil")
+	}
+}
+
+// Tallies add and subtract: a tally minus itself is empty, and Diff gives
+// what turns one into the other.
+func TestTallyDiff(t *testing.T) {
+	a := Tally{{"UTC", 202603, ""}: {"n": 2, "e|MQL": 1}}
+	b := Tally{{"UTC", 202603, ""}: {"n": 3}, {"UTC", 202604, "s|api"}: {"e|SAL": 1}}
+	d := a.Diff(b)
+	sum := Tally{}
+	sum.Add(a, 1)
+	sum.Add(d, 1)
+	for row, cells := range b {
+		for k, n := range cells {
+			if sum[row][k] != n {
+				t.Errorf("a + a.Diff(b) has %v %s = %d, want %d", row, k, sum[row][k], n)
+			}
+		}
+	}
+	if got := sum[Row{"UTC", 202603, ""}]["e|MQL"]; got != 0 {
+		t.Errorf("a cell b lacks is %d after the diff, want 0", got)
+	}
+	if len(a.Diff(a)) != 0 {
+		t.Errorf("a tally differs from itself: %v", a.Diff(a))
+	}
+}
