@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -89,6 +90,13 @@ way finish, and exits.`,
 			if err := a.use(res.Model, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
 				return err
 			}
+			// Nothing keeps what the build made (res holds the model and
+			// the layout's parts), but its garbage stays resident: a
+			// quiet server allocates too little to start a collection
+			// before the runtime forces one, two minutes on, and even
+			// then the runtime keeps part of it (a site of 10,000 pages
+			// kept 150 MB resident, then 70 MB). Return it now.
+			debug.FreeOSMemory()
 			ln, err := net.Listen("tcp", *addr)
 			if err != nil {
 				return err
