@@ -70,20 +70,14 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	within := func(stage string) time.Duration {
-		if i := o.Model.StageIndex(stage); i >= 0 {
-			return time.Duration(o.Model.Stages[i].SLA.Within) * time.Second
-		}
-		return 0
-	}
-	key := func(l *Lead) string { return "demo-" + strconv.FormatInt(o.Seed, 10) + "-" + strconv.Itoa(l.N) }
+	within := slaWithin(o.Model)
 	for i := range leads {
 		l := &leads[i]
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
 		clock = l.At
-		body, _ := json.Marshal(map[string]any{"fields": l.Fields, "idempotency_key": key(l)})
+		body, _ := json.Marshal(map[string]any{"fields": l.Fields, "idempotency_key": g.Key(l)})
 		status, resp, err := call(ctx, h, "POST", "/api/leads", "", body)
 		if err != nil {
 			return st, err
@@ -104,34 +98,15 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 		if err := json.Unmarshal(resp, &answer); err != nil || answer.ID == "" {
 			return st, fmt.Errorf("submitting lead %d: unexpected answer %s", l.N, resp)
 		}
-		closed := false
-		for j, e := range g.Journey(l, answer.Stage, within) {
-			clock = e.At
-			if closed && e.Stage != "won" && e.Stage != "lost" {
-				// A lost lead that comes back is opened again first.
-				body, _ := json.Marshal(map[string]any{"outcome": "open", "actor": e.Actor, "at": e.At.UTC().Format(time.RFC3339)})
-				if _, resp, err := call(ctx, h, "POST", "/api/leads/"+answer.ID+"/events", token, body,
-					"Idempotency-Key", key(l)+"-"+strconv.Itoa(j)+"-open"); err != nil {
-					return st, fmt.Errorf("reopening lead %d: %v %s", l.N, err, resp)
-				}
-			}
-			closed = e.Stage == "won" || e.Stage == "lost"
-			if e.Stage == "SQL" {
-				body, _ := json.Marshal(map[string]any{"answers": criteria, "actor": e.Actor, "at": e.At.UTC().Format(time.RFC3339)})
-				if _, resp, err := call(ctx, h, "POST", "/api/leads/"+answer.ID+"/events", token, body,
-					"Idempotency-Key", key(l)+"-"+strconv.Itoa(j)+"-criteria"); err != nil {
-					return st, fmt.Errorf("recording the criteria of lead %d: %v %s", l.N, err, resp)
-				}
-			}
-			body, _ := json.Marshal(fact(e))
-			status, resp, err := call(ctx, h, "POST", "/api/leads/"+answer.ID+"/events", token, body,
-				"Idempotency-Key", key(l)+"-"+strconv.Itoa(j))
+		for _, f := range g.facts(l, answer.Stage, within) {
+			clock = f.At
+			status, resp, err := call(ctx, h, "POST", "/api/leads/"+answer.ID+"/events", token, f.Body, "Idempotency-Key", f.Key)
 			if err != nil {
 				return st, err
 			}
 			switch status {
 			case http.StatusCreated, http.StatusOK: // 200: recorded by an earlier run
-				if isNew {
+				if isNew && f.step {
 					st.Events++
 				}
 			case http.StatusUnprocessableEntity:
@@ -170,15 +145,74 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 	return st, nil
 }
 
-// fact is the fact a journey's step records: the model's rules move the
-// lead to the stage the step is about. Sales accepting a lead is the
-// sales_accepted signal, a discovery call the discovery_call signal with
-// the answers it gave the framework's criteria, a booked meeting the
-// meeting_booked signal, marketing's nurture an email reply, a lead
-// disqualified by hand the sales_disqualified signal with its reason; won
-// and lost are outcomes, lost with its reason.
-func fact(e Event) map[string]any {
-	f := map[string]any{"actor": e.Actor, "note": e.Note, "at": e.At.UTC().Format(time.RFC3339)}
+// Key is the idempotency key lead l is submitted with: the seed and the
+// lead's number. Its facts' keys add the step's number.
+func (g *Generator) Key(l *Lead) string {
+	return "demo-" + strconv.FormatInt(int64(g.seed), 10) + "-" + strconv.Itoa(l.N)
+}
+
+// Life is lead l's life as Fill records it, for worker.Handler.Import:
+// its submission at its arrival (through the API, with its key), and the
+// facts sales records of its journey (facts) from the stage the handler
+// answers a new lead with (stageOf). m is the model as the handler has it
+// (its domain lists included). A person who came back is answered with
+// their lead's stage, which Fill's journey starts from and this one does
+// not: their journey is drawn from the stage their own answers give.
+func (g *Generator) Life(m *qualify.Model, l *Lead) worker.Life {
+	records := g.facts(l, stageOf(m, l), slaWithin(m))
+	facts := make([]worker.Fact, len(records))
+	for i, r := range records {
+		facts[i] = r.Fact
+	}
+	return worker.Life{Key: g.Key(l), Source: "api", At: l.At, Fields: l.Fields, Facts: facts}
+}
+
+// record is a fact of a lead's journey, and whether it is a step of the
+// journey itself (not the criteria a discovery call gave, nor the
+// reopening of a lost lead, which come before their step).
+type record struct {
+	worker.Fact
+	step bool
+}
+
+// facts are the facts sales records of lead l's journey from stage, the
+// stage its submission put it in, each at its instant with its
+// idempotency key: the step's fact (stepFact), after, for a discovery
+// call, the answers it gave the framework's criteria and, for a lost lead
+// coming back, its reopening.
+func (g *Generator) facts(l *Lead, stage string, within func(stage string) time.Duration) []record {
+	var out []record
+	add := func(e Event, key string, step bool, body map[string]any) {
+		body["actor"], body["at"] = e.Actor, e.At.UTC().Format(time.RFC3339)
+		b, _ := json.Marshal(body)
+		out = append(out, record{worker.Fact{At: e.At, Key: key, Body: b}, step})
+	}
+	closed := false
+	for j, e := range g.Journey(l, stage, within) {
+		key := g.Key(l) + "-" + strconv.Itoa(j)
+		if closed && e.Stage != "won" && e.Stage != "lost" {
+			// A lost lead that comes back is opened again first.
+			add(e, key+"-open", false, map[string]any{"outcome": "open"})
+		}
+		closed = e.Stage == "won" || e.Stage == "lost"
+		if e.Stage == "SQL" {
+			add(e, key+"-criteria", false, map[string]any{"answers": criteria})
+		}
+		add(e, key, true, stepFact(e))
+	}
+	return out
+}
+
+// stepFact is the fact a journey's step records (without its actor and
+// instant): the model's rules move the lead to the stage the step is
+// about. Sales accepting a lead is the sales_accepted signal, a discovery
+// call the discovery_call signal with the answers it gave the framework's
+// criteria, a booked meeting the meeting_booked signal, marketing's
+// nurture an email reply, a lead disqualified by hand the
+// sales_disqualified signal with its reason; won and lost are outcomes,
+// lost with its reason.
+func stepFact(e Event) map[string]any {
+	f := map[string]any{"note": e.Note}
 	switch e.Stage {
 	case "MQL":
 		f["signal"] = "email_reply"
@@ -205,6 +239,31 @@ func fact(e Event) map[string]any {
 // criteria (BANT: budget, authority, timeline), recorded before its
 // signal.
 var criteria = map[string]any{"budget": "under_10k", "authority": "recommend", "timeline": "this_year"}
+
+// slaWithin is the time a stage's SLA allows for the first action.
+func slaWithin(m *qualify.Model) func(stage string) time.Duration {
+	return func(stage string) time.Duration {
+		if i := m.StageIndex(stage); i >= 0 {
+			return time.Duration(m.Stages[i].SLA.Within) * time.Second
+		}
+		return 0
+	}
+}
+
+// stageOf is the stage the handler answers lead l's submission with when
+// the lead is new: the model's verdict of its answers at its arrival, the
+// honeypot left out (a robot caught by it is answered as the same answers
+// without it would be).
+func stageOf(m *qualify.Model, l *Lead) string {
+	clean := qualify.Input{}
+	for k, v := range l.Fields {
+		if i := m.FieldIndex(k); i < 0 || !m.Fields[i].Honeypot() {
+			clean[k] = v
+		}
+	}
+	ql, _ := m.Lead(clean, l.At.Unix())
+	return qualify.Evaluate(m, &ql, l.At.Unix()).Stage
+}
 
 // outage is when the CRM was down: a day from just before the first
 // genuine lead 120 days or less before the end, so that its webhooks die.

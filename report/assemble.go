@@ -138,17 +138,31 @@ func (a *assembly) funnel(v *view, seg string) Funnel {
 func period(v *view, c Cells, name string, start, end time.Time) Period {
 	p := Period{Month: name, Start: start, End: end, Created: int(c["n"]),
 		Steps: make([]StepFigures, len(v.steps)), Conversions: make([]Conversion, len(v.line)-1)}
-	for i, s := range v.steps {
-		bins := map[int]int64{}
-		for k, n := range c {
-			if rest, ok := strings.CutPrefix(k, "h|"+s+"|"); ok && n != 0 {
-				if b, err := strconv.Atoi(rest); err == nil {
-					bins[b] += n
-				}
-			}
+	// The histograms of the stays, by step: one pass over the cells.
+	hists := map[string]map[int]int64{}
+	for k, n := range c {
+		rest, ok := strings.CutPrefix(k, "h|")
+		if !ok || n == 0 {
+			continue
 		}
+		i := strings.LastIndexByte(rest, '|')
+		if i < 0 {
+			continue
+		}
+		b, err := strconv.Atoi(rest[i+1:])
+		if err != nil {
+			continue
+		}
+		bins := hists[rest[:i]]
+		if bins == nil {
+			bins = map[int]int64{}
+			hists[rest[:i]] = bins
+		}
+		bins[b] += n
+	}
+	for i, s := range v.steps {
 		p.Steps[i] = StepFigures{Step: s, Entered: int(c["e|"+s]), Reopened: int(c["x|"+s]), Stays: int(c["s|"+s]),
-			MedianSeconds: medianOf(bins)}
+			MedianSeconds: medianOf(hists[s])}
 	}
 	for k := range p.Conversions {
 		from, to := v.steps[v.line[k]], v.steps[v.line[k+1]]

@@ -205,7 +205,7 @@ func (h *Handler) pageToken(tok string) (report.Clock, error) {
 // LoadReport reads every lead of db and the events of its funnel into b:
 // the report computed from the events themselves, whatever the rollups.
 func LoadReport(ctx context.Context, s *store.Store, b *report.Builder) error {
-	return eachLead(ctx, s, exportPage, func(_ *store.Lead, rl *report.Lead) error {
+	return eachLead(ctx, s, exportPage, false, func(_ *store.Lead, rl *report.Lead) error {
 		b.AddLead(*rl)
 		return nil
 	}, nil)
@@ -231,7 +231,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	cw.Write(append(head, report.ColStageNow, report.ColOutcome, report.ColOrigin, report.ColCampaign, report.ColEvents))
 	esc := report.EscapeCell
-	err := h.eachLead(ctx, exportPage, func(l *store.Lead, rl *report.Lead) error {
+	err := h.eachLead(ctx, exportPage, true, func(l *store.Lead, rl *report.Lead) error {
 		rec := []string{esc(l.ID), time.UnixMilli(l.CreatedAt).UTC().Format(time.RFC3339), esc(l.Source), strconv.FormatBool(l.Spam),
 			esc(l.Stage), esc(l.Fit), esc(l.Tier), strconv.FormatFloat(l.Score, 'f', -1, 64), esc(l.Model)}
 		for _, f := range m.Fields {
@@ -256,15 +256,16 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 const exportPage = 500
 
 // eachLead calls do with every lead not merged into another, in order of
-// id, and what the report reads of it, reading page leads at a time (and
-// their events) and calling flush after each page: memory holds one page.
-func (h *Handler) eachLead(ctx context.Context, page int, do func(*store.Lead, *report.Lead) error, flush func() error) error {
-	return eachLead(ctx, h.store, page, do, flush)
+// id, and what the report reads of it (store.LeadsAfter, with its answers
+// if asked), reading page leads at a time (and their events) and calling
+// flush after each page: memory holds one page.
+func (h *Handler) eachLead(ctx context.Context, page int, answers bool, do func(*store.Lead, *report.Lead) error, flush func() error) error {
+	return eachLead(ctx, h.store, page, answers, do, flush)
 }
 
-func eachLead(ctx context.Context, s *store.Store, page int, do func(*store.Lead, *report.Lead) error, flush func() error) error {
+func eachLead(ctx context.Context, s *store.Store, page int, answers bool, do func(*store.Lead, *report.Lead) error, flush func() error) error {
 	for after := ""; ; {
-		leads, err := s.LeadsAfter(ctx, after, page)
+		leads, err := s.LeadsAfter(ctx, after, page, answers)
 		if err != nil || len(leads) == 0 {
 			return err
 		}
@@ -272,7 +273,7 @@ func eachLead(ctx context.Context, s *store.Store, page int, do func(*store.Lead
 		for i := range leads {
 			ids[i] = leads[i].ID
 		}
-		lives, err := s.Lives(ctx, ids)
+		lives, err := s.ReportLives(ctx, ids)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -79,16 +80,11 @@ func NewGeneration(from RollupState, shape string) []Stmt {
 	}
 }
 
-// rollupRow is a tally's row as the statements take it.
-type rollupRow struct {
-	zone  string
-	month int
-	seg   string
-	cells string
-}
-
-func rows(t report.Tally) []rollupRow {
-	var out []rollupRow
+// rollupsJSON writes a tally's rows as the statement addRollups takes
+// them: [[zone, month, seg, {cell: n, …}], …], the cells that count
+// nothing left out, in as many parts as keep each under maxJSON bytes.
+func rollupsJSON(t report.Tally) []string {
+	var items [][]byte
 	for row, cells := range t {
 		nonzero := report.Cells{}
 		for k, n := range cells {
@@ -96,18 +92,47 @@ func rows(t report.Tally) []rollupRow {
 				nonzero[k] = n
 			}
 		}
-		if len(nonzero) == 0 {
-			continue
+		if len(nonzero) > 0 {
+			js, _ := json.Marshal([]any{row.Zone, row.Month, row.Seg, nonzero})
+			items = append(items, js)
 		}
-		js, _ := json.Marshal(nonzero)
-		out = append(out, rollupRow{row.Zone, row.Month, row.Seg, string(js)})
+	}
+	return jsonArrays(items)
+}
+
+// jsonArrays joins items (JSON values) into arrays of at most maxJSON
+// bytes each (an item larger than that makes an array of its own).
+func jsonArrays(items [][]byte) []string {
+	var out []string
+	var part []byte
+	for _, js := range items {
+		if len(part) > 0 && len(part)+len(js)+2 > maxJSON {
+			out = append(out, string(append(part, ']')))
+			part = part[:0]
+		}
+		if len(part) == 0 {
+			part = append(part, '[')
+		} else {
+			part = append(part, ',')
+		}
+		part = append(part, js...)
+	}
+	if len(part) > 0 {
+		out = append(out, string(append(part, ']')))
 	}
 	return out
 }
 
-// addRollup adds a row's cells to generation gen's rollups where guard
-// holds; a cell that comes to 0 is dropped.
-const addRollup = `INSERT INTO rollups (gen, zone, month, seg, cells) SELECT ?, ?, ?, ?, ? WHERE %s
+// maxJSON is the most bytes of rows one addRollups statement takes: D1
+// takes a string of at most 2 MB, and a statement's work stays short.
+const maxJSON = 256 << 10
+
+// addRollups adds rows' cells to generation gen's rollups where guard
+// holds, in one statement (the guard is evaluated once); a cell that
+// comes to 0 is dropped.
+const addRollups = `INSERT INTO rollups (gen, zone, month, seg, cells)
+	SELECT ?, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
+	FROM json_each(?) j WHERE %s
 	ON CONFLICT (gen, zone, month, seg) DO UPDATE SET cells = (SELECT coalesce(json_group_object(key, n), '{}') FROM
 		(SELECT key, sum(value) AS n FROM (SELECT key, value FROM json_each(rollups.cells)
 			UNION ALL SELECT key, value FROM json_each(excluded.cells)) GROUP BY key HAVING sum(value) != 0))`
@@ -115,21 +140,21 @@ const addRollup = `INSERT INTO rollups (gen, zone, month, seg, cells) SELECT ?, 
 // AddRollups adds t to generation gen's rollups, if guard holds.
 func AddRollups(gen int64, t report.Tally, guard string, args ...any) []Stmt {
 	var out []Stmt
-	for _, r := range rows(t) {
-		out = append(out, Stmt{strings.Replace(addRollup, "%s", guard, 1), append([]any{gen, r.zone, r.month, r.seg, r.cells}, args...)})
+	for _, js := range rollupsJSON(t) {
+		out = append(out, Stmt{strings.Replace(addRollups, "%s", guard, 1), append([]any{gen, js}, args...)})
 	}
 	return out
 }
 
 // clocksJSON writes clocks as the statements take them: [[lead, stage,
-// entered, due], …], instants in Unix ms.
-func clocksJSON(cs []report.Clock) string {
-	out := make([][]any, len(cs))
+// entered, due], …], instants in Unix ms, in parts of at most maxJSON
+// bytes; none for none.
+func clocksJSON(cs []report.Clock) []string {
+	items := make([][]byte, len(cs))
 	for i, c := range cs {
-		out[i] = []any{c.Lead, c.Stage, c.EnteredAt.UnixMilli(), c.DueAt.UnixMilli()}
+		items[i], _ = json.Marshal([]any{c.Lead, c.Stage, c.EnteredAt.UnixMilli(), c.DueAt.UnixMilli()})
 	}
-	js, _ := json.Marshal(out)
-	return string(js)
+	return jsonArrays(items)
 }
 
 const insertClocks = `INSERT INTO sla_clocks (gen, lead_id, stage, entered_at, due_at)
@@ -140,47 +165,46 @@ const insertClocks = `INSERT INTO sla_clocks (gen, lead_id, stage, entered_at, d
 // with clocks, if guard holds.
 func SetClocks(gen int64, id string, clocks []report.Clock, guard string, args ...any) []Stmt {
 	out := []Stmt{{`DELETE FROM sla_clocks WHERE gen = ? AND lead_id = ? AND ` + guard, append([]any{gen, id}, args...)}}
-	if len(clocks) > 0 {
-		out = append(out, Stmt{strings.Replace(insertClocks, "%s", guard, 1), append([]any{gen, clocksJSON(clocks)}, args...)})
+	for _, part := range clocksJSON(clocks) {
+		out = append(out, Stmt{strings.Replace(insertClocks, "%s", guard, 1), append([]any{gen, part}, args...)})
 	}
 	return out
 }
 
-// Uncounted reads at most limit leads not counted in generation gen yet,
-// merged leads aside.
-func (s *Store) Uncounted(ctx context.Context, gen int64, limit int) ([]Lead, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+leadColumns+` FROM leads WHERE rollup_gen < ? ORDER BY rollup_gen, id LIMIT ?`, gen, limit)
-	if err != nil {
-		return nil, err
+// Uncounted reads at most limit leads not counted in generation gen yet
+// whose (rollup_gen, id) follow after's, merged leads aside, in that
+// order, with what the report reads of them and their versions (see
+// LeadsAfter).
+func (s *Store) Uncounted(ctx context.Context, gen int64, after *Lead, limit int) ([]Lead, error) {
+	where, args := `rollup_gen < ?`, []any{gen}
+	if after != nil {
+		where, args = where+` AND (rollup_gen, id) > (?, ?)`, append(args, after.RollupGen, after.ID)
 	}
-	defer rows.Close()
-	var out []Lead
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return s.reportLeads(ctx, false, where+` ORDER BY rollup_gen, id LIMIT ?`, append(args, limit)...)
 }
 
 // CountLeads adds the contributions of leads (t, clocks) to generation
 // gen and marks them counted, if none of them changed since they were
-// read and the generation is still gen; it changed no rows otherwise.
-func CountLeads(gen int64, leads []Lead, t report.Tally, clocks []report.Clock) []Stmt {
+// read and the generation is still gen; it changes no rows otherwise.
+// The first statement checks that and, if so, sets the setting
+// rollups:counting to token (a value never used before), which the
+// others check: the leads are looked up once, however many statements
+// the rows take.
+func CountLeads(gen int64, leads []Lead, t report.Tally, clocks []report.Clock, token string) []Stmt {
 	pairs := make([][]any, len(leads))
 	for i, l := range leads {
 		pairs[i] = []any{l.ID, l.Version}
 	}
 	js, _ := json.Marshal(pairs)
 	gc, ga := GenIs(gen)
-	guard := `(SELECT count(*) FROM leads l JOIN json_each(?) j ON l.id = json_extract(j.value, '$[0]')
-		AND l.version = json_extract(j.value, '$[1]') AND l.rollup_gen < ?) = ? AND ` + gc
-	args := append([]any{string(js), gen, len(leads)}, ga...)
-	out := AddRollups(gen, t, guard, args...)
-	if len(clocks) > 0 {
-		out = append(out, Stmt{strings.Replace(insertClocks, "%s", guard, 1), append([]any{gen, clocksJSON(clocks)}, args...)})
+	out := []Stmt{{`INSERT INTO settings (name, value) SELECT 'rollups:counting', ?
+		WHERE (SELECT count(*) FROM leads l JOIN json_each(?) j ON l.id = json_extract(j.value, '$[0]')
+			AND l.version = json_extract(j.value, '$[1]') AND l.rollup_gen < ?) = ? AND ` + gc + `
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, append([]any{token, string(js), gen, len(leads)}, ga...)}}
+	guard, args := `(SELECT value FROM settings WHERE name = 'rollups:counting') = ?`, []any{token}
+	out = append(out, AddRollups(gen, t, guard, args...)...)
+	for _, part := range clocksJSON(clocks) {
+		out = append(out, Stmt{strings.Replace(insertClocks, "%s", guard, 1), append([]any{gen, part}, args...)})
 	}
 	return append(out, Stmt{`UPDATE leads SET rollup_gen = ?, rollup_version = version
 		WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(?)) AND ` + guard, append([]any{gen, string(js)}, args...)})
@@ -327,20 +351,44 @@ func (s *Store) Overdue(ctx context.Context, gen int64, from, to, now time.Time,
 	return out, rows.Err()
 }
 
-// LeadsAfter reads at most limit leads not merged into another, in order
-// of id, after id after.
-func (s *Store) LeadsAfter(ctx context.Context, after string, limit int) ([]Lead, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT `+leadColumns+` FROM leads WHERE id > ? AND merged_into IS NULL ORDER BY id LIMIT ?`,
-		after, limit)
+// LeadsAfter reads at most limit leads not merged into another whose
+// ids follow after, in order of id, with what the report and the export
+// read of them: id, creation, source, spam, stage, fit, tier, score,
+// model, origin, campaign and version, and, with answers, the answers
+// (else only where the origin must be worked out from them). It does not
+// read the verdict, the signals or anything else a write needs.
+func (s *Store) LeadsAfter(ctx context.Context, after string, limit int, answers bool) ([]Lead, error) {
+	return s.reportLeads(ctx, answers, `id > ? AND merged_into IS NULL ORDER BY id LIMIT ?`, after, limit)
+}
+
+func (s *Store) reportLeads(ctx context.Context, answers bool, where string, args ...any) ([]Lead, error) {
+	input := `input`
+	if !answers {
+		input = `CASE WHEN origin IS NULL THEN input ELSE '' END`
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, created_at, source, spam, model_version, stage, fit, tier, score, origin, campaign,
+		version, coalesce(rollup_gen, -1), `+input+` FROM leads WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []Lead
 	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
+		var l Lead
+		var spam int
+		var origin, campaign sql.NullString
+		var in string
+		if err := rows.Scan(&l.ID, &l.CreatedAt, &l.Source, &spam, &l.Model, &l.Stage, &l.Fit, &l.Tier, &l.Score,
+			&origin, &campaign, &l.Version, &l.RollupGen, &in); err != nil {
 			return nil, err
+		}
+		l.Spam = spam != 0
+		if in != "" {
+			json.Unmarshal([]byte(in), &l.State.Answers)
+		}
+		l.Origin, l.Campaign = origin.String, campaign.String
+		if !origin.Valid {
+			l.Origin, l.Campaign = Attribution(l.State.Answers) // an earlier release wrote the lead
 		}
 		out = append(out, l)
 	}
