@@ -1,6 +1,8 @@
 package report
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,6 +101,7 @@ func Assemble(m *qualify.Model, o Options, t Tally, live Live) (*Report, error) 
 
 // assembly is a report being assembled from a tally.
 type assembly struct {
+	bins []stepBin // room for period's histograms
 	o    Options
 	t    Tally
 	zone string
@@ -127,46 +130,68 @@ func (a *assembly) funnel(v *view, seg string) Funnel {
 	for _, s := range v.line {
 		out.Line = append(out.Line, v.steps[s])
 	}
+	months := make([]Cells, a.n)
 	for i := range out.Months {
 		m := a.o.From.Add(i)
-		out.Months[i] = period(v, a.month(i, seg), m.String(), m.Start(loc), m.Add(1).Start(loc))
+		months[i] = a.month(i, seg)
+		out.Months[i] = period(v, months[i:i+1], m.String(), m.Start(loc), m.Add(1).Start(loc), &a.bins)
 	}
-	out.Total = period(v, a.sum(seg), a.o.From.String()+".."+a.o.To.String(), a.o.From.Start(loc), a.o.To.Add(1).Start(loc))
+	out.Total = period(v, months, a.o.From.String()+".."+a.o.To.String(), a.o.From.Start(loc), a.o.To.Add(1).Start(loc), &a.bins)
 	return out
 }
 
-func period(v *view, c Cells, name string, start, end time.Time) Period {
-	p := Period{Month: name, Start: start, End: end, Created: int(c["n"]),
-		Steps: make([]StepFigures, len(v.steps)), Conversions: make([]Conversion, len(v.line)-1)}
-	// The histograms of the stays, by step: one pass over the cells.
-	hists := map[string]map[int]int64{}
-	for k, n := range c {
-		rest, ok := strings.CutPrefix(k, "h|")
-		if !ok || n == 0 {
-			continue
+// period computes a period's figures from the sum of cells cs (a month's,
+// or those of every month of the range), without adding them up into
+// cells of its own; scratch is room for the histograms' bins, kept from
+// one period to the next.
+func period(v *view, cs []Cells, name string, start, end time.Time, scratch *[]stepBin) Period {
+	get := func(k string) int {
+		var n int64
+		for _, c := range cs {
+			n += c[k]
 		}
-		i := strings.LastIndexByte(rest, '|')
-		if i < 0 {
-			continue
-		}
-		b, err := strconv.Atoi(rest[i+1:])
-		if err != nil {
-			continue
-		}
-		bins := hists[rest[:i]]
-		if bins == nil {
-			bins = map[int]int64{}
-			hists[rest[:i]] = bins
-		}
-		bins[b] += n
+		return int(n)
 	}
+	p := Period{Month: name, Start: start, End: end, Created: get("n"),
+		Steps: make([]StepFigures, len(v.steps)), Conversions: make([]Conversion, len(v.line)-1)}
+	// The histograms of the stays, by step: one pass over the cells, and
+	// the bins of a step in order, one run each.
+	bins := (*scratch)[:0]
+	defer func() { *scratch = bins[:0] }()
+	for _, c := range cs {
+		for k, n := range c {
+			if len(k) < 2 || k[0] != 'h' || k[1] != '|' || n == 0 {
+				continue
+			}
+			i := strings.LastIndexByte(k, '|')
+			b, err := strconv.Atoi(k[i+1:])
+			if i < 2 || err != nil {
+				continue
+			}
+			if step := slices.Index(v.steps, k[2:i]); step >= 0 {
+				bins = append(bins, stepBin{step, b, n})
+			}
+		}
+	}
+	slices.SortFunc(bins, func(a, b stepBin) int { return cmp.Or(a.step-b.step, a.bin-b.bin) })
+	// A step's run of bins is merged in place, over the bins read.
+	rest := bins
 	for i, s := range v.steps {
-		p.Steps[i] = StepFigures{Step: s, Entered: int(c["e|"+s]), Reopened: int(c["x|"+s]), Stays: int(c["s|"+s]),
-			MedianSeconds: medianOf(hists[s])}
+		run := rest[:0]
+		for len(rest) > 0 && rest[0].step == i {
+			if r := len(run) - 1; r >= 0 && run[r].bin == rest[0].bin {
+				run[r].n += rest[0].n
+			} else {
+				run = append(run, rest[0])
+			}
+			rest = rest[1:]
+		}
+		p.Steps[i] = StepFigures{Step: s, Entered: get("e|" + s), Reopened: get("x|" + s), Stays: get("s|" + s),
+			MedianSeconds: medianOf(run)}
 	}
 	for k := range p.Conversions {
 		from, to := v.steps[v.line[k]], v.steps[v.line[k+1]]
-		reached, converted := int(c["r|"+from]), int(c["r|"+to])
+		reached, converted := get("r|"+from), get("r|"+to)
 		p.Conversions[k] = Conversion{From: from, To: to, Reached: reached, Converted: converted, Rate: ratio(converted, reached)}
 	}
 	return p

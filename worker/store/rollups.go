@@ -241,6 +241,7 @@ func DropOldRollups(gen int64, limit int) []Stmt {
 // (as empty rows of month -1, which Assemble lists segments by).
 func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, to int) (report.Tally, error) {
 	t := report.Tally{}
+	var cp report.CellParser
 	rows, err := s.DB.QueryContext(ctx, `SELECT month, seg, cells FROM rollups WHERE gen = ? AND zone = ?
 		AND (month BETWEEN ? AND ? OR month = 0)`, gen, zone, from, to)
 	if err != nil {
@@ -254,8 +255,8 @@ func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, t
 			return nil, err
 		}
 		row.Zone = zone
-		c := report.Cells{}
-		if err := json.Unmarshal([]byte(cells), &c); err != nil {
+		c, err := cp.Parse(cells)
+		if err != nil {
 			return nil, errors.New("rollups: a row's cells are not JSON: " + err.Error())
 		}
 		t[row] = c
@@ -294,8 +295,8 @@ func (s *Store) AllRollups(ctx context.Context, gen int64) (report.Tally, error)
 		if err := rows.Scan(&row.Zone, &row.Month, &row.Seg, &cells); err != nil {
 			return nil, err
 		}
-		c := report.Cells{}
-		if err := json.Unmarshal([]byte(cells), &c); err != nil {
+		c, err := report.ParseCells(cells)
+		if err != nil {
 			return nil, err
 		}
 		t[row] = c
