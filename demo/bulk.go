@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"hash/maphash"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
+	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
 // BulkOptions says what Bulk puts in a database.
@@ -206,4 +208,55 @@ func parallel(n int, f func(i int)) {
 		})
 	}
 	wg.Wait()
+}
+
+// BulkFile makes a new SQLite file at path holding what Bulk puts in a
+// database (o.DB is ignored) with the report's sums counted (Count): a
+// database to benchmark at once. The file appears whole or not at all.
+func BulkFile(ctx context.Context, path string, o BulkOptions) (BulkStats, error) {
+	temp := path + ".filling"
+	for _, p := range []string{temp, temp + "-wal", temp + "-shm"} {
+		os.Remove(p)
+	}
+	db, err := sqlitedb.Open(ctx, temp)
+	if err != nil {
+		return BulkStats{}, err
+	}
+	o.DB = db
+	st, err := Bulk(ctx, o)
+	if err == nil {
+		err = Count(ctx, o)
+	}
+	if err == nil {
+		_, err = db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	}
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(temp, path)
+	}
+	return st, err
+}
+
+// Count counts the report's sums of the leads of o.DB not counted yet
+// (those Bulk imports), as a server's scheduled work would.
+func Count(ctx context.Context, o BulkOptions) error {
+	secret := o.Secret
+	if secret == "" {
+		var err error
+		if secret, err = worker.StoredSecret(ctx, o.DB); err != nil {
+			return err
+		}
+	}
+	h, err := worker.New(worker.Config{DB: o.DB, Model: o.Model, Domains: o.Domains, Secret: secret})
+	if err != nil {
+		return err
+	}
+	for done := false; !done; {
+		if done, err = h.CountRollups(ctx, time.Minute); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,12 +1,14 @@
 package worker
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/csv"
 	"errors"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -205,10 +207,21 @@ func (h *Handler) pageToken(tok string) (report.Clock, error) {
 // LoadReport reads every lead of db and the events of its funnel into b:
 // the report computed from the events themselves, whatever the rollups.
 func LoadReport(ctx context.Context, s *store.Store, b *report.Builder) error {
-	return eachLead(ctx, s, exportPage, false, func(_ *store.Lead, rl *report.Lead) error {
-		b.AddLead(*rl)
+	return eachPage(ctx, s, exportPage, false, reportLeads, func(rls []report.Lead) error {
+		for _, rl := range rls {
+			b.AddLead(rl)
+		}
 		return nil
-	}, nil)
+	})
+}
+
+// reportLeads are leads as the report counts them.
+func reportLeads(leads []store.Lead) ([]report.Lead, error) {
+	out := make([]report.Lead, len(leads))
+	for i := range leads {
+		out[i] = reportLead(&leads[i], leads[i].ReportEvents)
+	}
+	return out, nil
 }
 
 // exportCSV streams every lead with its verdict as CSV, one row per lead,
@@ -216,80 +229,138 @@ func LoadReport(ctx context.Context, s *store.Store, b *report.Builder) error {
 // stands and the events of its funnel (report.EncodeEvents), so that the
 // report can be computed from the file (report.ReadCSV). Leads whose
 // personal data was purged are there with their answers empty. Text cells
-// are escaped against formulas (report.EscapeCell).
+// are escaped against formulas (report.EscapeCell). It is sent a page of
+// leads at a time, each page flushed, so that neither the server nor the
+// Worker holds more than one. An export that fails before it has sent
+// anything is a 503; one that fails after is cut off (the connection is
+// aborted, never ended as if complete), so that a client never takes a
+// part for the whole.
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="leads.csv"`)
 	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
 	head := []string{report.ColID, report.ColCreatedAt, report.ColSource, report.ColSpam, "stage", report.ColFit,
 		report.ColTier, report.ColScore, "model"}
 	m := h.c.Model
 	for _, f := range m.Fields {
 		head = append(head, f.Name)
 	}
-	cw.Write(append(head, report.ColStageNow, report.ColOutcome, report.ColOrigin, report.ColCampaign, report.ColEvents))
+	head = append(head, report.ColStageNow, report.ColOutcome, report.ColOrigin, report.ColCampaign, report.ColEvents)
 	esc := report.EscapeCell
-	err := h.eachLead(ctx, exportPage, true, func(l *store.Lead, rl *report.Lead) error {
-		rec := []string{esc(l.ID), time.UnixMilli(l.CreatedAt).UTC().Format(time.RFC3339), esc(l.Source), strconv.FormatBool(l.Spam),
-			esc(l.Stage), esc(l.Fit), esc(l.Tier), strconv.FormatFloat(l.Score, 'f', -1, 64), esc(l.Model)}
-		for _, f := range m.Fields {
-			rec = append(rec, esc(l.State.Answers[f.Name]))
+	// A page's rows are written out as CSV by the reader of the page, in
+	// parallel with the others; the pages are sent in order.
+	rows := func(leads []store.Lead) ([]byte, error) {
+		var buf bytes.Buffer
+		cw := csv.NewWriter(&buf)
+		rec := make([]string, 0, len(head))
+		for i := range leads {
+			l := &leads[i]
+			rl := reportLead(l, l.ReportEvents)
+			rec = append(rec[:0], esc(l.ID), time.UnixMilli(l.CreatedAt).UTC().Format(time.RFC3339), esc(l.Source),
+				strconv.FormatBool(l.Spam), esc(l.Stage), esc(l.Fit), esc(l.Tier), strconv.FormatFloat(l.Score, 'f', -1, 64), esc(l.Model))
+			for _, f := range m.Fields {
+				rec = append(rec, esc(l.State.Answers[f.Name]))
+			}
+			report.SortEvents(rl.Events)
+			_, now, outcome := report.Current(rl.Events)
+			cw.Write(append(rec, esc(now), outcome, esc(rl.Origin), esc(rl.Campaign), esc(report.EncodeEvents(rl.Events))))
 		}
-		report.SortEvents(rl.Events)
-		_, now, outcome := report.Current(rl.Events)
-		return cw.Write(append(rec, esc(now), outcome, esc(rl.Origin), esc(rl.Campaign), esc(report.EncodeEvents(rl.Events))))
-	}, func() error {
 		cw.Flush()
-		return cw.Error()
-	})
-	if err != nil {
-		// The rows written are whole; the file ends where it failed, which
-		// a client sees as a truncated body: the server's log says why.
-		h.log.Error("exporting", "err", err)
+		return buf.Bytes(), cw.Error()
 	}
+	var first bytes.Buffer
+	cw := csv.NewWriter(&first)
+	cw.Write(head)
 	cw.Flush()
+	rc := http.NewResponseController(w)
+	sent := false
+	send := func(b []byte) error {
+		if first.Len() > 0 {
+			b = append(first.Bytes(), b...)
+			first.Reset()
+		}
+		sent = true
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		return nil
+	}
+	err := eachPage(ctx, h.store, exportPage, true, rows, send)
+	if err == nil && first.Len() > 0 {
+		err = send(nil) // no leads: the header alone
+	}
+	switch {
+	case err != nil && !sent:
+		w.Header().Del("Content-Disposition")
+		h.serverError(w, r, false, "exporting", err)
+	case err != nil:
+		// The rows sent are whole, but not all of them: the client must
+		// see the answer fail, not end.
+		h.log.Error("exporting: cut off", "err", err)
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // exportPage is how many leads the export and LoadReport read at once.
 const exportPage = 500
 
-// eachLead calls do with every lead not merged into another, in order of
-// id, and what the report reads of it (store.LeadsAfter, with its answers
-// if asked), reading page leads at a time (and their events) and calling
-// flush after each page: memory holds one page.
-func (h *Handler) eachLead(ctx context.Context, page int, answers bool, do func(*store.Lead, *report.Lead) error, flush func() error) error {
-	return eachLead(ctx, h.store, page, answers, do, flush)
-}
-
-func eachLead(ctx context.Context, s *store.Store, page int, answers bool, do func(*store.Lead, *report.Lead) error, flush func() error) error {
-	for after := ""; ; {
-		leads, err := s.LeadsAfter(ctx, after, page, answers)
-		if err != nil || len(leads) == 0 {
-			return err
-		}
-		ids := make([]string, len(leads))
-		for i := range leads {
-			ids[i] = leads[i].ID
-		}
-		lives, err := s.ReportLives(ctx, ids)
-		if err != nil {
-			return err
-		}
-		for i := range leads {
-			rl := reportLead(&leads[i], lives[leads[i].ID])
-			if err := do(&leads[i], &rl); err != nil {
-				return err
-			}
-		}
-		if flush != nil {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-		after = ids[len(ids)-1]
+// eachPage reads every lead not merged into another, in the order they
+// were stored, with what the report reads of it (store.LeadsBetween, with
+// its answers if asked), at most page leads at a time, makes something
+// of each page (build, in the goroutine that read it) and uses that (use,
+// in order of the pages). The pages are read, and made, ahead by as many
+// readers as there are processors (at most 4) while those before are
+// used: memory holds a page for each reader, however many leads there are.
+func eachPage[T any](ctx context.Context, s *store.Store, page int, answers bool, build func([]store.Lead) (T, error),
+	use func(T) error) error {
+	last, err := s.LastRow(ctx)
+	if err != nil {
+		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type answer struct {
+		v   T
+		n   int
+		err error
+	}
+	readers := min(runtime.GOMAXPROCS(0), 4)
+	pages := make(chan chan answer, readers)
+	go func() {
+		defer close(pages)
+		for from := int64(0); from < last; from += int64(page) {
+			c := make(chan answer, 1)
+			select {
+			case pages <- c:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				var a answer
+				leads, err := s.LeadsBetween(ctx, from, from+int64(page), answers)
+				if a.err, a.n = err, len(leads); err == nil && len(leads) > 0 {
+					a.v, a.err = build(leads)
+				}
+				c <- a
+			}()
+		}
+	}()
+	for c := range pages {
+		a := <-c
+		if a.err != nil {
+			return a.err
+		}
+		if a.n > 0 {
+			if err := use(a.v); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
 }
 
 // retry puts a dead webhook back in the queue, due now.

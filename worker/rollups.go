@@ -268,16 +268,8 @@ func (h *Handler) CountRollups(ctx context.Context, budget time.Duration) (bool,
 			if len(leads) == 0 {
 				break
 			}
-			ids := make([]string, len(leads))
 			for i := range leads {
-				ids[i] = leads[i].ID
-			}
-			lives, err := h.store.ReportLives(ctx, ids)
-			if err != nil {
-				return false, err
-			}
-			for i := range leads {
-				c, cl := h.contribution(&leads[i], lives[leads[i].ID], zones)
+				c, cl := h.contribution(&leads[i], leads[i].ReportEvents, zones)
 				t.Add(c, 1)
 				clocks = append(clocks, cl...)
 			}
@@ -333,15 +325,28 @@ func (h *Handler) CheckRollups(ctx context.Context) (RollupCheck, error) {
 	}
 	t := report.Tally{}
 	clocks := map[report.Clock]bool{}
-	err = h.eachLead(ctx, exportPage, false, func(_ *store.Lead, rl *report.Lead) error {
-		c, cl := report.Contribute(h.c.Model, zones, rl)
-		t.Add(c, 1)
-		for _, k := range cl {
+	type part struct {
+		t      report.Tally
+		clocks []report.Clock
+		leads  int
+	}
+	// Each page's contributions are added up by its reader.
+	err = eachPage(ctx, h.store, exportPage, false, func(leads []store.Lead) (part, error) {
+		p := part{t: report.Tally{}, leads: len(leads)}
+		for i := range leads {
+			c, cl := h.contribution(&leads[i], leads[i].ReportEvents, zones)
+			p.t.Add(c, 1)
+			p.clocks = append(p.clocks, cl...)
+		}
+		return p, nil
+	}, func(p part) error {
+		t.Add(p.t, 1)
+		for _, k := range p.clocks {
 			clocks[clockKey(k)] = true
 		}
-		out.Leads++
+		out.Leads += p.leads
 		return nil
-	}, nil)
+	})
 	if err != nil {
 		return out, err
 	}

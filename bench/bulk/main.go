@@ -35,7 +35,6 @@ import (
 	"github.com/winnowhq/winnow/demo"
 	"github.com/winnowhq/winnow/load"
 	"github.com/winnowhq/winnow/qualify"
-	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
@@ -160,20 +159,8 @@ func run(ctx context.Context, o options) error {
 // report on.
 func count(ctx context.Context, db *sql.DB, m *qualify.Model, secret string) error {
 	began := time.Now()
-	if secret == "" {
-		var err error
-		if secret, err = worker.StoredSecret(ctx, db); err != nil {
-			return err
-		}
-	}
-	h, err := worker.New(worker.Config{DB: db, Model: m, Domains: domains.Full, Secret: secret})
-	if err != nil {
+	if err := demo.Count(ctx, demo.BulkOptions{DB: db, Model: m, Domains: domains.Full, Secret: secret}); err != nil {
 		return err
-	}
-	for done := false; !done; {
-		if done, err = h.CountRollups(ctx, time.Minute); err != nil {
-			return err
-		}
 	}
 	fmt.Printf("counted the report's sums in %s\n", time.Since(began).Round(time.Second))
 	return nil

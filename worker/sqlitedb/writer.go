@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"strings"
+	"sync"
 
 	"modernc.org/sqlite"
 )
@@ -22,10 +23,18 @@ type connector struct {
 	dsn    string
 	drv    *sqlite.Driver
 	writer chan struct{} // holds a token while a connection writes
+	closed chan struct{} // closed with the database
+	once   sync.Once
 }
 
 func newConnector(dsn string) *connector {
-	return &connector{dsn: dsn, drv: &sqlite.Driver{}, writer: make(chan struct{}, 1)}
+	return &connector{dsn: dsn, drv: &sqlite.Driver{}, writer: make(chan struct{}, 1), closed: make(chan struct{})}
+}
+
+// Close is called by the database's Close: it stops the checkpoints.
+func (c *connector) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return nil
 }
 
 func (c *connector) Connect(context.Context) (driver.Conn, error) {

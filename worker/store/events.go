@@ -201,13 +201,6 @@ func (s *Store) Lives(ctx context.Context, ids []string) (map[string][]lead.Even
 	return s.lives(ctx, ids, s.Events)
 }
 
-// ReportLives is Lives with the events the report reads, and of them
-// what it reads: no submissions, page views or merges, and no answers,
-// names, values, data or notes.
-func (s *Store) ReportLives(ctx context.Context, ids []string) (map[string][]lead.Event, error) {
-	return s.lives(ctx, ids, s.reportEvents)
-}
-
 func (s *Store) lives(ctx context.Context, ids []string, events func(context.Context, []string) ([]lead.Event, error)) (map[string][]lead.Event, error) {
 	target := make(map[string]string, len(ids))
 	all := append([]string(nil), ids...)
@@ -242,29 +235,4 @@ func (s *Store) lives(ctx context.Context, ids []string, events func(context.Con
 		out[target[e.Lead]] = append(out[target[e.Lead]], e)
 	}
 	return out, nil
-}
-
-// reportEvents reads the events of these leads the report reads.
-func (s *Store) reportEvents(ctx context.Context, leadIDs []string) ([]lead.Event, error) {
-	var out []lead.Event
-	err := chunks(leadIDs, MaxParams, func(part []string) error {
-		rows, err := s.DB.QueryContext(ctx, `SELECT lead_id, kind, stage, actor, source, at, recorded_at, by_rule, rowid
-			FROM events WHERE lead_id IN `+in(len(part))+` AND +kind IN ('stage', 'outcome', 'activity', 'signal', 'answers', 'override')
-			ORDER BY at, recorded_at, rowid`, anys(part)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e lead.Event
-			var byRule int
-			if err := rows.Scan(&e.Lead, &e.Kind, &e.Stage, &e.Actor, &e.Source, &e.At, &e.Recorded, &byRule, &e.Seq); err != nil {
-				return err
-			}
-			e.ByRule = byRule != 0
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	return out, err
 }

@@ -1,15 +1,19 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/winnowhq/winnow/report"
+	"github.com/winnowhq/winnow/worker/lead"
 )
 
 // The report's rollups: report.Tally rows per generation, with the SLA
@@ -81,23 +85,42 @@ func NewGeneration(from RollupState, shape string) []Stmt {
 }
 
 // rollupsJSON writes a tally's rows as the statement addRollups takes
-// them: [[zone, month, seg, {cell: n, …}], …], the cells that count
-// nothing left out, in as many parts as keep each under maxJSON bytes.
+// them: [[zone, month, seg, part, {cell: n, …}], …], the cells that
+// count nothing left out, in as many parts as keep each under maxJSON
+// bytes. A row of the tally is stored in parts (part): its counts (""),
+// and the histogram of each step's stays apart ("h|" and the step, the
+// cells "h|step|bin"), which are most of its cells: a lead's change
+// rewrites the counts and the histograms it changes, not every one.
 func rollupsJSON(t report.Tally) []string {
 	var items [][]byte
 	for row, cells := range t {
-		nonzero := report.Cells{}
+		parts := map[string]report.Cells{}
 		for k, n := range cells {
 			if n != 0 {
-				nonzero[k] = n
+				p := cellPart(k)
+				if parts[p] == nil {
+					parts[p] = report.Cells{}
+				}
+				parts[p][k] = n
 			}
 		}
-		if len(nonzero) > 0 {
-			js, _ := json.Marshal([]any{row.Zone, row.Month, row.Seg, nonzero})
+		for p, c := range parts {
+			js, _ := json.Marshal([]any{row.Zone, row.Month, row.Seg, p, c})
 			items = append(items, js)
 		}
 	}
 	return jsonArrays(items)
+}
+
+// cellPart is the part of its row a cell is stored in: "h|step" for the
+// bins of a step's histogram ("h|step|bin"), "" for the others.
+func cellPart(k string) string {
+	if strings.HasPrefix(k, "h|") {
+		if i := strings.LastIndexByte(k, '|'); i > 1 {
+			return k[:i]
+		}
+	}
+	return ""
 }
 
 // jsonArrays joins items (JSON values) into arrays of at most maxJSON
@@ -128,14 +151,17 @@ func jsonArrays(items [][]byte) []string {
 const maxJSON = 256 << 10
 
 // addRollups adds rows' cells to generation gen's rollups where guard
-// holds, in one statement (the guard is evaluated once); a cell that
-// comes to 0 is dropped.
-const addRollups = `INSERT INTO rollups (gen, zone, month, seg, cells)
-	SELECT ?, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
+// holds, in one statement (the guard is evaluated once). A row there
+// already has its cells patched with the sums of the cells the row adds
+// to (json_patch: a sum of 0 is null, which drops the cell): the work is
+// the part's size once, not a sort of its cells.
+const addRollups = `INSERT INTO rollups (gen, zone, month, seg, part, cells)
+	SELECT ?, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
+		json_extract(j.value, '$[4]')
 	FROM json_each(?) j WHERE %s
-	ON CONFLICT (gen, zone, month, seg) DO UPDATE SET cells = (SELECT coalesce(json_group_object(key, n), '{}') FROM
-		(SELECT key, sum(value) AS n FROM (SELECT key, value FROM json_each(rollups.cells)
-			UNION ALL SELECT key, value FROM json_each(excluded.cells)) GROUP BY key HAVING sum(value) != 0))`
+	ON CONFLICT (gen, zone, month, seg, part) DO UPDATE SET cells = json_patch(rollups.cells,
+		(SELECT json_group_object(d.key, nullif(coalesce(json_extract(rollups.cells, '$."' || d.key || '"'), 0) + d.value, 0))
+			FROM json_each(excluded.cells) d))`
 
 // AddRollups adds t to generation gen's rollups, if guard holds.
 func AddRollups(gen int64, t report.Tally, guard string, args ...any) []Stmt {
@@ -259,7 +285,7 @@ func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, t
 		if err != nil {
 			return nil, errors.New("rollups: a row's cells are not JSON: " + err.Error())
 		}
-		t[row] = c
+		addPart(t, row, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -299,9 +325,22 @@ func (s *Store) AllRollups(ctx context.Context, gen int64) (report.Tally, error)
 		if err != nil {
 			return nil, err
 		}
-		t[row] = c
+		addPart(t, row, c)
 	}
 	return t, rows.Err()
+}
+
+// addPart adds the cells of a part of a row (see rollupsJSON) to the
+// row's.
+func addPart(t report.Tally, row report.Row, c report.Cells) {
+	have := t[row]
+	if have == nil {
+		t[row] = c
+		return
+	}
+	for k, n := range c {
+		have[k] += n
+	}
 }
 
 // NotDue counts, per stage, generation gen's open clocks entered in [from,
@@ -352,14 +391,23 @@ func (s *Store) Overdue(ctx context.Context, gen int64, from, to, now time.Time,
 	return out, rows.Err()
 }
 
-// LeadsAfter reads at most limit leads not merged into another whose
-// ids follow after, in order of id, with what the report and the export
-// read of them: id, creation, source, spam, stage, fit, tier, score,
-// model, origin, campaign and version, and, with answers, the answers
-// (else only where the origin must be worked out from them). It does not
-// read the verdict, the signals or anything else a write needs.
-func (s *Store) LeadsAfter(ctx context.Context, after string, limit int, answers bool) ([]Lead, error) {
-	return s.reportLeads(ctx, answers, `id > ? AND merged_into IS NULL ORDER BY id LIMIT ?`, after, limit)
+// LeadsBetween reads the leads not merged into another whose places in
+// the table (Row, rowid) are after from and at most to, in that order (a
+// walk of the table, not a look-up per lead), with what the report and
+// the export read of them: id, creation, source, spam, stage, fit, tier,
+// score, model, origin, campaign, version and the events the report reads
+// (ReportEvents), and, with answers, the answers (else only where the
+// origin must be worked out from them). It does not read the verdict, the
+// signals or anything else a write needs.
+func (s *Store) LeadsBetween(ctx context.Context, from, to int64, answers bool) ([]Lead, error) {
+	return s.reportLeads(ctx, answers, `rowid > ? AND rowid <= ? AND merged_into IS NULL ORDER BY rowid`, from, to)
+}
+
+// LastRow is the place in the table of the lead stored last (0 for none).
+func (s *Store) LastRow(ctx context.Context) (int64, error) {
+	var n sql.NullInt64
+	err := s.DB.QueryRowContext(ctx, `SELECT max(rowid) FROM leads`).Scan(&n)
+	return n.Int64, err
 }
 
 func (s *Store) reportLeads(ctx context.Context, answers bool, where string, args ...any) ([]Lead, error) {
@@ -367,8 +415,10 @@ func (s *Store) reportLeads(ctx context.Context, answers bool, where string, arg
 	if !answers {
 		input = `CASE WHEN origin IS NULL THEN input ELSE '' END`
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT id, created_at, source, spam, model_version, stage, fit, tier, score, origin, campaign,
-		version, coalesce(rollup_gen, -1), `+input+` FROM leads WHERE `+where, args...)
+	rows, err := s.DB.QueryContext(ctx, `SELECT rowid, id, created_at, source, spam, model_version, stage, fit, tier, score, origin, campaign,
+		version, coalesce(rollup_gen, -1), `+input+`,
+		(SELECT group_concat(`+reportEvent+`, char(30)) FROM events e WHERE e.lead_id = leads.id AND `+reportKinds+`)
+		FROM leads WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -377,23 +427,119 @@ func (s *Store) reportLeads(ctx context.Context, answers bool, where string, arg
 	for rows.Next() {
 		var l Lead
 		var spam int
-		var origin, campaign sql.NullString
+		var origin, campaign, own sql.NullString
 		var in string
-		if err := rows.Scan(&l.ID, &l.CreatedAt, &l.Source, &spam, &l.Model, &l.Stage, &l.Fit, &l.Tier, &l.Score,
-			&origin, &campaign, &l.Version, &l.RollupGen, &in); err != nil {
+		if err := rows.Scan(&l.Row, &l.ID, &l.CreatedAt, &l.Source, &spam, &l.Model, &l.Stage, &l.Fit, &l.Tier, &l.Score,
+			&origin, &campaign, &l.Version, &l.RollupGen, &in, &own); err != nil {
 			return nil, err
 		}
 		l.Spam = spam != 0
 		if in != "" {
-			json.Unmarshal([]byte(in), &l.State.Answers)
+			l.State.Answers = parseAnswers(in)
 		}
 		l.Origin, l.Campaign = origin.String, campaign.String
 		if !origin.Valid {
 			l.Origin, l.Campaign = Attribution(l.State.Answers) // an earlier release wrote the lead
 		}
+		if l.ReportEvents, err = parseReportEvents(l.ReportEvents, own.String, l.ID); err != nil {
+			return nil, fmt.Errorf("lead %s: %w", l.ID, err)
+		}
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	// The events of the leads merged into those that ever took one in.
+	var merging []string
+	at := map[string]int{}
+	for i := range out {
+		evs := out[i].ReportEvents
+		if slices.ContainsFunc(evs, func(e lead.Event) bool { return e.Kind == lead.KindMerge }) {
+			merging = append(merging, out[i].ID)
+			at[out[i].ID] = i
+		}
+		out[i].ReportEvents = slices.DeleteFunc(evs, func(e lead.Event) bool { return e.Kind == lead.KindMerge })
+	}
+	err = chunks(merging, MaxParams, func(part []string) error {
+		rows, err := s.DB.QueryContext(ctx, `SELECT m.merged_into, group_concat(`+reportEvent+`, char(30))
+			FROM leads m JOIN events e ON e.lead_id = m.id AND `+reportKinds+`
+			WHERE m.merged_into IN `+in(len(part))+` GROUP BY m.merged_into`, anys(part)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var into, text string
+			if err := rows.Scan(&into, &text); err != nil {
+				return err
+			}
+			l := &out[at[into]]
+			if l.ReportEvents, err = parseReportEvents(l.ReportEvents, text, ""); err != nil {
+				return fmt.Errorf("lead %s: %w", into, err)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		slices.SortStableFunc(out[i].ReportEvents, func(a, b lead.Event) int {
+			return cmp.Or(cmp.Compare(a.At, b.At), cmp.Compare(a.Recorded, b.Recorded), cmp.Compare(a.Seq, b.Seq))
+		})
+	}
+	return out, nil
+}
+
+// reportKinds are the kinds of the events the report reads (see
+// worker.reportEvent), and merges, which say that a lead has others'
+// events. The kind is no condition of the index (+kind): a lead's events
+// are few, the events of one kind many.
+const reportKinds = `+e.kind IN ('stage', 'outcome', 'activity', 'signal', 'answers', 'override', 'merge')`
+
+// reportEvent is what the report reads of an event e, as one text: kind,
+// stage, actor, source, at, recorded_at, by_rule and rowid, separated by
+// char(31) (which the texts never hold: it is replaced), the events of a
+// lead by char(30). All of it is in the index events_lead: a lead's
+// events are one look-up in the index, and the lead and its events one
+// row of the query, not one a lead and one an event.
+const reportEvent = `e.kind || char(31) || e.stage || char(31) || replace(replace(e.actor, char(30), ' '), char(31), ' ') ||
+	char(31) || replace(replace(e.source, char(30), ' '), char(31), ' ') || char(31) || e.at || char(31) || e.recorded_at ||
+	char(31) || e.by_rule || char(31) || e.rowid`
+
+// parseReportEvents appends the events of text (reportEvent's, joined by
+// char(30)) to evs, as the events of lead id ("" for a lead merged into
+// the one they are read for).
+func parseReportEvents(evs []lead.Event, text, id string) ([]lead.Event, error) {
+	for text != "" {
+		one, rest, _ := strings.Cut(text, "\x1e")
+		text = rest
+		var f [8]string
+		for i := range f {
+			if i == 7 {
+				f[i] = one
+				break
+			}
+			var ok bool
+			if f[i], one, ok = strings.Cut(one, "\x1f"); !ok {
+				return evs, fmt.Errorf("an event read as %q", f[:i+1])
+			}
+		}
+		e := lead.Event{Lead: id, Kind: f[0], Stage: f[1], Actor: f[2], Source: f[3], ByRule: f[6] == "1"}
+		var err1, err2, err3 error
+		e.At, err1 = strconv.ParseInt(f[4], 10, 64)
+		e.Recorded, err2 = strconv.ParseInt(f[5], 10, 64)
+		e.Seq, err3 = strconv.ParseInt(f[7], 10, 64)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return evs, fmt.Errorf("an event read as %q: %w", f, err)
+		}
+		if id == "" {
+			e.Lead = "merged"
+		}
+		evs = append(evs, e)
+	}
+	return evs, nil
 }
 
 // Clocks reads every open SLA clock of generation gen.
