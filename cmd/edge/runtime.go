@@ -176,12 +176,18 @@ func serveFetch(h http.Handler, log *consoleLog) js.Func {
 		w := &responseWriter{e: e, header: http.Header{}}
 		defer func() {
 			if p := recover(); p != nil {
-				log.Error("panic serving a request", "panic", p, "stack", string(debug.Stack()))
-				if !w.sent {
-					w.header, w.status = http.Header{}, 0
-					w.buf.Reset()
-					http.Error(w, "the request failed: the worker's log says why", http.StatusInternalServerError)
+				if p != http.ErrAbortHandler {
+					log.Error("panic serving a request", "panic", p, "stack", string(debug.Stack()))
 				}
+				if w.sent {
+					// The answer has begun: it is cut off, not ended, so
+					// that the client sees it fail (http.ErrAbortHandler).
+					w.abort()
+					return
+				}
+				w.header, w.status = http.Header{}, 0
+				w.buf.Reset()
+				http.Error(w, "the request failed: the worker's log says why", http.StatusInternalServerError)
 			}
 			w.finish()
 		}()
@@ -293,6 +299,18 @@ func (w *responseWriter) Flush() {
 }
 
 // finish sends the response, or ends its stream.
+// abort errors the body of a streamed answer: the client sees the
+// response fail rather than end.
+func (w *responseWriter) abort() {
+	if w.err == nil {
+		w.e.call("abort", w.stream)
+		w.err = errAborted
+	}
+}
+
+// errAborted is a streamed answer's error once it was aborted.
+var errAborted = errors.New("the answer was cut off")
+
 func (w *responseWriter) finish() {
 	if w.sent {
 		if w.err == nil {

@@ -238,6 +238,12 @@ export const ops = {
     await stream.writer.close();
     return null;
   },
+  // abort errors a streamed body: the client sees the response fail, not
+  // end (an answer cut off midway).
+  async abort(env, stream) {
+    await stream.writer.abort(new Error("the answer was cut off: the worker's log says why"));
+    return null;
+  },
   // stream makes the body of a streamed response.
   stream() {
     const { readable, writable } = new TransformStream();
