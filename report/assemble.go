@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,7 +100,7 @@ func Assemble(m *qualify.Model, o Options, t Tally, live Live) (*Report, error) 
 
 // assembly is a report being assembled from a tally.
 type assembly struct {
-	bins []stepBin // room for period's histograms
+	bins histograms // room for period's histograms
 	o    Options
 	t    Tally
 	zone string
@@ -142,9 +141,9 @@ func (a *assembly) funnel(v *view, seg string) Funnel {
 
 // period computes a period's figures from the sum of cells cs (a month's,
 // or those of every month of the range), without adding them up into
-// cells of its own; scratch is room for the histograms' bins, kept from
-// one period to the next.
-func period(v *view, cs []Cells, name string, start, end time.Time, scratch *[]stepBin) Period {
+// cells of its own; scratch is room for the histograms, kept from one
+// period to the next.
+func period(v *view, cs []Cells, name string, start, end time.Time, scratch *histograms) Period {
 	get := func(k string) int {
 		var n int64
 		for _, c := range cs {
@@ -154,10 +153,13 @@ func period(v *view, cs []Cells, name string, start, end time.Time, scratch *[]s
 	}
 	p := Period{Month: name, Start: start, End: end, Created: get("n"),
 		Steps: make([]StepFigures, len(v.steps)), Conversions: make([]Conversion, len(v.line)-1)}
-	// The histograms of the stays, by step: one pass over the cells, and
-	// the bins of a step in order, one run each.
-	bins := (*scratch)[:0]
-	defer func() { *scratch = bins[:0] }()
+	// The histograms of the stays, by step: one pass over the cells into
+	// a count for each bin (a bin is a small number: 1/16 of an octave of
+	// seconds), kept from one period to the next.
+	h := scratch
+	for len(h.counts) < len(v.steps) {
+		h.counts = append(h.counts, nil)
+	}
 	for _, c := range cs {
 		for k, n := range c {
 			if len(k) < 2 || k[0] != 'h' || k[1] != '|' || n == 0 {
@@ -165,29 +167,21 @@ func period(v *view, cs []Cells, name string, start, end time.Time, scratch *[]s
 			}
 			i := strings.LastIndexByte(k, '|')
 			b, err := strconv.Atoi(k[i+1:])
-			if i < 2 || err != nil {
+			if i < 2 || err != nil || b < 0 || b > maxBin {
 				continue
 			}
 			if step := slices.Index(v.steps, k[2:i]); step >= 0 {
-				bins = append(bins, stepBin{step, b, n})
+				if b >= len(h.counts[step]) {
+					h.counts[step] = append(h.counts[step], make([]int64, b+1-len(h.counts[step]))...)
+				}
+				h.counts[step][b] += n
 			}
 		}
 	}
-	slices.SortFunc(bins, func(a, b stepBin) int { return cmp.Or(a.step-b.step, a.bin-b.bin) })
-	// A step's run of bins is merged in place, over the bins read.
-	rest := bins
 	for i, s := range v.steps {
-		run := rest[:0]
-		for len(rest) > 0 && rest[0].step == i {
-			if r := len(run) - 1; r >= 0 && run[r].bin == rest[0].bin {
-				run[r].n += rest[0].n
-			} else {
-				run = append(run, rest[0])
-			}
-			rest = rest[1:]
-		}
 		p.Steps[i] = StepFigures{Step: s, Entered: get("e|" + s), Reopened: get("x|" + s), Stays: get("s|" + s),
-			MedianSeconds: medianOf(run)}
+			MedianSeconds: medianDense(h.counts[i])}
+		clear(h.counts[i])
 	}
 	for k := range p.Conversions {
 		from, to := v.steps[v.line[k]], v.steps[v.line[k+1]]
@@ -196,6 +190,15 @@ func period(v *view, cs []Cells, name string, start, end time.Time, scratch *[]s
 	}
 	return p
 }
+
+// histograms are the counts of stays by step and bin.
+type histograms struct {
+	counts [][]int64
+}
+
+// maxBin is the largest bin a histogram keeps: stays of up to 2^40
+// seconds (35,000 years); a larger bin is not one Contribute writes.
+const maxBin = 1 + 40*binsPerOctave
 
 // ratio returns n/d, or nil when d is 0.
 func ratio(n, d int) *float64 {

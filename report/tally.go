@@ -2,8 +2,8 @@ package report
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -253,36 +253,45 @@ func binValue(b int) float64 {
 // medianOf reads the median of the stays counted in bins (bin → count):
 // the middle one's length, the mean of the middle two for an even count;
 // nil for none.
-func medianOf(bins []stepBin) *float64 {
+func medianOf(bins map[int]int64) *float64 {
+	var dense []int64
+	for b, n := range bins {
+		if b >= len(dense) {
+			dense = append(dense, make([]int64, b+1-len(dense))...)
+		}
+		dense[b] += n
+	}
+	return medianDense(dense)
+}
+
+// medianDense is medianOf over counts by bin.
+func medianDense(counts []int64) *float64 {
 	var n int64
-	for _, c := range bins {
-		n += c.n
+	for _, c := range counts {
+		n += c
 	}
 	if n == 0 {
 		return nil
 	}
-	slices.SortFunc(bins, func(a, b stepBin) int { return a.bin - b.bin })
 	at := func(rank int64) float64 { // the rank-th length, from 0
-		for _, c := range bins {
-			if rank < c.n {
-				return binValue(c.bin)
+		last := 0
+		for b, c := range counts {
+			if c == 0 {
+				continue
 			}
-			rank -= c.n
+			if rank < c {
+				return binValue(b)
+			}
+			rank -= c
+			last = b
 		}
-		return binValue(bins[len(bins)-1].bin)
+		return binValue(last)
 	}
 	m := at(n / 2)
 	if n%2 == 0 {
 		m = (at(n/2-1) + m) / 2
 	}
 	return &m
-}
-
-// stepBin is how many stays fell in a bin of a step's histogram (the
-// step's index in the report's view).
-type stepBin struct {
-	step, bin int
-	n         int64
 }
 
 // ParseCells reads cells as the rollups store them, a JSON object of
@@ -299,40 +308,73 @@ func ParseCells(s string) (Cells, error) {
 // kept once, however many rows name them, apart from the text read.
 type CellParser struct {
 	names map[string]string
+	cells []cell // room for the cells of a row
 }
 
 // Parse reads one row's cells.
 func (p *CellParser) Parse(s string) (Cells, error) {
+	c := make(Cells, strings.Count(s, ":"))
+	return c, p.ParseInto(s, c)
+}
+
+// ParseInto sets the cells s holds in c (the parts of a row hold
+// different cells).
+func (p *CellParser) ParseInto(s string, c Cells) error {
+	cells, ok := p.plain(s)
+	if !ok {
+		more, err := parseCellsJSON(s)
+		if err != nil {
+			return err
+		}
+		maps.Copy(c, more)
+		return nil
+	}
+	for _, cell := range cells {
+		c[cell.name] = cell.n
+	}
+	return nil
+}
+
+// cell is a cell read.
+type cell struct {
+	name string
+	n    int64
+}
+
+// plain reads s directly, if it can: ok is false for what only
+// encoding/json reads, or refuses.
+func (p *CellParser) plain(s string) (cells []cell, ok bool) {
 	if p.names == nil {
 		p.names = map[string]string{}
 	}
-	c := make(Cells, strings.Count(s, ":"))
+	cells = p.cells[:0]
+	defer func() { p.cells = cells[:0] }()
 	i := skipSpace(s, 0)
 	if i >= len(s) || s[i] != '{' {
-		return parseCellsJSON(s)
+		return nil, false
 	}
 	i = skipSpace(s, i+1)
 	if i < len(s) && s[i] == '}' {
 		if skipSpace(s, i+1) != len(s) {
-			return parseCellsJSON(s)
+			return nil, false
 		}
-		return c, nil
+		return cells, true
 	}
 	for {
 		if i >= len(s) || s[i] != '"' {
-			return parseCellsJSON(s)
+			return nil, false
 		}
 		end := strings.IndexByte(s[i+1:], '"')
 		if end < 0 {
-			return parseCellsJSON(s)
+			return nil, false
 		}
 		key := s[i+1 : i+1+end]
 		if !plainKey(key) {
-			return parseCellsJSON(s)
+			return nil, false
 		}
 		i = skipSpace(s, i+end+2)
 		if i >= len(s) || s[i] != ':' {
-			return parseCellsJSON(s)
+			return nil, false
 		}
 		i = skipSpace(s, i+1)
 		j := i
@@ -344,28 +386,28 @@ func (p *CellParser) Parse(s string) (Cells, error) {
 		}
 		n, err := strconv.ParseInt(s[i:j], 10, 64)
 		if err != nil {
-			return parseCellsJSON(s)
+			return nil, false
 		}
 		name, ok := p.names[key]
 		if !ok {
 			name = strings.Clone(key)
 			p.names[name] = name
 		}
-		c[name] = n
+		cells = append(cells, cell{name, n})
 		i = skipSpace(s, j)
 		if i >= len(s) {
-			return parseCellsJSON(s)
+			return nil, false
 		}
 		switch s[i] {
 		case ',':
 			i = skipSpace(s, i+1)
 		case '}':
 			if skipSpace(s, i+1) != len(s) {
-				return parseCellsJSON(s)
+				return nil, false
 			}
-			return c, nil
+			return cells, true
 		default:
-			return parseCellsJSON(s)
+			return nil, false
 		}
 	}
 }

@@ -268,26 +268,52 @@ func DropOldRollups(gen int64, limit int) []Stmt {
 func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, to int) (report.Tally, error) {
 	t := report.Tally{}
 	var cp report.CellParser
+	// The parts of a row come one after another (the key's order): they
+	// are read into one map, made the size of all of them.
 	rows, err := s.DB.QueryContext(ctx, `SELECT month, seg, cells FROM rollups WHERE gen = ? AND zone = ?
-		AND (month BETWEEN ? AND ? OR month = 0)`, gen, zone, from, to)
+		AND (month BETWEEN ? AND ? OR month = 0) ORDER BY month, seg, part`, gen, zone, from, to)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var row report.Row
+	var parts []string
+	flush := func() error {
+		if len(parts) == 0 {
+			return nil
+		}
+		n := 0
+		for _, p := range parts {
+			n += strings.Count(p, ":")
+		}
+		c := make(report.Cells, n)
+		for _, p := range parts {
+			if err := cp.ParseInto(p, c); err != nil {
+				return errors.New("rollups: a row's cells are not JSON: " + err.Error())
+			}
+		}
+		t[row] = c
+		parts = parts[:0]
+		return nil
+	}
 	for rows.Next() {
-		var row report.Row
+		next := report.Row{Zone: zone}
 		var cells string
-		if err := rows.Scan(&row.Month, &row.Seg, &cells); err != nil {
+		if err := rows.Scan(&next.Month, &next.Seg, &cells); err != nil {
 			return nil, err
 		}
-		row.Zone = zone
-		c, err := cp.Parse(cells)
-		if err != nil {
-			return nil, errors.New("rollups: a row's cells are not JSON: " + err.Error())
+		if next != row {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			row = next
 		}
-		addPart(t, row, c)
+		parts = append(parts, cells)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := flush(); err != nil {
 		return nil, err
 	}
 	segs, err := s.DB.QueryContext(ctx, `SELECT DISTINCT seg FROM rollups WHERE gen = ? AND zone = ? AND month != 0 AND cells != '{}'`,
