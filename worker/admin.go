@@ -91,6 +91,13 @@ const BreachPage = 100
 // is an *Error: a bad option, a zone the rollups are not kept in, a page
 // token that was tampered with, rollups still being counted.
 func (h *Handler) Report(ctx context.Context, from, to, tz, after string, page int) (*report.Report, error) {
+	return h.readReport(ctx, from, to, tz, after, page, true)
+}
+
+// readReport is Report; without stays, it reads no histograms of the
+// stays and the report has no medians (the dashboard's overview shows
+// none): the histograms are most of what the rollups hold.
+func (h *Handler) readReport(ctx context.Context, from, to, tz, after string, page int, stays bool) (*report.Report, error) {
 	zones, err := h.reportZones(ctx)
 	if err != nil {
 		return nil, err
@@ -125,7 +132,7 @@ func (h *Handler) Report(ctx context.Context, from, to, tz, after string, page i
 			return nil, err
 		}
 	}
-	t, err := h.store.ReadRollups(ctx, st.Gen, o.Location.String(), report.MonthKey(o.From), report.MonthKey(o.To))
+	t, err := h.store.ReadRollups(ctx, st.Gen, o.Location.String(), report.MonthKey(o.From), report.MonthKey(o.To), stays)
 	if err != nil {
 		return nil, err
 	}

@@ -264,36 +264,41 @@ func DropOldRollups(gen int64, limit int) []Stmt {
 
 // ReadRollups reads generation gen's rollups of zone over months from to
 // to (report.MonthKey), with the totals, and the segments of every month
-// (as empty rows of month -1, which Assemble lists segments by).
-func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, to int) (report.Tally, error) {
+// (as empty rows of month -1, which Assemble lists segments by); without
+// stays, not the histograms of the stays (the medians).
+func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, to int, stays bool) (report.Tally, error) {
 	t := report.Tally{}
 	var cp report.CellParser
 	// The parts of a row come one after another (the key's order): they
 	// are read into one map, made the size of all of them.
+	parts := ``
+	if !stays {
+		parts = ` AND part = ''`
+	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT month, seg, cells FROM rollups WHERE gen = ? AND zone = ?
-		AND (month BETWEEN ? AND ? OR month = 0) ORDER BY month, seg, part`, gen, zone, from, to)
+		AND (month BETWEEN ? AND ? OR month = 0)`+parts+` ORDER BY month, seg, part`, gen, zone, from, to)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var row report.Row
-	var parts []string
+	var kept []string // the parts of row
 	flush := func() error {
-		if len(parts) == 0 {
+		if len(kept) == 0 {
 			return nil
 		}
 		n := 0
-		for _, p := range parts {
+		for _, p := range kept {
 			n += strings.Count(p, ":")
 		}
 		c := make(report.Cells, n)
-		for _, p := range parts {
+		for _, p := range kept {
 			if err := cp.ParseInto(p, c); err != nil {
 				return errors.New("rollups: a row's cells are not JSON: " + err.Error())
 			}
 		}
 		t[row] = c
-		parts = parts[:0]
+		kept = kept[:0]
 		return nil
 	}
 	for rows.Next() {
@@ -308,7 +313,7 @@ func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, t
 			}
 			row = next
 		}
-		parts = append(parts, cells)
+		kept = append(kept, cells)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -316,7 +321,7 @@ func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, t
 	if err := flush(); err != nil {
 		return nil, err
 	}
-	segs, err := s.DB.QueryContext(ctx, `SELECT DISTINCT seg FROM rollups WHERE gen = ? AND zone = ? AND month != 0 AND cells != '{}'`,
+	segs, err := s.DB.QueryContext(ctx, `SELECT DISTINCT seg FROM rollups WHERE gen = ? AND zone = ? AND month != 0 AND part = '' AND cells != '{}'`,
 		gen, zone)
 	if err != nil {
 		return nil, err
