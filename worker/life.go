@@ -348,6 +348,8 @@ done:
 	if c.extra != nil {
 		p.stmts = append(p.stmts, c.extra(gu, ga)...)
 	}
+	// What the report reads of the lead's events, kept on its row.
+	p.stmts = append(p.stmts, store.KeepReportEvents(l.ID, gu, ga...))
 
 	// Webhooks; a robot's lead is never handed off.
 	if l.Spam || len(h.c.Targets) == 0 {

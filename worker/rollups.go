@@ -305,10 +305,15 @@ type RollupCheck struct {
 	Cells   report.Tally   // nonzero: the events give more (or less) than stored
 	Missing []report.Clock // open clocks the events give that are not stored
 	Extra   []report.Clock // stored open clocks the events do not give
+	// Stale are leads whose row keeps other report events than their
+	// events give (store.KeepReportEvents).
+	Stale []string
 }
 
 // OK reports whether the rollups agree with the events.
-func (c *RollupCheck) OK() bool { return len(c.Cells) == 0 && len(c.Missing) == 0 && len(c.Extra) == 0 }
+func (c *RollupCheck) OK() bool {
+	return len(c.Cells) == 0 && len(c.Missing) == 0 && len(c.Extra) == 0 && len(c.Stale) == 0
+}
 
 // CheckRollups counts every lead's contribution from its events again
 // and compares the sum with the rollups of the current generation.
@@ -355,6 +360,9 @@ func (h *Handler) CheckRollups(ctx context.Context) (RollupCheck, error) {
 		return out, err
 	}
 	out.Cells = stored.Diff(t)
+	if out.Stale, err = h.store.StaleReportEvents(ctx); err != nil {
+		return out, err
+	}
 	kept, err := h.store.Clocks(ctx, st.Gen)
 	if err != nil {
 		return out, err
@@ -407,6 +415,9 @@ func (c *RollupCheck) Describe() []string {
 	}
 	for _, k := range c.Extra {
 		out = append(out, "open SLA clock the events do not give: lead "+k.Lead+", "+k.Stage+" entered "+k.EnteredAt.Format(time.RFC3339))
+	}
+	for _, id := range c.Stale {
+		out = append(out, "lead "+id+": its row keeps report events its events do not give")
 	}
 	return out
 }

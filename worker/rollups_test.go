@@ -133,3 +133,27 @@ func TestRollupsEqualEvents(t *testing.T) {
 		})
 	}
 }
+
+// What a lead's row keeps of its events for the report is checked
+// against the events: a row that disagrees is named, never served as
+// right.
+func TestCheckFindsStaleReportEvents(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	ctx := context.Background()
+	if _, err := f.h.CountRollups(ctx, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	a := f.submit(t, "key-stale-1", ana())
+	id := a["id"].(string)
+	f.sendEvent(t, id, map[string]string{"signal": "sales_accepted", "actor": "jo"})
+	if check, err := f.h.CheckRollups(ctx); err != nil || !check.OK() {
+		t.Fatalf("before: %v %v", check.Describe(), err)
+	}
+	if _, err := f.db.Exec(`UPDATE leads SET report_events = '' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	check, err := f.h.CheckRollups(ctx)
+	if err != nil || check.OK() || len(check.Stale) != 1 || check.Stale[0] != id {
+		t.Fatalf("a lead whose row keeps other report events: %v %v", check.Describe(), err)
+	}
+}

@@ -25,3 +25,9 @@ CREATE TABLE rollups (
   PRIMARY KEY (gen, zone, month, seg, part)
 ) WITHOUT ROWID;
 UPDATE settings SET value = 'rows in parts' WHERE name = 'rollups:shape';
+
+-- What the report reads of a lead's events (store.KeepReportEvents),
+-- kept on its row by every write that adds events, so that the export
+-- and the counting read a lead, not its events; NULL until the lead is
+-- next written or counted (read from the events meanwhile).
+ALTER TABLE leads ADD COLUMN report_events TEXT;

@@ -232,7 +232,7 @@ func CountLeads(gen int64, leads []Lead, t report.Tally, clocks []report.Clock, 
 	for _, part := range clocksJSON(clocks) {
 		out = append(out, Stmt{strings.Replace(insertClocks, "%s", guard, 1), append([]any{gen, part}, args...)})
 	}
-	return append(out, Stmt{`UPDATE leads SET rollup_gen = ?, rollup_version = version
+	return append(out, Stmt{`UPDATE leads SET rollup_gen = ?, rollup_version = version, report_events = ` + reportEvents + `
 		WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(?)) AND ` + guard, append([]any{gen, string(js)}, args...)})
 }
 
@@ -447,8 +447,7 @@ func (s *Store) reportLeads(ctx context.Context, answers bool, where string, arg
 		input = `CASE WHEN origin IS NULL THEN input ELSE '' END`
 	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT rowid, id, created_at, source, spam, model_version, stage, fit, tier, score, origin, campaign,
-		version, coalesce(rollup_gen, -1), `+input+`,
-		(SELECT group_concat(`+reportEvent+`, char(30)) FROM events e WHERE e.lead_id = leads.id AND `+reportKinds+`)
+		version, coalesce(rollup_gen, -1), `+input+`, coalesce(report_events, `+reportEvents+`)
 		FROM leads WHERE `+where, args...)
 	if err != nil {
 		return nil, err
@@ -521,6 +520,42 @@ func (s *Store) reportLeads(ctx context.Context, answers bool, where string, arg
 		})
 	}
 	return out, nil
+}
+
+// reportEvents is what the report reads of the events of the lead of the
+// row (reportEvent's, joined by char(30)), as kept on the lead's row
+// (leads.report_events) by every write that adds events, and by the
+// counting of the report's sums; a lead without it (written by an
+// earlier release, not counted since) has it read from the index.
+const reportEvents = `(SELECT group_concat(` + reportEvent + `, char(30)) FROM events e WHERE e.lead_id = leads.id AND ` +
+	reportKinds + `)`
+
+// KeepReportEvents keeps on lead id's row what the report reads of its
+// events (reportEvents), if guard holds: the write's last statement, after
+// its events.
+func KeepReportEvents(id, guard string, args ...any) Stmt {
+	return Stmt{`UPDATE leads SET report_events = ` + reportEvents + ` WHERE id = ? AND ` + guard, append([]any{id}, args...)}
+}
+
+// StaleReportEvents lists the leads whose rows keep other report events
+// than their events give (at most 100), for a check: it reads every
+// lead's events.
+func (s *Store) StaleReportEvents(ctx context.Context) ([]string, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM leads WHERE report_events IS NOT NULL
+		AND report_events IS NOT `+reportEvents+` LIMIT 100`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
 }
 
 // reportKinds are the kinds of the events the report reads (see
