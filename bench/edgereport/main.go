@@ -271,7 +271,21 @@ func loadD1(ctx context.Context, root, persist, bulk string) error {
 		if _, err := conn.ExecContext(ctx, `DELETE FROM main."`+t+`"`); err != nil {
 			return fmt.Errorf("%s: %w", t, err)
 		}
-		if _, err := conn.ExecContext(ctx, `INSERT INTO main."`+t+`" SELECT * FROM bulk."`+t+`"`); err != nil {
+		// By the columns the file has: a file an earlier build made may
+		// lack the newest (which keep their defaults).
+		var cols []string
+		crows, err := conn.QueryContext(ctx, `SELECT name FROM bulk.pragma_table_info(?)`, t)
+		if err != nil {
+			return err
+		}
+		for crows.Next() {
+			var c string
+			crows.Scan(&c)
+			cols = append(cols, `"`+c+`"`)
+		}
+		crows.Close()
+		list := strings.Join(cols, ", ")
+		if _, err := conn.ExecContext(ctx, `INSERT INTO main."`+t+`" (`+list+`) SELECT `+list+` FROM bulk."`+t+`"`); err != nil {
 			return fmt.Errorf("%s: %w", t, err)
 		}
 	}
