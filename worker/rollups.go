@@ -215,7 +215,7 @@ func (h *Handler) leftRollups(ctx context.Context, o *store.Lead) (func(gu strin
 }
 
 // maxGroup is the most leads CountRollups counts in one transaction.
-const maxGroup = 10000
+const maxGroup = 2000
 
 // CountRollups brings the report's rollups up to date, as the scheduled
 // work: it starts a new generation where the model's stages changed (or
@@ -247,7 +247,7 @@ func (h *Handler) CountRollups(ctx context.Context, budget time.Duration) (bool,
 	}
 	// A group's statements rewrite every rollup row its leads touch, which
 	// is most of them whatever its size: a group gathers pages of leads
-	// for a share of the budget (at most 10,000 leads, 2 s), so that a
+	// for a share of the budget (at most 2,000 leads, 2 s), so that a
 	// native count rewrites the rows seldom and a Worker's inline count
 	// stays within a moment.
 	share := min(budget/2, 2*time.Second)
