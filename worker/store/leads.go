@@ -12,7 +12,7 @@ import (
 // Lead is a lead's row: the person's current state and verdict. Instants
 // are Unix milliseconds.
 type Lead struct {
-	Row         int64 // its place in the table (rowid); read by LeadsAfter and Uncounted only
+	Row         int64 // its place in the table (rowid); read by LeadsBetween and Uncounted only
 	ID          string
 	IdemKey     string // the key of its first submission
 	BodyHash    string // of its first submission
@@ -48,7 +48,7 @@ type Lead struct {
 	// Origin and Campaign are what the report segments the lead by (see
 	// Attribution), kept as the lead was last written.
 	Origin, Campaign string
-	// ReportEvents, read by LeadsAfter and Uncounted only, are the events
+	// ReportEvents, read by LeadsBetween and Uncounted only, are the events
 	// the report reads of the lead and of the leads merged into it (whose
 	// Lead is "merged"), in order, with what the report reads of them.
 	ReportEvents []lead.Event

@@ -200,7 +200,7 @@ func SetClocks(gen int64, id string, clocks []report.Clock, guard string, args .
 // Uncounted reads at most limit leads not counted in generation gen yet
 // whose (rollup_gen, id) follow after's, merged leads aside, in that
 // order, with what the report reads of them and their versions (see
-// LeadsAfter).
+// LeadsBetween).
 func (s *Store) Uncounted(ctx context.Context, gen int64, after *Lead, limit int) ([]Lead, error) {
 	where, args := `rollup_gen < ?`, []any{gen}
 	if after != nil {
