@@ -1,0 +1,326 @@
+//go:build edge
+
+package edge_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/winnowhq/winnow/demo"
+	"github.com/winnowhq/winnow/internal/wrangler"
+	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/blackbox"
+	"github.com/winnowhq/winnow/worker/sqlitedb"
+)
+
+// A D1 database filled by the previous release (worker/testdata/
+// schema-0004.sql.gz: `winnow demo` at the commit whose migrations end
+// with 0004) migrates forward in D1 with `wrangler d1 migrations apply`:
+// every lead, event, score row and webhook is kept; each lead is served
+// as it was stored, and after the scheduled work re-scores the due ones
+// at an instant, each stands exactly as the same database migrated and
+// re-scored natively at that instant; the report is counted anew.
+func TestMigrateD1From0004(t *testing.T) {
+	root := repoRoot(t)
+	for _, f := range []string{"build/edge/worker.mjs", "build/edge/app.wasm"} {
+		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
+			t.Fatalf("%s is missing: run make edge (%v)", f, err)
+		}
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+
+	// The previous release's database as it stored it, and its rows as SQL.
+	oldPath := filepath.Join(dir, "old.db")
+	old := restore(t, filepath.Join(root, "worker/testdata/schema-0004.sql.gz"), oldPath)
+	rowsSQL := filepath.Join(dir, "rows.sql")
+	f, err := os.Create(rowsSQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.WriteD1(ctx, old, f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
+	// A D1 made by the previous release's migrations, holding its rows.
+	previous := filepath.Join(dir, "migrations")
+	os.MkdirAll(previous, 0o755)
+	for _, name := range []string{"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql"} {
+		b, err := os.ReadFile(filepath.Join(root, "worker/migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(previous, name), b, 0o644)
+	}
+	persist := filepath.Join(dir, "state")
+	oldConfig := configWith(t, root, previous)
+	d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "--config", oldConfig)
+	d1(t, root, "d1", "execute", "DB", "--local", "--persist-to", persist, "--config", oldConfig, "--file", rowsSQL)
+	counts := `SELECT (SELECT count(*) FROM leads) AS leads, (SELECT count(*) FROM events) AS events,
+		(SELECT count(*) FROM scores) AS scores, (SELECT count(*) FROM outbox) AS outbox`
+	want := queryCounts(t, old, counts)
+	if got := d1Counts(t, root, persist, counts); got != want || want[0] != 80 {
+		t.Fatalf("the previous release's rows in D1: %v, want %v", got, want)
+	}
+
+	// This release's migrations, as a deployment applies them.
+	out := d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
+	if !strings.Contains(out, "0005_recent.sql") {
+		t.Fatalf("wrangler applied no 0005:\n%s", out)
+	}
+	if got := d1Counts(t, root, persist, counts); got != want {
+		t.Fatalf("after migrating in D1: leads, events, scores, webhooks %v; were %v", got, want)
+	}
+
+	// The same database migrated natively, re-scored at an instant.
+	at := time.Now().Add(time.Hour).Truncate(time.Second)
+	c, diags := load.Load(os.DirFS(filepath.Join(root, "content")), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	b, err := os.ReadFile(oldPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nativePath := filepath.Join(dir, "native.db")
+	os.WriteFile(nativePath, b, 0o644)
+	native, err := sqlitedb.Open(ctx, nativePath) // migrates it, as winnow serve does
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer native.Close()
+	h, err := worker.New(worker.Config{DB: native, Model: c.Model, Secret: blackbox.HashSecret, AdminToken: blackbox.AdminToken,
+		Now: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Served as stored, before any re-scoring.
+	d := wrangler.Start(t, wrangler.Options{Root: root, Persist: persist,
+		Vars: map[string]string{"WINNOW_ADMIN_TOKEN": blackbox.AdminToken, "WINNOW_SECRET": blackbox.HashSecret}})
+	ids := leadIDs(t, old)
+	for _, id := range ids {
+		var stored verdictView
+		var stage string
+		var events, scores int
+		old.QueryRow(`SELECT stage, json_extract(verdict, '$.stage'), fit, tier, score,
+			(SELECT count(*) FROM events e WHERE e.lead_id = leads.id), (SELECT count(*) FROM scores s WHERE s.lead_id = leads.id)
+			FROM leads WHERE id = ?`, id).Scan(&stage, &stored.Stage, &stored.Fit, &stored.Tier, &stored.Score, &events, &scores)
+		l := edgeLead(t, d.URL, id)
+		if l.Stage != stage || l.Verdict != stored || len(l.Events) < events || len(l.Scores) != scores {
+			t.Errorf("lead %s in D1 after migrating: %s %+v, %d events, %d score rows; stored %s %+v, %d, %d", id, l.Stage, l.Verdict,
+				len(l.Events), len(l.Scores), stage, stored, events, scores)
+		}
+	}
+	d.Stop()
+
+	// Re-scored at the instant by the scheduled work, as natively.
+	if r, err := h.Rescore(ctx, at); err != nil || r.Changed == 0 {
+		t.Fatalf("natively, nothing was re-scored at %s (%+v, %v): the comparison would show nothing", at, r, err)
+	}
+	d = wrangler.Start(t, wrangler.Options{Root: root, Persist: persist, Vars: map[string]string{
+		"WINNOW_ADMIN_TOKEN": blackbox.AdminToken, "WINNOW_SECRET": blackbox.HashSecret,
+		"WINNOW_CLOCK_OFFSET": time.Until(at).Round(time.Second).String()}})
+	if err := d.Scheduled(); err != nil {
+		t.Fatalf("%v\n%s", err, d.Output())
+	}
+	for _, id := range ids {
+		e, n := edgeLead(t, d.URL, id), nativeLead(t, h, id)
+		if e.Stage != n.Stage || e.last().Fit != n.last().Fit || e.last().Tier != n.last().Tier ||
+			math.Abs(e.last().Score-n.last().Score) > 0.05 || len(e.Events) != len(n.Events) || len(e.Scores) != len(n.Scores) {
+			t.Errorf("lead %s re-scored in D1: %s %+v, %d events, %d score rows; natively %s %+v, %d, %d", id, e.Stage, e.last(),
+				len(e.Events), len(e.Scores), n.Stage, n.last(), len(n.Events), len(n.Scores))
+		}
+	}
+	// The report is counted anew from the events, and answers.
+	var rep struct {
+		Totals struct{ Leads int }
+	}
+	for try := 0; ; try++ {
+		resp := adminGet(t, d.URL+"/api/report?tz=UTC")
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			json.Unmarshal(body, &rep)
+			break
+		}
+		if resp.StatusCode != http.StatusServiceUnavailable || try == 20 {
+			t.Fatalf("GET /api/report after migrating: %s %s", resp.Status, body)
+		}
+		d.Scheduled()
+	}
+	if rep.Totals.Leads != want[0] {
+		t.Errorf("the report after migrating counts %d leads, want %d", rep.Totals.Leads, want[0])
+	}
+}
+
+// restore writes a gzipped SQL dump into a new SQLite file, as the
+// release that made it stored it (not migrated).
+func restore(t *testing.T, dump, path string) *sql.DB {
+	t.Helper()
+	f, err := os.Open(dump)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Exec(string(text)); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// configWith writes wrangler.jsonc with absolute paths and its D1
+// migrations taken from dir.
+func configWith(t *testing.T, root, dir string) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(root, "wrangler.jsonc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(src)
+	for p, to := range map[string]string{"build/edge/worker.mjs": "", "build/public": "", "worker/migrations": dir,
+		"node_modules/wrangler/config-schema.json": ""} {
+		if to == "" {
+			to = filepath.Join(root, p)
+		}
+		text = strings.Replace(text, `"`+p+`"`, strconv.Quote(to), 1)
+	}
+	path := filepath.Join(t.TempDir(), "wrangler.jsonc")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// d1 runs wrangler with args in the repository and returns its output.
+func d1(t *testing.T, root string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(root, "node_modules", ".bin", "wrangler"), args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false", "NO_COLOR=1", "CI=true")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrangler %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// queryCounts reads one row of four counts.
+func queryCounts(t *testing.T, db *sql.DB, q string) [4]int {
+	t.Helper()
+	var n [4]int
+	if err := db.QueryRow(q).Scan(&n[0], &n[1], &n[2], &n[3]); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// d1Counts reads one row of four counts from the local D1.
+func d1Counts(t *testing.T, root, persist, q string) [4]int {
+	t.Helper()
+	out := d1(t, root, "d1", "execute", "DB", "--local", "--persist-to", persist, "--json", "--command", q)
+	var res []struct {
+		Results []struct{ Leads, Events, Scores, Outbox int }
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "["):]), &res); err != nil || len(res) != 1 || len(res[0].Results) != 1 {
+		t.Fatalf("wrangler d1 execute --json: %v\n%s", err, out)
+	}
+	r := res[0].Results[0]
+	return [4]int{r.Leads, r.Events, r.Scores, r.Outbox}
+}
+
+func leadIDs(t *testing.T, db *sql.DB) []string {
+	t.Helper()
+	rows, err := db.Query(`SELECT id FROM leads ORDER BY created_at`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		out = append(out, id)
+	}
+	return out
+}
+
+// leadView is what GET /api/leads/{id} says of a lead that is compared.
+type leadView struct {
+	Stage   string
+	Events  []json.RawMessage
+	Scores  []json.RawMessage
+	Verdict verdictView
+}
+
+// verdictView is what a lead's verdict says that is compared.
+type verdictView struct {
+	Stage, Fit, Tier string
+	Score            float64
+}
+
+func (l leadView) last() verdictView { return l.Verdict }
+
+func adminGet(t *testing.T, url string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+blackbox.AdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func edgeLead(t *testing.T, base, id string) leadView {
+	t.Helper()
+	resp := adminGet(t, base+"/api/leads/"+id)
+	defer resp.Body.Close()
+	var l leadView
+	if err := json.NewDecoder(resp.Body).Decode(&l); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/leads/%s: %s (%v)", id, resp.Status, err)
+	}
+	return l
+}
+
+func nativeLead(t *testing.T, h http.Handler, id string) leadView {
+	t.Helper()
+	req := httptest.NewRequest("GET", "/api/leads/"+id, nil)
+	req.Header.Set("Authorization", "Bearer "+blackbox.AdminToken)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	var l leadView
+	if err := json.NewDecoder(bytes.NewReader(w.Body.Bytes())).Decode(&l); err != nil || w.Code != http.StatusOK {
+		t.Fatalf("natively, GET /api/leads/%s: %d (%v)", id, w.Code, err)
+	}
+	return l
+}
