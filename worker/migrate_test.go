@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -344,6 +345,24 @@ func TestMigrateFrom0004(t *testing.T) {
 		if after != before || table == "leads" && before != 80 {
 			t.Errorf("%s: %d rows after migrating, %d before", table, after, before)
 		}
+	}
+	// Every lead as it was scored: the migration changes no verdict.
+	verdicts := func(db *sql.DB) map[string]string {
+		rows, err := db.Query(`SELECT id, stage || ' ' || fit || ' ' || tier || ' ' || score || ' ' || verdict || ' ' || version FROM leads`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var id, v string
+			rows.Scan(&id, &v)
+			out[id] = v
+		}
+		return out
+	}
+	if before, after := verdicts(old), verdicts(db); len(before) != 80 || !maps.Equal(before, after) {
+		t.Errorf("the leads' verdicts changed in migrating (%d leads before, %d after)", len(before), len(after))
 	}
 	recent := func(db *sql.DB, q string) []string {
 		rows, err := db.Query(q)

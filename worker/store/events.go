@@ -198,10 +198,6 @@ func (s *Store) Timeline(ctx context.Context, ids []string) (Timeline, error) {
 // each list under the id of the lead it belongs to now, in the order they
 // were stored.
 func (s *Store) Lives(ctx context.Context, ids []string) (map[string][]lead.Event, error) {
-	return s.lives(ctx, ids, s.Events)
-}
-
-func (s *Store) lives(ctx context.Context, ids []string, events func(context.Context, []string) ([]lead.Event, error)) (map[string][]lead.Event, error) {
 	target := make(map[string]string, len(ids))
 	all := append([]string(nil), ids...)
 	for _, id := range ids {
@@ -226,7 +222,7 @@ func (s *Store) lives(ctx context.Context, ids []string, events func(context.Con
 	if err != nil {
 		return nil, err
 	}
-	evs, err := events(ctx, all)
+	evs, err := s.Events(ctx, all)
 	if err != nil {
 		return nil, err
 	}
