@@ -30,9 +30,9 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -146,7 +146,7 @@ func measure(root string, m *qualify.Model, leads, n, warm int) (result, error) 
 		return r, err
 	}
 	defer d.Stop()
-	jar := &cookies{}
+	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.PostForm(d.URL+"/admin/login", url.Values{"token": {token}, "next": {"/admin"}})
 	if err != nil {
@@ -218,11 +218,8 @@ func memory(base string) (sys, heap uint64, err error) {
 // loadD1 makes a local D1 in persist with the migrations, and copies the
 // rows of the SQLite file bulk into it, while no workerd has it open.
 func loadD1(ctx context.Context, root, persist, bulk string) error {
-	cmd := exec.Command(filepath.Join(root, "node_modules", ".bin", "wrangler"), "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false", "NO_COLOR=1", "CI=true")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("wrangler d1 migrations apply: %v\n%s", err, out)
+	if _, err := wrangler.Run(root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist); err != nil {
+		return err
 	}
 	var files []string
 	filepath.WalkDir(persist, func(p string, e fs.DirEntry, err error) error {
@@ -292,9 +289,3 @@ func loadD1(ctx context.Context, root, persist, bulk string) error {
 	_, err = conn.ExecContext(ctx, `COMMIT`)
 	return err
 }
-
-// cookies keeps the session's cookie.
-type cookies struct{ c []*http.Cookie }
-
-func (j *cookies) SetCookies(_ *url.URL, cs []*http.Cookie) { j.c = append(j.c, cs...) }
-func (j *cookies) Cookies(*url.URL) []*http.Cookie          { return j.c }

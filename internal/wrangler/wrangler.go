@@ -229,6 +229,16 @@ func (d *Dev) CPU() (workerd, other time.Duration, err error) {
 // clockTicks is the kernel's USER_HZ, 100 on Linux.
 const clockTicks = 100
 
+// Run runs the repository root's wrangler with args (a D1 migration, an
+// execute) and returns what it printed; an error holds it too.
+func Run(root string, args ...string) (string, error) {
+	out, err := command(root, filepath.Join(root, "node_modules", ".bin", "wrangler"), args...).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("wrangler %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
 // command runs wrangler in dir, without metrics.
 func command(dir, name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(name, args...)

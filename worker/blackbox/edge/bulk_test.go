@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -65,17 +64,13 @@ func TestBulkD1(t *testing.T) {
 	t.Logf("%d leads, %d facts: %d rows in %d statements, %d bytes of SQL", st.Leads, st.Facts, written.Rows, written.Statements, written.Bytes)
 
 	persist := filepath.Join(dir, "state")
-	wr := filepath.Join(root, "node_modules", ".bin", "wrangler")
 	for _, args := range [][]string{
 		{"d1", "migrations", "apply", "DB", "--local", "--persist-to", persist},
 		{"d1", "execute", "DB", "--local", "--persist-to", persist, "--file", sqlPath},
 	} {
-		cmd := exec.Command(wr, args...)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false", "NO_COLOR=1", "CI=true")
 		began := time.Now()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("wrangler %v: %v\n%s", args, err, out)
+		if _, err := wrangler.Run(root, args...); err != nil {
+			t.Fatal(err)
 		}
 		t.Logf("wrangler %s %s: %v", args[0], args[1], time.Since(began).Round(time.Millisecond))
 	}

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -224,14 +223,11 @@ func configWith(t *testing.T, root, dir string) string {
 // d1 runs wrangler with args in the repository and returns its output.
 func d1(t *testing.T, root string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(root, "node_modules", ".bin", "wrangler"), args...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "WRANGLER_SEND_METRICS=false", "NO_COLOR=1", "CI=true")
-	out, err := cmd.CombinedOutput()
+	out, err := wrangler.Run(root, args...)
 	if err != nil {
-		t.Fatalf("wrangler %v: %v\n%s", args, err, out)
+		t.Fatal(err)
 	}
-	return string(out)
+	return out
 }
 
 // queryCounts reads one row of four counts.
