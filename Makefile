@@ -43,7 +43,7 @@ $(WIDGET)/winnow.wasm: $(shell find qualify wasm -name '*.go') go.mod go.sum
 	@mkdir -p $(WIDGET)
 	GOOS=js GOARCH=wasm $(GO) build $(WIDGET_FLAGS) -o $@ ./wasm
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WIDGET)/wasm_exec.js
-	$(GO) run ./wasm/budget -compress $@
+	$(GO) run ./bench/widgetbudget -compress $@
 
 # dev checks the content (printing the verdict of every example lead), then
 # builds the site and serves it on 127.0.0.1:8080, rebuilding on every change.
@@ -57,7 +57,7 @@ site: $(WINNOW) widget
 
 # widget-budget holds the built site's widget to its size budget.
 widget-budget: site
-	$(GO) run ./wasm/budget $(BUILD)/public
+	$(GO) run ./bench/widgetbudget $(BUILD)/public
 
 check: $(WINNOW)
 	$(WINNOW) check $(CONTENT)
@@ -85,8 +85,8 @@ edge-test: edge
 	GOOS=js GOARCH=wasm $$($(GO) tool -n staticcheck) ./cmd/edge
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(WASMEXEC)" ./cmd/edge
 	node --test cmd/edge/
-	$(GO) vet -tags edge ./worker/blackbox/edge
-	WRANGLER_SEND_METRICS=false $(GO) test -tags edge -count=1 ./worker/blackbox/edge
+	$(GO) vet -tags edge ./internal/blackbox/edge
+	WRANGLER_SEND_METRICS=false $(GO) test -tags edge -count=1 ./internal/blackbox/edge
 
 test: fmt-check vet lint guard generated unit wasm-test check widget-budget edge-test
 	@echo "make test: all checks passed"
@@ -162,7 +162,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./qualify
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./qualify
 	$(GO) test -run='^$$' -fuzz='^FuzzLead$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./qualify
-	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./load
+	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./internal/content
 
 clean:
 	rm -rf $(BUILD) cmd/edge/embed

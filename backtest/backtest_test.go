@@ -10,7 +10,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/winnowhq/winnow/backtest"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -31,7 +31,7 @@ func testContent(tb testing.TB) fstest.MapFS {
 // MustModel loads the test model.
 func MustModel(tb testing.TB) *qualify.Model {
 	tb.Helper()
-	c, diags := load.Load(testContent(tb), "content")
+	c, diags := content.Load(testContent(tb), "content")
 	if len(diags) > 0 {
 		tb.Fatalf("the test model does not load:\n%v", diags)
 	}
@@ -49,7 +49,7 @@ func MustMapping(tb testing.TB, m *qualify.Model, src string) *backtest.Mapping 
 }
 
 // now is the instant leads without an at column are scored at.
-var now, _ = load.ParseInstant("2026-03-02")
+var now, _ = content.ParseInstant("2026-03-02")
 
 // MustRead reads a CSV of leads for m.
 func MustRead(tb testing.TB, m *qualify.Model, mapping, csv string) *backtest.Data {

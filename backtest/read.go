@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -368,7 +368,7 @@ func (rd *reader) row(rec []string) {
 	}
 	at := rd.opt.Now
 	if rd.at >= 0 {
-		t, ok := load.ParseInstant(strings.TrimSpace(rec[rd.at]))
+		t, ok := content.ParseInstant(strings.TrimSpace(rec[rd.at]))
 		if !ok {
 			rd.skip(Problem{Line: rd.line(rd.at), Column: rd.header[rd.at],
 				Message: strconv.Quote(rec[rd.at]) + " is not an instant like 2026-03-31 or 2026-03-31T09:30:00Z; the row is skipped"})
@@ -409,7 +409,7 @@ func (rd *reader) row(rec []string) {
 			t = at
 		default:
 			var ok bool
-			if t, ok = load.ParseInstant(v); !ok {
+			if t, ok = content.ParseInstant(v); !ok {
 				rd.problem(Problem{Line: rd.line(c.index), Column: c.name,
 					Message: "signal " + m.Signals[c.model].Name + ": " + strconv.Quote(v) + " is neither an instant (2026-03-31 or RFC 3339) nor yes/no; the signal is treated as missing"})
 			}

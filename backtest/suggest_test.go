@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/winnowhq/winnow/backtest"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 )
 
 // spearman is the rank correlation of xs and ys (no ties expected).
@@ -206,7 +206,7 @@ func TestPatchApplies(t *testing.T) {
 	os.WriteFile(pf, patch, 0o644)
 	gitApply(t, dir, "--check", pf)
 	gitApply(t, dir, pf)
-	c, diags := load.Load(os.DirFS(filepath.Join(dir, "content")), "content")
+	c, diags := content.Load(os.DirFS(filepath.Join(dir, "content")), "content")
 	if len(diags) > 0 {
 		t.Fatalf("the patched model does not load:\n%v", diags)
 	}

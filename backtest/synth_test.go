@@ -9,7 +9,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -98,7 +98,7 @@ func writeSynth(w io.Writer, n int, seed uint64) {
 // shippedModel loads the content shipped with Winnow.
 func shippedModel(tb testing.TB) *qualify.Model {
 	tb.Helper()
-	c, diags := load.Load(os.DirFS("../content"), "content")
+	c, diags := content.Load(os.DirFS("../content"), "content")
 	if len(diags) > 0 {
 		tb.Fatalf("content does not load:\n%v", diags)
 	}

@@ -6,15 +6,15 @@ import (
 	"os"
 	"testing"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
 // defaultModel loads the shipped content (natively only: the loader reads
 // YAML, which the core's wasm tests leave out).
-func defaultModel(tb testing.TB) *load.Content {
+func defaultModel(tb testing.TB) *content.Content {
 	tb.Helper()
-	c, diags := load.Load(os.DirFS("../content"), "content")
+	c, diags := content.Load(os.DirFS("../content"), "content")
 	if len(diags) > 0 {
 		tb.Fatal(diags)
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -76,13 +76,13 @@ func (b *builder) feeds() qualify.Diags {
 		}
 		sm.URLs = append(sm.URLs, e)
 	}
-	var dated []load.Page
+	var dated []content.Page
 	for _, p := range b.list {
 		if !p.Date.IsZero() && !p.IsSection {
 			dated = append(dated, p)
 		}
 	}
-	slices.SortStableFunc(dated, func(x, y load.Page) int { return y.Date.Compare(x.Date) })
+	slices.SortStableFunc(dated, func(x, y content.Page) int { return y.Date.Compare(x.Date) })
 	if len(dated) > feedSize {
 		dated = dated[:feedSize]
 	}

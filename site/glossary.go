@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/site/markdown"
 	"github.com/winnowhq/winnow/templates"
@@ -16,7 +16,7 @@ import (
 
 // term is an entry of the glossary: a stage, a framework or a term.
 type term struct {
-	doc  *load.Doc
+	doc  *content.Doc
 	kind string // "stage", "framework", "term"
 	slug string
 	url  string
@@ -48,9 +48,9 @@ func Slug(name string) string {
 	return b.String()
 }
 
-var docKinds = map[load.DocKind]string{load.DocStage: "stage", load.DocFramework: "framework", load.DocTerm: "term"}
+var docKinds = map[content.DocKind]string{content.DocStage: "stage", content.DocFramework: "framework", content.DocTerm: "term"}
 
-func newGlossary(c *load.Content, contentDir string) (*glossary, qualify.Diags) {
+func newGlossary(c *content.Content, contentDir string) (*glossary, qualify.Diags) {
 	var diags qualify.Diags
 	g := &glossary{byName: map[string]*term{}}
 	bySlug := map[string]*term{}

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/templates"
 )
@@ -15,12 +15,12 @@ import (
 // section is a directory of pages with a list page.
 type section struct {
 	url   string
-	index *load.Page // its _index.md, if any
-	pages []*load.Page
+	index *content.Page // its _index.md, if any
+	pages []*content.Page
 }
 
 // sections groups the pages by the section they belong to.
-func sections(pages []load.Page) map[string]*section {
+func sections(pages []content.Page) map[string]*section {
 	secs := map[string]*section{}
 	get := func(url string) *section {
 		s := secs[url]
@@ -40,7 +40,7 @@ func sections(pages []load.Page) map[string]*section {
 		}
 	}
 	for _, s := range secs {
-		slices.SortStableFunc(s.pages, func(a, b *load.Page) int {
+		slices.SortStableFunc(s.pages, func(a, b *content.Page) int {
 			switch {
 			case !a.Date.Equal(b.Date):
 				return b.Date.Compare(a.Date) // newest first
@@ -67,7 +67,7 @@ func (b *builder) crumbs(url, title string) []templates.Link {
 		return nil
 	}
 	out := []templates.Link{{Title: "Home", URL: "/"}}
-	for sec := load.ParentSection(url); sec != ""; sec = load.ParentSection(sec) {
+	for sec := content.ParentSection(url); sec != ""; sec = content.ParentSection(sec) {
 		t := titleOfDir(sec)
 		if s := b.sections[sec]; s != nil && s.index != nil {
 			t = s.index.Title
@@ -147,7 +147,7 @@ func (b *builder) funnel(f qualify.Funnel) (name, url string) {
 	return name, url
 }
 
-func (b *builder) articleJob(p *load.Page) job {
+func (b *builder) articleJob(p *content.Page) job {
 	return job{path: outPath(p.URL), source: p.File, line: p.BodyLine, render: func(w *worker) (page, error) {
 		res, err := w.md.Render(p.Body, p.URL)
 		if err != nil {
@@ -215,7 +215,7 @@ func (b *builder) sectionJob(url string) job {
 }
 
 // aliasJob writes a page at an old URL that sends visitors to the new one.
-func (b *builder) aliasJob(alias string, p *load.Page) job {
+func (b *builder) aliasJob(alias string, p *content.Page) job {
 	alias = strings.TrimSuffix(alias, "/") + "/"
 	return job{path: outPath(alias), source: p.File, noindex: true, render: func(w *worker) (page, error) {
 		target := html.EscapeString(p.URL)

@@ -27,7 +27,7 @@ import (
 	"github.com/tdewolff/minify/v2/svg"
 	"github.com/tdewolff/minify/v2/xml"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/site/markdown"
 	"github.com/winnowhq/winnow/templates"
@@ -104,19 +104,19 @@ func Build(ctx context.Context, opts Options) (Result, qualify.Diags) {
 // builder holds one build: what was read, and what is produced.
 type builder struct {
 	opts      Options
-	content   *load.Content
-	settings  load.Site
+	content   *content.Content
+	settings  content.Site
 	pages     int // HTML pages produced
 	site      templates.Site
 	glossary  *glossary
-	list      []load.Page // the Markdown pages
+	list      []content.Page // the Markdown pages
 	sections  map[string]*section
 	assets    map[string]string // static path ("css/site.css") or "model" -> URL
 	modelText string
 	jobs      []job
 	jobAt     map[string]int // path -> index into jobs
 	min       *minify.M
-	examples  []load.Result // every example lead with its verdict
+	examples  []content.Result // every example lead with its verdict
 
 	mu        sync.Mutex
 	paths     map[string]bool     // every file of the site
@@ -158,14 +158,14 @@ func prepare(opts Options) (*builder, qualify.Diags) {
 	if opts.StaticDir == "" {
 		opts.StaticDir = "static"
 	}
-	c, modelDiags := load.Load(opts.Content, opts.ContentDir)
+	c, modelDiags := content.Load(opts.Content, opts.ContentDir)
 	diags = append(diags, modelDiags...)
-	settings, ds := load.SiteSettings(opts.Content, opts.ContentDir)
+	settings, ds := content.SiteSettings(opts.Content, opts.ContentDir)
 	diags = append(diags, ds...)
-	pages, ds := load.Pages(opts.Content, opts.ContentDir, opts.Drafts)
+	pages, ds := content.Pages(opts.Content, opts.ContentDir, opts.Drafts)
 	diags = append(diags, ds...)
 	if len(modelDiags) == 0 {
-		diags = append(diags, load.CheckPages(c.Model, pages)...)
+		diags = append(diags, content.CheckPages(c.Model, pages)...)
 	}
 	if len(diags) > 0 {
 		diags.Sort()
@@ -220,9 +220,9 @@ func (b *builder) tracking() qualify.Diags {
 	b.site.Beacon = b.assets[beaconScript]
 	if b.site.Beacon == "" {
 		return qualify.Diags{{Pos: qualify.Pos{File: path.Join(b.opts.StaticDir, beaconScript)},
-			Msg: "missing: tracking needs it (tracking: {enabled: false} in " + path.Join(b.opts.ContentDir, load.SiteFile) + " turns it off)"}}
+			Msg: "missing: tracking needs it (tracking: {enabled: false} in " + path.Join(b.opts.ContentDir, content.SiteFile) + " turns it off)"}}
 	}
-	if t.Consent == load.ConsentRequired {
+	if t.Consent == content.ConsentRequired {
 		b.site.Consent = t.Notice
 	}
 	return nil
@@ -243,13 +243,13 @@ func newMinifier() *minify.M {
 // nav is the main navigation: the pages marked menu, by order, and the
 // glossary.
 func (b *builder) nav() []templates.Link {
-	var menu []load.Page
+	var menu []content.Page
 	for _, p := range b.list {
 		if p.Menu {
 			menu = append(menu, p)
 		}
 	}
-	slices.SortStableFunc(menu, func(x, y load.Page) int { return x.Order - y.Order })
+	slices.SortStableFunc(menu, func(x, y content.Page) int { return x.Order - y.Order })
 	var nav []templates.Link
 	for _, p := range menu {
 		if p.URL == "/" {
@@ -271,11 +271,11 @@ func (b *builder) add(j job) qualify.Diags {
 		url := "/" + strings.TrimSuffix(j.path, "index.html")
 		// Blame the page written by hand, not the one the site generates.
 		page, built := other, j
-		if strings.HasSuffix(j.source, ".md") && strings.Contains(j.source, "/"+load.PagesDir+"/") {
+		if strings.HasSuffix(j.source, ".md") && strings.Contains(j.source, "/"+content.PagesDir+"/") {
 			page, built = j, other
 		}
 		msg := "the URL " + url + " is also built from " + built.source
-		if !strings.HasSuffix(built.source, ".md") || !strings.Contains(built.source, "/"+load.PagesDir+"/") {
+		if !strings.HasSuffix(built.source, ".md") || !strings.Contains(built.source, "/"+content.PagesDir+"/") {
 			msg = "the URL " + url + " is also built by the site itself (" + built.source + ")"
 		}
 		return qualify.Diags{{Pos: qualify.Pos{File: page.source, Line: 1, Col: 1}, Msg: msg}}

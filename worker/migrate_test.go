@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/lead"
@@ -121,7 +121,7 @@ func TestMigrateFrom0001(t *testing.T) {
 	}
 
 	// This release's handler reads what the old one stored.
-	content, diags := load.Load(os.DirFS("../content"), "content")
+	content, diags := content.Load(os.DirFS("../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -181,7 +181,7 @@ func TestMigratedLeadsRescoredIdentically(t *testing.T) {
 		}
 	}
 
-	content, diags := load.Load(os.DirFS("../content"), "content")
+	content, diags := content.Load(os.DirFS("../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -290,7 +290,7 @@ func TestMigrateFrom0003(t *testing.T) {
 			t.Errorf("%s: %d rows after migrating, %d before", table, after, before)
 		}
 	}
-	content, diags := load.Load(os.DirFS("../content"), "content")
+	content, diags := content.Load(os.DirFS("../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -399,7 +399,7 @@ func TestMigrateFrom0004(t *testing.T) {
 		t.Errorf("the overview's query is planned as %q, want it read from the index leads_recent", detail)
 	}
 
-	content, diags := load.Load(os.DirFS("../content"), "content")
+	content, diags := content.Load(os.DirFS("../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}

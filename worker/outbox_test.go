@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/crm"
@@ -38,7 +38,7 @@ var (
 
 func defaultModel(t *testing.T) *qualify.Model {
 	modelOnce.Do(func() {
-		c, diags := load.Load(os.DirFS("../content"), "content")
+		c, diags := content.Load(os.DirFS("../content"), "content")
 		if len(diags) > 0 {
 			t.Fatal(diags)
 		}

@@ -32,8 +32,8 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/winnowhq/winnow/demo"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/demo"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
@@ -52,7 +52,7 @@ func main() {
 	flag.Parse()
 	o.end = time.Now()
 	if *end != "" {
-		t, ok := load.ParseInstant(*end)
+		t, ok := content.ParseInstant(*end)
 		if !ok {
 			fail(fmt.Errorf("--end %q: want a date like 2026-06-15", *end))
 		}
@@ -95,7 +95,7 @@ type options struct {
 
 // run fills the database, and writes the SQL if asked to.
 func run(ctx context.Context, o options) error {
-	c, diags := load.Load(os.DirFS(o.content), filepath.ToSlash(filepath.Clean(o.content)))
+	c, diags := content.Load(os.DirFS(o.content), filepath.ToSlash(filepath.Clean(o.content)))
 	if len(diags) > 0 {
 		return fmt.Errorf("%s: the model has %d problems, the first: %v (winnow check lists them)", o.content, len(diags), diags[0])
 	}

@@ -39,9 +39,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/winnowhq/winnow/demo"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/wrangler"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker/domains"
 )
@@ -63,7 +63,7 @@ func main() {
 	if _, err := os.Stat(filepath.Join(root, "build", "edge", "app.wasm")); err != nil {
 		fail(fmt.Errorf("%v: run make edge first", err))
 	}
-	c, diags := load.Load(os.DirFS("content"), "content")
+	c, diags := content.Load(os.DirFS("content"), "content")
 	if len(diags) > 0 {
 		fail(fmt.Errorf("content: %v", diags[0]))
 	}

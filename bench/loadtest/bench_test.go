@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/crm"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
@@ -107,7 +107,7 @@ func reportLatency(b *testing.B, times []time.Duration) {
 //	go test -run '^$' -bench DeliverBacklog -benchtime 1x ./bench/loadtest
 func BenchmarkDeliverBacklog(b *testing.B) {
 	const backlog = 10000
-	content, diags := load.Load(os.DirFS("../../content"), "content")
+	content, diags := content.Load(os.DirFS("../../content"), "content")
 	if len(diags) > 0 {
 		b.Fatal(diags)
 	}

@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/demo"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/demo"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
@@ -58,7 +58,7 @@ func open(b *testing.B) *server {
 // $WINNOW_BENCH_LEADS leads (10,000 by default) in the temporary
 // directory, kept there for the next run, and counts its rollups.
 func start(ctx context.Context) (*server, error) {
-	c, diags := load.Load(os.DirFS("../../content"), "content")
+	c, diags := content.Load(os.DirFS("../../content"), "content")
 	if len(diags) > 0 {
 		return nil, diags
 	}

@@ -24,7 +24,7 @@ import (
 
 // buildWidget builds the widget as make widget does: the WebAssembly,
 // Go's wasm_exec.js, and their brotli and gzip forms, written by the
-// project's own wasm/budget.
+// project's own bench/widgetbudget.
 func buildWidget(root, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -47,7 +47,7 @@ func buildWidget(root, dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "wasm_exec.js"), execJS, 0o644); err != nil {
 		return err
 	}
-	compress := exec.Command("go", "run", "./wasm/budget", "-compress", wasm)
+	compress := exec.Command("go", "run", "./bench/widgetbudget", "-compress", wasm)
 	compress.Dir = root
 	if out, err := compress.CombinedOutput(); err != nil {
 		return fmt.Errorf("compressing the widget: %v\n%s", err, out)

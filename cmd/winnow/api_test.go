@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
@@ -20,7 +20,7 @@ import (
 func TestSecretSurvivesRestart(t *testing.T) {
 	t.Setenv("WINNOW_SECRET", "")
 	t.Setenv("WINNOW_ADMIN_TOKEN", "restart-admin-token-0123")
-	content, diags := load.Load(os.DirFS("../../content"), "content")
+	shipped, diags := content.Load(os.DirFS("../../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -35,7 +35,7 @@ func TestSecretSurvivesRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := a.use(content.Model, worker.PageSettings{}); err != nil {
+		if err := a.use(shipped.Model, worker.PageSettings{}); err != nil {
 			t.Fatal(err)
 		}
 		srv := httptest.NewServer(a)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/backtest"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -176,7 +176,7 @@ func progress(w io.Writer, name string) func(int) {
 // writePatch writes the suggested points as a diff of the scoring file,
 // unless they change nothing, and reports whether it wrote one.
 func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) (bool, error) {
-	scoring := filepath.Join(o.dir, load.ScoringFile)
+	scoring := filepath.Join(o.dir, content.ScoringFile)
 	src, err := os.ReadFile(scoring)
 	if err != nil {
 		return false, err
@@ -188,7 +188,7 @@ func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) (bo
 		return false, err
 	}
 	applyIn := filepath.Dir(filepath.Dir(abs))
-	path := filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(abs)), load.ScoringFile))
+	path := filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(abs)), content.ScoringFile))
 	if wd, err := os.Getwd(); err == nil {
 		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
 			applyIn, path = wd, filepath.ToSlash(rel)

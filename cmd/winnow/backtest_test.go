@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/demo"
+	"github.com/winnowhq/winnow/internal/demo"
 )
 
 // pastLeads writes n past leads of the shipped model to a CSV file in dir:
@@ -91,7 +91,7 @@ func TestBacktestReport(t *testing.T) {
 	dir := t.TempDir()
 	csv := pastLeads(t, dir, 2000)
 	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
-	backtestOK(t, []string{"--content", content, "--map", mapping, csv},
+	backtestOK(t, []string{"--content", shippedContent, "--map", mapping, csv},
 		"2000 rows read, 2000 used, 0 skipped",
 		"ROC AUC of the score: 0.",
 		"stages as thresholds",
@@ -102,7 +102,7 @@ func TestBacktestReport(t *testing.T) {
 		"point rules by information value (IV)",
 		"demo-request")
 
-	out := backtestOK(t, []string{"--content", content, "--map", mapping, "--json", csv})
+	out := backtestOK(t, []string{"--content", shippedContent, "--map", mapping, "--json", csv})
 	var rep struct {
 		Read     int    `json:"rows_read"`
 		RankedBy string `json:"rules_ranked_by"`
@@ -141,7 +141,7 @@ func TestBacktestSuggest(t *testing.T) {
 	}
 	dir := t.TempDir()
 	contentDir := filepath.Join(dir, "content")
-	copyTree(t, content, contentDir)
+	copyTree(t, shippedContent, contentDir)
 	before, _ := os.ReadFile(filepath.Join(contentDir, "scoring.yaml"))
 	csv := pastLeads(t, dir, 3000)
 	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
@@ -184,13 +184,13 @@ func TestBacktestBadInput(t *testing.T) {
 	csv := writeFile(t, filepath.Join(dir, "leads.csv"),
 		"\ufeffWork_Email,Employees,won?\r\nana@acme.com,Enterprise,won\r\n")
 	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
-	code, _, errs := runWinnow(t, "", "backtest", "--content", content, "--map", mapping, csv)
+	code, _, errs := runWinnow(t, "", "backtest", "--content", shippedContent, "--map", mapping, csv)
 	if want := `the outcome column "converted" is not in the file; columns found: Work_Email, Employees, won?`; code != 1 || !strings.Contains(errs, want) {
 		t.Errorf("unknown outcome column = %d, %q; want %q", code, errs, want)
 	}
 
 	bad := writeFile(t, filepath.Join(dir, "bad.yaml"), "outcome: converted\nfields:\n  email: work_email\n  company_sise: employees\n")
-	code, _, errs = runWinnow(t, "", "backtest", "--content", content, "--map", bad, csv)
+	code, _, errs = runWinnow(t, "", "backtest", "--content", shippedContent, "--map", bad, csv)
 	if want := bad + `:4:3: fields: the model has no field "company_sise" (did you mean "company_size"?)`; code != 1 || !strings.Contains(errs, want) {
 		t.Errorf("unknown field = %d, %q; want %q", code, errs, want)
 	}
@@ -203,7 +203,7 @@ func TestBacktestBadInput(t *testing.T) {
 			"bo@acme.com,Huge,software,2026-02-01,lost\n"+
 			"cy@acme.com,1-10,software,2026-02-01,maybe\n"+
 			"dee@acme.com,1-10,\"soft\nware\",2026-02-01,lost\n")
-	backtestOK(t, []string{"--content", content, "--map", mapping, rows},
+	backtestOK(t, []string{"--content", shippedContent, "--map", mapping, rows},
 		"4 rows read, 3 used, 1 skipped",
 		"problems (6; 1 row skipped)",
 		rows+`:1, column "visited_pricing": no such column in the header; signal pricing_visit is missing from every lead (columns found: work_email, employees, industry, created_at, converted)`,
@@ -223,7 +223,7 @@ func TestBacktestDemo(t *testing.T) {
 	}
 	csv := writeFile(t, filepath.Join(dir, "history.csv"), b.String())
 	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), demo.Mapping())
-	out := backtestOK(t, []string{"--content", content, "--map", mapping, "--json", "--suggest", "--out", filepath.Join(dir, "s.patch"), csv})
+	out := backtestOK(t, []string{"--content", shippedContent, "--map", mapping, "--json", "--suggest", "--out", filepath.Join(dir, "s.patch"), csv})
 	var rep struct {
 		Skipped int `json:"rows_skipped"`
 		Report  struct {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"text/tabwriter"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -44,12 +44,12 @@ it can guard a merge or a deploy.`,
 }
 
 // loadDir loads the content directory dir, printing its problems.
-func loadDir(e *env, dir string) (*load.Content, error) { return loadContent(e, dir, false) }
+func loadDir(e *env, dir string) (*content.Content, error) { return loadContent(e, dir, false) }
 
 // loadContent loads the content directory dir, printing its problems;
 // withSite, also the site's settings and pages where dir has them (a
 // model alone has neither), the pages' signals checked against the model.
-func loadContent(e *env, dir string, withSite bool) (*load.Content, error) {
+func loadContent(e *env, dir string, withSite bool) (*content.Content, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read content directory: %w", err)
@@ -58,17 +58,17 @@ func loadContent(e *env, dir string, withSite bool) (*load.Content, error) {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
 	fsys, root := os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir))
-	c, diags := load.Load(fsys, root)
+	c, diags := content.Load(fsys, root)
 	if withSite {
-		if _, err := fs.Stat(fsys, load.PagesDir); err == nil {
-			pages, ds := load.Pages(fsys, root, true)
+		if _, err := fs.Stat(fsys, content.PagesDir); err == nil {
+			pages, ds := content.Pages(fsys, root, true)
 			if len(diags) == 0 {
-				ds = append(ds, load.CheckPages(c.Model, pages)...)
+				ds = append(ds, content.CheckPages(c.Model, pages)...)
 			}
 			diags = append(diags, ds...)
 		}
-		if _, err := fs.Stat(fsys, load.SiteFile); err == nil {
-			_, ds := load.SiteSettings(fsys, root)
+		if _, err := fs.Stat(fsys, content.SiteFile); err == nil {
+			_, ds := content.SiteSettings(fsys, root)
 			diags = append(diags, ds...)
 		}
 		diags.Sort()

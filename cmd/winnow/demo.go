@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/winnowhq/winnow/demo"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/demo"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
@@ -54,7 +54,7 @@ model's points and not with others: a backtest has something to find.
 			}
 			o.end = time.Now()
 			if *end != "" {
-				t, ok := load.ParseInstant(*end)
+				t, ok := content.ParseInstant(*end)
 				if !ok {
 					return fmt.Errorf("--end %q: want a date like 2026-03-31", *end)
 				}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -51,7 +51,7 @@ func queryInt(t *testing.T, db *sql.DB, q string, args ...any) int {
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	dbPath, csvPath := filepath.Join(dir, "winnow.db"), filepath.Join(dir, "demo", "history.csv")
-	args := []string{"demo", "--content", content, "--db", dbPath, "--csv", csvPath, "--leads", "400", "--rows", "1000",
+	args := []string{"demo", "--content", shippedContent, "--db", dbPath, "--csv", csvPath, "--leads", "400", "--rows", "1000",
 		"--seed", "3", "--end", "2026-06-15"}
 	code, out, errs := runWinnow(t, "", args...)
 	if code != 0 {
@@ -107,7 +107,7 @@ func TestDemo(t *testing.T) {
 		t.Error("no lost lead came back")
 	}
 	// An MQL that nobody acted on, older than the MQL stage's SLA.
-	c, diags := load.Load(os.DirFS(content), "content")
+	c, diags := content.Load(os.DirFS(shippedContent), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}

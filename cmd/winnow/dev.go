@@ -23,7 +23,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"github.com/winnowhq/winnow/demo"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"

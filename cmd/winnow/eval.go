@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
 )
@@ -126,7 +126,7 @@ func atFlag(at string) (int64, error) {
 	if at == "" {
 		return time.Now().Unix(), nil
 	}
-	t, ok := load.ParseInstant(at)
+	t, ok := content.ParseInstant(at)
 	if !ok {
 		return 0, fmt.Errorf("--at %q: want a date like 2026-03-31 or 2026-03-31T09:30:00Z", at)
 	}
@@ -212,7 +212,7 @@ func signalTime(s string, now int64) (int64, bool) {
 		d, ok := qualify.ParseDuration(s[1:])
 		return now - d, ok
 	}
-	return load.ParseInstant(s)
+	return content.ParseInstant(s)
 }
 
 // explain prints a verdict with the reason for every point and each stage

@@ -109,7 +109,7 @@ func TestServeSiteNUL(t *testing.T) {
 // The native server takes its trusted proxies from a flag, which says
 // which entry it cannot read.
 func TestServeTrustedProxyFlag(t *testing.T) {
-	code, _, stderr := runWinnow(t, "", "serve", "--trusted-proxy", "10.0.0.0/8,10.0.0.0/33", "--out", t.TempDir(), content)
+	code, _, stderr := runWinnow(t, "", "serve", "--trusted-proxy", "10.0.0.0/8,10.0.0.0/33", "--out", t.TempDir(), shippedContent)
 	if got, want := code, 2; got != want {
 		t.Errorf("exit status %d, want %d", got, want)
 	}

@@ -19,10 +19,10 @@ func runWinnow(t *testing.T, stdin string, args ...string) (code int, stdout, st
 	return code, out.String(), errb.String()
 }
 
-const content = "../../content"
+const shippedContent = "../../content"
 
 func TestCheckShippedContent(t *testing.T) {
-	code, out, errs := runWinnow(t, "", "check", "--verbose", content)
+	code, out, errs := runWinnow(t, "", "check", "--verbose", shippedContent)
 	if code != 0 {
 		t.Fatalf("winnow check = %d\n%s%s", code, out, errs)
 	}
@@ -36,11 +36,11 @@ func TestCheckShippedContent(t *testing.T) {
 	}
 }
 
-// copyContent copies the shipped content to a temporary directory.
+// copyContent copies the shipped shippedContent to a temporary directory.
 func copyContent(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "content")
-	copyTree(t, content, dir)
+	copyTree(t, shippedContent, dir)
 	return dir
 }
 
@@ -121,7 +121,7 @@ func TestCheckFailingExample(t *testing.T) {
 }
 
 func TestEvalArguments(t *testing.T) {
-	code, out, errs := runWinnow(t, "", "eval", "--content", content, "--at", "2026-03-02",
+	code, out, errs := runWinnow(t, "", "eval", "--content", shippedContent, "--at", "2026-03-02",
 		"name=Ana Souza", "email=ana.souza@northwind.io", "company=Northwind", "consent=yes",
 		"industry=software", "role=marketing", "company_size=201-1000", "seniority=director", "country=DE",
 		"seats=40", "timeline=this_quarter", "pricing_visit=-3d")
@@ -146,7 +146,7 @@ func TestEvalArguments(t *testing.T) {
 func TestEvalJSONStdin(t *testing.T) {
 	in := `{"name": "Jonas Berg", "email": "jonas@stahlwerk-berg.de", "company": "Stahlwerk Berg",
 		"consent": true, "seats": 25, "signals": {"sales_accepted": "2026-02-27"}}`
-	code, out, errs := runWinnow(t, in, "eval", "--content", content, "--at", "2026-03-02", "--json")
+	code, out, errs := runWinnow(t, in, "eval", "--content", shippedContent, "--at", "2026-03-02", "--json")
 	if code != 0 {
 		t.Fatalf("winnow eval = %d\n%s%s", code, out, errs)
 	}
@@ -171,7 +171,7 @@ func TestEvalJSONStdin(t *testing.T) {
 }
 
 func TestEvalFieldError(t *testing.T) {
-	code, _, errs := runWinnow(t, "", "eval", "--content", content, "email=not-an-email", "consent=yes", "name=A", "company=B")
+	code, _, errs := runWinnow(t, "", "eval", "--content", shippedContent, "email=not-an-email", "consent=yes", "name=A", "company=B")
 	if code != 1 {
 		t.Errorf("winnow eval = %d, want 1", code)
 	}
@@ -181,7 +181,7 @@ func TestEvalFieldError(t *testing.T) {
 }
 
 func TestEvalUnknownName(t *testing.T) {
-	code, _, errs := runWinnow(t, "", "eval", "--content", content, "industy=software")
+	code, _, errs := runWinnow(t, "", "eval", "--content", shippedContent, "industy=software")
 	if code != 1 || !strings.Contains(errs, `"industy" is neither a field nor a signal of the model (did you mean "industry"?)`) {
 		t.Errorf("winnow eval = %d, stderr:\n%s", code, errs)
 	}

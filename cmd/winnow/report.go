@@ -16,7 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/worker"
@@ -92,7 +92,7 @@ func runReport(e *env, o reportOptions, args []string) error {
 	}
 	now := time.Now()
 	if o.now != "" {
-		t, ok := load.ParseInstant(o.now)
+		t, ok := content.ParseInstant(o.now)
 		if !ok {
 			return fmt.Errorf("--now %q: want a date like 2026-03-31 or 2026-03-31T09:30:00Z", o.now)
 		}

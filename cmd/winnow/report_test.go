@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
@@ -24,7 +24,7 @@ import (
 //	B: MQL 2026-03-05 09:00, nothing since (breached: due 03-06 09:00)
 func reportDB(t *testing.T) (path, b string, api, export []byte) {
 	t.Helper()
-	c, diags := load.Load(os.DirFS(content), filepath.ToSlash(filepath.Clean(content))) // as winnow loads it: the same version
+	c, diags := content.Load(os.DirFS(shippedContent), filepath.ToSlash(filepath.Clean(shippedContent))) // as winnow loads it: the same version
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -76,7 +76,7 @@ func TestReportCommand(t *testing.T) {
 	if err := os.WriteFile(csvPath, export, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	flags := []string{"--content", content, "--from", "2026-03", "--to", "2026-05", "--now", "2026-05-10T00:00:00Z"}
+	flags := []string{"--content", shippedContent, "--from", "2026-03", "--to", "2026-05", "--now", "2026-05-10T00:00:00Z"}
 
 	// --json is the API's report, from the database and from the export.
 	for _, src := range [][]string{{"--db", path}, {csvPath}} {
@@ -149,7 +149,7 @@ func TestReportCommandErrors(t *testing.T) {
 		{[]string{"--json", "--csv"}, 2, "not both"},
 		{[]string{bad}, 1, "bad.csv: line 2, column events: event 1: "},
 	} {
-		code, _, errs := runWinnow(t, "", append([]string{"report", "--content", content}, c.args...)...)
+		code, _, errs := runWinnow(t, "", append([]string{"report", "--content", shippedContent}, c.args...)...)
 		if code != c.code || !strings.Contains(errs, c.msg) {
 			t.Errorf("winnow report %v = %d %q, want %d and %q", c.args, code, errs, c.code, c.msg)
 		}
@@ -182,7 +182,7 @@ func hasRow(out string, fields []string) bool {
 // the cells, and --rebuild counts them anew from the events.
 func TestReportCheckRebuild(t *testing.T) {
 	path, _, _, _ := reportDB(t)
-	flags := []string{"report", "--content", content, "--db", path}
+	flags := []string{"report", "--content", shippedContent, "--db", path}
 	code, out, errs := runWinnow(t, "", append(flags, "--check")...)
 	if code != 0 || !strings.Contains(out, "against the events of 2 leads") {
 		t.Fatalf("a check of sound sums = %d:\n%s%s", code, out, errs)

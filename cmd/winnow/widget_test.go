@@ -19,7 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/winnowhq/winnow/internal/browsertest"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
@@ -155,11 +155,11 @@ func TestWidget(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.WaitFor(t, ctx, "the required message", `document.querySelector("#f-company-error").textContent !== ""`)
-	content, diags := load.Load(os.DirFS("../../content"), "content")
+	shipped, diags := content.Load(os.DirFS("../../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
-	m := content.Model
+	m := shipped.Model
 	// The fields recorded from the visit are never asked, nor given an
 	// error.
 	attributes := 0
@@ -229,7 +229,7 @@ func TestWidget(t *testing.T) {
 	// Parity: every example lead, evaluated by the browser's WebAssembly,
 	// gets exactly the native verdict.
 	start()
-	for _, ex := range content.Examples {
+	for _, ex := range shipped.Examples {
 		var in, sig strings.Builder
 		for k, v := range ex.Input {
 			in.WriteString(k + "\x1f" + v + "\x1e")

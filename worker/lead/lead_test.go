@@ -8,14 +8,14 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker/lead"
 )
 
 func shipped(t testing.TB) *qualify.Model {
 	t.Helper()
-	c, diags := load.Load(os.DirFS("../../content"), "content")
+	c, diags := content.Load(os.DirFS("../../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}

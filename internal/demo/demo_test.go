@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/demo"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/qualify"
 )
 

@@ -19,11 +19,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/demo"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/wrangler"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
-	"github.com/winnowhq/winnow/worker/blackbox"
+	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -89,7 +89,7 @@ func TestMigrateD1From0004(t *testing.T) {
 
 	// The same database migrated natively, re-scored at an instant.
 	at := time.Now().Add(time.Hour).Truncate(time.Second)
-	c, diags := load.Load(os.DirFS(filepath.Join(root, "content")), "content")
+	c, diags := content.Load(os.DirFS(filepath.Join(root, "content")), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}

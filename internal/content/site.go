@@ -1,4 +1,4 @@
-package load
+package content
 
 import (
 	"io/fs"

@@ -1,4 +1,4 @@
-package load_test
+package content_test
 
 import (
 	"flag"
@@ -12,19 +12,19 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata")
 
 // testContent is the small model the core's tests use.
-const testContent = "../qualify/testdata/content"
+const testContent = "../../qualify/testdata/content"
 
 // mustLoad loads a content directory and fails on any problem.
-func mustLoad(tb testing.TB, dir string) *load.Content {
+func mustLoad(tb testing.TB, dir string) *content.Content {
 	tb.Helper()
-	c, diags := load.Load(os.DirFS(dir), "content")
+	c, diags := content.Load(os.DirFS(dir), "content")
 	if len(diags) > 0 {
 		tb.Fatalf("%s:\n%v", dir, diags)
 	}
@@ -34,7 +34,7 @@ func mustLoad(tb testing.TB, dir string) *load.Content {
 // TestDefaultContent checks the shipped model: no problems, every example
 // passes, and the examples cover what the model defines.
 func TestDefaultContent(t *testing.T) {
-	c := mustLoad(t, "../content")
+	c := mustLoad(t, "../../content")
 	m := c.Model
 	if n := len(c.Examples); n < 30 {
 		t.Errorf("%d example leads, want at least 30", n)
@@ -81,7 +81,7 @@ func TestDefaultContent(t *testing.T) {
 	if !decayed {
 		t.Error("no example lead has decayed points")
 	}
-	for _, kind := range []load.DocKind{load.DocStage, load.DocFramework} {
+	for _, kind := range []content.DocKind{content.DocStage, content.DocFramework} {
 		for _, d := range c.Docs {
 			if d.Kind == kind && strings.TrimSpace(d.Body) == "" {
 				t.Errorf("%s: %s has no definition text", d.Pos, d.Name)
@@ -94,7 +94,7 @@ func TestDefaultContent(t *testing.T) {
 // back from it: each stage's lifecycle stage in HubSpot, the close reasons,
 // the reason signal sales disqualifies a lead with, and the hubspot map.
 func TestDefaultCRM(t *testing.T) {
-	m := mustLoad(t, "../content").Model
+	m := mustLoad(t, "../../content").Model
 	want := map[string]string{
 		"bad lead": "", "cold lead": "lead", "MQL": "marketingqualifiedlead", "SAL": "salesqualifiedlead",
 		"prospect": "salesqualifiedlead", "SQL": "salesqualifiedlead", "opportunity": "opportunity", "disqualified": "other",
@@ -135,7 +135,7 @@ func TestDefaultCRM(t *testing.T) {
 // TestRoundTrip checks that the canonical text of the shipped model and of
 // the test model decodes to an equal model, and encodes to the same text.
 func TestRoundTrip(t *testing.T) {
-	for _, dir := range []string{"../content", testContent} {
+	for _, dir := range []string{"../../content", testContent} {
 		m := mustLoad(t, dir).Model
 		text := qualify.Encode(m)
 		back, err := qualify.Decode(text)
@@ -155,7 +155,7 @@ func TestRoundTrip(t *testing.T) {
 // the test model, in step with its content.
 func TestTestdataModel(t *testing.T) {
 	text := qualify.Encode(mustLoad(t, testContent).Model)
-	path := "../qualify/testdata/model.txt"
+	path := "../../qualify/testdata/model.txt"
 	if *update {
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
@@ -218,7 +218,7 @@ func TestBadContent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, diags := load.Load(overlay(t, ar), "content")
+			_, diags := content.Load(overlay(t, ar), "content")
 			var got strings.Builder
 			for _, d := range diags {
 				got.WriteString(d.String() + "\n")

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/winnowhq/winnow/demo"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/dbtest"
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -30,7 +30,7 @@ func open(t *testing.T, name string) *sql.DB {
 // another with Bulk, through the import: the same leads, with the same
 // rows, but for ids, write tokens and the answers that name them.
 func TestBulkIsFill(t *testing.T) {
-	c, diags := load.Load(os.DirFS("../content"), "content")
+	c, diags := content.Load(os.DirFS("../../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}

@@ -1,4 +1,4 @@
-package load_test
+package content_test
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -35,7 +35,7 @@ func FuzzLoad(f *testing.F) {
 		// Load runs aside, so that a hang fails the input rather than
 		// stalling the fuzzer.
 		type result struct {
-			c      *load.Content
+			c      *content.Content
 			diags  qualify.Diags
 			panick any
 			stack  []byte
@@ -47,7 +47,7 @@ func FuzzLoad(f *testing.F) {
 					done <- result{panick: p, stack: debug.Stack()}
 				}
 			}()
-			c, diags := load.Load(base, "content")
+			c, diags := content.Load(base, "content")
 			done <- result{c: c, diags: diags}
 		}()
 		var r result

@@ -2,7 +2,7 @@
 // marketing) into a qualification model, its example leads and the
 // documents of the glossary. Every problem is reported as a diagnostic at
 // file:line:col; all of them are collected, sorted, and none panics.
-package load
+package content
 
 import (
 	"crypto/sha256"

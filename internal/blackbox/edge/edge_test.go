@@ -22,7 +22,7 @@ import (
 
 	"github.com/winnowhq/winnow/bench/loadtest"
 	"github.com/winnowhq/winnow/internal/wrangler"
-	"github.com/winnowhq/winnow/worker/blackbox"
+	"github.com/winnowhq/winnow/internal/blackbox"
 )
 
 // TestWorkerd runs the black-box suite against the worker in workerd:

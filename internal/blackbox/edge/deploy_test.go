@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/internal/wrangler"
-	"github.com/winnowhq/winnow/worker/blackbox"
+	"github.com/winnowhq/winnow/internal/blackbox"
 )
 
 // TestDeployAsDocumented follows the README's deploy steps exactly, up to

@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
-	"github.com/winnowhq/winnow/worker/blackbox"
+	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
 // TestNative runs the suite against the handler over a SQLite file.
 func TestNative(t *testing.T) {
-	content, diags := load.Load(os.DirFS("../../content"), "content")
+	content, diags := content.Load(os.DirFS("../../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/demo"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/wrangler"
-	"github.com/winnowhq/winnow/load"
-	"github.com/winnowhq/winnow/worker/blackbox"
+	"github.com/winnowhq/winnow/internal/content"
+	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
@@ -33,7 +33,7 @@ func TestBulkD1(t *testing.T) {
 			t.Fatalf("%s is missing: run make edge (%v)", f, err)
 		}
 	}
-	c, diags := load.Load(os.DirFS(filepath.Join(root, "content")), "content")
+	c, diags := content.Load(os.DirFS(filepath.Join(root, "content")), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}

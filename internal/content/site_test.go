@@ -1,11 +1,11 @@
-package load_test
+package content_test
 
 import (
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 )
 
 // TestSiteTracking reads the tracking settings of site.yaml: on with
@@ -13,9 +13,9 @@ import (
 // at its position.
 func TestSiteTracking(t *testing.T) {
 	const head = "name: Test\nbase_url: https://test.example\n"
-	read := func(yaml string) (load.Site, string) {
+	read := func(yaml string) (content.Site, string) {
 		t.Helper()
-		s, diags := load.SiteSettings(fstest.MapFS{"site.yaml": {Data: []byte(head + yaml)}}, "content")
+		s, diags := content.SiteSettings(fstest.MapFS{"site.yaml": {Data: []byte(head + yaml)}}, "content")
 		var lines []string
 		for _, d := range diags {
 			lines = append(lines, d.String())
@@ -24,11 +24,11 @@ func TestSiteTracking(t *testing.T) {
 	}
 	for _, c := range []struct {
 		yaml string
-		want load.Tracking
+		want content.Tracking
 	}{
-		{"", load.Tracking{Enabled: true, Consent: "implied", Notice: load.DefaultNotice}},
-		{"tracking: {enabled: false}\n", load.Tracking{Enabled: false, Consent: "implied", Notice: load.DefaultNotice}},
-		{"tracking:\n  consent: required\n  notice: May we count your visit?\n", load.Tracking{Enabled: true, Consent: "required", Notice: "May we count your visit?"}},
+		{"", content.Tracking{Enabled: true, Consent: "implied", Notice: content.DefaultNotice}},
+		{"tracking: {enabled: false}\n", content.Tracking{Enabled: false, Consent: "implied", Notice: content.DefaultNotice}},
+		{"tracking:\n  consent: required\n  notice: May we count your visit?\n", content.Tracking{Enabled: true, Consent: "required", Notice: "May we count your visit?"}},
 	} {
 		s, problems := read(c.yaml)
 		if problems != "" {

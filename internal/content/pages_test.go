@@ -1,11 +1,11 @@
-package load_test
+package content_test
 
 import (
 	"strings"
 	"testing"
 	"testing/fstest"
 
-	"github.com/winnowhq/winnow/load"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -13,7 +13,7 @@ import (
 // visit: hidden text, optional, at most 200 characters, never honeypots;
 // and that the one honeypot stays one.
 func TestAttributeFields(t *testing.T) {
-	m := mustLoad(t, "../content").Model
+	m := mustLoad(t, "../../content").Model
 	want := []string{"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "referrer", "landing_page"}
 	var got, honeypots []string
 	for _, f := range m.Fields {
@@ -47,7 +47,7 @@ func TestPageSignals(t *testing.T) {
 		"pages/stories.md": {Data: []byte("---\ntitle: Stories\nsignal: \"case_study\"\n---\nStories.\n")},
 		"pages/about.md":   {Data: []byte("---\ntitle: About\n---\nUs.\n")},
 	}
-	pages, diags := load.Pages(fsys, "content", false)
+	pages, diags := content.Pages(fsys, "content", false)
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -60,7 +60,7 @@ func TestPageSignals(t *testing.T) {
 	}
 	m := mustLoad(t, testContent).Model
 	var got []string
-	for _, d := range load.CheckPages(m, pages) {
+	for _, d := range content.CheckPages(m, pages) {
 		got = append(got, d.String())
 	}
 	want := []string{

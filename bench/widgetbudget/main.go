@@ -1,8 +1,8 @@
 // Command budget compresses the widget's build and holds it to its size
 // budget.
 //
-//	go run ./wasm/budget -compress build/widget/winnow.wasm ...
-//	go run ./wasm/budget build/public
+//	go run ./bench/widgetbudget -compress build/widget/winnow.wasm ...
+//	go run ./bench/widgetbudget build/public
 //
 // With -compress it writes each file's brotli (quality 11) and gzip forms
 // beside it, for the site build to publish. Otherwise it finds the
