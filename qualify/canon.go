@@ -1,5 +1,10 @@
 package qualify
 
+import (
+	"github.com/winnowhq/winnow/qualify/internal/num"
+	"github.com/winnowhq/winnow/qualify/internal/str"
+)
+
 // The canonical text form of a model is what the build writes once and the
 // widget and the edge load: one record per line, words separated by single
 // spaces, text in Go-quoted strings, a position as @file:line:col (file by
@@ -46,7 +51,7 @@ const (
 )
 
 type encoder struct {
-	b     builder
+	b     str.Builder
 	files map[string]int
 }
 
@@ -107,8 +112,8 @@ func Encode(m *Model) string {
 		e.int(int64(flags))
 		e.int(int64(f.MinLen))
 		e.int(int64(f.MaxLen))
-		e.word(formatCanonNumber(f.Min))
-		e.word(formatCanonNumber(f.Max))
+		e.word(num.FormatExact(f.Min))
+		e.word(num.FormatExact(f.Max))
 		e.pos(f.Pos)
 		e.quotes(f.Label, f.Help, f.Placeholder, f.Autocomplete, f.Section)
 		e.end()
@@ -139,7 +144,7 @@ func Encode(m *Model) string {
 	for _, c := range m.Consts {
 		e.word("const")
 		e.word(c.Name)
-		e.word(formatCanonNumber(c.Value))
+		e.word(num.FormatExact(c.Value))
 		e.pos(c.Pos)
 		e.end()
 	}
@@ -193,7 +198,7 @@ func Encode(m *Model) string {
 	for _, t := range m.Tiers {
 		e.word("tier")
 		e.quote(t.Name)
-		e.word(formatCanonNumber(t.Min))
+		e.word(num.FormatExact(t.Min))
 		e.pos(t.Pos)
 		e.quotes(t.Label)
 		e.end()
@@ -302,8 +307,8 @@ func (e *encoder) sep() {
 }
 
 func (e *encoder) word(s string)  { e.sep(); e.b.WriteString(s) }
-func (e *encoder) quote(s string) { e.sep(); e.b.WriteString(quote(s)) }
-func (e *encoder) int(n int64)    { e.sep(); e.b.WriteString(itoa(int(n))) }
+func (e *encoder) quote(s string) { e.sep(); e.b.WriteString(str.Quote(s)) }
+func (e *encoder) int(n int64)    { e.sep(); e.b.WriteString(num.Itoa(int(n))) }
 
 // quotes writes strings that end a record, leaving out the empty ones at
 // the end: Decode reads a missing string as "".
@@ -330,14 +335,14 @@ func (e *encoder) pos(p Pos) {
 	e.sep()
 	e.b.WriteByte('@')
 	if p.File != "" {
-		e.b.WriteString(itoa(e.files[p.File]))
+		e.b.WriteString(num.Itoa(e.files[p.File]))
 	} else {
 		e.b.WriteByte('-')
 	}
 	e.b.WriteByte(':')
-	e.b.WriteString(itoa(p.Line))
+	e.b.WriteString(num.Itoa(p.Line))
 	e.b.WriteByte(':')
-	e.b.WriteString(itoa(p.Col))
+	e.b.WriteString(num.Itoa(p.Col))
 }
 
 // named writes the start of a record of a name, where it is written and
@@ -364,7 +369,7 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
-	return "model text line " + itoa(e.Line) + ": " + e.Msg
+	return "model text line " + num.Itoa(e.Line) + ": " + e.Msg
 }
 
 type decoder struct {
@@ -398,7 +403,7 @@ func Decode(text string) (*Model, error) {
 	var fw *Framework
 	optStart, critStart := 0, 0 // where the current field's options and framework's criteria begin
 	for len(lines) > 0 && d.err == nil {
-		nl := indexByte(lines, '\n')
+		nl := str.IndexByte(lines, '\n')
 		var line string
 		if nl < 0 {
 			line, lines = lines, ""
@@ -412,7 +417,7 @@ func Decode(text string) (*Model, error) {
 		}
 		if header {
 			if line != canonHeader {
-				d.fail("not a model: the first line must be " + quote(canonHeader))
+				d.fail("not a model: the first line must be " + str.Quote(canonHeader))
 			}
 			header = false
 			continue
@@ -496,7 +501,7 @@ func Decode(text string) (*Model, error) {
 			p.Points = d.int()
 			if sig := d.word(); sig != "-" {
 				if p.Signal = m.SignalIndex(sig); p.Signal < 0 {
-					d.fail("point " + p.Name + " names unknown signal " + quote(sig))
+					d.fail("point " + p.Name + " names unknown signal " + str.Quote(sig))
 				}
 			}
 			p.Pos = d.pos()
@@ -527,7 +532,7 @@ func Decode(text string) (*Model, error) {
 			if f := d.word(); f != "-" {
 				s.Funnel, _ = ParseFunnel(f)
 				if s.Funnel == NoFunnel {
-					d.fail("unknown funnel position " + quote(f))
+					d.fail("unknown funnel position " + str.Quote(f))
 				}
 			}
 			s.Pos = d.pos()
@@ -546,10 +551,10 @@ func Decode(text string) (*Model, error) {
 		case "end":
 			ended = true
 		default:
-			d.fail("unknown record " + quote(kind))
+			d.fail("unknown record " + str.Quote(kind))
 		}
 		if d.err == nil && d.rest != "" {
-			d.fail("unexpected " + quote(d.rest))
+			d.fail("unexpected " + str.Quote(d.rest))
 		}
 	}
 	if d.err == nil && header {
@@ -571,7 +576,7 @@ func Decode(text string) (*Model, error) {
 		}
 	}
 	if m.FormSignal != "" && m.SignalIndex(m.FormSignal) < 0 {
-		return nil, &DecodeError{2, "unknown form signal " + quote(m.FormSignal)}
+		return nil, &DecodeError{2, "unknown form signal " + str.Quote(m.FormSignal)}
 	}
 	if err := m.checkShape(); err != "" {
 		return nil, &DecodeError{1, err}
@@ -694,7 +699,7 @@ func (d *decoder) presize(h sizeHints, textLen int) {
 func (m *Model) checkShape() string {
 	for i, s := range m.Stages {
 		if s.Rule == nil && i != m.DefaultStage() {
-			return "stage " + quote(s.Name) + " has no rule but is not the first funnel stage"
+			return "stage " + str.Quote(s.Name) + " has no rule but is not the first funnel stage"
 		}
 	}
 	if len(m.Stages) > 0 && m.DefaultStage() < 0 {
@@ -763,7 +768,7 @@ func (d *decoder) word() string {
 func (d *decoder) name() string {
 	w := d.word()
 	if d.err == nil && !IsName(w) {
-		d.fail("invalid name " + quote(w))
+		d.fail("invalid name " + str.Quote(w))
 	}
 	return w
 }
@@ -782,7 +787,7 @@ func (d *decoder) quoted() string {
 	if d.err != nil {
 		return ""
 	}
-	if !hasPrefix(d.rest, `"`) {
+	if !str.HasPrefix(d.rest, `"`) {
 		d.fail("expected a quoted string")
 		return ""
 	}
@@ -795,7 +800,7 @@ func (d *decoder) quoted() string {
 		} else if i == 24 && !escaped {
 			// A long string: let IndexByte find the quote, unless
 			// an escape comes first.
-			if j := indexByte(r[i:], '"'); j >= 0 && indexByte(r[i:i+j], '\\') < 0 {
+			if j := str.IndexByte(r[i:], '"'); j >= 0 && str.IndexByte(r[i:i+j], '\\') < 0 {
 				i += j
 				break
 			}
@@ -817,7 +822,7 @@ func (d *decoder) quoted() string {
 	if !escaped {
 		return q[1 : len(q)-1]
 	}
-	s, ok := unquote(q)
+	s, ok := str.Unquote(q)
 	if !ok {
 		d.fail("invalid string " + q)
 	}
@@ -829,35 +834,11 @@ func (d *decoder) int64() int64 {
 	if d.err != nil {
 		return 0
 	}
-	n, ok := atoi(w)
+	n, ok := num.Atoi(w)
 	if !ok {
-		d.fail("expected a whole number, found " + quote(w))
+		d.fail("expected a whole number, found " + str.Quote(w))
 	}
 	return n
-}
-
-// atoi parses a decimal whole number of at most 18 digits, optionally
-// negative: all the canonical text writes, faster than strconv.
-func atoi(s string) (int64, bool) {
-	neg := len(s) > 0 && s[0] == '-'
-	if neg {
-		s = s[1:]
-	}
-	if len(s) == 0 || len(s) > 18 {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	if neg {
-		n = -n
-	}
-	return n, true
 }
 
 func (d *decoder) int() int {
@@ -885,9 +866,9 @@ func (d *decoder) number() float64 {
 	if d.err != nil {
 		return 0
 	}
-	v, ok := parseCanonNumber(w)
+	v, ok := num.ParseExact(w)
 	if !ok || v != v || v > 1e300 || v < -1e300 {
-		d.fail("expected a number, found " + quote(w))
+		d.fail("expected a number, found " + str.Quote(w))
 	}
 	return v
 }
@@ -916,15 +897,15 @@ func (d *decoder) pos() Pos {
 	parts[2] = w[start:]
 	var p Pos
 	if parts[0] != "-" {
-		fi, ok := atoi(parts[0])
+		fi, ok := num.Atoi(parts[0])
 		if !ok || fi < 0 || fi >= int64(len(d.files)) {
 			d.fail("unknown file in position " + w)
 			return Pos{}
 		}
 		p.File = d.files[fi]
 	}
-	line, ok1 := atoi(parts[1])
-	col, ok2 := atoi(parts[2])
+	line, ok1 := num.Atoi(parts[1])
+	col, ok2 := num.Atoi(parts[2])
 	if !ok1 || !ok2 || line < 0 || col < 0 || line > 1<<31 || col > 1<<31 {
 		d.fail("invalid position " + w)
 	}
@@ -937,7 +918,7 @@ func (d *decoder) rule(ctx Context) *Rule {
 	if d.err != nil {
 		return nil
 	}
-	if !hasPrefix(d.rest, ": ") {
+	if !str.HasPrefix(d.rest, ": ") {
 		d.fail("expected : and a rule")
 		return nil
 	}

@@ -2,6 +2,8 @@ package qualify
 
 import (
 	"strconv"
+
+	"github.com/winnowhq/winnow/qualify/internal/str"
 )
 
 // Kind is the kind of a value in the rule language.
@@ -28,9 +30,7 @@ type Type struct {
 const EnumGrades = -1
 
 var (
-	typeBool   = Type{Kind: KindBool}
 	typeNumber = Type{Kind: KindNumber}
-	typeString = Type{Kind: KindString}
 	typeTime   = Type{Kind: KindTime}
 	typeGrade  = Type{Kind: KindEnum, Enum: EnumGrades}
 )
@@ -63,45 +63,6 @@ const (
 	refBuiltin
 )
 
-type builtin uint8
-
-const (
-	bKnown builtin = iota
-	bCount
-	bDaysSince
-	bDomain
-	bFreeEmail // bFreeEmail, bDisposableEmail and bGibberish stay in this order: Evaluate memoises them by offset
-	bDisposableEmail
-	bGibberish
-	bLinks
-	bLen
-	bContains
-	bStartsWith
-	bEndsWith
-)
-
-type builtinSpec struct {
-	name   string
-	args   []Kind // KindInvalid: any kind
-	vararg bool   // the last argument repeats, at least once
-	result Kind
-}
-
-var builtins = [...]builtinSpec{
-	bKnown:           {"known", []Kind{KindInvalid}, false, KindBool},                  // the value is known (a field answered, a signal recorded)
-	bCount:           {"count", []Kind{KindInvalid}, true, KindNumber},                 // how many of the conditions hold; a value that is not a condition counts when known
-	bDaysSince:       {"days_since", []Kind{KindTime}, false, KindNumber},              // whole days from a date or signal to now
-	bDomain:          {"domain", []Kind{KindString}, false, KindString},                // the lower-case domain of an email address
-	bFreeEmail:       {"free_email", []Kind{KindString}, false, KindBool},              // the email address (or domain) belongs to a free mail provider
-	bDisposableEmail: {"disposable_email", []Kind{KindString}, false, KindBool},        // the email address (or domain) belongs to a disposable-address service
-	bGibberish:       {"gibberish", []Kind{KindString}, false, KindBool},               // the text looks like keyboard mashing rather than words
-	bLinks:           {"links", []Kind{KindString}, false, KindNumber},                 // how many web links the text holds
-	bLen:             {"len", []Kind{KindString}, false, KindNumber},                   // the length of the text in characters
-	bContains:        {"contains", []Kind{KindString, KindString}, false, KindBool},    // the text holds the second text, ignoring case (Latin, Greek, Cyrillic)
-	bStartsWith:      {"starts_with", []Kind{KindString, KindString}, false, KindBool}, // the text starts with the second text, ignoring case
-	bEndsWith:        {"ends_with", []Kind{KindString, KindString}, false, KindBool},   // the text ends with the second text, ignoring case
-}
-
 // Reserved names that rules read besides fields, signals and constants.
 const (
 	NameScore     = "score"
@@ -117,12 +78,7 @@ func IsReserved(name string) bool {
 	case "and", "or", "not", "in", "true", "false", NameScore, NameFit, NameFitPoints, NameFramework:
 		return true
 	}
-	for _, b := range builtins {
-		if b.name == name {
-			return true
-		}
-	}
-	return false
+	return builtinIndex(name) >= 0
 }
 
 // IsName reports whether s can be a name in a rule: a letter or underscore,
@@ -141,7 +97,20 @@ func IsName(s string) bool {
 
 // TypeString describes t for a message.
 func (m *Model) TypeString(t Type) string {
-	switch t.Kind {
+	if t.Kind == KindEnum {
+		if t.Enum == EnumGrades {
+			return "a fit grade"
+		}
+		if t.Enum >= 0 && int(t.Enum) < len(m.Fields) {
+			return "a choice of " + m.Fields[t.Enum].Name
+		}
+	}
+	return kindString(t.Kind)
+}
+
+// kindString describes a value of kind k for a message.
+func kindString(k Kind) string {
+	switch k {
 	case KindBool:
 		return "a condition"
 	case KindNumber:
@@ -151,15 +120,30 @@ func (m *Model) TypeString(t Type) string {
 	case KindTime:
 		return "a date"
 	case KindEnum:
-		if t.Enum == EnumGrades {
-			return "a fit grade"
-		}
-		if t.Enum >= 0 && int(t.Enum) < len(m.Fields) {
-			return "a choice of " + m.Fields[t.Enum].Name
-		}
 		return "a choice"
 	}
 	return "nothing"
+}
+
+// kindsString describes the kinds of s for a message, in the order
+// messages name them: "text, a number or a choice".
+func kindsString(s kinds) string {
+	var names []string
+	for _, k := range [...]Kind{KindString, KindNumber, KindEnum, KindBool, KindTime} {
+		if s.has(k) {
+			names = append(names, kindString(k))
+		}
+	}
+	return listString(names, " or ")
+}
+
+// listString lists names for a message, with last between the last two:
+// "a, b and c" with " and ".
+func listString(names []string, last string) string {
+	if len(names) < 2 {
+		return str.Join(names, "")
+	}
+	return str.Join(names[:len(names)-1], ", ") + last + names[len(names)-1]
 }
 
 // Compile parses and checks the text of a rule for use in context ctx. It
@@ -202,56 +186,51 @@ func (c *checker) expr(e *Expr) Type {
 	return t
 }
 
+// node types e by its operation's signature.
 func (c *checker) node(e *Expr) Type {
-	m := c.m
-	switch e.Op {
-	case OpNumber:
-		return typeNumber
-	case OpString:
-		return typeString
-	case OpTrue, OpFalse:
-		return typeBool
-	case OpName:
+	s := signatureOf(e.Op)
+	switch s.form {
+	case formLiteral:
+	case formName:
 		return c.name(e)
-	case OpCall:
+	case formCall:
 		return c.call(e)
-	case OpNeg:
-		c.want(e.Args[0], typeNumber, "-")
-		return typeNumber
-	case OpAdd, OpSub:
-		c.want(e.Args[0], typeNumber, opText[e.Op])
-		c.want(e.Args[1], typeNumber, opText[e.Op])
-		return typeNumber
-	case OpNot:
-		c.want(e.Args[0], typeBool, "not")
-		return typeBool
-	case OpAnd, OpOr:
-		c.want(e.Args[0], typeBool, opText[e.Op])
-		c.want(e.Args[1], typeBool, opText[e.Op])
-		return typeBool
-	case OpEq, OpNe, OpLt, OpLe, OpGt, OpGe:
-		c.compare(e)
-		return typeBool
-	case OpIn, OpNotIn:
-		c.in(e)
-		return typeBool
+	case formArgs:
+		c.operands(e, s, opText[e.Op])
+	case formCompare:
+		c.compare(e, s)
+	case formMember:
+		c.in(e, s)
+	default:
+		c.errorf(e.Off, "invalid expression")
+		return Type{}
 	}
-	c.errorf(e.Off, "invalid expression")
-	_ = m
-	return Type{}
+	return Type{Kind: s.result}
 }
 
-// want checks that e has type t, as the operand of op.
-func (c *checker) want(e *Expr, t Type, op string) {
-	got := c.expr(e)
-	if got.Kind == KindInvalid || got == t {
-		return
+// operands types the operands of e, an operation or a call of a function
+// called name, by its signature s.
+func (c *checker) operands(e *Expr, s *signature, name string) {
+	n := s.arity()
+	if len(e.Args) < n || !s.vararg && len(e.Args) != n {
+		want := strconv.Itoa(n) + " argument"
+		if n != 1 {
+			want += "s"
+		}
+		if s.vararg {
+			want = "at least " + want
+		}
+		c.errorf(e.Off, name+" takes "+want+", not "+strconv.Itoa(len(e.Args)))
 	}
-	if t == typeBool {
-		c.errorf(e.Off, op+" needs a condition, but this is "+c.m.TypeString(got))
-		return
+	for i, a := range e.Args {
+		got := c.expr(a)
+		if i >= n && !s.vararg || got.Kind == KindInvalid {
+			continue
+		}
+		if k := s.args[min(i, n-1)]; !k.has(got.Kind) {
+			c.errorf(a.Off, name+" needs "+kindsString(k)+", but this is "+c.m.TypeString(got))
+		}
 	}
-	c.errorf(e.Off, op+" needs "+c.m.TypeString(t)+", but this is "+c.m.TypeString(got))
 }
 
 func (c *checker) name(e *Expr) Type {
@@ -301,11 +280,9 @@ func (c *checker) name(e *Expr) Type {
 		e.ref, e.idx = refFramework, int32(i)
 		return typeNumber
 	}
-	for _, b := range builtins {
-		if b.name == e.Name {
-			c.errorf(e.Off, e.Name+" is a function: call it as "+e.Name+"(...)")
-			return Type{}
-		}
+	if builtinIndex(e.Name) >= 0 {
+		c.errorf(e.Off, e.Name+" is a function: call it as "+e.Name+"(...)")
+		return Type{}
 	}
 	c.errorf(e.Off, "unknown field "+strconv.Quote(e.Name)+c.suggest(e.Name, m.names()))
 	return Type{}
@@ -348,7 +325,7 @@ func Closest(s string, candidates []string) string {
 	limit := max(1, min(3, len(s)/3))
 	best, bestD := "", limit+1
 	for _, c := range candidates {
-		if d := editDistance(toLower(s), toLower(c)); d < bestD {
+		if d := editDistance(str.ToLower(s), str.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
@@ -390,15 +367,8 @@ func editDistance(a, b string) int {
 }
 
 func (c *checker) call(e *Expr) Type {
-	var spec *builtinSpec
-	for i := range builtins {
-		if builtins[i].name == e.Name {
-			spec = &builtins[i]
-			e.ref, e.idx = refBuiltin, int32(i)
-			break
-		}
-	}
-	if spec == nil {
+	i := builtinIndex(e.Name)
+	if i < 0 {
 		names := make([]string, len(builtins))
 		for i, b := range builtins {
 			names[i] = b.name
@@ -409,33 +379,10 @@ func (c *checker) call(e *Expr) Type {
 		}
 		return Type{}
 	}
-	n := len(spec.args)
-	if spec.vararg && len(e.Args) < n || !spec.vararg && len(e.Args) != n {
-		want := strconv.Itoa(n) + " argument"
-		if n != 1 {
-			want += "s"
-		}
-		if spec.vararg {
-			want = "at least " + want
-		}
-		c.errorf(e.Off, e.Name+" takes "+want+", not "+strconv.Itoa(len(e.Args)))
-	}
-	for i, a := range e.Args {
-		k := spec.args[min(i, n-1)]
-		if i >= n && !spec.vararg {
-			c.expr(a)
-			continue
-		}
-		if k == KindInvalid {
-			c.expr(a)
-			continue
-		}
-		got := c.expr(a)
-		if got.Kind != KindInvalid && got.Kind != k {
-			c.errorf(a.Off, e.Name+" needs "+c.m.TypeString(Type{Kind: k})+", but this is "+c.m.TypeString(got))
-		}
-	}
-	return Type{Kind: spec.result}
+	e.ref, e.idx = refBuiltin, int32(i)
+	s := &builtins[i].signature
+	c.operands(e, s, e.Name)
+	return Type{Kind: s.result}
 }
 
 // literalFor resolves lit, a string literal compared with a value of type
@@ -455,7 +402,7 @@ func (c *checker) literalFor(lit *Expr, t Type) bool {
 			c.errorf(lit.Off, "fit is compared with "+strconv.Quote(lit.Name)+" but the model defines no fit grades")
 			return false
 		}
-		c.errorf(lit.Off, "fit has no grade "+strconv.Quote(lit.Name)+c.suggest(lit.Name, names)+"; grades are "+join(names, ", "))
+		c.errorf(lit.Off, "fit has no grade "+strconv.Quote(lit.Name)+c.suggest(lit.Name, names)+"; grades are "+str.Join(names, ", "))
 		return false
 	}
 	f := &m.Fields[t.Enum]
@@ -477,7 +424,8 @@ func (c *checker) literalFor(lit *Expr, t Type) bool {
 // better": grade i of len(Grades) (best first) has ordinal len-1-i.
 func gradeOrdinal(m *Model, i int) int { return len(m.Grades) - 1 - i }
 
-func (c *checker) compare(e *Expr) {
+// compare types a comparison whose signature is s.
+func (c *checker) compare(e *Expr, s *signature) {
 	a, b := e.Args[0], e.Args[1]
 	ta, tb := c.expr(a), c.expr(b)
 	if ta.Kind == KindInvalid || tb.Kind == KindInvalid {
@@ -502,17 +450,29 @@ func (c *checker) compare(e *Expr) {
 		c.errorf(e.Off, "cannot compare "+c.m.TypeString(ta)+" with "+c.m.TypeString(tb))
 		return
 	}
-	switch ta.Kind {
-	case KindTime:
+	switch {
+	case s.args[0].has(ta.Kind):
+	case ta.Kind == KindTime:
 		c.errorf(e.Off, "cannot compare dates with "+op+": use days_since(...)")
-	case KindBool, KindString:
-		if e.Op != OpEq && e.Op != OpNe {
-			c.errorf(e.Off, "cannot order "+c.m.TypeString(ta)+" with "+op+": only == and != apply")
-		}
+	default:
+		c.errorf(e.Off, "cannot order "+c.m.TypeString(ta)+" with "+op+": only "+comparisons(ta.Kind)+" apply")
 	}
 }
 
-func (c *checker) in(e *Expr) {
+// comparisons lists the comparison operators that take values of kind k:
+// "== and !=".
+func comparisons(k Kind) string {
+	var ops []string
+	for op, s := range signatures {
+		if s.form == formCompare && s.args[0].has(k) {
+			ops = append(ops, opText[op])
+		}
+	}
+	return listString(ops, " and ")
+}
+
+// in types a test of membership in a list, whose signature is s.
+func (c *checker) in(e *Expr, s *signature) {
 	m := c.m
 	t := c.expr(e.Args[0])
 	if t.Kind == KindInvalid {
@@ -521,12 +481,11 @@ func (c *checker) in(e *Expr) {
 		}
 		return
 	}
-	switch t.Kind {
-	case KindString, KindEnum, KindNumber:
-	default:
-		c.errorf(e.Args[0].Off, "in needs text, a number or a choice on its left, but this is "+m.TypeString(t))
+	if !s.args[0].has(t.Kind) {
+		c.errorf(e.Args[0].Off, "in needs "+kindsString(s.args[0])+" on its left, but this is "+m.TypeString(t))
 		return
 	}
+	item := literalKind(t.Kind)
 	if e.Name != "" {
 		li := -1
 		for i := range m.Lists {
@@ -543,10 +502,10 @@ func (c *checker) in(e *Expr) {
 			return
 		}
 		e.ref, e.idx = refList, int32(li)
-		switch t.Kind {
-		case KindNumber:
-			c.errorf(e.Off, "list "+e.Name+" holds text, but the left side is a number")
-		case KindEnum:
+		switch {
+		case item != KindString:
+			c.errorf(e.Off, "list "+e.Name+" holds text, but the left side is "+m.TypeString(t))
+		case t.Kind == KindEnum:
 			for _, v := range m.Lists[li].Values {
 				lit := &Expr{Op: OpString, Name: v, Off: e.Off}
 				if c.literalFor(lit, t) {
@@ -561,20 +520,17 @@ func (c *checker) in(e *Expr) {
 		return
 	}
 	for _, a := range e.Args[1:] {
-		switch {
-		case a.Op == OpString && (t.Kind == KindString || t.Kind == KindEnum):
-			a.Type = typeString
-			if t.Kind == KindEnum && c.literalFor(a, t) {
-				setBit(&e.set, int(a.idx))
-			}
-		case a.Op == OpNumber && t.Kind == KindNumber:
-			a.Type = typeNumber
-		default:
+		if as := signatureOf(a.Op); as.form != formLiteral || as.result != item {
 			want := "text"
-			if t.Kind == KindNumber {
+			if item == KindNumber {
 				want = "number"
 			}
 			c.errorf(a.Off, "the list after in holds "+want+" literals only")
+			continue
+		}
+		a.Type = Type{Kind: item}
+		if t.Kind == KindEnum && c.literalFor(a, t) {
+			setBit(&e.set, int(a.idx))
 		}
 	}
 }

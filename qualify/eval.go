@@ -2,6 +2,8 @@ package qualify
 
 import (
 	"unicode/utf8"
+
+	"github.com/winnowhq/winnow/qualify/internal/str"
 )
 
 // Value is the value of one field of a lead. Which member holds it depends
@@ -157,7 +159,7 @@ func (ev *evaluation) compare(e *Expr) bool {
 		if !ok1 || !ok2 {
 			return false
 		}
-		c = compare(x, y)
+		c = str.Compare(x, y)
 	case KindBool:
 		x, ok1 := ev.boolean(a)
 		y, ok2 := ev.boolean(b)
@@ -395,11 +397,11 @@ func (ev *evaluation) callBool(e *Expr) bool {
 		}
 		switch builtin(e.idx) {
 		case bContains:
-			return indexFold(s, t) >= 0
+			return str.IndexFold(s, t) >= 0
 		case bStartsWith:
-			return len(s) >= len(t) && equalFold(s[:len(t)], t)
+			return len(s) >= len(t) && str.EqualFold(s[:len(t)], t)
 		default:
-			return len(s) >= len(t) && equalFold(s[len(s)-len(t):], t)
+			return len(s) >= len(t) && str.EqualFold(s[len(s)-len(t):], t)
 		}
 	}
 	return false
@@ -428,37 +430,13 @@ func (ev *evaluation) textTest(b builtin, arg *Expr) bool {
 	return c.Disposable(d)
 }
 
-// indexFold is strings.Index ignoring case, without allocating. It looks
-// for the first byte both ways before comparing the rest.
-func indexFold(s, sub string) int {
-	if sub == "" {
-		return 0
-	}
-	first := sub[0]
-	other := first
-	if c := lowerByte(first); c != first {
-		other = c
-	} else if c >= 'a' && c <= 'z' {
-		other = c - 'a' + 'A'
-	}
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if c := s[i]; c != first && c != other {
-			continue
-		}
-		if equalFold(s[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
-}
-
 // Domain returns the lower-case domain of an email address: what follows
 // the last @, or the whole text when there is no @.
 func Domain(email string) string {
-	d := email[lastIndexByte(email, '@')+1:]
+	d := email[str.LastIndexByte(email, '@')+1:]
 	for i := 0; i < len(d); i++ {
 		if c := d[i]; c >= 'A' && c <= 'Z' {
-			return toLower(d)
+			return str.ToLower(d)
 		}
 	}
 	return d

@@ -33,9 +33,10 @@ const (
 	OpOr         // Args[0] or Args[1]
 )
 
+// opText is the text of each operation that has one, as rules write it.
 var opText = [...]string{
-	OpAdd: "+", OpSub: "-", OpEq: "==", OpNe: "!=", OpLt: "<", OpLe: "<=",
-	OpGt: ">", OpGe: ">=", OpIn: "in", OpNotIn: "not in", OpAnd: "and", OpOr: "or",
+	OpNeg: "-", OpAdd: "+", OpSub: "-", OpEq: "==", OpNe: "!=", OpLt: "<", OpLe: "<=",
+	OpGt: ">", OpGe: ">=", OpIn: "in", OpNotIn: "not in", OpNot: "not", OpAnd: "and", OpOr: "or",
 }
 
 // Expr is a node of a rule's syntax tree. Parse builds it; Check resolves

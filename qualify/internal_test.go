@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/winnowhq/winnow/qualify/internal/str"
 )
 
 func TestDecayTable(t *testing.T) {
@@ -175,53 +177,6 @@ func TestFloorDiv(t *testing.T) {
 	}
 }
 
-func TestIndexFold(t *testing.T) {
-	tests := []struct {
-		s, sub string
-		want   int
-	}{
-		{"Hello World", "world", 6},
-		{"hello", "HELLO", 0},
-		{"abc", "", 0},
-		{"", "", 0},
-		{"", "a", -1},
-		{"abc", "abcd", -1},
-		{"xXyZ", "xyz", 1},
-		{"Price: 10", "PRICE", 0},
-		{"aab", "AB", 1},
-		{"123-abc", "3-A", 2},
-		{"mobile APP", "app", 7},
-		{"banana", "NAN", 2},
-		{"ab", "ba", -1},
-		{"Straße", "SSE", -1},
-		{"über Uber", "UBER", 6},
-		{"Müller GmbH", "müller", 0},
-		{"a@Gmail.COM", "gmail.com", 2},
-	}
-	for _, tt := range tests {
-		t.Run(tt.s+"/"+tt.sub, func(t *testing.T) {
-			if got := indexFold(tt.s, tt.sub); got != tt.want {
-				t.Errorf("indexFold(%q, %q) = %d, want %d", tt.s, tt.sub, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestIndexFoldMatchesLowerIndex(t *testing.T) {
-	words := []string{"", "a", "A", "ab", "Ab", "aB", "ba", "b@", "@", "-z", "Z-", "zz", "aab", "ABA"}
-	for _, s := range words {
-		for _, u := range words {
-			for _, sub := range words {
-				hay := s + u + s
-				want := strings.Index(strings.ToLower(hay), strings.ToLower(sub))
-				if got := indexFold(hay, sub); got != want {
-					t.Errorf("indexFold(%q, %q) = %d, want %d", hay, sub, got, want)
-				}
-			}
-		}
-	}
-}
-
 func TestEditDistance(t *testing.T) {
 	long := strings.Repeat("x", 65)
 	tests := []struct {
@@ -333,7 +288,7 @@ func TestDomainTables(t *testing.T) {
 			if i > 0 && set[i-1] >= d {
 				t.Errorf("%s table: %q after %q", name, d, set[i-1])
 			}
-			if d != toLower(d) || indexByte(d, '.') <= 0 || TrimSpace(d) != d {
+			if d != str.ToLower(d) || str.IndexByte(d, '.') <= 0 || str.TrimSpace(d) != d {
 				t.Errorf("%s table: %q is not a lower-case domain", name, d)
 			}
 		}

@@ -2,13 +2,15 @@ package qualify
 
 import (
 	"strconv"
+
+	"github.com/winnowhq/winnow/qualify/internal/str"
 )
 
 // Line is the verdict in one line that a native and a WebAssembly
 // build can compare exactly: stage, fit, tier, score and every reason,
 // points in hundredths.
 func (v *Verdict) Line() string {
-	var b builder
+	var b str.Builder
 	b.WriteString(v.Stage + "\t" + v.Fit + "\t" + v.Tier + "\t" + hundredths(v.Score) + "\t")
 	for i, r := range v.Reasons {
 		if i > 0 {

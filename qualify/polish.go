@@ -1,5 +1,10 @@
 package qualify
 
+import (
+	"github.com/winnowhq/winnow/qualify/internal/num"
+	"github.com/winnowhq/winnow/qualify/internal/str"
+)
+
 // Canonical text holds each rule in prefix (Polish) notation: every node
 // one word, its operation before its operands, so that reading it back
 // needs neither the rule parser nor the checker's diagnostics, which the
@@ -22,12 +27,12 @@ var polishOps = [...]string{
 }
 
 // writePolish appends the prefix form of e to b.
-func writePolish(b *builder, e *Expr) {
+func writePolish(b *str.Builder, e *Expr) {
 	switch e.Op {
 	case OpNumber:
-		b.WriteString(formatCanonNumber(e.Num))
+		b.WriteString(num.FormatExact(e.Num))
 	case OpString:
-		b.WriteString(quote(e.Name))
+		b.WriteString(str.Quote(e.Name))
 	case OpTrue:
 		b.WriteString("true")
 	case OpFalse:
@@ -37,7 +42,7 @@ func writePolish(b *builder, e *Expr) {
 	case OpCall:
 		b.WriteString(e.Name)
 		b.WriteByte('/')
-		b.WriteString(itoa(len(e.Args)))
+		b.WriteString(num.Itoa(len(e.Args)))
 	case OpIn, OpNotIn:
 		if e.Op == OpNotIn {
 			b.WriteByte('!')
@@ -47,7 +52,7 @@ func writePolish(b *builder, e *Expr) {
 			b.WriteString(e.Name)
 		} else {
 			b.WriteString("in/")
-			b.WriteString(itoa(len(e.Args) - 1))
+			b.WriteString(num.Itoa(len(e.Args) - 1))
 		}
 	default:
 		b.WriteString(polishOps[e.Op])
@@ -60,7 +65,7 @@ func writePolish(b *builder, e *Expr) {
 
 // Polish returns the prefix form of e, as canonical text holds it.
 func Polish(e *Expr) string {
-	var b builder
+	var b str.Builder
 	writePolish(&b, e)
 	return b.String()
 }
@@ -104,9 +109,9 @@ func (r *polishReader) word() string {
 
 // count reads the N of in/N or f/N.
 func (r *polishReader) count(s string) int {
-	n, ok := atoi(s)
+	n, ok := num.Atoi(s)
 	if !ok || n < 0 || n > int64(len(r.src)) {
-		r.fail("bad operand count " + quote(s))
+		r.fail("bad operand count " + str.Quote(s))
 		return -1
 	}
 	return int(n)
@@ -130,45 +135,45 @@ func (r *polishReader) node(depth int) *Expr {
 	arity := 0
 	switch c := w[0]; {
 	case c == '"':
-		s, ok := unquote(w)
+		s, ok := str.Unquote(w)
 		if !ok {
 			return r.fail("invalid string " + w)
 		}
 		e.Op, e.Name = OpString, s
 	case c >= '0' && c <= '9':
-		v, ok := parseCanonNumber(w)
+		v, ok := num.ParseExact(w)
 		if !ok || v > 1e15 {
-			return r.fail("invalid number " + quote(w))
+			return r.fail("invalid number " + str.Quote(w))
 		}
 		e.Op, e.Num = OpNumber, v
 	case w == "true":
 		e.Op = OpTrue
 	case w == "false":
 		e.Op = OpFalse
-	case hasPrefix(w, "in/") || hasPrefix(w, "!in/"):
+	case str.HasPrefix(w, "in/") || str.HasPrefix(w, "!in/"):
 		e.Op = OpIn
 		if c == '!' {
 			e.Op = OpNotIn
 		}
-		arity = r.count(w[indexByte(w, '/')+1:])
+		arity = r.count(w[str.IndexByte(w, '/')+1:])
 		if arity < 1 {
 			return r.fail("the list after in is empty")
 		}
 		arity++
-	case hasPrefix(w, "in:") || hasPrefix(w, "!in:"):
+	case str.HasPrefix(w, "in:") || str.HasPrefix(w, "!in:"):
 		e.Op = OpIn
 		if c == '!' {
 			e.Op = OpNotIn
 		}
-		e.Name = w[indexByte(w, ':')+1:]
+		e.Name = w[str.IndexByte(w, ':')+1:]
 		if !IsName(e.Name) {
-			return r.fail("invalid list name " + quote(e.Name))
+			return r.fail("invalid list name " + str.Quote(e.Name))
 		}
 		arity = 1
 	case isLetter(c):
-		name, n, call := cut(w, '/')
+		name, n, call := str.Cut(w, '/')
 		if !IsName(name) {
-			return r.fail("invalid name " + quote(w))
+			return r.fail("invalid name " + str.Quote(w))
 		}
 		e.Name = name
 		e.Op = OpName
@@ -183,7 +188,7 @@ func (r *polishReader) node(depth int) *Expr {
 		}
 		switch e.Op {
 		case OpInvalid:
-			return r.fail("unknown word " + quote(w) + " in a rule")
+			return r.fail("unknown word " + str.Quote(w) + " in a rule")
 		case OpNeg, OpNot:
 			arity = 1
 		default:
@@ -214,7 +219,7 @@ func readPolish(src string, a *arena) (*Expr, string) {
 	r := &polishReader{src: src, a: a}
 	e := r.node(1)
 	if r.err == "" && r.src != "" {
-		r.fail("unexpected " + quote(r.src) + " after the end of the rule")
+		r.fail("unexpected " + str.Quote(r.src) + " after the end of the rule")
 	}
 	if r.err != "" {
 		return nil, r.err

@@ -3,6 +3,8 @@ package qualify
 import (
 	"slices"
 	"strconv"
+
+	"github.com/winnowhq/winnow/qualify/internal/str"
 )
 
 // Pos is a position in a content file. Line and Col count from 1; the zero
@@ -18,7 +20,7 @@ func (p Pos) IsValid() bool { return p.File != "" || p.Line > 0 }
 
 // String formats p as file:line:col, leaving out the parts that are unknown.
 func (p Pos) String() string {
-	var b builder
+	var b str.Builder
 	b.WriteString(p.File)
 	if p.Line > 0 {
 		if b.Len() > 0 {
@@ -75,7 +77,7 @@ func (ds *Diags) Sort() {
 		case b.Pos.Less(a.Pos):
 			return 1
 		}
-		return compare(a.Msg, b.Msg)
+		return str.Compare(a.Msg, b.Msg)
 	})
 	out := s[:0]
 	for i, d := range s {
@@ -89,7 +91,7 @@ func (ds *Diags) Sort() {
 
 // Error lists the problems one per line.
 func (ds Diags) Error() string {
-	var b builder
+	var b str.Builder
 	for i, d := range ds {
 		if i > 0 {
 			b.WriteByte('\n')

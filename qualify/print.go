@@ -2,6 +2,8 @@ package qualify
 
 import (
 	"strconv"
+
+	"github.com/winnowhq/winnow/qualify/internal/str"
 )
 
 // Precedence levels, loosest first.
@@ -37,7 +39,7 @@ func precedence(e *Expr) int {
 // operators, parentheses only where the tree needs them, strings in double
 // quotes. Parse(Print(e)) is equal to e.
 func Print(e *Expr) string {
-	var b builder
+	var b str.Builder
 	printExpr(&b, e, precOr)
 	return b.String()
 }
@@ -46,7 +48,7 @@ func Print(e *Expr) string {
 // trailing zeros.
 func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
-func printExpr(b *builder, e *Expr, min int) {
+func printExpr(b *str.Builder, e *Expr, min int) {
 	if e == nil {
 		b.WriteString("<nil>")
 		return

@@ -2,10 +2,11 @@ package qualify
 
 // resolve does for a rule read from canonical text what Check does for a
 // rule from content: it resolves names, types, option ordinals and sets in
-// place, by the same rules. Canonical text comes from a checked model, so
-// resolve only says whether the rule is valid in ctx; Check says why not,
-// with messages and suggestions the widget has no use for. Both must agree
-// on every rule: FuzzParse holds them to it.
+// place, by the same rules and the same signatures (ops.go). Canonical
+// text comes from a checked model, so resolve only says whether the rule
+// is valid in ctx; Check says why not, with messages and suggestions the
+// widget has no use for. Both must agree on every rule: FuzzParse holds
+// them to it.
 func (m *Model) resolve(e *Expr, ctx Context) bool {
 	r := resolver{m: m, ctx: ctx, ok: true}
 	return r.expr(e).Kind == KindBool && r.ok
@@ -23,40 +24,25 @@ func (r *resolver) expr(e *Expr) Type {
 	return t
 }
 
+// node types e by its operation's signature, as checker.node does.
 func (r *resolver) node(e *Expr) Type {
-	switch e.Op {
-	case OpNumber:
-		return typeNumber
-	case OpString:
-		return typeString
-	case OpTrue, OpFalse:
-		return typeBool
-	case OpName:
+	s := signatureOf(e.Op)
+	switch s.form {
+	case formLiteral:
+	case formName:
 		return r.name(e)
-	case OpCall:
+	case formCall:
 		return r.call(e)
-	case OpNeg:
-		r.want(e.Args[0], typeNumber)
-		return typeNumber
-	case OpAdd, OpSub:
-		r.want(e.Args[0], typeNumber)
-		r.want(e.Args[1], typeNumber)
-		return typeNumber
-	case OpNot:
-		r.want(e.Args[0], typeBool)
-		return typeBool
-	case OpAnd, OpOr:
-		r.want(e.Args[0], typeBool)
-		r.want(e.Args[1], typeBool)
-		return typeBool
-	case OpEq, OpNe, OpLt, OpLe, OpGt, OpGe:
-		r.compare(e)
-		return typeBool
-	case OpIn, OpNotIn:
-		r.in(e)
-		return typeBool
+	case formArgs:
+		r.operands(e, s)
+	case formCompare:
+		r.compare(e, s)
+	case formMember:
+		r.in(e, s)
+	default:
+		return r.fail()
 	}
-	return r.fail()
+	return Type{Kind: s.result}
 }
 
 func (r *resolver) fail() Type {
@@ -64,9 +50,17 @@ func (r *resolver) fail() Type {
 	return Type{}
 }
 
-func (r *resolver) want(e *Expr, t Type) {
-	if got := r.expr(e); got != t {
+// operands types the operands of e by its signature s.
+func (r *resolver) operands(e *Expr, s *signature) {
+	n := s.arity()
+	if len(e.Args) < n || !s.vararg && len(e.Args) != n {
 		r.fail()
+		return
+	}
+	for i, a := range e.Args {
+		if !s.args[min(i, n-1)].has(r.expr(a).Kind) {
+			r.fail()
+		}
 	}
 }
 
@@ -137,28 +131,14 @@ func (r *resolver) name(e *Expr) Type {
 }
 
 func (r *resolver) call(e *Expr) Type {
-	var spec *builtinSpec
-	for i := range builtins {
-		if builtins[i].name == e.Name {
-			spec = &builtins[i]
-			e.ref, e.idx = refBuiltin, int32(i)
-			break
-		}
-	}
-	if spec == nil {
+	i := builtinIndex(e.Name)
+	if i < 0 {
 		return r.fail()
 	}
-	n := len(spec.args)
-	if spec.vararg && len(e.Args) < n || !spec.vararg && len(e.Args) != n {
-		return r.fail()
-	}
-	for i, a := range e.Args {
-		k := spec.args[min(i, n-1)]
-		if got := r.expr(a); k != KindInvalid && got.Kind != k {
-			r.fail()
-		}
-	}
-	return Type{Kind: spec.result}
+	e.ref, e.idx = refBuiltin, int32(i)
+	s := &builtins[i].signature
+	r.operands(e, s)
+	return Type{Kind: s.result}
 }
 
 // literal resolves lit, a string literal compared with a value of type t,
@@ -183,7 +163,7 @@ func (r *resolver) literal(lit *Expr, t Type) bool {
 	return false
 }
 
-func (r *resolver) compare(e *Expr) {
+func (r *resolver) compare(e *Expr, s *signature) {
 	a, b := e.Args[0], e.Args[1]
 	ta, tb := r.expr(a), r.expr(b)
 	if ta.Kind == KindInvalid || tb.Kind == KindInvalid {
@@ -201,21 +181,19 @@ func (r *resolver) compare(e *Expr) {
 		}
 		ta = tb
 	}
-	if ta != tb || ta.Kind == KindTime ||
-		(ta.Kind == KindBool || ta.Kind == KindString) && e.Op != OpEq && e.Op != OpNe {
+	if ta != tb || !s.args[0].has(ta.Kind) {
 		r.fail()
 	}
 }
 
-func (r *resolver) in(e *Expr) {
+func (r *resolver) in(e *Expr, s *signature) {
 	m := r.m
 	t := r.expr(e.Args[0])
-	switch t.Kind {
-	case KindString, KindEnum, KindNumber:
-	default:
+	if !s.args[0].has(t.Kind) {
 		r.fail()
 		return
 	}
+	item := literalKind(t.Kind)
 	if e.Name != "" {
 		li := -1
 		for i := range m.Lists {
@@ -223,7 +201,7 @@ func (r *resolver) in(e *Expr) {
 				li = i
 			}
 		}
-		if li < 0 || t.Kind == KindNumber {
+		if li < 0 || item != KindString {
 			r.fail()
 			return
 		}
@@ -243,16 +221,13 @@ func (r *resolver) in(e *Expr) {
 		return
 	}
 	for _, a := range e.Args[1:] {
-		switch {
-		case a.Op == OpString && (t.Kind == KindString || t.Kind == KindEnum):
-			a.Type = typeString
-			if t.Kind == KindEnum && r.literal(a, t) {
-				setBit(&e.set, int(a.idx))
-			}
-		case a.Op == OpNumber && t.Kind == KindNumber:
-			a.Type = typeNumber
-		default:
+		if as := signatureOf(a.Op); as.form != formLiteral || as.result != item {
 			r.fail()
+			continue
+		}
+		a.Type = Type{Kind: item}
+		if t.Kind == KindEnum && r.literal(a, t) {
+			setBit(&e.set, int(a.idx))
 		}
 	}
 }

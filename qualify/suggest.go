@@ -1,22 +1,18 @@
 package qualify
 
+import "github.com/winnowhq/winnow/qualify/internal/str"
+
 // SuggestEmail returns the address with its domain corrected when the
 // domain looks like a typo of a common mail provider's ("ana@gmial.com"
 // gives "ana@gmail.com"), or "" when it does not. Only the domain is
 // compared, in lower case; a domain that is itself known is never
 // corrected.
 func SuggestEmail(addr string) string {
-	at := -1
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == '@' {
-			at = i
-			break
-		}
-	}
+	at := str.LastIndexByte(addr, '@')
 	if at <= 0 || at == len(addr)-1 {
 		return ""
 	}
-	domain := asciiLower(addr[at+1:])
+	domain := str.ToLowerASCII(addr[at+1:])
 	if freeDomains.has(domain) || disposableDomains.has(domain) {
 		return ""
 	}
@@ -36,20 +32,4 @@ func SuggestEmail(addr string) string {
 		return ""
 	}
 	return addr[:at+1] + best
-}
-
-// asciiLower lowers the ASCII letters of s.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }

@@ -1,5 +1,7 @@
 package qualify
 
+import "github.com/winnowhq/winnow/qualify/internal/str"
+
 // Gibberish reports whether a name or company looks like keyboard mashing:
 // a run of seven consonants (sch, ch, ck, gh, ph, sh, th, sz and cz
 // counting as one, so that Rechtsschutz and Knightsbridge pass), a word of
@@ -25,15 +27,8 @@ func Gibberish(s string) bool {
 
 func asciiLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
-func lowerByte(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
 func vowel(c byte) bool {
-	switch lowerByte(c) {
+	switch str.LowerASCII(c) {
 	case 'a', 'e', 'i', 'o', 'u', 'y':
 		return true
 	}
@@ -78,11 +73,11 @@ func gibberishWord(w string) bool {
 	fwd, back := 1, 1
 	var prev byte
 	for i := 0; i < len(w); i++ {
-		c := lowerByte(w[i])
+		c := str.LowerASCII(w[i])
 		if vowel(c) {
 			vowels++
 			run = 0
-		} else if i == 0 || !digraph(lowerByte(w[i-1]), c) {
+		} else if i == 0 || !digraph(str.LowerASCII(w[i-1]), c) {
 			if run++; run >= 7 {
 				return true
 			}
@@ -132,7 +127,7 @@ func Links(s string) int {
 		for j < len(s) && !isSpace(s[j]) {
 			j++
 		}
-		if w := s[i:j]; contains(w, "://") || len(w) > 4 && equalFold(w[:4], "www.") {
+		if w := s[i:j]; str.Contains(w, "://") || len(w) > 4 && str.EqualFold(w[:4], "www.") {
 			n++
 		}
 		i = j
@@ -181,7 +176,7 @@ var (
 func newDomainSet(table string) domainSet {
 	s := make(domainSet, 0, len(table)/10)
 	for table != "" {
-		d, rest, _ := cut(table, '\n')
+		d, rest, _ := str.Cut(table, '\n')
 		s, table = append(s, d), rest
 	}
 	return s

@@ -3,6 +3,9 @@ package qualify
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/winnowhq/winnow/qualify/internal/num"
+	"github.com/winnowhq/winnow/qualify/internal/str"
 )
 
 // Input is a lead's raw answers by field name, as a form posts them.
@@ -36,7 +39,7 @@ type FieldErrors []FieldError
 
 // Error lists the problems as "field: message", separated by "; ".
 func (es FieldErrors) Error() string {
-	var b builder
+	var b str.Builder
 	for i, e := range es {
 		if i > 0 {
 			b.WriteString("; ")
@@ -147,12 +150,17 @@ func (f *Field) label() string {
 	return f.Name
 }
 
+// TrimSpace returns s without leading and trailing white space, as
+// Unicode defines it (what strings.TrimSpace removes): what a field trims
+// from an answer before reading it.
+func TrimSpace(s string) string { return str.TrimSpace(s) }
+
 // parse turns one raw answer into a value.
 func (f *Field) parse(raw string) (Value, FieldError) {
 	if !utf8.ValidString(raw) {
 		return f.fail(CodeText, f.label()+" contains characters that are not text")
 	}
-	s := TrimSpace(raw)
+	s := str.TrimSpace(raw)
 	if max := f.MaxLength(); utf8.RuneCountInString(s) > max {
 		return f.fail(CodeTooLong, f.label()+" must be at most "+strconv.Itoa(max)+" characters")
 	}
@@ -189,7 +197,7 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 		}
 		return Value{Known: true, Str: s}, FieldError{}
 	case Number:
-		v, ok := parseDecimal(s)
+		v, ok := num.ParseDecimal(s)
 		if !ok || !plainNumber(s) {
 			return f.fail(CodeNumber, f.label()+" must be a number, like 25")
 		}
@@ -205,7 +213,7 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 		}
 		return f.fail(CodeOption, "Select one of the options for "+lowerFirst(f.label()))
 	case YesNo:
-		switch toLower(s) {
+		switch str.ToLower(s) {
 		case "yes", "on", "true", "1":
 			return Value{Known: true, Int: 1}, FieldError{}
 		case "no", "off", "false", "0":
@@ -283,17 +291,17 @@ func NormalizeEmail(s string) (string, bool) {
 	if len(s) > MaxEmail {
 		return "", false
 	}
-	at := lastIndexByte(s, '@')
+	at := str.LastIndexByte(s, '@')
 	if at <= 0 || at > 64 || at == len(s)-1 {
 		return "", false
 	}
 	local, domain := s[:at], s[at+1:]
-	if local[0] == '.' || local[len(local)-1] == '.' || contains(local, "..") {
+	if local[0] == '.' || local[len(local)-1] == '.' || str.Contains(local, "..") {
 		return "", false
 	}
 	for i := 0; i < len(local); i++ {
 		c := local[i]
-		if asciiLetter(c) || isDigit(c) || c == '.' || indexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0 {
+		if asciiLetter(c) || isDigit(c) || c == '.' || str.IndexByte("!#$%&'*+/=?^_`{|}~-", c) >= 0 {
 			continue
 		}
 		return "", false
@@ -303,7 +311,7 @@ func NormalizeEmail(s string) (string, bool) {
 	}
 	labels := 0
 	for rest := domain; ; labels++ {
-		dot := indexByte(rest, '.')
+		dot := str.IndexByte(rest, '.')
 		label := rest
 		if dot >= 0 {
 			label = rest[:dot]
@@ -333,7 +341,7 @@ func NormalizeEmail(s string) (string, bool) {
 // isPunycode reports whether a domain label is an internationalised
 // label in ASCII form, in any case.
 func isPunycode(label string) bool {
-	return len(label) > 4 && equalFold(label[:4], "xn--")
+	return len(label) > 4 && str.EqualFold(label[:4], "xn--")
 }
 
 func allLetters(s string) bool {
@@ -368,9 +376,9 @@ func ParseDate(s string) (int64, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}
-	y64, ok1 := atoi(s[:4])
-	mo64, ok2 := atoi(s[5:7])
-	d64, ok3 := atoi(s[8:])
+	y64, ok1 := num.Atoi(s[:4])
+	mo64, ok2 := num.Atoi(s[5:7])
+	d64, ok3 := num.Atoi(s[8:])
 	if !ok1 || !ok2 || !ok3 || !isDigit(s[0]) || !isDigit(s[5]) || !isDigit(s[8]) {
 		return 0, false
 	}

@@ -1,28 +1,28 @@
-package qualify
+// Package num reads and writes numbers as package qualify needs them,
+// rather than by strconv.ParseFloat and strconv.Atoi, whose tables and
+// slow paths would weigh on the widget's WebAssembly more than every other
+// part of the core together. Forms and content write numbers with a few
+// digits, which ParseDecimal reads exactly; FormatExact writes any other
+// number in hexadecimal, which ParseExact also reads exactly.
+package num
 
 import (
 	"math"
 	"strconv"
 )
 
-// Numbers are read here rather than by strconv.ParseFloat, whose tables
-// and slow paths would weigh on the widget's WebAssembly more than every
-// other part of the core together. Forms and content write numbers with a
-// few digits, which this reads exactly; canonical text writes any other
-// number in hexadecimal, which this also reads exactly.
-
 // pow10 holds the powers of ten a float64 represents exactly.
 var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
-// parseDecimal reads an optional minus, digits and an optional fraction
+// ParseDecimal reads an optional minus, digits and an optional fraction
 // (at least one digit in all; "5." and ".5" are numbers), refusing one
 // too large for a float64. It is exact,
 // the float64 nearest the decimal, when the number has at most 15
 // significant digits and at most 22 after the point, as every number a
 // person types into a form does; otherwise it is within one unit in the
 // last place.
-func parseDecimal(s string) (float64, bool) {
+func ParseDecimal(s string) (float64, bool) {
 	neg := len(s) > 0 && s[0] == '-'
 	if neg {
 		s = s[1:]
@@ -79,24 +79,25 @@ func parseDecimal(s string) (float64, bool) {
 	return v, true
 }
 
-// formatCanonNumber writes v for canonical text: as FormatNumber does when
-// parseDecimal reads that back exactly, in hexadecimal otherwise.
-func formatCanonNumber(v float64) string {
-	s := FormatNumber(v)
-	if back, ok := parseDecimal(s); ok && back == v && (v != 0 || !math.Signbit(v)) {
+// FormatExact writes v so that ParseExact reads it back exactly: in
+// decimal without an exponent (strconv's 'f' format) when ParseDecimal
+// reads that back exactly, in hexadecimal otherwise.
+func FormatExact(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if back, ok := ParseDecimal(s); ok && back == v && (v != 0 || !math.Signbit(v)) {
 		return s
 	}
 	return strconv.FormatFloat(v, 'x', -1, 64)
 }
 
-// parseCanonNumber reads what formatCanonNumber writes.
-func parseCanonNumber(s string) (float64, bool) {
+// ParseExact reads what FormatExact writes.
+func ParseExact(s string) (float64, bool) {
 	neg := len(s) > 0 && s[0] == '-'
 	if neg {
 		s = s[1:]
 	}
 	if len(s) < 2 || s[0] != '0' || s[1] != 'x' {
-		v, ok := parseDecimal(s)
+		v, ok := ParseDecimal(s)
 		if neg {
 			v = -v
 		}
@@ -141,7 +142,7 @@ func parseHex(s string) (float64, bool) {
 	if digits == 0 || i+2 >= len(s) || s[i+1] != '+' && s[i+1] != '-' {
 		return 0, false
 	}
-	e, ok := atoi(s[i+2:])
+	e, ok := Atoi(s[i+2:])
 	if !ok || e > 2000 {
 		return 0, false
 	}
@@ -151,8 +152,8 @@ func parseHex(s string) (float64, bool) {
 	return math.Ldexp(float64(mant), exp+int(e)), true
 }
 
-// itoa formats n in decimal.
-func itoa(n int) string {
+// Itoa formats n in decimal.
+func Itoa(n int) string {
 	if n >= 0 && n < 10 {
 		return string(rune('0' + n))
 	}
@@ -174,4 +175,28 @@ func itoa(n int) string {
 		buf[i] = '-'
 	}
 	return string(buf[i:])
+}
+
+// Atoi parses a decimal whole number of at most 18 digits, optionally
+// negative, faster than strconv.
+func Atoi(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }

@@ -1,13 +1,13 @@
-package qualify
+package str
 
 import "unicode/utf8"
 
-// quote returns s in double quotes for canonical text and messages: a
-// quote, a backslash, a control character or a byte that is not UTF-8 is
-// escaped (\", \\, \n, \r, \t, \xHH); all other text is kept as it is.
-// unquote reads it back. strconv.Quote would also do, but its tables of
-// printable characters would weigh on the widget.
-func quote(s string) string {
+// Quote returns s in double quotes: a quote, a backslash, a control
+// character or a byte that is not UTF-8 is escaped (\", \\, \n, \r, \t,
+// \xHH); all other text is kept as it is. Unquote reads it back.
+// strconv.Quote would also do, but its tables of printable characters
+// would weigh on the widget.
+func Quote(s string) string {
 	clean := true
 	for i := 0; i < len(s) && clean; i++ {
 		c := s[i]
@@ -48,13 +48,13 @@ func quote(s string) string {
 	return string(append(b, '"'))
 }
 
-// unquote reads a string that quote wrote, quotes included.
-func unquote(q string) (string, bool) {
+// Unquote reads a string that Quote wrote, quotes included.
+func Unquote(q string) (string, bool) {
 	if len(q) < 2 || q[0] != '"' || q[len(q)-1] != '"' {
 		return "", false
 	}
 	q = q[1 : len(q)-1]
-	if indexByte(q, '\\') < 0 { // nothing escaped: the text itself, if it is clean
+	if IndexByte(q, '\\') < 0 { // nothing escaped: the text itself, if it is clean
 		for i := 0; i < len(q); i++ {
 			if c := q[i]; c == '"' || c < 0x20 || c == 0x7f {
 				return "", false
