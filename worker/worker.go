@@ -242,6 +242,7 @@ func New(c Config) (*Handler, error) {
 	h.mux.HandleFunc("GET /api/outbox", h.admin(h.outbox))
 	h.mux.HandleFunc("POST /api/outbox/{id}/retry", h.admin(h.retry))
 	h.routeDashboard()
+	h.routeDocs()
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError("not_found", "no such API route: "+r.Method+" "+r.URL.Path))
 	})

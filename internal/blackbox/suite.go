@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winnowhq/winnow/docs"
 	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/worker/crm"
 )
@@ -35,6 +36,7 @@ func Run(t *testing.T, s Server) {
 	t.Run("bad requests", c.badRequests)
 	t.Run("injection is data", c.injection)
 	t.Run("robots", c.robots)
+	t.Run("API document", c.apiDocs)
 	t.Run("admin token", c.adminAuth)
 	t.Run("stage events", c.events)
 	t.Run("credential throttle", c.throttle)
@@ -160,6 +162,32 @@ func (c *client) health(t *testing.T) {
 	}
 	if r := c.do(t, "GET", "/api/no-such-route", "", nil, nil); r.status != 404 || r.json(t)["code"] != "not_found" {
 		t.Errorf("unknown API route: %d %s", r.status, r.body)
+	}
+}
+
+// apiDocs reads the documents integrators read from the running server:
+// the API's OpenAPI document and the webhooks' schema it refers to, each
+// as docs embeds it.
+func (c *client) apiDocs(t *testing.T) {
+	for _, d := range []struct{ path, ctype, want string }{
+		{"/api/openapi.json", "application/json", docs.OpenAPI},
+		{"/api/webhook.schema.json", "application/schema+json", docs.WebhookSchema},
+	} {
+		r := c.do(t, "GET", d.path, "", nil, nil)
+		wantStatus(t, r, 200)
+		if got := r.header.Get("Content-Type"); !strings.HasPrefix(got, d.ctype) {
+			t.Errorf("%s: Content-Type %q, want %s", d.path, got, d.ctype)
+		}
+		if string(r.body) != d.want {
+			t.Errorf("%s: %d bytes, not the %d of the document", d.path, len(r.body), len(d.want))
+		}
+	}
+	var doc struct {
+		OpenAPI string         `json:"openapi"`
+		Paths   map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal([]byte(docs.OpenAPI), &doc); err != nil || doc.OpenAPI != "3.1.0" || doc.Paths["/api/leads"] == nil {
+		t.Errorf("the API document: openapi %q, %d paths, %v", doc.OpenAPI, len(doc.Paths), err)
 	}
 }
 
