@@ -43,7 +43,9 @@ func main() {
 		return
 	}
 	m.Domains = qualify.CommonDomains
-	exposeEvaluate(m)
+	if hook != nil {
+		hook(m) // a test build's: see parity.go
+	}
 	if !page {
 		warmUp(m) // in the worker: see static/js/widget-worker.js
 	}
@@ -61,10 +63,15 @@ var (
 	input, output []byte
 )
 
+// hook, when a test build sets it, is given the model before the page
+// evaluates; the widget the site ships has none.
+var hook func(*qualify.Model)
+
 // winnowInput returns the address of a buffer of n bytes for the page to
 // write the answers into.
 //
 //go:wasmexport winnowInput
+//lint:ignore U1000 the page calls it: staticcheck does not see go:wasmexport
 func winnowInput(n int32) uint32 {
 	if int(n) > cap(input) {
 		input = make([]byte, n)
@@ -82,6 +89,7 @@ func winnowInput(n int32) uint32 {
 // the widget: the form is the plain form.
 //
 //go:wasmexport winnowEvaluate
+//lint:ignore U1000 the page calls it: staticcheck does not see go:wasmexport
 func winnowEvaluate(n int32, now float64) (size int32) {
 	defer func() {
 		if recover() != nil {
@@ -98,6 +106,7 @@ func winnowEvaluate(n int32, now float64) (size int32) {
 // winnowOutput returns the address of the last result.
 //
 //go:wasmexport winnowOutput
+//lint:ignore U1000 the page calls it: staticcheck does not see go:wasmexport
 func winnowOutput() uint32 {
 	if len(output) == 0 {
 		return 0
@@ -178,6 +187,29 @@ func evaluate(m *qualify.Model, answers string, now int64) string {
 		}
 	}
 	return string(b)
+}
+
+// records splits "name\x1fvalue\x1e" records.
+func records(s string) [][2]string {
+	var out [][2]string
+	start, sep := 0, -1
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\x1f':
+			if sep < 0 {
+				sep = i
+			}
+		case '\x1e':
+			if sep >= 0 {
+				out = append(out, [2]string{s[start:sep], s[sep+1 : i]})
+			}
+			start, sep = i+1, -1
+		}
+	}
+	if sep >= 0 {
+		out = append(out, [2]string{s[start:sep], s[sep+1:]})
+	}
+	return out
 }
 
 // warmUp evaluates an empty lead and one that answers every field, with a

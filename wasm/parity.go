@@ -1,4 +1,10 @@
-//go:build js && wasm
+//go:build js && wasm && paritytest
+
+// The parity test's hook, only in a build with the paritytest tag: the
+// widget the site ships does not have it. cmd/winnow's TestWidgetParity
+// drives the page itself; this hook is for what a visitor cannot give the
+// page: signals recorded before the form, another framework, an instant
+// other than now, and a way to end the Go program.
 
 package main
 
@@ -8,15 +14,19 @@ import (
 	"github.com/winnowhq/winnow/qualify"
 )
 
-// exposeEvaluate sets winnowEvaluate(answers, signals, at, framework): the verdict of
-// the widget's own core for a lead given as "name\x1fvalue\x1e" records,
-// its signals as "name\x1funix-seconds\x1e" records, at an instant in Unix
-// seconds, with a framework selected instead of the model's when one is
-// named. The signals given replace those the answers imply. It answers "stage\tfit\ttier\tscore-in-hundredths\treasons",
-// each reason "kind:index:points-in-hundredths" and space-separated. The
-// parity test compares it with the native verdict of every example lead.
-func exposeEvaluate(m *qualify.Model) {
-	js.Global().Set("winnowEvaluate", js.FuncOf(func(_ js.Value, args []js.Value) any {
+func init() { hook = exposeParity }
+
+// exposeParity sets winnowParity(answers, signals, at, framework): the
+// verdict of the widget's own core for a lead given as "name\x1fvalue\x1e"
+// records, its signals as "name\x1funix-seconds\x1e" records, at an
+// instant in Unix seconds, with a framework selected instead of the
+// model's when one is named. The signals given replace those the answers
+// imply. It answers "stage\tfit\ttier\tscore-in-hundredths\treasons", each
+// reason "kind:index:points-in-hundredths" and space-separated, or
+// "invalid\t" and the answers' errors. Called without its arguments, it
+// panics, and the Go program ends.
+func exposeParity(m *qualify.Model) {
+	js.Global().Set("winnowParity", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		in := qualify.Input{}
 		for _, rec := range records(args[0].String()) {
 			in[rec[0]] = rec[1]
@@ -40,29 +50,6 @@ func exposeEvaluate(m *qualify.Model) {
 		v := qualify.Evaluate(mm, &lead, at)
 		return v.Line()
 	}))
-}
-
-// records splits "name\x1fvalue\x1e" records.
-func records(s string) [][2]string {
-	var out [][2]string
-	start, sep := 0, -1
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\x1f':
-			if sep < 0 {
-				sep = i
-			}
-		case '\x1e':
-			if sep >= 0 {
-				out = append(out, [2]string{s[start:sep], s[sep+1 : i]})
-			}
-			start, sep = i+1, -1
-		}
-	}
-	if sep >= 0 {
-		out = append(out, [2]string{s[start:sep], s[sep+1:]})
-	}
-	return out
 }
 
 // atoi reads a whole number of seconds; anything else is 0.

@@ -18,36 +18,19 @@ import (
 
 	"github.com/andybalholm/brotli"
 
+	"github.com/winnowhq/winnow/internal/widgetbuild"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
 )
 
-// buildWidget builds the widget as make widget does: the WebAssembly,
-// Go's wasm_exec.js, and their brotli and gzip forms, written by the
-// project's own bench/widgetbudget.
+// buildWidget builds the widget as make widget does, with
+// internal/widgetbuild, and the brotli and gzip forms of its WebAssembly,
+// written by the project's own bench/widgetbudget.
 func buildWidget(root, dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := widgetbuild.Build(context.Background(), dir); err != nil {
 		return err
 	}
-	wasm := filepath.Join(dir, "winnow.wasm")
-	build := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s -w -buildid=", "-o", wasm, "./wasm")
-	build.Dir = root
-	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building the widget: %v\n%s", err, out)
-	}
-	goroot, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
-		return err
-	}
-	execJS, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "wasm_exec.js"), execJS, 0o644); err != nil {
-		return err
-	}
-	compress := exec.Command("go", "run", "./bench/widgetbudget", "-compress", wasm)
+	compress := exec.Command("go", "run", "./bench/widgetbudget", "-compress", filepath.Join(dir, "winnow.wasm"))
 	compress.Dir = root
 	if out, err := compress.CombinedOutput(); err != nil {
 		return fmt.Errorf("compressing the widget: %v\n%s", err, out)

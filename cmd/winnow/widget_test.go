@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,34 +20,33 @@ import (
 
 	"github.com/winnowhq/winnow/internal/browsertest"
 	"github.com/winnowhq/winnow/internal/content"
+	"github.com/winnowhq/winnow/internal/widgetbuild"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
-// widgetSite builds the widget and the shipped site with it, and serves
-// the site and the API (over SQLite) on loopback, as winnow serve does.
-func widgetSite(t *testing.T, missing ...string) string {
+// parityTag is the build tag of the widget with the parity test's hook
+// (wasm/parity.go).
+const parityTag = "paritytest"
+
+// widgetSite builds the widget as make widget builds it, what the site
+// ships, or with a test's build tag when tag is not "", and the shipped
+// site with it, and serves the site and the API (over SQLite) on
+// loopback, as winnow serve does. The server fails to send the assets
+// named in missing.
+func widgetSite(t *testing.T, tag string, missing ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	assets := filepath.Join(dir, "widget")
-	os.MkdirAll(assets, 0o755)
-	// Built as make widget builds it: what the site ships.
-	build := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s -w -buildid=", "-o", filepath.Join(assets, "winnow.wasm"), "../../wasm")
-	build.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the widget: %v\n%s", err, out)
+	var tags []string
+	if tag != "" {
+		tags = append(tags, tag)
 	}
-	root, err := exec.Command("go", "env", "GOROOT").Output()
-	if err != nil {
+	if err := widgetbuild.Build(context.Background(), assets, tags...); err != nil {
 		t.Fatal(err)
 	}
-	execJS, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(root)), "lib", "wasm", "wasm_exec.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(assets, "wasm_exec.js"), execJS, 0o644)
 	o := &buildOptions{content: "../../content", static: "../../static", out: filepath.Join(dir, "public"), assets: assets}
 	var stderr strings.Builder
 	res, err := o.build(&env{stdout: &strings.Builder{}, stderr: &stderr}, &site.Dir{Path: o.out}, "", "")
@@ -89,12 +88,21 @@ func chrome(t *testing.T) context.Context {
 	return browsertest.Start(t, 90*time.Second)
 }
 
+// loadShipped loads the shipped content.
+func loadShipped(t *testing.T) *content.Content {
+	t.Helper()
+	c, diags := content.Load(os.DirFS(shippedContent), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	return c
+}
+
 // TestWidget drives the signup form in Chromium with the widget: the
 // conditional questions, the email hints, the server's field messages,
-// and the routing of an opportunity to booking; then, for every example
-// lead, the browser's verdict equals the native one.
+// and the routing of an opportunity to booking.
 func TestWidget(t *testing.T) {
-	base := widgetSite(t)
+	base := widgetSite(t, "")
 	ctx := chrome(t)
 	var began time.Time
 	start := func() {
@@ -155,11 +163,7 @@ func TestWidget(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.WaitFor(t, ctx, "the required message", `document.querySelector("#f-company-error").textContent !== ""`)
-	shipped, diags := content.Load(os.DirFS("../../content"), "content")
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	m := shipped.Model
+	m := loadShipped(t).Model
 	// The fields recorded from the visit are never asked, nor given an
 	// error.
 	attributes := 0
@@ -225,11 +229,140 @@ func TestWidget(t *testing.T) {
 		t.Error("the next step does not take the focus")
 	}
 	checkAxe(t, ctx, "the next step")
+}
 
-	// Parity: every example lead, evaluated by the browser's WebAssembly,
-	// gets exactly the native verdict.
-	start()
-	for _, ex := range shipped.Examples {
+// TestWidgetParity checks the widget the site ships on the page's own
+// path: for every example lead, Chromium loads the signup form, a visitor
+// fills it in with the lead's answers (typed, or pasted where the example
+// says so, in the example's fill time) and sends it, and the verdict the
+// page sends, which widget.js had from the module's winnowEvaluate
+// export, is the native verdict of the answers it sends at the instant it
+// evaluated them, the example's. The page's clock is the test's.
+//
+// What a visitor cannot give the page, TestWidgetParityHook checks
+// through the hook of a test build: the signals recorded before the form,
+// the visit's attribute fields, another framework, and the score with
+// its reasons, which the page never shows.
+func TestWidgetParity(t *testing.T) {
+	base := widgetSite(t, "")
+	ctx := chrome(t)
+	c := loadShipped(t)
+	m := c.Model
+	stages := map[string]bool{}
+	for i, ex := range c.Examples {
+		// The page records fill_seconds (from the first focus to the
+		// evaluation) and pasted (every answer pasted) itself; the visit's
+		// attribute fields are the server's to fill in.
+		fill := int64(60) // a person's
+		if s, ok := ex.Input["fill_seconds"]; ok {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				t.Fatalf("example %q: fill_seconds %q", ex.Name, s)
+			}
+			fill = n
+		}
+		answers := map[string]string{}
+		for name, v := range ex.Input {
+			if j := m.FieldIndex(name); name != "fill_seconds" && name != "pasted" && (j < 0 || !m.Fields[j].Attribute) {
+				answers[name] = v
+			}
+		}
+		inputType := "insertText"
+		if ex.Input["pasted"] == "yes" {
+			inputType = "insertFromPaste"
+		}
+		list, err := json.Marshal(answers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/")); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.Eval[bool](t, ctx, `window.clock = `+strconv.FormatInt((ex.At-fill)*1000, 10)+`; Date.now = () => window.clock; true`)
+		if err := chromedp.Do(ctx, chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.WaitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+		if i == 0 && browsertest.Eval[bool](t, ctx, `"winnowParity" in self || "winnowEvaluate" in self`) {
+			t.Error("the widget the site ships has a test's hook")
+		}
+		// Each answer is given as a visitor gives it (an input event, or a
+		// change for a choice or a box), then the page evaluates at its next
+		// frames, and hides the questions the model does not ask.
+		missing := browsertest.Eval[string](t, ctx, `(async (answers, inputType) => {
+			window.clock = `+strconv.FormatInt(ex.At*1000, 10)+`;
+			const form = document.querySelector("form[data-winnow-form]"), missing = [];
+			for (const [name, value] of Object.entries(answers)) {
+				const c = form.elements[name];
+				if (!c || c.type == "hidden") {
+					missing.push(name);
+					continue;
+				}
+				if (c.type == "checkbox") c.checked = value == c.value;
+				else c.value = value;
+				if (c.value != value && c.type != "checkbox") missing.push(name + "=" + value);
+				c.dispatchEvent(c.tagName == "SELECT" || c.type == "checkbox" ? new Event("change", {bubbles: true}) : new InputEvent("input", {bubbles: true, inputType}));
+			}
+			for (let i = 0; i < 3; i++) await new Promise(requestAnimationFrame);
+			window.fetch = (url, o) => ((window.sent = o.body), new Promise(() => {}));
+			return missing.join(" ");
+		})(`+string(list)+`, "`+inputType+`")`)
+		if missing != "" {
+			t.Fatalf("example %q: the form cannot take %s", ex.Name, missing)
+		}
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form.signup button`))); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.WaitFor(t, ctx, "example "+strconv.Quote(ex.Name)+" sent", `window.sent !== undefined || document.querySelector(".form-status").textContent.includes("correction")`)
+		var sent struct {
+			Fields  qualify.Input
+			Verdict struct{ Stage, Fit, Tier string }
+		}
+		body := browsertest.Eval[string](t, ctx, `window.sent || ""`)
+		if body == "" {
+			t.Fatalf("example %q: the page did not send the form: %s", ex.Name, browsertest.Eval[string](t, ctx, `[...document.querySelectorAll(".field-error")].filter(e => e.textContent).map(e => e.id + ": " + e.textContent).join("; ")`))
+		}
+		if err := json.Unmarshal([]byte(body), &sent); err != nil {
+			t.Fatalf("example %q: the widget's submission %s: %v", ex.Name, body, err)
+		}
+		hidden := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll("[data-field][hidden]")].map(e => e.dataset.field)`)
+		for name, v := range answers {
+			if got := sent.Fields[name]; got != v && !slices.Contains(hidden, name) {
+				t.Errorf("example %q: the page sent %s=%q, not the %q given", ex.Name, name, got, v)
+			}
+		}
+		if got, want := sent.Fields["fill_seconds"], strconv.FormatInt(fill, 10); got != want {
+			t.Errorf("example %q: the page sent fill_seconds=%q, want %q", ex.Name, got, want)
+		}
+		if got, want := sent.Fields["pasted"], ex.Input["pasted"]; got != want {
+			t.Errorf("example %q: the page sent pasted=%q, want %q", ex.Name, got, want)
+		}
+		lead, _ := m.Lead(sent.Fields, ex.At)
+		v := qualify.Evaluate(m, &lead, ex.At)
+		stages[v.Stage] = true
+		if got, want := sent.Verdict, (struct{ Stage, Fit, Tier string }{v.Stage, v.Fit, v.Tier}); got != want {
+			t.Errorf("example %q (%s): the page says %+v of %v; native: %+v", ex.Name, ex.Pos, got, sent.Fields, want)
+		}
+	}
+	if len(stages) < 4 {
+		t.Errorf("the examples reached only the stages %v on the page", stages)
+	}
+}
+
+// TestWidgetParityHook checks, in a test build of the widget with the
+// hook winnowParity (wasm/parity.go), what the page cannot be given:
+// every example lead with its signals, its framework and at its instant
+// gets exactly the native verdict line, score and reasons included.
+func TestWidgetParityHook(t *testing.T) {
+	base := widgetSite(t, parityTag)
+	ctx := chrome(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.WaitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+	c := loadShipped(t)
+	m := c.Model
+	for _, ex := range c.Examples {
 		var in, sig strings.Builder
 		for k, v := range ex.Input {
 			in.WriteString(k + "\x1f" + v + "\x1e")
@@ -247,7 +380,7 @@ func TestWidget(t *testing.T) {
 		copy(lead.Signals, ex.Lead.Signals)
 		v := qualify.Evaluate(mm, &lead, ex.At)
 		native := v.Line()
-		got := browsertest.Eval[string](t, ctx, "winnowEvaluate("+strconv.Quote(in.String())+", "+strconv.Quote(sig.String())+", "+
+		got := browsertest.Eval[string](t, ctx, "winnowParity("+strconv.Quote(in.String())+", "+strconv.Quote(sig.String())+", "+
 			strconv.FormatInt(ex.At, 10)+", "+strconv.Quote(ex.Framework)+")")
 		if got != native {
 			t.Errorf("example %q (%s): the browser says\n  %s\nnative:\n  %s", ex.Name, ex.Pos, got, native)
@@ -256,11 +389,11 @@ func TestWidget(t *testing.T) {
 }
 
 // TestWidgetFallbacks: with JavaScript off, with the WebAssembly failing
-// to load, with the widget's page side failing while it runs, and with the
-// Go core panicking, the form submits the plain way and the server's page
-// answers.
+// to load, with the widget's page side failing while it runs, with the
+// core failing an evaluation and with the Go program ended, the form
+// submits the plain way and the server's page answers.
 func TestWidgetFallbacks(t *testing.T) {
-	base := widgetSite(t)
+	base := widgetSite(t, "")
 	fill := func() chromedp.Action[chromedp.Void] {
 		return chromedp.Steps(
 			chromedp.SendKeys(chromedp.CSS("#f-name"), "Ana Souza"),
@@ -275,6 +408,20 @@ func TestWidgetFallbacks(t *testing.T) {
 			t.Fatal(err)
 		}
 		browsertest.WaitFor(t, ctx, "the server's next-step page", `location.pathname === "/api/leads" && !!document.body && document.body.textContent.includes("Reference:")`)
+	}
+	// coreFails fills in the form of a page whose core no longer answers:
+	// the widget stops, saying why, and the form is sent the plain way.
+	coreFails := func(t *testing.T, ctx context.Context) {
+		t.Helper()
+		browsertest.Eval[any](t, ctx, `window.warned = []; console.warn = (...a) => window.warned.push(a.map(String).join(" ")); null`)
+		if err := chromedp.Do(ctx, fill()); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.WaitFor(t, ctx, "the widget stops", `document.querySelector("form[data-winnow-ready]") === null`)
+		if got := browsertest.Eval[string](t, ctx, `window.warned.join("; ")`); !strings.Contains(got, "Error: the core failed") {
+			t.Errorf("the widget stopped saying %q", got)
+		}
+		submitted(t, ctx)
 	}
 	t.Run("no JavaScript", func(t *testing.T) {
 		ctx := chrome(t)
@@ -293,7 +440,7 @@ func TestWidgetFallbacks(t *testing.T) {
 		browsertest.WaitFor(t, ctx, "the server's next-step page", `location.pathname === "/api/leads" && !!document.body && document.body.textContent.includes("Reference:")`)
 	})
 	t.Run("WebAssembly fails to load", func(t *testing.T) {
-		broken := widgetSite(t, "winnow.wasm")
+		broken := widgetSite(t, "", "winnow.wasm")
 		ctx := chrome(t)
 		if err := chromedp.Do(ctx, chromedp.Navigate(broken+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name")), fill()); err != nil {
 			t.Fatal(err)
@@ -317,20 +464,32 @@ func TestWidgetFallbacks(t *testing.T) {
 		}
 		submitted(t, ctx)
 	})
-	t.Run("the core panics", func(t *testing.T) {
+	t.Run("the core fails", func(t *testing.T) {
 		ctx := chrome(t)
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 			t.Fatal(err)
 		}
 		browsertest.WaitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
-		// A call without its arguments panics in Go, unrecovered: the Go
-		// program ends, and every later evaluation throws.
-		browsertest.Eval[any](t, ctx, `(() => { try { winnowEvaluate() } catch (e) {} return null })()`)
-		if err := chromedp.Do(ctx, fill()); err != nil {
+		// The page now says it wrote more answers than the core's buffer
+		// holds: winnowEvaluate answers -1, as it does when an evaluation
+		// panics.
+		browsertest.Eval[any](t, ctx, `(() => { const f = TextEncoder.prototype.encodeInto;
+			TextEncoder.prototype.encodeInto = function (s, b) { return { read: f.call(this, s, b).read, written: b.length + 1 } }; return null })()`)
+		coreFails(t, ctx)
+	})
+	t.Run("the Go program ends", func(t *testing.T) {
+		// Only the test build's hook, called without its arguments, can
+		// make the program panic unrecovered from outside: the Go program
+		// ends, as a fatal error in the runtime would end it, and the page
+		// finds it gone at its next evaluation.
+		ended := widgetSite(t, parityTag)
+		ctx := chrome(t)
+		if err := chromedp.Do(ctx, chromedp.Navigate(ended+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 			t.Fatal(err)
 		}
-		browsertest.WaitFor(t, ctx, "the widget stops", `document.querySelector("form[data-winnow-ready]") === null`)
-		submitted(t, ctx)
+		browsertest.WaitFor(t, ctx, "the widget starts", `document.querySelector("form[data-winnow-ready]") !== null`)
+		browsertest.Eval[any](t, ctx, `(() => { try { winnowParity() } catch (e) {} return null })()`)
+		coreFails(t, ctx)
 	})
 }
 
@@ -364,7 +523,7 @@ func checkAxe(t *testing.T, ctx context.Context, what string) {
 // of its fields. The widget keeps
 // running, the page stays responsive, and the form still sends.
 func TestWidgetBadInput(t *testing.T) {
-	base := widgetSite(t)
+	base := widgetSite(t, "")
 	ctx := chrome(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/signup/"), chromedp.Focus(chromedp.CSS("#f-name"))); err != nil {
 		t.Fatal(err)
