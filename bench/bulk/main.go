@@ -32,8 +32,8 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/content"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"

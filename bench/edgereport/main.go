@@ -39,9 +39,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/wrangler"
-	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker/domains"
 )

@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/content"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/content"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"

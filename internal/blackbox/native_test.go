@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
-	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )

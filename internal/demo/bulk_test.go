@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/winnowhq/winnow/internal/demo"
-	"github.com/winnowhq/winnow/internal/dbtest"
 	"github.com/winnowhq/winnow/internal/content"
+	"github.com/winnowhq/winnow/internal/dbtest"
+	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 

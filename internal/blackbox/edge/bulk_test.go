@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winnowhq/winnow/internal/blackbox"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/wrangler"
-	"github.com/winnowhq/winnow/internal/content"
-	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/winnowhq/winnow/internal/wrangler"
 	"github.com/winnowhq/winnow/internal/blackbox"
+	"github.com/winnowhq/winnow/internal/wrangler"
 )
 
 // TestDeployAsDocumented follows the README's deploy steps exactly, up to

@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/bench/loadtest"
-	"github.com/winnowhq/winnow/internal/wrangler"
 	"github.com/winnowhq/winnow/internal/blackbox"
+	"github.com/winnowhq/winnow/internal/wrangler"
 )
 
 // TestWorkerd runs the black-box suite against the worker in workerd:

@@ -19,11 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winnowhq/winnow/internal/blackbox"
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/wrangler"
-	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
-	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
