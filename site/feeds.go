@@ -2,14 +2,13 @@ package site
 
 import (
 	"encoding/xml"
-	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/site/cachepolicy"
 )
 
 // feedSize is how many of the newest dated pages the Atom feed holds.
@@ -112,23 +111,8 @@ func (b *builder) feeds() qualify.Diags {
 	}
 	b.file("robots.txt", []byte("User-agent: *\nAllow: /\n\nSitemap: "+base+"/sitemap.xml\n"))
 	if len(b.opts.Headers) > 0 {
-		b.file("_headers", headersFile(b.opts.Headers))
+		b.file(cachepolicy.HeadersFile, cachepolicy.Headers(b.opts.Headers))
 	}
 	b.file("glossary.json", b.minified("application/json", b.glossaryJSON()))
 	return diags
-}
-
-// headersFile writes headers in the _headers format of Cloudflare's static
-// assets: every page gets them, and the fingerprinted assets are cached for
-// a year as immutable.
-func headersFile(h http.Header) []byte {
-	var sb strings.Builder
-	sb.WriteString("/*\n")
-	for _, k := range slices.Sorted(maps.Keys(h)) {
-		for _, v := range h[k] {
-			sb.WriteString("  " + k + ": " + v + "\n")
-		}
-	}
-	sb.WriteString("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n")
-	return []byte(sb.String())
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -134,11 +133,4 @@ func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 			complain("delivering webhooks", err)
 		}
 	}
-}
-
-// isAPI reports whether a request is for the worker (the API and the
-// admin dashboard) rather than the site.
-func isAPI(r *http.Request) bool {
-	p := r.URL.Path
-	return p == "/healthz" || strings.HasPrefix(p, "/api/") || p == "/admin" || strings.HasPrefix(p, "/admin/")
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/winnowhq/winnow/backtest"
@@ -48,8 +46,9 @@ and column.
 With --suggest, backtest fits whole points to the outcomes (a regularised
 logistic regression chosen by cross-validation), prints the held-out AUC of
 the model's score, of the regression and of the suggested points, and writes
-a patch of scoring.yaml to review and apply with git apply. It never changes
-the content itself.`,
+a patch of scoring.yaml to review and apply with git apply: into
+build/backtest/suggest.patch unless --out names another file, never inside
+the content directory, and says where. It never changes the content itself.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		var o backtestOptions
 		fs.StringVar(&o.dir, "content", "content", "the content directory")
@@ -57,7 +56,7 @@ the content itself.`,
 		fs.StringVar(&o.at, "at", "", "score leads at this `DATE` when the mapping names no at column (default now)")
 		fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 		fs.BoolVar(&o.suggest, "suggest", false, "fit points to the outcomes and write them as a patch")
-		fs.StringVar(&o.out, "out", "backtest-suggest.patch", "with --suggest, write the patch to this `file`")
+		fs.StringVar(&o.out, "out", filepath.Join("build", "backtest", "suggest.patch"), "with --suggest, write the patch to this `file` (its directory is made if need be)")
 		fs.BoolVar(&o.force, "force", false, "with --suggest, overwrite the --out file if it exists")
 		fs.IntVar(&o.folds, "folds", 5, "with --suggest, cross-validation folds")
 		fs.Uint64Var(&o.seed, "seed", 1, "with --suggest, the seed that assigns leads to folds")
@@ -122,27 +121,26 @@ func runBacktest(e *env, o backtestOptions) error {
 	}
 	rep, err := backtest.Measure(d)
 	if err != nil {
-		printProblems(e.stderr, o.csv, d)
+		d.WriteProblems(e.stderr, o.csv)
 		return fmt.Errorf("%s: %w", o.csv, err)
 	}
-	var sug *backtest.Suggestion
-	written := false // a patch was written
+	res := &backtest.Result{File: o.csv, Data: d, Report: rep}
 	if o.suggest {
-		if sug, err = backtest.Suggest(d, backtest.SuggestOptions{Folds: o.folds, Seed: o.seed}); err != nil {
+		if res.Suggestion, err = backtest.Suggest(d, backtest.SuggestOptions{Folds: o.folds, Seed: o.seed}); err != nil {
 			return fmt.Errorf("--suggest: %w", err)
 		}
-		if written, err = writePatch(o, m, sug); err != nil {
+		written, err := writePatch(o, m, res.Suggestion)
+		if err != nil {
 			return err
+		}
+		if written {
+			res.Patch = o.out
 		}
 	}
 	if o.json {
-		return writeJSON(e.stdout, o, m, d, rep, sug, written)
+		return res.WriteJSON(e.stdout)
 	}
-	printBacktest(e.stdout, o, m, d, rep)
-	if sug != nil {
-		printSuggestion(e.stdout, o, sug, written)
-	}
-	return nil
+	return res.WriteText(e.stdout)
 }
 
 // checkOut refuses an --out file that exists (without --force) or that is
@@ -207,6 +205,9 @@ func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) (bo
 	if err != nil || patch == nil {
 		return false, err
 	}
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return false, err
+	}
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if o.force {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
@@ -223,133 +224,4 @@ func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) (bo
 		return false, err
 	}
 	return true, f.Close()
-}
-
-func pct(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
-
-func printProblems(w io.Writer, name string, d *backtest.Data) {
-	if len(d.Problems) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\nproblems (%d", len(d.Problems)+d.More)
-	if d.Skipped > 0 {
-		fmt.Fprintf(w, "; %d row%s skipped", d.Skipped, plural(d.Skipped))
-	}
-	fmt.Fprintln(w, ")")
-	for _, p := range d.Problems {
-		fmt.Fprintf(w, "  %s:%s\n", name, strings.TrimPrefix(p.String(), "line "))
-	}
-	if d.More > 0 {
-		fmt.Fprintf(w, "  and %d more\n", d.More)
-	}
-}
-
-func printBacktest(w io.Writer, o backtestOptions, m *qualify.Model, d *backtest.Data, r *backtest.Report) {
-	fmt.Fprintf(w, "%s: model %s (%s)\n", o.csv, m.Version, m.Name)
-	fmt.Fprintf(w, "%d rows read, %d used, %d skipped; %d converted (%s)\n", d.Read, r.Leads, d.Skipped, r.Converted, pct(r.BaseRate))
-	if d.Later > 0 {
-		fmt.Fprintf(w, "%d signal time%s after the lead's own instant ignored: they happened after it was scored\n", d.Later, plural(d.Later))
-	}
-	printProblems(w, o.csv, d)
-
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "\nROC AUC of the score: %.4f (Mann–Whitney; tied scores count half)\n", r.AUC)
-	fmt.Fprintln(w, "\nstages as thresholds (leads at the stage or a later one)")
-	fmt.Fprintln(tw, "  stage\tleads\tconverted\tprecision\trecall\tlift")
-	for _, s := range r.Stages {
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\t%.2f\n", s.Stage, s.Reached, s.Converted, pct(s.Precision), pct(s.Recall), s.Lift)
-	}
-	tw.Flush()
-
-	fmt.Fprintln(w, "\nscore deciles (1: the highest scores; tied scores share a decile)")
-	fmt.Fprintln(tw, "  decile\tleads\tconverted\trate\tscores")
-	for _, dc := range r.Deciles {
-		scores := "-"
-		if dc.Leads > 0 {
-			scores = qualify.FormatNumber(dc.MinScore) + " to " + qualify.FormatNumber(dc.MaxScore)
-		}
-		fmt.Fprintf(tw, "  %d\t%d\t%d\t%s\t%s\n", dc.Decile, dc.Leads, dc.Converted, pct(dc.Rate), scores)
-	}
-	tw.Flush()
-
-	fmt.Fprintln(w, "\nfit grades")
-	fmt.Fprintln(tw, "  grade\tleads\tconverted\trate")
-	for _, g := range r.Grades {
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\n", labelled(g.Grade, g.Label), g.Leads, g.Converted, pct(g.Rate))
-	}
-	tw.Flush()
-
-	fmt.Fprintln(w, "\npoint rules by information value (IV), most signal first; ! marks points against the data")
-	fmt.Fprintln(tw, "  rank\trule\tpoints\tholds\trate when holds\trate when not\tlift\tIV")
-	for _, rs := range r.Rules {
-		mark := ""
-		if !rs.Agrees {
-			mark = " !"
-		}
-		fmt.Fprintf(tw, "  %d\t%s\t%+d%s\t%d\t%s\t%s\t%.2f\t%.4f\n", rs.Rank, rs.Rule, rs.Points, mark, rs.Holds, pct(rs.RateHolds), pct(rs.RateNot), rs.Lift, rs.IV)
-	}
-	tw.Flush()
-}
-
-func printSuggestion(w io.Writer, o backtestOptions, s *backtest.Suggestion, written bool) {
-	fmt.Fprintf(w, "\nsuggested points: L2 logistic regression, penalty %.3g chosen by %d-fold cross-validation (seed %d)\n", s.Lambda, s.Folds, s.Seed)
-	fmt.Fprintf(w, "held-out ROC AUC, mean of %d folds: model now %.4f, regression %.4f, suggested points %.4f\n",
-		s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points)
-	fmt.Fprintf(w, "(whole points within ±%d alone, not held to the range of each kind of rule: %.4f)\n", backtest.MaxPoints, s.HeldOut.Unbounded)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  rule\tnow\tsuggested\tweight\tholds\trate when holds\tnote")
-	for _, f := range s.Rules {
-		note := ""
-		switch {
-		case !f.Fitted:
-			note = fmt.Sprintf("kept: holds for fewer than %d leads, or all but %d", backtest.MinSupport, backtest.MinSupport)
-		case f.Capped:
-			note = fmt.Sprintf("held to %d..%d", f.Min, f.Max)
-		}
-		row := fmt.Sprintf("  %s\t%+d\t%+d\t%.3f\t%d\t%s\t%s", f.Name, f.Current, f.Points, f.Weight, f.Holds, pct(f.Rate), note)
-		fmt.Fprintln(tw, strings.TrimRight(row, "\t"))
-	}
-	tw.Flush()
-	if len(s.Candidates) > 0 {
-		fmt.Fprintln(w, "\ncandidate rules from the extra columns (0: no points suggested)")
-		fmt.Fprintln(tw, "  rule\tsuggested\tweight\tholds\trate when holds")
-		for _, f := range s.Candidates {
-			fmt.Fprintf(tw, "  %s\t%+d\t%.3f\t%d\t%s\n", f.Label, f.Points, f.Weight, f.Holds, pct(f.Rate))
-		}
-		tw.Flush()
-	}
-	if !written {
-		fmt.Fprintln(w, "\nthe suggestion changes nothing: no patch written")
-		return
-	}
-	fmt.Fprintf(w, "\npatch written to %s: review it, then git apply %s\n", o.out, o.out)
-}
-
-// backtestJSON is the report as --json prints it.
-type backtestJSON struct {
-	File       string               `json:"file"`
-	Model      string               `json:"model"`
-	Read       int                  `json:"rows_read"`
-	Skipped    int                  `json:"rows_skipped"`
-	Problems   []backtest.Problem   `json:"problems"`
-	More       int                  `json:"more_problems"`
-	Later      int                  `json:"later_signals_ignored"`
-	RuleRank   string               `json:"rules_ranked_by"`
-	Report     *backtest.Report     `json:"report"`
-	Suggestion *backtest.Suggestion `json:"suggestion,omitempty"`
-	Patch      string               `json:"patch,omitempty"`
-}
-
-func writeJSON(w io.Writer, o backtestOptions, m *qualify.Model, d *backtest.Data, r *backtest.Report, s *backtest.Suggestion, written bool) error {
-	out := backtestJSON{File: o.csv, Model: m.Version, Read: d.Read, Skipped: d.Skipped,
-		Problems: d.Problems, More: d.More, Later: d.Later, RuleRank: "information value", Report: r, Suggestion: s}
-	if out.Problems == nil {
-		out.Problems = []backtest.Problem{}
-	}
-	if written {
-		out.Patch = o.out
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }

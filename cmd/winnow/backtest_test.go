@@ -179,6 +179,35 @@ func TestBacktestSuggest(t *testing.T) {
 	}
 }
 
+// Without --out, the patch goes under build/ in the working directory,
+// in a directory made for it, and the output says where.
+func TestBacktestSuggestDefaultOut(t *testing.T) {
+	dir := t.TempDir()
+	contentDir := filepath.Join(dir, "content")
+	copyTree(t, shippedContent, contentDir)
+	csv := pastLeads(t, dir, 2000)
+	mapping := writeFile(t, filepath.Join(dir, "mapping.yaml"), pastMapping)
+	t.Chdir(dir)
+	want := filepath.Join("build", "backtest", "suggest.patch")
+	backtestOK(t, []string{"--content", contentDir, "--map", mapping, "--suggest", csv},
+		"patch written to "+want+": review it, then git apply "+want)
+	text, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(text), "+++ b/content/scoring.yaml\n") {
+		t.Errorf("the patch does not name content/scoring.yaml:\n%s", text)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if got, want := strings.Join(names, " "), "build content leads.csv mapping.yaml"; got != want {
+		t.Errorf("the working directory holds %s, want %s: no patch at its root", got, want)
+	}
+}
+
 func TestBacktestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	csv := writeFile(t, filepath.Join(dir, "leads.csv"),

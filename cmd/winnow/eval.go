@@ -254,8 +254,8 @@ func explain(w io.Writer, m *qualify.Model, lead *qualify.Lead, now int64, inden
 		}
 		pr := m.Points[r.Index]
 		why := pr.Label
-		if r.HalfLife > 0 {
-			why += fmt.Sprintf(" (%d, halved every %s, %s ago)", r.Base, qualify.FormatDuration(r.HalfLife), qualify.FormatAge(r.Age))
+		if d := qualify.FormatDecay(r.Base, r.HalfLife, r.Age); d != "" {
+			why += " (" + d + ")"
 		}
 		rule := ""
 		if pr.When != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,7 +135,7 @@ func TestEvalArguments(t *testing.T) {
 		"fit    A: Ideal customer",
 		"+2       target-industry",
 		"pricing_visit", // the rule of the pricing points
-		"halved every 30d, 3d ago",
+		"Looked at pricing (2 points, halved every 30d, 3d ago)",
 		"YES  opportunity",
 		"framework BANT (selected)",
 	} {
@@ -249,5 +251,34 @@ func TestReadmeExample(t *testing.T) {
 	code, out, errs := runWinnow(t, "", "check", dir)
 	if code != 0 || !strings.Contains(out, "examples: 2 passed, 0 failed") {
 		t.Errorf("winnow check on the README example = %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestDocListsCommands holds the package doc to the commands winnow
+// runs: a line "winnow NAME ..." for each, and for no other but help.
+func TestDocListsCommands(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", nil, parser.PackageClauseOnly|parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Doc == nil {
+		t.Fatal("main.go has no package doc")
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(f.Doc.Text(), "\n") {
+		if rest, ok := strings.CutPrefix(line, "\twinnow "); ok {
+			name, _, _ := strings.Cut(rest, " ")
+			listed[name] = true
+		}
+	}
+	for _, c := range commands {
+		if !listed[c.name] {
+			t.Errorf("the package doc (main.go) does not list the command %s: add a line \"winnow %s ...\"", c.name, c.usage)
+		}
+		delete(listed, c.name)
+	}
+	delete(listed, "help")
+	for name := range listed {
+		t.Errorf("the package doc (main.go) lists %q, which is no command", name)
 	}
 }

@@ -14,7 +14,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/winnowhq/winnow/internal/sitehttp"
 	"github.com/winnowhq/winnow/site"
+	"github.com/winnowhq/winnow/site/cachepolicy"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
@@ -119,17 +121,13 @@ way finish, and exits.`,
 	},
 }
 
-// server serves the site and the API.
+// server serves the site in public and the API beside it, as the edge
+// does (package sitehttp).
 type server struct {
 	api    *api
 	public string
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if isAPI(r) {
-		s.api.ServeHTTP(w, r)
-		return
-	}
-	worker.SecurityHeaders(w.Header())
-	serveSite(w, r, s.public, "public, max-age=0, must-revalidate")
+	sitehttp.Handler{Root: s.public, Pages: cachepolicy.Revalidate, Worker: s.api}.ServeHTTP(w, r)
 }

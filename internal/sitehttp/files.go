@@ -1,4 +1,4 @@
-package main
+package sitehttp
 
 import (
 	"errors"
@@ -10,15 +10,17 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/winnowhq/winnow/site/cachepolicy"
 )
 
-// serveSite serves a file of a built site under root: directories by
-// their index.html, the 404 page for anything missing, and for a file
-// with a brotli or gzip form beside it (name.br, name.gz), that form when
-// the browser takes it. The fingerprinted files under /assets/ never
-// change, so they are cached for a year; other pages get cache, a header
-// value ("no-store" while developing).
-func serveSite(w http.ResponseWriter, r *http.Request, root, cache string) {
+// serveFile serves a file of a built site under root: directories by
+// their index.html, the 404 page for anything missing (and for the
+// headers file, which configures the edge), and for a file with a brotli
+// or gzip form beside it (name.br, name.gz), that form when the browser
+// takes it. The Cache-Control is cachepolicy.For's, with pages for the
+// files outside the fingerprinted assets.
+func serveFile(w http.ResponseWriter, r *http.Request, root, pages string) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -42,12 +44,8 @@ func serveSite(w http.ResponseWriter, r *http.Request, root, cache string) {
 		}
 		name = filepath.Join(name, "index.html")
 	}
-	hidden := clean == "/_headers"
-	if strings.HasPrefix(clean, "/assets/") {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		w.Header().Set("Cache-Control", cache)
-	}
+	hidden := clean == "/"+cachepolicy.HeadersFile
+	w.Header().Set("Cache-Control", cachepolicy.For(clean, pages))
 	ctype := mime.TypeByExtension(filepath.Ext(name))
 	if ctype == "" {
 		ctype = "application/octet-stream"
@@ -89,7 +87,7 @@ func serveSite(w http.ResponseWriter, r *http.Request, root, cache string) {
 // notFound answers with the site's 404 page.
 func notFound(w http.ResponseWriter, root string) {
 	w.Header().Del("Content-Encoding")
-	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Cache-Control", cachepolicy.NoStore)
 	page, err := os.ReadFile(filepath.Join(root, "404.html"))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusNotFound)

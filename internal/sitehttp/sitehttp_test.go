@@ -1,13 +1,23 @@
-package main
+package sitehttp_test
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/winnowhq/winnow/internal/sitehttp"
+	"github.com/winnowhq/winnow/site/cachepolicy"
 )
+
+// serve serves a request for a file of the site in root as the dev
+// server does (pages not cached), with no worker.
+func serve(w http.ResponseWriter, r *http.Request, root string) {
+	sitehttp.Handler{Root: root, Pages: cachepolicy.NoStore}.ServeHTTP(w, r)
+}
 
 // The site is served with the precompressed form a browser takes, the
 // right media type, and a year's caching for fingerprinted assets only.
@@ -44,7 +54,7 @@ func TestServeSite(t *testing.T) {
 		req.URL.Path = c.path
 		req.Header.Set("Accept-Encoding", c.accept)
 		rec := httptest.NewRecorder()
-		serveSite(rec, req, root, "no-store")
+		serve(rec, req, root)
 		res := rec.Result()
 		if res.StatusCode != c.status || rec.Body.String() != c.body || res.Header.Get("Content-Type") != c.ctype ||
 			res.Header.Get("Content-Encoding") != c.encoding || res.Header.Get("Cache-Control") != c.cache {
@@ -73,7 +83,7 @@ func TestServeSiteRedirect(t *testing.T) {
 	} {
 		req := httptest.NewRequest("GET", "http://site.example"+c.target, nil)
 		rec := httptest.NewRecorder()
-		serveSite(rec, req, root, "no-store")
+		serve(rec, req, root)
 		if got, want := rec.Code, 301; got != want {
 			t.Errorf("GET %s: %d, want %d", c.target, got, want)
 			continue
@@ -96,7 +106,7 @@ func TestServeSiteNUL(t *testing.T) {
 	for _, target := range []string{"/%00", "/index.html%00", "/a%00/b", "/%00/"} {
 		req := httptest.NewRequest("GET", target, nil)
 		rec := httptest.NewRecorder()
-		serveSite(rec, req, root, "no-store")
+		serve(rec, req, root)
 		if got, want := rec.Code, 404; got != want {
 			t.Errorf("GET %s: %d, want %d", target, got, want)
 		}
@@ -106,20 +116,35 @@ func TestServeSiteNUL(t *testing.T) {
 	}
 }
 
-// The native server takes its trusted proxies from a flag, which says
-// which entry it cannot read.
-func TestServeTrustedProxyFlag(t *testing.T) {
-	code, _, stderr := runWinnow(t, "", "serve", "--trusted-proxy", "10.0.0.0/8,10.0.0.0/33", "--out", t.TempDir(), shippedContent)
-	if got, want := code, 2; got != want {
-		t.Errorf("exit status %d, want %d", got, want)
-	}
-	if !strings.Contains(stderr, `"10.0.0.0/33"`) || !strings.Contains(stderr, "-trusted-proxy") {
-		t.Errorf("stderr does not name the bad prefix:\n%s", stderr)
-	}
-	_, help, _ := runWinnow(t, "", "help", "serve")
-	for _, want := range []string{"--trusted-proxy", "X-Forwarded-For", "WINNOW_TRUSTED_PROXIES"} {
-		if !strings.Contains(help, want) {
-			t.Errorf("the help lacks %q:\n%s", want, help)
+// The worker's paths go to the worker; everything else is the site's,
+// with the worker's security headers.
+func TestHandlerRoutes(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "index.html"), []byte("<p>home"), 0o644)
+	os.WriteFile(filepath.Join(root, "404.html"), []byte("<p>not here"), 0o644)
+	h := sitehttp.Handler{Root: root, Pages: cachepolicy.Revalidate,
+		Worker: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("worker")) })}
+	for _, c := range []struct{ path, body string }{
+		{"/api/leads", "worker"},
+		{"/admin", "worker"},
+		{"/admin/leads", "worker"},
+		{"/healthz", "worker"},
+		{"/", "<p>home"},
+		{"/api", "<p>not here"},
+		{"/administrator", "<p>not here"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", c.path, nil))
+		if got := rec.Body.String(); got != c.body {
+			t.Errorf("GET %s: %q, want %q", c.path, got, c.body)
 		}
+		if got, site := rec.Header().Get("X-Frame-Options"), c.body != "worker"; site && got != "DENY" {
+			t.Errorf("GET %s: X-Frame-Options %q, want the worker's security headers", c.path, got)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if got, want := rec.Header().Get("Cache-Control"), "public, max-age=0, must-revalidate"; got != want {
+		t.Errorf("GET /: Cache-Control %q, want %q", got, want)
 	}
 }
