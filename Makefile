@@ -17,39 +17,44 @@ EDGE_MAX := 3145728
 EDGE_FLAGS := -trimpath -tags nethttpomithttp2 -gcflags=all=-l -ldflags='-w -buildid='
 
 # Packages the browser widget compiles: they must stay small and pure.
-PURE     := ./qualify
+PURE     := ./qualify ./qualify/internal/str ./qualify/internal/num
 # What no pure package may import: each costs the widget 5-240 KB brotli
 # (strings alone brings the unicode tables: 8 KB), and YAML, Markdown,
 # templates and minifiers belong to native code.
 BANNED   := ^(fmt|encoding/json|reflect|regexp|time|os|strings|unicode|bytes|io|net|net/.*|syscall/js|github\.com/goccy/go-yaml.*|github\.com/yuin/goldmark.*|github\.com/a-h/templ.*|github\.com/tdewolff/minify.*)$$
-# The widget is built without inlining (-l), the runtime's included: its
-# brotli form is 30 KB smaller (472 KB, not 503), and an evaluation still
-# takes well under a millisecond (bench/widgetperf).
-WIDGET_FLAGS := -trimpath -gcflags=all=-l -ldflags='-s -w -buildid='
 
-.PHONY: all dev site widget widget-budget check edge edge-test test fmt-check vet lint guard generated unit wasm-test bench bench-load bench-edge bench-native bench-site fuzz clean
+.PHONY: all dev site widget widget-budget check edge edge-test test fmt-check vet lint guard generated unit wasm-test bench bench-load bench-edge bench-native bench-site fuzz clean prereqs release
 
 all: $(WINNOW)
 
-$(WINNOW): $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
+# The binaries are built every time and Go's build cache decides what to
+# compile: what they embed (migrations, CSS, scripts, domain lists) is no
+# list of files make could keep, and a build with nothing changed takes
+# about a second.
+.PHONY: $(WINNOW) $(WIDGET)/winnow.wasm
+
+$(WINNOW):
 	@mkdir -p $(BUILD)
 	$(GO) build -trimpath -o $@ ./cmd/winnow
 
-# widget builds the signup form's WebAssembly and takes Go's wasm_exec.js,
-# each with its brotli and gzip forms; winnow build publishes them.
+# widget builds the signup form's WebAssembly and takes the wasm_exec.js of
+# the Go that compiled it, with internal/widgetbuild, the recipe the
+# widget's tests and bench/widgetperf build with too; it rewrites each only
+# when it changed. The WebAssembly's brotli and gzip forms are made again
+# when it is newer than they are. winnow build publishes them all.
 widget: $(WIDGET)/winnow.wasm
 
-$(WIDGET)/winnow.wasm: $(shell find qualify wasm -name '*.go') go.mod go.sum
-	@mkdir -p $(WIDGET)
-	GOOS=js GOARCH=wasm $(GO) build $(WIDGET_FLAGS) -o $@ ./wasm
-	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WIDGET)/wasm_exec.js
-	$(GO) run ./bench/widgetbudget -compress $@
+$(WIDGET)/winnow.wasm:
+	$(GO) run ./internal/cmd/widgetbuild $(WIDGET)
+	@[ $@.br -nt $@ ] && [ $@.gz -nt $@ ] || $(GO) run ./bench/widgetbudget -compress $@
 
 # dev checks the content (printing the verdict of every example lead), then
-# builds the site and serves it on 127.0.0.1:8080, rebuilding on every change.
+# builds the site and serves it on DEV_ADDR, rebuilding on every change. It
+# needs Go only.
+DEV_ADDR ?= 127.0.0.1:8080
 dev: $(WINNOW) widget
 	$(WINNOW) check --verbose $(CONTENT)
-	$(WINNOW) dev $(CONTENT)
+	$(WINNOW) dev --addr $(DEV_ADDR) $(CONTENT)
 
 # site builds the site into build/public.
 site: $(WINNOW) widget
@@ -88,7 +93,7 @@ edge-test: edge
 	$(GO) vet -tags edge ./internal/blackbox/edge
 	WRANGLER_SEND_METRICS=false $(GO) test -tags edge -count=1 ./internal/blackbox/edge
 
-test: fmt-check vet lint guard generated unit wasm-test check widget-budget edge-test
+test: prereqs fmt-check vet lint guard generated unit wasm-test check widget-budget edge-test
 	@echo "make test: all checks passed"
 
 fmt-check:
@@ -115,15 +120,29 @@ guard:
 	if [ -n "$$bad" ]; then echo "import guard: ./wasm depends on:"; echo "$$bad"; fail=1; fi; \
 	if [ $$fail = 0 ]; then echo "import guard: $(PURE) and ./wasm clean"; fi; exit $$fail
 
-# generated fails if the committed templ output is not what templ generates
-# from the committed .templ files.
+# generated fails with templ's errors if go tool templ generate fails on
+# the .templ files of TEMPLATES, and fails if the *_templ.go there are not
+# what it generates. Only the .templ files (and go.mod, for templ's version
+# check) are copied to generate from, so that no earlier output can pass
+# for this one; under templates/, since templ names a file in its output
+# by its path below -path, as when run at the root. internal/buildcheck
+# tests this target.
+TEMPLATES ?= templates
 generated:
-	@tmp=$$(mktemp -d) && cp -r templates "$$tmp/" && \
-	(cd "$$tmp" && $(GO) -C $(CURDIR) tool templ generate -path "$$tmp" >/dev/null 2>&1) ; \
-	if diff -r -x '*.templ' -x '*_test.go' -x testdata templates "$$tmp/templates" >/dev/null; then \
-	  echo "generated: templates up to date"; rm -rf "$$tmp"; \
-	else echo "generated: templates/*_templ.go are stale: run go tool templ generate"; \
-	  diff -r -x '*.templ' -x '*_test.go' -x testdata templates "$$tmp/templates" | head -20; rm -rf "$$tmp"; exit 1; fi
+	@[ -d "$(TEMPLATES)" ] || { echo "generated: no directory $(TEMPLATES)"; exit 1; }; \
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	mkdir -p "$$tmp/want" "$$tmp/got/templates" && cp go.mod "$$tmp/got/" && \
+	for f in $$(cd "$(TEMPLATES)" && find . -name '*.templ' -o -name '*_templ.go'); do \
+	  f=$${f#./}; case $$f in *.templ) to=got/templates;; *) to=want;; esac; \
+	  mkdir -p "$$(dirname "$$tmp/$$to/$$f")" && cp "$(TEMPLATES)/$$f" "$$tmp/$$to/$$f" || exit 1; \
+	done; \
+	if ! out=$$($(GO) tool templ generate -path "$$tmp/got" 2>&1); then \
+	  echo "$$out" | sed "s|$$tmp/got/templates|$(TEMPLATES)|g"; \
+	  echo "generated: go tool templ generate failed on $(TEMPLATES)"; exit 1; fi; \
+	if ! diff -ru -x '*.templ' "$$tmp/want" "$$tmp/got/templates" >"$$tmp/diff"; then \
+	  echo "generated: $(TEMPLATES)/*_templ.go are stale: run go tool templ generate"; \
+	  sed -e "s|$$tmp/want|$(TEMPLATES)|" -e "s|$$tmp/got/templates|generated|" "$$tmp/diff" | head -40; exit 1; fi; \
+	echo "generated: $(TEMPLATES) up to date"
 
 unit:
 	$(GO) test -count=1 ./...
@@ -163,6 +182,20 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./qualify
 	$(GO) test -run='^$$' -fuzz='^FuzzLead$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./qualify
 	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=5s ./internal/content
+
+# prereqs installs what make test needs besides Go: git, Node.js, Chromium
+# and Java with apt-get when it may (as root or with passwordless sudo; else
+# it names them in one line and fails), and the test tools of package.json
+# with npm ci when node_modules is missing or older than package-lock.json.
+prereqs:
+	@sh scripts/prereqs.sh
+
+# release builds winnow for Linux, macOS and Windows on amd64 and arm64
+# into build/release: archives (tar.gz, zip for Windows) of the binary,
+# VERSION stamped and the widget built in, with the README and licences,
+# and SHA256SUMS. make release VERSION=v0.3.0 [TARGETS=linux/amd64,...]
+release: widget
+	$(GO) run ./scripts/release -version "$(VERSION)" $(if $(TARGETS),-targets "$(TARGETS)")
 
 clean:
 	rm -rf $(BUILD) cmd/edge/embed

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -97,7 +96,7 @@ type buildOptions struct {
 func buildFlags(fs *flag.FlagSet) *buildOptions {
 	o := &buildOptions{content: "content"}
 	fs.StringVar(&o.static, "static", "static", "the directory of static files")
-	fs.StringVar(&o.assets, "assets", filepath.Join("build", "widget"), "built files published like static ones (the widget); skipped when missing")
+	fs.StringVar(&o.assets, "assets", filepath.Join("build", "widget"), "built files published like static ones (the widget); when missing, the widget built into a release binary, if any")
 	fs.StringVar(&o.out, "out", filepath.Join("build", "public"), "the directory the site is written to")
 	fs.StringVar(&o.baseURL, "base-url", "", "the site's absolute URL, overriding site.yaml's base_url")
 	fs.BoolVar(&o.drafts, "drafts", false, "include pages marked draft")
@@ -115,12 +114,9 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 	if baseURL == "" {
 		baseURL = o.baseURL
 	}
-	var assets fs.FS
-	if info, err := os.Stat(o.assets); err == nil && info.IsDir() {
-		assets = os.DirFS(o.assets)
-	}
+	assets, assetsDir := widgetAssets(o.assets)
 	res, diags := site.Build(context.Background(), site.Options{
-		Assets: assets, AssetsDir: filepath.ToSlash(filepath.Clean(o.assets)),
+		Assets: assets, AssetsDir: assetsDir,
 		Content: os.DirFS(o.content), ContentDir: filepath.ToSlash(filepath.Clean(o.content)),
 		Static: os.DirFS(o.static), StaticDir: filepath.ToSlash(filepath.Clean(o.static)),
 		Out: out, Drafts: o.drafts, Workers: o.workers, BaseURL: baseURL, LiveReload: reload,

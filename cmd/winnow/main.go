@@ -1,11 +1,16 @@
-// Command winnow checks, explains and (in later releases) builds and serves
-// a qualification model written in content/.
+// Command winnow checks, explains, builds and serves a qualification
+// model written in content/, and measures it on past leads.
 //
+//	winnow init [flags] dir              write a new company's model, site and wrangler config
 //	winnow check [dir]                   validate content and run the example leads
-//	winnow demo [flags]                  fill the dev database and a CSV with demo data
 //	winnow eval [flags] [field=value...] evaluate one lead and explain the verdict
-//	winnow backtest --map M.yaml F.csv   measure the model on past leads
+//	winnow build [flags] [dir]           build the site into build/public
+//	winnow dev [flags] [dir]             serve the site on 127.0.0.1 and rebuild it on every change
+//	winnow serve [flags] [dir]           serve the site with the API over SQLite, as the edge does
+//	winnow demo [flags]                  fill the dev database and a CSV with demo data
 //	winnow report [flags] [FILE.csv]     the funnel and SLA report of the stored leads
+//	winnow backtest --map M.yaml F.csv   measure the model on past leads
+//	winnow version                       print winnow's version
 //	winnow help [command]                show help
 package main
 
@@ -38,10 +43,12 @@ type env struct {
 	stderrTerminal bool // stderr is a terminal: progress may be shown
 }
 
+// commands are the commands winnow runs. The package doc lists every one
+// of them (TestDocListsCommands fails when it misses one).
 var commands []*command
 
 func init() {
-	commands = []*command{backtestCmd, buildCmd, checkCmd, demoCmd, devCmd, evalCmd, reportCmd, serveCmd}
+	commands = []*command{backtestCmd, buildCmd, checkCmd, demoCmd, devCmd, evalCmd, initCmd, reportCmd, serveCmd, versionCmd}
 }
 
 // errUsage reports a command line that cannot be run; the usage is printed.
