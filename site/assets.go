@@ -12,6 +12,7 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/site/cachepolicy"
 )
 
 // mediaTypes are the static files the build minifies.
@@ -119,7 +120,7 @@ func (b *builder) publishCompressed(fsys fs.FS, name string, data []byte) string
 func (b *builder) publish(name string, data []byte) string {
 	sum := sha256.Sum256(data)
 	ext := path.Ext(name)
-	p := "assets/" + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+	p := strings.TrimPrefix(cachepolicy.Assets, "/") + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
 	b.file(p, data)
 	return p
 }

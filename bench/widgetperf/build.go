@@ -20,6 +20,7 @@ import (
 
 	"github.com/winnowhq/winnow/internal/widgetbuild"
 	"github.com/winnowhq/winnow/site"
+	"github.com/winnowhq/winnow/site/cachepolicy"
 	"github.com/winnowhq/winnow/worker"
 )
 
@@ -172,11 +173,7 @@ func staticSite(root string) http.Handler {
 		}
 		w.Header().Set("Vary", "Accept-Encoding")
 		w.Header().Set("Content-Type", ctype)
-		if strings.HasPrefix(r.URL.Path, "/assets/") { // fingerprinted
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-		} else {
-			w.Header().Set("Cache-Control", "no-cache")
-		}
+		w.Header().Set("Cache-Control", cachepolicy.For(r.URL.Path, cachepolicy.Revalidate))
 		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 		emulated.send(w, data)
 	})

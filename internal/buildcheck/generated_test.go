@@ -88,3 +88,45 @@ func edit(t *testing.T, name, old, new string) {
 		t.Fatal(err)
 	}
 }
+
+// TestGuard runs make guard on a package that imports strings, which no
+// pure package may (it fails, natively and for the browser, naming it),
+// and on one that imports only what a pure package may (it passes).
+func TestGuard(t *testing.T) {
+	makeCmd, err := exec.LookPath("make")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		pkg  string
+		want []string // none: make passes
+	}{
+		{"./internal/buildcheck/testdata/pure", nil},
+		{"./internal/buildcheck/testdata/impure", []string{
+			"import guard: ./internal/buildcheck/testdata/impure (native) depends on:\n",
+			"import guard: ./internal/buildcheck/testdata/impure (GOOS=js GOARCH=wasm) depends on:\n",
+			"\nstrings\n"}},
+	} {
+		cmd := exec.Command(makeCmd, "-s", "guard", "PURE="+c.pkg)
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if c.want == nil {
+			if err != nil {
+				t.Errorf("make guard failed on %s: %v\n%s", c.pkg, err, out)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("make guard passed on %s, which imports strings:\n%s", c.pkg, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("make guard on %s: no %q in\n%s", c.pkg, w, out)
+			}
+		}
+	}
+}
