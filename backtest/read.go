@@ -77,16 +77,26 @@ func (d *Data) Holds(i, r int) bool {
 // Extra is a column Suggest may turn into candidate rules. It is numeric
 // when every value in it is a number or empty.
 type Extra struct {
-	Name   string
-	Num    []float64 // per row; NaN when empty or not a number
-	Code   []int32   // per row: index into Values, or -1 when empty
+	Name string
+	// Attr is the name of the attribute field a suggested rule over the
+	// column reads: the mapping's `as:`, else the column's name made a
+	// field name.
+	Attr string
+	// Kind is the kind of point rule the column's candidates are: stated
+	// in the mapping, engagement points when it states none.
+	Kind   qualify.PointKind
+	Num    []float64 // per row; NaN when missing or not a number
+	Code   []int32   // per row: index into Values, or -1 when missing
 	Values []string  // distinct values in order of first appearance, up to maxValues
 	Counts []int     // rows per value
-	texts  int       // non-empty values that are not numbers
-	codes  map[string]int32
+	// Missing counts the rows whose value is missing: empty, or one of the
+	// mapping's missing values ("NA", "Select", ...).
+	Missing int
+	texts   int // present values that are not numbers
+	codes   map[string]int32
 }
 
-// Numeric reports whether every non-empty value of the column is a number.
+// Numeric reports whether every present value of the column is a number.
 func (x *Extra) Numeric() bool { return x.texts == 0 && len(x.Values) > 0 }
 
 // maxValues bounds the distinct values kept of an extra column; later

@@ -47,7 +47,19 @@ type Feature struct {
 	Max    int     `json:"max"`    // the most points the rule may get
 	Capped bool    `json:"capped"` // the scaled weight fell outside Min..Max
 	Rate   float64 `json:"rate"`   // conversion rate of the leads it holds for
-	kind   qualify.PointKind
+	// Kind is the kind of point rule: a model rule's own; for a candidate,
+	// the kind its column's mapping states.
+	Kind qualify.PointKind `json:"-"`
+	// A candidate holds when its column's attribute (Attr) is missing
+	// (Missing), equals Value, is another value than the column's named
+	// ones (Other), or is above Cut (a number; cuts over one column add up).
+	Attr    string  `json:"attribute,omitempty"`
+	Missing bool    `json:"missing,omitempty"`
+	Value   string  `json:"value,omitempty"`
+	Other   bool    `json:"other,omitempty"`
+	Cut     float64 `json:"cut,omitempty"`
+	HasCut  bool    `json:"-"`
+	kind    qualify.PointKind
 }
 
 // Penalty is the cross-validated fit of one L2 penalty.
