@@ -74,12 +74,14 @@ type Option struct {
 // Field is one piece of information about a lead, asked by the signup form
 // or recorded by the page (hidden fields).
 //
-// An attribute field (Attribute) is recorded from the visit and never
-// asked: the server copies it from the attribution cookie the site sets on
-// the visitor's first page view (the campaign's utm_ parameters, the
-// referring site, the landing page) when the lead is submitted. It is
-// hidden, of type Text, and never a honeypot; the form and the widget
-// leave it out.
+// An attribute field (Attribute) is recorded from the visit or filled in
+// by integrations, and never asked: the server copies it from the
+// attribution cookie the site sets on the visitor's first page view (the
+// campaign's utm_ parameters, the referring site, the landing page) when
+// the lead is submitted, and integrations send it with a lead's answers
+// (what a CRM or an enrichment service knows, such as the time spent on
+// the site). It is hidden, of type Text or Number, and never a honeypot;
+// the form and the widget leave it out.
 type Field struct {
 	Name         string
 	Type         FieldType
@@ -90,7 +92,7 @@ type Field struct {
 	Section      string // the form section the field belongs to
 	Required     bool
 	Hidden       bool // not shown to visitors: honeypots and page-recorded facts
-	Attribute    bool // recorded from the visit, never asked: see Field
+	Attribute    bool // recorded from the visit or sent by integrations, never asked: see Field
 	MinLen       int  // in characters, for text fields
 	MaxLen       int  // in characters, for text fields; 0 means the type's default
 	Min, Max     float64

@@ -436,8 +436,11 @@ func visitorID(v string) bool {
 
 // attribution copies into the answers what the site's beacon script
 // recorded of the visitor's first visit (the winnow_a cookie: UTM
-// parameters, the referrer, the landing page), for the model's attribute
-// fields the answers leave empty.
+// parameters, the referrer, the landing page), for the model's text
+// attribute fields the answers leave empty. A number attribute is filled
+// by integrations, never by the cookie: a value there would be the
+// visitor's own, and one that is not a number would fail a submission
+// with an error the visitor cannot see.
 func (h *Handler) attribution(r *http.Request, in qualify.Input) {
 	c, err := r.Cookie("winnow_a")
 	if err != nil || len(c.Value) > 2048 {
@@ -449,7 +452,7 @@ func (h *Handler) attribution(r *http.Request, in qualify.Input) {
 	}
 	for i := range h.c.Model.Fields {
 		f := &h.c.Model.Fields[i]
-		if !f.Attribute || in[f.Name] != "" {
+		if !f.Attribute || f.Type != qualify.Text || in[f.Name] != "" {
 			continue
 		}
 		if v := strings.TrimSpace(vals.Get(f.Name)); v != "" && utf8.ValidString(v) {

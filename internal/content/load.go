@@ -361,13 +361,15 @@ func (l *loader) readFields(f *file, body ast.Node) {
 	}
 }
 
-// attribute checks a field recorded from the visit (attribute: true),
-// which is never asked: hidden, of type text, optional, without options
-// or an ask rule. It is hidden whether or not it says so.
+// attribute checks a field recorded from the visit or filled in by
+// integrations (attribute: true), which is never asked: hidden, of type
+// text or number, optional, without options or an ask rule. It is hidden
+// whether or not it says so. A number attribute may have a min and a max,
+// which the answers integrations send are checked against.
 func (l *loader) attribute(f *file, fd *qualify.Field, what string, attrN, typeN, requiredN, hiddenN, optsN, askN ast.Node) {
-	const never = ": an attribute field is recorded from the visit, never asked, so it "
-	if fd.Type != qualify.Text && fd.Type != 0 {
-		f.err(typeN, what+never+"is of type text, not "+fd.Type.String())
+	const never = ": an attribute field is recorded from the visit or filled in by integrations, never asked, so it "
+	if fd.Type != qualify.Text && fd.Type != qualify.Number && fd.Type != 0 {
+		f.err(typeN, what+never+"is of type text or number, not "+fd.Type.String())
 	}
 	if fd.Required {
 		f.err(requiredN, what+never+"cannot be required")

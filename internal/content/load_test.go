@@ -247,3 +247,62 @@ func TestBadContent(t *testing.T) {
 		})
 	}
 }
+
+// TestNumberAttribute loads a number attribute with a range: it is hidden
+// and optional, rules compare it with numbers, an answer in range is read
+// and one out of it refused, and the canonical text keeps it.
+func TestNumberAttribute(t *testing.T) {
+	read := func(name string) string {
+		data, err := os.ReadFile(filepath.Join(testContent, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	ar := &txtar.Archive{Files: []txtar.File{
+		{Name: "fields.yaml", Data: []byte(read("fields.yaml") +
+			"  - name: minutes_on_site\n    type: number\n    label: Minutes on the site\n    attribute: true\n    min: 0\n")},
+		{Name: "scoring.yaml", Data: []byte(read("scoring.yaml") +
+			"  - {name: long-visit, kind: engagement, points: 3, label: Stayed a while, when: minutes_on_site > 5}\n" +
+			"  - {name: no-visit, kind: negative, points: -1, when: not known(minutes_on_site)}\n")},
+	}}
+	c, diags := content.Load(overlay(t, ar), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	m := c.Model
+	f := &m.Fields[m.FieldIndex("minutes_on_site")]
+	if !f.Attribute || !f.Hidden || f.Required || f.Type != qualify.Number || !f.HasMin || f.Honeypot() {
+		t.Errorf("minutes_on_site = %+v; want a hidden optional number attribute with a min", *f)
+	}
+	back, err := qualify.Decode(qualify.Encode(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := back.Fields[m.FieldIndex("minutes_on_site")]; !g.Attribute || g.Type != qualify.Number || !g.HasMin {
+		t.Errorf("decoded minutes_on_site = %+v", g)
+	}
+	for _, c := range []struct {
+		answer     string
+		long, none bool
+	}{{"12", true, false}, {"5", false, false}, {"", false, true}} {
+		lead, errs := m.Lead(qualify.Input{"email": "ana@acme.com", "consent": "yes", "minutes_on_site": c.answer}, 0)
+		if len(errs) > 0 {
+			t.Fatalf("%q: %v", c.answer, errs)
+		}
+		v := qualify.Evaluate(m, &lead, 0)
+		got := map[string]bool{}
+		for _, r := range v.Reasons {
+			if r.Kind == qualify.ReasonPoints {
+				name, _ := r.Rule(m)
+				got[name] = true
+			}
+		}
+		if got["long-visit"] != c.long || got["no-visit"] != c.none {
+			t.Errorf("minutes_on_site %q: rules %v; want long-visit %v, no-visit %v", c.answer, got, c.long, c.none)
+		}
+	}
+	if _, errs := m.Lead(qualify.Input{"email": "ana@acme.com", "consent": "yes", "minutes_on_site": "-3"}, 0); len(errs) != 1 || errs[0].Field != "minutes_on_site" {
+		t.Errorf("an answer below the min: %v", errs)
+	}
+}
