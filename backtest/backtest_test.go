@@ -251,7 +251,7 @@ func TestBadInput(t *testing.T) {
 			mapping:  "outcome: {column: Won, positive: [won], negative: [lost]}\nfields:\n  size:\n    column: Employees\n    values: {\"1-10\": small, \"Enterprise\": large}\n",
 			csv:      "won,employees\nwon,Enterprise\nlost,1-10\nlost,Huge\n",
 			used:     3,
-			problems: []string{`line 4, column "employees": field size: Select one of the options for company size ("Huge"); the field is treated as missing`},
+			problems: []string{`line 4, column "employees": field size: "Huge" is not one of its options (small, mid, large); the field is treated as missing`},
 		},
 		{
 			name:    "bytes that are not UTF-8",
@@ -259,7 +259,7 @@ func TestBadInput(t *testing.T) {
 			csv:     "converted,industry,source\nyes,soft\xffware,ads\nno\xfe,retail,ads\nno,retail,a\xffds\n",
 			used:    2, skipped: 1,
 			problems: []string{
-				`line 2, column "industry": field industry: Industry contains characters that are not text ("soft\xffware"); the field is treated as missing`,
+				`line 2, column "industry": field industry: "soft\xffware" is refused by the form (Industry contains characters that are not text); the field is treated as missing`,
 				`line 3, column "converted": unknown outcome "no\xfe"`,
 				`line 4, column "source": not UTF-8 text ("a\xffds"); the value is treated as missing`,
 			},

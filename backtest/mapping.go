@@ -2,15 +2,19 @@
 // outcome is known and measures how well the model's verdicts predict it:
 // precision, recall and lift per stage, ROC AUC of the score, a decile
 // table, calibration by fit grade and the signal each point rule carries.
-// Suggest fits point values to the outcomes and Patch writes them as a
-// diff of the model's scoring file for people to review.
+// Suggest fits point values to the outcomes, and candidate rules over the
+// extra columns; Patch writes them as a diff of the model's scoring and
+// fields files that people review and apply.
 //
 // Leads are read from CSV through a Mapping that says which columns hold
-// the outcome, the model's fields and its signals.
+// the outcome, the model's fields and its signals, which values mean "no
+// answer", and which extra columns may become rules; or they are added
+// one by one with a Builder, as the stored leads are.
 package backtest
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +22,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
+	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
 )
 
@@ -27,16 +32,42 @@ var (
 	DefaultNegative = []string{"no", "false", "0", "lost"}
 )
 
+// DefaultMissing are the values that stand for no value when the mapping
+// lists none under missing: what spreadsheets, databases and exports write
+// for an empty cell ("NA", "N/A", "#N/A", "NaN", "null", "-", "--", "?",
+// "(blank)") and the placeholders of a form's unanswered select ("Select",
+// "Select...", "-- select --", "Please select", "unknown"). They are
+// compared case-insensitively, trimmed. "none" and "0" are not among them:
+// they are often real answers (no budget, no seats). An empty cell is
+// always missing.
+var DefaultMissing = []string{"NA", "N/A", "#N/A", "NaN", "null", "-", "--", "?", "(blank)",
+	"Select", "Select...", "-- select --", "Please select", "unknown"}
+
+// NumericShare is the share of an extra column's present values that must
+// be numbers for the column to be read as numbers when the mapping gives
+// it no type; the other values are then treated as missing.
+const NumericShare = 0.95
+
 // Mapping says how the columns of a CSV of past leads map onto a model.
 // Column names match case-insensitively, with surrounding spaces trimmed.
+//
+// A model field reads the column the mapping maps it to, else the column
+// of its own name unless that column is listed as extra; so does a signal.
+// An extra column is never read into a field or a signal.
 type Mapping struct {
 	Outcome  string   // the column holding the known outcome
 	Positive []string // outcome values that count as converted
 	Negative []string // outcome values that count as not converted
 	At       string   // the column holding the instant each lead is scored at, or ""
-	Fields   []FieldColumn
-	Signals  []SignalColumn
-	Extra    []string // columns Suggest may turn into new rules
+	// Missing are the values that stand for no value, compared
+	// case-insensitively, trimmed: DefaultMissing when the mapping lists
+	// none. An empty cell is always missing. A missing answer to a field
+	// is an empty answer, unless the field's value map maps the value or
+	// the value is one of the field's options; a missing signal is none.
+	Missing []string
+	Fields  []FieldColumn
+	Signals []SignalColumn
+	Extra   []ExtraColumn // columns Suggest may turn into new rules
 }
 
 // FieldColumn maps a CSV column onto a model field.
@@ -48,11 +79,44 @@ type FieldColumn struct {
 }
 
 // SignalColumn maps a CSV column onto a model signal. The column holds the
-// instant the signal happened, or yes/true/1 for "at the lead's instant".
+// instant the signal happened, or yes/true/1 for "at the lead's instant";
+// no/false/0 and missing values are no signal. With a value map, the
+// column holds anything: a value listed maps to yes, no or an instant, and
+// a value not listed is no signal.
 type SignalColumn struct {
-	Signal int    // index into the model's signals
-	Column string // the CSV column
+	Signal int               // index into the model's signals
+	Column string            // the CSV column
+	Values map[string]string // CSV value -> yes, no or an instant; nil: the column holds those
 	Pos    qualify.Pos
+}
+
+// ColumnType says how an extra column is read.
+type ColumnType uint8
+
+// Column types. TypeAuto reads a column as numbers when at least
+// NumericShare of its present values are numbers, else as text.
+const (
+	TypeAuto ColumnType = iota
+	TypeNumber
+	TypeText
+)
+
+// ExtraColumn is a column Suggest may turn into candidate rules.
+type ExtraColumn struct {
+	Column string
+	Type   ColumnType
+	// Kind is the kind of point rule its candidates are: engagement
+	// points unless the mapping says otherwise (most extra columns are
+	// counts of what the lead did).
+	Kind qualify.PointKind
+	// Attr names the attribute field a rule over the column reads: the
+	// mapping's as:, else the column's name in lower case with every run
+	// of other characters than letters and digits made one _. It may be a
+	// field of the model only when the mapping reads the column into that
+	// field under fields:.
+	Attr   string
+	Pos    qualify.Pos // where the mapping names the column
+	attrAt qualify.Pos // where the mapping names the attribute
 }
 
 // ParseMapping reads a mapping file written in YAML. file names it in
@@ -92,11 +156,17 @@ func ParseMapping(src []byte, file string, m *qualify.Model) (*Mapping, error) {
 		case "signals":
 			r.signals(mp, m, kv.Value)
 		case "extra":
-			mp.Extra = r.list(kv.Value, "extra")
+			r.extra(mp, m, kv.Value)
+		case "missing":
+			mp.Missing = r.values(kv.Value, "missing")
 		default:
-			r.errAt(kv.Key, "unknown key "+strconv.Quote(key)+qualify.DidYouMean(key, []string{"outcome", "at", "fields", "signals", "extra"})+"; keys are outcome, at, fields, signals, extra")
+			r.errAt(kv.Key, "unknown key "+strconv.Quote(key)+qualify.DidYouMean(key, mappingKeys)+"; keys are "+strings.Join(mappingKeys, ", "))
 		}
 	}
+	if mp.Missing == nil {
+		mp.Missing = DefaultMissing
+	}
+	r.checkAttrs(mp, m)
 	if !seen["outcome"] {
 		r.diags.Add(r.pos(body), "outcome is missing: name the column holding the known outcome (outcome: {column: converted})")
 	}
@@ -119,6 +189,8 @@ func ParseMapping(src []byte, file string, m *qualify.Model) (*Mapping, error) {
 	}
 	return mp, nil
 }
+
+var mappingKeys = []string{"outcome", "at", "fields", "signals", "extra", "missing"}
 
 // mapReader reads the YAML of a mapping, collecting its problems.
 type mapReader struct {
@@ -283,6 +355,177 @@ func (r *mapReader) signals(mp *Mapping, m *qualify.Model, n ast.Node) {
 		if i < 0 {
 			continue
 		}
-		mp.Signals = append(mp.Signals, SignalColumn{Signal: i, Column: r.text(kv.Value, "signal "+name), Pos: r.pos(kv.Key)})
+		sc := SignalColumn{Signal: i, Pos: r.pos(kv.Key)}
+		if _, ok := scalar(kv.Value); ok {
+			sc.Column = r.text(kv.Value, "signal "+name)
+		} else {
+			for _, e := range r.entries(kv.Value, "signal "+name) {
+				switch key := e.Key.GetToken().Value; key {
+				case "column":
+					sc.Column = r.text(e.Value, "signal "+name+": column")
+				case "values":
+					sc.Values = map[string]string{}
+					for _, v := range r.entries(e.Value, "signal "+name+": values") {
+						from := v.Key.GetToken().Value
+						to, ok := scalar(v.Value)
+						if !ok || !signalValue(to) {
+							r.errAt(v.Value, "signal "+name+": values: "+strconv.Quote(from)+" must map to yes, no or an instant like 2026-03-31 or 2026-03-31T09:30:00Z")
+						}
+						sc.Values[strings.TrimSpace(from)] = strings.TrimSpace(to)
+					}
+				default:
+					r.errAt(e.Key, "signal "+name+": unknown key "+strconv.Quote(key)+"; keys are column, values")
+				}
+			}
+			if sc.Column == "" {
+				sc.Column = name
+			}
+		}
+		mp.Signals = append(mp.Signals, sc)
 	}
+}
+
+// signalValue reports whether s is what a signal column may hold: yes,
+// no (or true, false, 1, 0) or an instant.
+func signalValue(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "true", "1", "no", "false", "0":
+		return true
+	}
+	_, ok := content.ParseInstant(strings.TrimSpace(s))
+	return ok
+}
+
+// values reads a sequence of scalars, which may be empty.
+func (r *mapReader) values(n ast.Node, what string) []string {
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		r.errAt(n, what+" must be a list, like [NA, \"Select...\"]")
+		return nil
+	}
+	out := []string{}
+	for _, item := range seq.Values {
+		s, ok := scalar(item)
+		if !ok {
+			r.errAt(item, what+": each item must be one value")
+		}
+		out = append(out, strings.TrimSpace(s))
+	}
+	return out
+}
+
+// extra reads the extra columns: each a column's name, or a mapping of
+// column, type, kind and as.
+func (r *mapReader) extra(mp *Mapping, m *qualify.Model, n ast.Node) {
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		r.errAt(n, "extra must be a list of columns, like [pages_viewed, {column: lead_source, type: text}]")
+		return
+	}
+	mp.Extra = []ExtraColumn{}
+	columns := map[string]qualify.Pos{}
+	for _, item := range seq.Values {
+		x := ExtraColumn{Kind: qualify.EngagementPoints, Pos: r.pos(item)}
+		var as ast.Node
+		if _, ok := scalar(item); ok {
+			x.Column = r.text(item, "extra item")
+		} else {
+			for _, e := range r.entries(item, "extra item") {
+				switch key := e.Key.GetToken().Value; key {
+				case "column":
+					x.Column = r.text(e.Value, "extra: column")
+				case "type":
+					switch s, _ := scalar(e.Value); strings.TrimSpace(s) {
+					case "number":
+						x.Type = TypeNumber
+					case "text":
+						x.Type = TypeText
+					default:
+						r.errAt(e.Value, "extra: type must be number or text (or left out: number when nearly every value is one)")
+					}
+				case "kind":
+					s, _ := scalar(e.Value)
+					k, ok := qualify.ParsePointKind(strings.TrimSpace(s))
+					if !ok {
+						r.errAt(e.Value, "extra: kind must be fit, engagement, behaviour or negative")
+					}
+					x.Kind = k
+				case "as":
+					s, _ := scalar(e.Value)
+					x.Attr, as = strings.TrimSpace(s), e.Value
+					if !qualify.IsName(x.Attr) || x.Attr != strings.ToLower(x.Attr) {
+						r.errAt(e.Value, "extra: as "+strconv.Quote(x.Attr)+" must start with a letter and hold only lower-case letters, digits and _")
+						continue
+					}
+				default:
+					r.errAt(e.Key, "extra: unknown key "+strconv.Quote(key)+qualify.DidYouMean(key, []string{"column", "type", "kind", "as"})+"; keys are column, type, kind, as")
+				}
+			}
+			if x.Column == "" {
+				r.errAt(item, "extra: column is missing, as in {column: lead_source, type: text}")
+				continue
+			}
+		}
+		if x.Column == "" {
+			continue
+		}
+		key := strings.ToLower(x.Column)
+		if first, dup := columns[key]; dup {
+			r.diags.Add(x.Pos, "extra: "+strconv.Quote(x.Column)+" is listed twice (first at "+first.String()+")")
+			continue
+		}
+		columns[key] = x.Pos
+		x.attrAt = x.Pos
+		if as == nil {
+			x.Attr = attrName(x.Column)
+		} else {
+			x.attrAt = r.pos(as)
+		}
+		mp.Extra = append(mp.Extra, x)
+	}
+}
+
+// checkAttrs checks the attributes of the extra columns, once the fields
+// are read: each its own, and none the name of a field, unless the column
+// is read into that field, or of a signal.
+func (r *mapReader) checkAttrs(mp *Mapping, m *qualify.Model) {
+	attrs := map[string]qualify.Pos{}
+	for _, x := range mp.Extra {
+		at, what := x.attrAt, "extra "+strconv.Quote(x.Column)+": its attribute "+strconv.Quote(x.Attr)
+		switch f := m.FieldIndex(x.Attr); {
+		case f >= 0 && !slices.ContainsFunc(mp.Fields, func(fc FieldColumn) bool {
+			return fc.Field == f && strings.EqualFold(fc.Column, x.Column)
+		}):
+			r.diags.Add(at, what+" is a field of the model the column is not read into; "+
+				"map the column under fields: ("+x.Attr+": "+x.Column+") to read it into the field, or name another attribute with as: ({column: "+x.Column+", as: "+x.Attr+"_2})")
+		case m.SignalIndex(x.Attr) >= 0:
+			r.diags.Add(at, what+" is a signal of the model; name another with as:")
+		case qualify.IsReserved(x.Attr):
+			r.diags.Add(at, what+" is reserved by the rule language; name another with as:")
+		}
+		if first, dup := attrs[x.Attr]; dup {
+			r.diags.Add(at, what+" is already that of the column at "+first.String()+"; name another with as:")
+		}
+		attrs[x.Attr] = at
+	}
+}
+
+// attrName makes a column's name an attribute field's name: lower case,
+// each run of other characters than ASCII letters and digits one _, and x_
+// before a name that would not start with a letter.
+func attrName(column string) string {
+	var b strings.Builder
+	for _, c := range strings.ToLower(strings.TrimSpace(column)) {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			b.WriteRune(c)
+		case b.Len() > 0 && b.String()[b.Len()-1] != '_':
+			b.WriteByte('_')
+		}
+	}
+	out := strings.TrimRight(b.String(), "_")
+	if out == "" || out[0] >= '0' && out[0] <= '9' {
+		out = "x_" + out
+	}
+	return strings.TrimRight(out, "_")
 }

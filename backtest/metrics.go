@@ -158,6 +158,12 @@ func stageMetrics(m *qualify.Model, d *Data, pos int) []StageMetrics {
 // statistic, with tied scores given their average rank. It returns NaN
 // when y holds only one outcome.
 func AUC(scores []float64, y []bool) float64 {
+	return weightedAUC(scores, outcomeWeights(y))
+}
+
+// outcomeWeights weighs each lead once, as not converted or converted: the
+// weights weightedAUC and weightedLift take.
+func outcomeWeights(y []bool) []float64 {
 	w := make([]float64, 2*len(y))
 	for i, v := range y {
 		if v {
@@ -166,7 +172,7 @@ func AUC(scores []float64, y []bool) float64 {
 			w[2*i] = 1
 		}
 	}
-	return weightedAUC(scores, w)
+	return w
 }
 
 // weightedAUC is the ROC AUC of scores, each weighted by the leads in w
@@ -303,4 +309,48 @@ func ruleSignals(m *qualify.Model, d *Data, pos int) []RuleSignal {
 		out[i].Rank = i + 1
 	}
 	return out
+}
+
+// TopDecileLift returns the top-decile lift of scores for the outcomes y:
+// the conversion rate of the tenth of the leads that score highest over
+// the rate of all of them. Leads tied at the tenth's boundary count in
+// part, each by the share of their tied group the tenth has room for, so
+// the tenth holds exactly a tenth of the leads and ties neither help nor
+// hurt. It returns NaN when no lead converted.
+func TopDecileLift(scores []float64, y []bool) float64 {
+	return weightedLift(scores, outcomeWeights(y))
+}
+
+// weightedLift is TopDecileLift for scores each weighted by the leads in w
+// (not converted, converted: w[2i], w[2i+1]).
+func weightedLift(score, w []float64) float64 {
+	idx := make([]int32, len(score))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(score[b], score[a]) })
+	var total, conv float64
+	for i := range score {
+		total += w[2*i] + w[2*i+1]
+		conv += w[2*i+1]
+	}
+	if conv == 0 {
+		return math.NaN()
+	}
+	room, top := total/10, 0.0
+	for i := 0; i < len(idx) && room > 0; {
+		var q, p float64
+		j := i
+		for ; j < len(idx) && score[idx[j]] == score[idx[i]]; j++ {
+			q += w[2*idx[j]]
+			p += w[2*idx[j]+1]
+		}
+		if g := q + p; g > 0 {
+			share := min(1, room/g)
+			top += share * p
+			room -= share * g
+		}
+		i = j
+	}
+	return top / (total / 10) / (conv / total)
 }

@@ -2,11 +2,13 @@ package backtest
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -33,6 +35,32 @@ type Problem struct {
 	Line    int    `json:"line"`             // 1-based line in the file, as encoding/csv counts lines
 	Column  string `json:"column,omitempty"` // the column's name in the header, if one column is at fault
 	Message string `json:"message"`
+	// Value is the value at fault as the file holds it, trimmed, when one
+	// is; Mapped is what the mapping's value map made of it, when it did.
+	Value  string `json:"value,omitempty"`
+	Mapped string `json:"mapped,omitempty"`
+}
+
+// ProblemGroup is every problem of one kind in one column: the message
+// they share, how many there were and the first few.
+type ProblemGroup struct {
+	Column   string    `json:"column,omitempty"`
+	Message  string    `json:"message"`  // without the values, which the examples hold
+	Count    int       `json:"count"`    // how many times the problem came up
+	Examples []Problem `json:"examples"` // the first MaxExamples, in file order
+}
+
+// MaxExamples is how many problems a ProblemGroup keeps in full.
+const MaxExamples = 3
+
+// shown formats the value of p, and what the value map made of it, for a
+// message: "Großbritannien" → "UK".
+func (p Problem) shown() string {
+	s := strconv.Quote(p.Value)
+	if p.Mapped != "" {
+		s += " → " + strconv.Quote(p.Mapped)
+	}
+	return s
 }
 
 // String formats p as `line 12, column "employees": message`.
@@ -53,6 +81,9 @@ type Data struct {
 	Skipped  int       // rows that could not be used
 	Problems []Problem // the first problems, in file order
 	More     int       // problems beyond those in Problems
+	// Groups are all the problems, grouped by column and message, in the
+	// order each group's first problem came up.
+	Groups []ProblemGroup
 	// Later counts signal instants after the lead's own instant, which
 	// were ignored: they happened after the lead was scored.
 	Later int
@@ -75,7 +106,10 @@ func (d *Data) Holds(i, r int) bool {
 }
 
 // Extra is a column Suggest may turn into candidate rules. It is numeric
-// when every value in it is a number or empty.
+// when the mapping says type: number, text when it says type: text, and
+// otherwise numeric when at least NumericShare of its present values are
+// numbers. In a numeric column the values that are not numbers are
+// treated as missing, and one problem says so.
 type Extra struct {
 	Name string
 	// Attr is the name of the attribute field a suggested rule over the
@@ -92,27 +126,60 @@ type Extra struct {
 	// Missing counts the rows whose value is missing: empty, or one of the
 	// mapping's missing values ("NA", "Select", ...).
 	Missing int
-	texts   int // present values that are not numbers
+	typ     ColumnType
+	decided bool // numeric is decided, and the values that are not numbers made missing
+	numeric bool
+	texts   int       // present values that are not numbers
+	odd     []Problem // the first of them
 	codes   map[string]int32
 }
 
-// Numeric reports whether every present value of the column is a number.
-func (x *Extra) Numeric() bool { return x.texts == 0 && len(x.Values) > 0 }
+// Numeric reports whether the column is read as numbers: Num holds its
+// values, and once Read has decided, Values only those that are numbers.
+func (x *Extra) Numeric() bool {
+	if !x.decided {
+		return x.wantsNumbers() && len(x.Values) > 0
+	}
+	return x.numeric && len(x.Values) > 0
+}
+
+// wantsNumbers reports whether the column is to be read as numbers: by
+// its type, else by the share of its present values that are numbers.
+func (x *Extra) wantsNumbers() bool {
+	switch x.typ {
+	case TypeNumber:
+		return true
+	case TypeText:
+		return false
+	}
+	present := len(x.Code) - x.Missing
+	return present > 0 && float64(present-x.texts) >= NumericShare*float64(present)
+}
 
 // maxValues bounds the distinct values kept of an extra column; later
 // values share the code "other".
 const maxValues = 10000
 
-func (x *Extra) add(v string) {
-	if v == "" {
+// add adds the value of the next lead; "" is missing.
+func (x *Extra) add(v string) { x.addRow(v, v == "", 0) }
+
+// addRow adds the value of the next row, which is on line; missing says
+// it stands for no value.
+func (x *Extra) addRow(v string, missing bool, line int) {
+	if missing {
 		x.Num = append(x.Num, math.NaN())
 		x.Code = append(x.Code, -1)
+		x.Missing++
 		return
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		f = math.NaN()
 		x.texts++
+		if len(x.odd) < MaxExamples {
+			x.odd = append(x.odd, Problem{Line: line, Column: x.Name, Value: v,
+				Message: strconv.Quote(v) + " is not a number, in a column of numbers; the value is treated as missing"})
+		}
 	}
 	x.Num = append(x.Num, f)
 	code, ok := x.codes[v]
@@ -131,6 +198,53 @@ func (x *Extra) add(v string) {
 	}
 	x.Counts[code]++
 	x.Code = append(x.Code, code)
+}
+
+// decide decides whether the column is numeric, once every row is read,
+// and if it is, makes the values that are not numbers missing. It returns
+// the problem that says so, if there were any.
+func (x *Extra) decide() *ProblemGroup {
+	present := len(x.Code) - x.Missing
+	x.numeric, x.decided = x.wantsNumbers(), true
+	if !x.numeric || x.texts == 0 {
+		return nil
+	}
+	// Keep the values that are numbers, in order, and renumber the codes.
+	recode := make([]int32, len(x.Values))
+	var values []string
+	var counts []int
+	for c, v := range x.Values {
+		if f, err := strconv.ParseFloat(v, 64); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			recode[c] = -1
+			continue
+		}
+		recode[c] = int32(len(values))
+		values, counts = append(values, v), append(counts, x.Counts[c])
+	}
+	for i, c := range x.Code {
+		switch {
+		case c < 0:
+		case math.IsNaN(x.Num[i]):
+			x.Code[i] = -1
+			x.Missing++
+		case recode[c] >= 0:
+			x.Code[i] = recode[c]
+		default: // a number beyond maxValues sharing the code of a text
+			x.Code[i] = int32(len(values) - 1)
+		}
+	}
+	x.Values, x.Counts = values, counts
+	x.codes = nil
+	what := "read as numbers"
+	if x.typ == TypeAuto {
+		what = fmt.Sprintf("read as numbers, as %.1f%% of its present values are", 100*float64(present-x.texts)/float64(present))
+	} else {
+		what += ", as the mapping says"
+	}
+	g := &ProblemGroup{Column: x.Name, Count: x.texts, Examples: x.odd,
+		Message: "values that are not numbers in a column " + what + ": they are treated as missing " +
+			"(list them under missing:, or give the column type: text)"}
+	return g
 }
 
 // ColumnError is an error about the file's columns as a whole: a column
@@ -152,6 +266,17 @@ type column struct {
 	model  int // the model's field or signal it holds
 	values map[string]string
 	lower  map[string]string // values by lower-case key
+	keep   map[string]bool   // options of a choice field that look missing but are answers
+}
+
+// lookup returns what the column's value map maps v to: its entry for v,
+// else for v in another case.
+func (c *column) lookup(v string) (string, bool) {
+	if to, ok := c.values[v]; ok {
+		return to, true
+	}
+	to, ok := c.lower[strings.ToLower(v)]
+	return to, ok
 }
 
 // reader holds the state of one Read.
@@ -171,6 +296,8 @@ type reader struct {
 	negative    map[string]bool
 	formSignal  int // the model's form signal, when a column maps it; else -1
 	input       qualify.Input
+	missing     map[string]bool // the missing values, in lower case
+	groups      map[[2]string]int
 }
 
 // Read reads a CSV of past leads with a header row, scores each lead with
@@ -215,7 +342,8 @@ func Read(r io.Reader, m *qualify.Model, mp *Mapping, opt Options) (*Data, error
 		if errors.As(err, &pe) {
 			rd.d.Read++
 			rd.d.Skipped++
-			rd.problem(Problem{Line: pe.Line, Message: pe.Err.Error() + " (at byte " + strconv.Itoa(pe.Column) + " of the line); the row is skipped"})
+			rd.problem(Problem{Line: pe.Line, Message: pe.Err.Error() + " (at byte " + strconv.Itoa(pe.Column) + " of the line); the row is skipped"},
+				pe.Err.Error()+"; the row is skipped")
 			continue
 		}
 		if err != nil {
@@ -230,15 +358,72 @@ func Read(r io.Reader, m *qualify.Model, mp *Mapping, opt Options) (*Data, error
 	if opt.Progress != nil {
 		opt.Progress(rd.d.Read)
 	}
+	for _, x := range rd.d.Extra {
+		if g := x.decide(); g != nil {
+			rd.summary(*g)
+		}
+	}
+	slices.SortStableFunc(rd.d.Groups, func(a, b ProblemGroup) int { return cmp.Compare(a.Examples[0].Line, b.Examples[0].Line) })
 	return rd.d, nil
 }
 
-func (rd *reader) problem(p Problem) {
-	if len(rd.d.Problems) < rd.opt.MaxProblems {
-		rd.d.Problems = append(rd.d.Problems, p)
+// problem records p, whose message is group's with the value filled in;
+// group "" is p's message. Problems are grouped by column and group.
+func (rd *reader) problem(p Problem, group string) {
+	d := rd.d
+	if len(d.Problems) < rd.opt.MaxProblems {
+		d.Problems = append(d.Problems, p)
 	} else {
-		rd.d.More++
+		d.More++
 	}
+	if group == "" {
+		group = p.Message
+	}
+	if rd.groups == nil {
+		rd.groups = map[[2]string]int{}
+	}
+	key := [2]string{p.Column, group}
+	g, ok := rd.groups[key]
+	if !ok {
+		g = len(d.Groups)
+		rd.groups[key] = g
+		d.Groups = append(d.Groups, ProblemGroup{Column: p.Column, Message: group})
+	}
+	d.Groups[g].Count++
+	if len(d.Groups[g].Examples) < MaxExamples {
+		d.Groups[g].Examples = append(d.Groups[g].Examples, p)
+	}
+}
+
+// summary records one problem about a whole column, found once every row
+// is read: g, whose first example it is in Problems, at its place in file
+// order.
+func (rd *reader) summary(g ProblemGroup) {
+	d := rd.d
+	p := Problem{Line: g.Examples[0].Line, Column: g.Column,
+		Message: fmt.Sprintf("%d %s; the first: %s", g.Count, g.Message, examples(g.Examples))}
+	i, _ := slices.BinarySearchFunc(d.Problems, p.Line, func(q Problem, line int) int { return cmp.Compare(q.Line, line+1) })
+	d.Problems = slices.Insert(d.Problems, i, p)
+	if len(d.Problems) > rd.opt.MaxProblems {
+		d.Problems = d.Problems[:rd.opt.MaxProblems]
+		d.More++
+	}
+	d.Groups = append(d.Groups, g)
+}
+
+// examples lists problems' lines and values: line 12 ("NA?"), line 14 ("x").
+func examples(ps []Problem) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("line " + strconv.Itoa(p.Line))
+		if p.Value != "" || p.Mapped != "" {
+			b.WriteString(" (" + p.shown() + ")")
+		}
+	}
+	return b.String()
 }
 
 // columns finds the mapped columns in the header.
@@ -253,7 +438,7 @@ func (rd *reader) columns(header []string) error {
 		rd.header[i] = h
 		key := strings.ToLower(h)
 		if _, dup := byName[key]; dup {
-			rd.problem(Problem{Line: 1, Column: h, Message: "the column is named twice; the first is used"})
+			rd.problem(Problem{Line: 1, Column: h, Message: "the column is named twice; the first is used"}, "")
 			continue
 		}
 		byName[key] = i
@@ -275,32 +460,65 @@ func (rd *reader) columns(header []string) error {
 		}
 	}
 	missing := func(name, what string) {
-		rd.problem(Problem{Line: 1, Column: name, Message: "no such column in the header; " + what + " is missing from every lead (columns found: " + strings.Join(rd.header, ", ") + ")"})
+		rd.problem(Problem{Line: 1, Column: name, Message: "no such column in the header; " + what + " is missing from every lead (columns found: " + strings.Join(rd.header, ", ") + ")"}, "")
 	}
 	var fields, signals []mappedColumn
+	extra := map[int]bool{}
+	var absent []string // extra columns the header lacks, reported after the fields' and signals'
+	for _, xc := range mp.Extra {
+		i := find(xc.Column)
+		if i < 0 {
+			absent = append(absent, xc.Column)
+			continue
+		}
+		extra[i] = true
+		rd.extras = append(rd.extras, i)
+		kind := xc.Kind
+		if kind == 0 {
+			kind = qualify.EngagementPoints
+		}
+		attr := xc.Attr
+		if attr == "" {
+			attr = attrName(xc.Column)
+		}
+		rd.d.Extra = append(rd.d.Extra, &Extra{Name: rd.header[i], Attr: attr, Kind: kind, typ: xc.Type})
+	}
 	for _, fc := range mp.Fields {
 		fields = append(fields, mappedColumn{fc.Field, fc.Column, fc.Values})
 	}
 	for _, sc := range mp.Signals {
-		signals = append(signals, mappedColumn{sc.Signal, sc.Column, nil})
+		signals = append(signals, mappedColumn{sc.Signal, sc.Column, sc.Values})
 	}
-	rd.fields = resolve(fieldNames(m), fields, "field", find, missing, rd.header)
-	rd.signals = resolve(signalNames(m), signals, "signal", find, missing, rd.header)
+	byOwnName := func(name string) int {
+		if i := find(name); i >= 0 && !extra[i] {
+			return i
+		}
+		return -1
+	}
+	rd.fields = resolve(fieldNames(m), fields, "field", find, byOwnName, missing, rd.header)
+	rd.signals = resolve(signalNames(m), signals, "signal", find, byOwnName, missing, rd.header)
 	for _, c := range rd.signals {
 		if m.Signals[c.model].Name == m.FormSignal {
 			rd.formSignal = c.model
 		}
 	}
-	for _, name := range mp.Extra {
-		i := find(name)
-		if i < 0 {
-			missing(name, "the extra column")
-			continue
-		}
-		rd.extras = append(rd.extras, i)
-		rd.d.Extra = append(rd.d.Extra, &Extra{Name: rd.header[i]})
+	for _, name := range absent {
+		missing(name, "the extra column")
 	}
 	rd.positive, rd.negative = lowerSet(mp.Positive), lowerSet(mp.Negative)
+	rd.missing = lowerSet(mp.Missing)
+	rd.missing[""] = true
+	for k := range rd.fields {
+		c := &rd.fields[k]
+		for _, o := range m.Fields[c.model].Options {
+			if rd.missing[strings.ToLower(strings.TrimSpace(o.Value))] {
+				if c.keep == nil {
+					c.keep = map[string]bool{}
+				}
+				c.keep[o.Value] = true
+			}
+		}
+	}
 	return nil
 }
 
@@ -313,9 +531,10 @@ type mappedColumn struct {
 
 // resolve finds the columns of the model's fields or signals, called
 // names: those the mapping names, then, for each name it does not map, a
-// column of the name's own if there is one. missing reports a column the
-// mapping names that the header lacks.
-func resolve(names []string, mapped []mappedColumn, what string, find func(string) int, missing func(col, what string), header []string) []column {
+// column of the name's own if there is one that is not an extra column
+// (byOwnName). missing reports a column the mapping names that the header
+// lacks.
+func resolve(names []string, mapped []mappedColumn, what string, find, byOwnName func(string) int, missing func(col, what string), header []string) []column {
 	var out []column
 	done := make([]bool, len(names))
 	for _, mc := range mapped {
@@ -328,7 +547,7 @@ func resolve(names []string, mapped []mappedColumn, what string, find func(strin
 		out = append(out, newColumn(i, header[i], mc.model, mc.values))
 	}
 	for j, name := range names {
-		if i := find(name); !done[j] && i >= 0 {
+		if i := byOwnName(name); !done[j] && i >= 0 {
 			out = append(out, newColumn(i, header[i], j, nil))
 		}
 	}
@@ -364,24 +583,25 @@ func (rd *reader) row(rec []string) {
 			col = rd.header[len(rec)]
 			msg += ": the row ends before this column"
 		}
-		rd.skip(Problem{Line: line, Column: col, Message: msg + "; the row is skipped"})
+		rd.skip(Problem{Line: line, Column: col, Message: msg + "; the row is skipped"}, "")
 		return
 	}
 	m := rd.m
 	raw := strings.TrimSpace(rec[rd.outcome])
 	converted := rd.positive[strings.ToLower(raw)]
 	if !converted && !rd.negative[strings.ToLower(raw)] {
-		rd.skip(Problem{Line: rd.line(rd.outcome), Column: rd.header[rd.outcome],
-			Message: "unknown outcome " + strconv.Quote(raw) + "; converted: " + strings.Join(rd.mp.Positive, ", ") +
-				"; not converted: " + strings.Join(rd.mp.Negative, ", ") + "; the row is skipped"})
+		known := "; converted: " + strings.Join(rd.mp.Positive, ", ") + "; not converted: " + strings.Join(rd.mp.Negative, ", ") + "; the row is skipped"
+		rd.skip(Problem{Line: rd.line(rd.outcome), Column: rd.header[rd.outcome], Value: raw,
+			Message: "unknown outcome " + strconv.Quote(raw) + known}, "unknown outcome"+known)
 		return
 	}
 	at := rd.opt.Now
 	if rd.at >= 0 {
 		t, ok := content.ParseInstant(strings.TrimSpace(rec[rd.at]))
 		if !ok {
-			rd.skip(Problem{Line: rd.line(rd.at), Column: rd.header[rd.at],
-				Message: strconv.Quote(rec[rd.at]) + " is not an instant like 2026-03-31 or 2026-03-31T09:30:00Z; the row is skipped"})
+			const msg = "not an instant like 2026-03-31 or 2026-03-31T09:30:00Z; the row is skipped"
+			rd.skip(Problem{Line: rd.line(rd.at), Column: rd.header[rd.at], Value: strings.TrimSpace(rec[rd.at]),
+				Message: strconv.Quote(rec[rd.at]) + " is " + msg}, msg)
 			return
 		}
 		at = t
@@ -390,10 +610,10 @@ func (rd *reader) row(rec []string) {
 	clear(rd.input)
 	for _, c := range rd.fields {
 		v := strings.TrimSpace(rec[c.index])
-		if to, ok := c.values[v]; ok {
+		if to, ok := c.lookup(v); ok {
 			v = to
-		} else if to, ok := c.lower[strings.ToLower(v)]; ok {
-			v = to
+		} else if rd.isMissing(v) && !c.keep[v] {
+			v = ""
 		}
 		rd.input[m.Fields[c.model].Name] = v
 	}
@@ -404,14 +624,25 @@ func (rd *reader) row(rec []string) {
 			continue
 		}
 		c := rd.fieldColumn(fe.Field)
-		rd.problem(Problem{Line: rd.line(c.index), Column: c.name,
-			Message: "field " + fe.Field + ": " + fe.Message + " (" + strconv.Quote(rec[c.index]) + "); the field is treated as missing"})
+		p := Problem{Line: rd.line(c.index), Column: c.name, Value: strings.TrimSpace(rec[c.index])}
+		if to, ok := c.lookup(p.Value); ok {
+			p.Mapped = to
+		}
+		why := refusal(&m.Fields[c.model], fe)
+		p.Message = "field " + fe.Field + ": " + p.shown() + " is " + why + "; the field is treated as missing"
+		rd.problem(p, "field "+fe.Field+": "+why+"; the field is treated as missing")
 	}
 	if rd.formSignal >= 0 {
 		lead.Signals[rd.formSignal] = 0
 	}
 	for _, c := range rd.signals {
 		v := strings.TrimSpace(rec[c.index])
+		if c.values != nil {
+			// A value map names the values that are signals; the others are not.
+			v, _ = c.lookup(v)
+		} else if rd.isMissing(v) {
+			v = ""
+		}
 		var t int64
 		switch strings.ToLower(v) {
 		case "", "no", "false", "0":
@@ -420,8 +651,10 @@ func (rd *reader) row(rec []string) {
 		default:
 			var ok bool
 			if t, ok = content.ParseInstant(v); !ok {
-				rd.problem(Problem{Line: rd.line(c.index), Column: c.name,
-					Message: "signal " + m.Signals[c.model].Name + ": " + strconv.Quote(v) + " is neither an instant (2026-03-31 or RFC 3339) nor yes/no; the signal is treated as missing"})
+				const msg = "neither an instant (2026-03-31 or RFC 3339) nor yes/no; the signal is treated as missing"
+				name := m.Signals[c.model].Name
+				rd.problem(Problem{Line: rd.line(c.index), Column: c.name, Value: v,
+					Message: "signal " + name + ": " + strconv.Quote(v) + " is " + msg}, "signal "+name+": "+msg)
 			}
 		}
 		if t > at {
@@ -448,17 +681,61 @@ func (rd *reader) row(rec []string) {
 	}
 	for k, i := range rd.extras {
 		x := strings.TrimSpace(rec[i])
+		missing := rd.isMissing(x)
 		if !utf8.ValidString(x) {
-			rd.problem(Problem{Line: rd.line(i), Column: rd.header[i], Message: "not UTF-8 text (" + strconv.Quote(x) + "); the value is treated as missing"})
-			x = ""
+			const msg = "not UTF-8 text; the value is treated as missing"
+			rd.problem(Problem{Line: rd.line(i), Column: rd.header[i], Value: x,
+				Message: "not UTF-8 text (" + strconv.Quote(x) + "); the value is treated as missing"}, msg)
+			missing = true
 		}
-		d.Extra[k].add(x)
+		d.Extra[k].addRow(x, missing, rd.line(i))
 	}
 }
 
-func (rd *reader) skip(p Problem) {
+// isMissing reports whether v, trimmed, is one of the mapping's missing
+// values.
+func (rd *reader) isMissing(v string) bool {
+	return rd.missing[strings.ToLower(v)]
+}
+
+func (rd *reader) skip(p Problem, group string) {
 	rd.d.Skipped++
-	rd.problem(p)
+	rd.problem(p, group)
+}
+
+// refusal says why field f refuses an answer, for people reading a
+// backtest: the options of a choice, the range of a number; else the
+// form's own message.
+func refusal(f *qualify.Field, fe qualify.FieldError) string {
+	switch fe.Code {
+	case qualify.CodeOption:
+		const most = 12
+		var opts []string
+		for i, o := range f.Options {
+			if i == most {
+				opts = append(opts, fmt.Sprintf("… %d in all", len(f.Options)))
+				break
+			}
+			opts = append(opts, o.Value)
+		}
+		return "not one of its options (" + strings.Join(opts, ", ") + ")"
+	case qualify.CodeNumber:
+		return "not a number"
+	case qualify.CodeYesNo:
+		return "not yes or no"
+	case qualify.CodeEmail:
+		return "not an email address"
+	case qualify.CodeRange:
+		switch {
+		case f.HasMin && f.HasMax:
+			return "outside its range, " + qualify.FormatNumber(f.Min) + " to " + qualify.FormatNumber(f.Max)
+		case f.HasMin:
+			return "below its least value, " + qualify.FormatNumber(f.Min)
+		case f.HasMax:
+			return "above its greatest value, " + qualify.FormatNumber(f.Max)
+		}
+	}
+	return "refused by the form (" + strings.TrimSuffix(fe.Message, ".") + ")"
 }
 
 // line returns the line the field at index i of the current record starts on.

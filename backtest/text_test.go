@@ -6,10 +6,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/winnowhq/winnow/backtest"
+	"github.com/winnowhq/winnow/qualify"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/text")
@@ -100,9 +102,54 @@ func TestResultWriteTextSuggestion(t *testing.T) {
 	}
 }
 
-// The JSON form names the file and the model, lists the problems (an
-// empty list, not null, when there are none), and names the patch only
-// when one was written.
+// The suggestion as people read it, from a suggestion made by hand: the
+// held-out AUCs with their top-decile lifts, a rule whose kind changes and
+// one proposed for removal, and the candidate rules in words, grouped by
+// column, the cuts adding up, each with its kind.
+func TestResultWriteTextWords(t *testing.T) {
+	res := tenLeadsResult(t)
+	m := res.Data.Model
+	s := &backtest.Suggestion{Folds: 5, Seed: 1, Lambda: 0.5, Scale: 2,
+		HeldOut:    backtest.HeldOut{Current: 0.7, Regression: 0.8, Points: 0.79, Unbounded: 0.795, Lift: backtest.Lift{Current: 1.5, Regression: 2.25, Points: 2.2}},
+		Candidates: slices.Clone(edgeCandidates)}
+	for i, p := range m.Points {
+		s.Rules = append(s.Rules, backtest.Feature{Rule: i, Name: p.Name, Current: p.Points, Points: p.Points, Fitted: true,
+			Kind: p.Kind, SuggestKind: p.Kind, Holds: 100, Rate: 0.25})
+	}
+	s.Candidates = append(s.Candidates, backtest.Feature{Rule: -1, Name: "minutes-over-30", Column: "Minutes on site", Attr: "minutes",
+		Cut: 30, HasCut: true, When: "minutes > 30", Kind: qualify.BehaviourPoints, SuggestKind: qualify.BehaviourPoints, Fitted: true},
+		backtest.Feature{Rule: -1, Name: "seats-over-50", Column: "seats", Attr: "seats", Cut: 50, HasCut: true, When: "seats > 50",
+			Points: 10, Min: 1, Max: 10, Capped: true, Kind: qualify.EngagementPoints, SuggestKind: qualify.EngagementPoints, Fitted: true})
+	s.Rules[4].Points, s.Rules[4].SuggestKind, s.Rules[4].KindChanged = -2, qualify.Negative, true // newsletter
+	s.Rules[3].Points, s.Rules[3].Remove, s.Rules[3].Weight = 0, true, 0.04                        // pricing
+	for i := range s.Candidates {
+		s.Candidates[i].Holds, s.Candidates[i].Rate = 40+i, 0.1*float64(i)
+	}
+	res.Suggestion, res.Patch = s, "build/backtest/suggest.patch"
+	var b bytes.Buffer
+	if err := res.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	golden(t, "suggestion.txt", []byte(text[strings.Index(text, "\nsuggested points:")+1:]))
+	for _, want := range []string{
+		"model now 0.7000 (top-decile lift 1.50), regression 0.8000 (2.25), suggested points 0.7900 (2.20)\n",
+		"\n  Minutes on site: column Minutes on site, read as the number attribute minutes\n",
+		"    more than 10: +3 on top of the +2 for more than 2, +5 in all ",
+		"    left blank: -2 ", " negative (the mapping says engagement) ",
+		"\n  Seats: column seats, read as the model's number field seats\n",
+		"  newsletter  +3   -2  ", "  kind negative, was engagement: the points go against it\n",
+		"  pricing     +2   removed    0.040  ", "  remove: its weight rounds to 0 points, it predicts nothing the other rules do not\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// The JSON form names the file and the model, lists the problems and the
+// same grouped by column and message (empty lists, not null, when there
+// are none), and names the patch only when one was written.
 func TestResultWriteJSON(t *testing.T) {
 	res := tenLeadsResult(t)
 	for _, c := range []struct {
@@ -111,7 +158,7 @@ func TestResultWriteJSON(t *testing.T) {
 	}{{"", true}, {"x.patch", false}} {
 		res.Patch = c.patch
 		if !c.problems {
-			res.Data.Problems, res.Data.Skipped = nil, 0
+			res.Data.Problems, res.Data.Groups, res.Data.Skipped = nil, nil, 0
 		}
 		var b bytes.Buffer
 		if err := res.WriteJSON(&b); err != nil {
@@ -127,6 +174,19 @@ func TestResultWriteJSON(t *testing.T) {
 		}
 		if problems, ok := got["problems"].([]any); !ok || (len(problems) > 0) != c.problems {
 			t.Errorf("with problems %v: problems = %#v", c.problems, got["problems"])
+		}
+		groups, ok := got["problem_groups"].([]any)
+		if !ok || len(groups) != len(res.Data.Groups) || (len(groups) > 0) != c.problems {
+			t.Errorf("with problems %v: problem_groups = %#v, want %d", c.problems, got["problem_groups"], len(res.Data.Groups))
+		}
+		for i, g := range groups {
+			want := res.Data.Groups[i]
+			m, _ := g.(map[string]any)
+			ex, _ := m["examples"].([]any)
+			if m["message"] != want.Message || m["count"] != float64(want.Count) || len(ex) != len(want.Examples) ||
+				want.Column != "" && m["column"] != want.Column {
+				t.Errorf("problem_groups[%d] = %#v, want %+v", i, g, want)
+			}
 		}
 		if patch, ok := got["patch"]; ok != (c.patch != "") || ok && patch != c.patch {
 			t.Errorf("with patch %q: patch = %#v", c.patch, patch)

@@ -18,7 +18,7 @@ import (
 var backtestCmd = &command{
 	name:    "backtest",
 	summary: "measure the model on past leads with known outcomes",
-	usage:   "backtest --map mapping.yaml [--content dir] [--at DATE] [--json] [--suggest [--out FILE] [--force] [--folds N] [--seed N]] FILE.csv",
+	usage:   "backtest (--map mapping.yaml FILE.csv | --db FILE) [--content dir] [--at DATE] [--json] [--suggest [--out FILE] [--force] [--folds N] [--seed N] [--cuts N]]",
 	help: `
 Backtest scores past leads whose outcome is known with the model in the
 content directory and measures how well its verdicts predict the outcome:
@@ -34,21 +34,32 @@ into new rules:
   outcome: {column: converted, positive: [yes, won], negative: [no, lost]}
   at: created_at                   # the instant each lead is scored at
   fields: {email: work_email, company_size: {column: employees, values: {Enterprise: 5000+}}}
-  signals: {pricing_visit: visited_pricing}
-  extra: [time_on_site_minutes, lead_source]
+  signals: {pricing_visit: visited_pricing, demo_request: {column: source, values: {Demo: yes}}}
+  missing: [NA, Select]            # values that mean no answer (a default list otherwise)
+  extra: [time_on_site_minutes, {column: lead_source, type: text, kind: engagement}]
 
 A field or signal not listed reads the column of its own name, if there is
-one. Each lead is scored as if its answers were sent through the signup form
-at its instant. Rows that cannot be used are skipped and an answer the model
-rejects is treated as missing; the first problems are listed with their line
-and column.
+one and it is not listed as extra. Each lead is scored as if its answers were
+sent through the signup form at its instant. Rows that cannot be used are
+skipped and an answer the model rejects is treated as missing; problems are
+grouped by column and message, with a count and examples.
+
+With --db, the leads are those the database holds with an outcome (won or
+lost), each scored as it was when it came in; no mapping or CSV is needed.
 
 With --suggest, backtest fits whole points to the outcomes (a regularised
-logistic regression chosen by cross-validation), prints the held-out AUC of
-the model's score, of the regression and of the suggested points, and writes
-a patch of scoring.yaml to review and apply with git apply: into
+logistic regression chosen by cross-validation) and turns the extra columns
+into candidate rules: a text column's common values, a number's cuts
+(column > c at up to --cuts quantiles, which add up), a missing value. It
+prints the held-out AUC and top-decile lift of the model's score, of the
+regression and of the suggested points, explains the candidates in words,
+and writes a patch to review and apply with git apply: scoring.yaml gets the
+suggested points and the candidates with points as rules, each of a stated
+kind; fields.yaml declares the attributes they read (attribute: true, never
+asked: integrations fill them in). The patch goes into
 build/backtest/suggest.patch unless --out names another file, never inside
-the content directory, and says where. It never changes the content itself.`,
+the content directory, and backtest says where. It never changes the
+content itself.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		var o backtestOptions
 		fs.StringVar(&o.dir, "content", "content", "the content directory")
@@ -60,7 +71,17 @@ the content directory, and says where. It never changes the content itself.`,
 		fs.BoolVar(&o.force, "force", false, "with --suggest, overwrite the --out file if it exists")
 		fs.IntVar(&o.folds, "folds", 5, "with --suggest, cross-validation folds")
 		fs.Uint64Var(&o.seed, "seed", 1, "with --suggest, the seed that assigns leads to folds")
+		fs.IntVar(&o.cuts, "cuts", backtest.DefaultCuts, "with --suggest, the most quantiles of a numeric extra column tried as cuts (column > c)")
+		db := fs.String("db", "", "read the leads with an outcome from this SQLite `FILE` (winnow dev's, winnow serve's) instead of a CSV")
 		return func(e *env, args []string) error {
+			if *db != "" {
+				if len(args) > 0 || o.mapping != "" {
+					fmt.Fprintln(e.stderr, "winnow backtest: read --db or a CSV with --map, not both")
+					fmt.Fprintln(e.stderr, "Run 'winnow backtest --help' for usage.")
+					return errUsage
+				}
+				return runBacktestDB(e, o, *db)
+			}
 			if len(args) != 1 || o.mapping == "" {
 				fmt.Fprintln(e.stderr, "winnow backtest: want one CSV file and --map mapping.yaml")
 				fmt.Fprintln(e.stderr, "Run 'winnow backtest --help' for usage.")
@@ -75,7 +96,7 @@ the content directory, and says where. It never changes the content itself.`,
 type backtestOptions struct {
 	dir, mapping, at, csv, out string
 	json, suggest, force       bool
-	folds                      int
+	folds, cuts                int
 	seed                       uint64
 }
 
@@ -85,6 +106,9 @@ func runBacktest(e *env, o backtestOptions) error {
 		return err
 	}
 	if o.suggest {
+		if o.cuts < 1 {
+			return fmt.Errorf("--cuts %d: want at least 1", o.cuts)
+		}
 		if err := checkOut(o); err != nil {
 			return err
 		}
@@ -126,7 +150,7 @@ func runBacktest(e *env, o backtestOptions) error {
 	}
 	res := &backtest.Result{File: o.csv, Data: d, Report: rep}
 	if o.suggest {
-		if res.Suggestion, err = backtest.Suggest(d, backtest.SuggestOptions{Folds: o.folds, Seed: o.seed}); err != nil {
+		if res.Suggestion, err = backtest.Suggest(d, backtest.SuggestOptions{Folds: o.folds, Seed: o.seed, Cuts: o.cuts}); err != nil {
 			return fmt.Errorf("--suggest: %w", err)
 		}
 		written, err := writePatch(o, m, res.Suggestion)
@@ -171,37 +195,47 @@ func progress(w io.Writer, name string) func(int) {
 	}
 }
 
-// writePatch writes the suggested points as a diff of the scoring file,
-// unless they change nothing, and reports whether it wrote one.
+// writePatch writes the suggestion as a diff of the scoring and fields
+// files, unless it changes nothing, and reports whether it wrote one.
 func writePatch(o backtestOptions, m *qualify.Model, s *backtest.Suggestion) (bool, error) {
-	scoring := filepath.Join(o.dir, content.ScoringFile)
-	src, err := os.ReadFile(scoring)
+	scoring, err := os.ReadFile(filepath.Join(o.dir, content.ScoringFile))
 	if err != nil {
 		return false, err
 	}
-	// The diff names the file from the working directory when it is below
-	// it, else from the directory that holds the content directory.
-	abs, err := filepath.Abs(scoring)
+	fields, err := os.ReadFile(filepath.Join(o.dir, content.FieldsFile))
 	if err != nil {
 		return false, err
 	}
-	applyIn := filepath.Dir(filepath.Dir(abs))
-	path := filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(abs)), content.ScoringFile))
+	// The diff names the files from the working directory when the
+	// content is below it, else from the directory that holds the content
+	// directory.
+	dir, err := filepath.Abs(o.dir)
+	if err != nil {
+		return false, err
+	}
+	applyIn, prefix := filepath.Dir(dir), filepath.Base(dir)
 	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
-			applyIn, path = wd, filepath.ToSlash(rel)
+		if rel, err := filepath.Rel(wd, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			applyIn, prefix = wd, rel
 		}
 	}
+	files := backtest.PatchFiles{Scoring: scoring, Fields: fields,
+		ScoringPath: filepath.ToSlash(filepath.Join(prefix, content.ScoringFile)),
+		FieldsPath:  filepath.ToSlash(filepath.Join(prefix, content.FieldsFile))}
 	out, err := filepath.Abs(o.out)
 	if err != nil {
 		return false, err
 	}
+	h := &s.HeldOut
 	note := fmt.Sprintf("Points for %s fitted by winnow backtest to the outcomes in %s.\n"+
-		"Held-out ROC AUC over %d folds: model now %.4f, regression %.4f, these points %.4f.\n"+
-		"Stage thresholds, tiers and grades read the score and fit points: check them too.\n"+
+		"Held-out ROC AUC over %d folds: model now %.4f, regression %.4f, these points %.4f;\n"+
+		"top-decile lift: model now %.2f, these points %.2f.\n"+
+		"New rules read attributes the form never asks: integrations fill them in (see fields.yaml).\n"+
+		"Stage thresholds, tiers and grades read the score and fit points, and winnow check\n"+
+		"compares the example leads' verdicts: check them too.\n"+
 		"Review, then apply in %s: git apply %s",
-		o.dir, o.csv, s.Folds, s.HeldOut.Current, s.HeldOut.Regression, s.HeldOut.Points, applyIn, out)
-	patch, err := backtest.Patch(src, path, m, s, note)
+		o.dir, o.csv, s.Folds, h.Current, h.Regression, h.Points, h.Lift.Current, h.Lift.Points, applyIn, out)
+	patch, err := backtest.Patch(files, m, s, note)
 	if err != nil || patch == nil {
 		return false, err
 	}

@@ -122,8 +122,12 @@
 // [WriteCSV] writes one row per lead: created_at (RFC 3339), the form's
 // answers under the model's field names, one column per signal holding
 // when it happened (RFC 3339, empty if it did not), time_on_site_minutes,
-// pages_viewed, lead_source and converted (yes or no). [Mapping] is the
-// mapping file that tells `winnow backtest` so.
+// pages_viewed, lead_source, visits_before_form (a skewed count whose
+// effect rises then falls, "NA" in a few rows), current_crm (answered far
+// more often by the leads that convert) and converted (yes or no). Like a
+// real export, some answers are left blank or hold a form's placeholder
+// ("Select...", "Please select", "-- select --"). [Mapping] is the mapping
+// file that tells `winnow backtest` so.
 package demo
 
 import (
