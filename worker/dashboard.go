@@ -31,6 +31,8 @@ import (
 func (h *Handler) routeDashboard() {
 	h.mux.HandleFunc("GET /admin", h.dashboard(h.overviewPage))
 	h.mux.HandleFunc("GET /admin/leads/{id}", h.dashboard(h.leadPage))
+	h.mux.HandleFunc("GET /admin/model", h.dashboard(h.modelPage))
+	h.mux.HandleFunc("GET /admin/model.patch", h.dashboard(h.modelPatch))
 	h.mux.HandleFunc("POST /admin/login", h.login)
 	h.mux.HandleFunc("POST /admin/logout", h.dashboardPost(h.logout))
 	h.mux.HandleFunc("POST /admin/webhooks/{id}/retry", h.dashboardPost(h.retryPage))

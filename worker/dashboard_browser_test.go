@@ -14,9 +14,11 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/winnowhq/winnow/backtest"
 	"github.com/winnowhq/winnow/internal/browsertest"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/modelcheck"
 )
 
 // refusing is an HTTP client whose every request fails, as when a
@@ -192,4 +194,48 @@ func TestDashboardLeadInBrowser(t *testing.T) {
 		browsertest.Eval[bool](t, ctx, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
 		checkPage(t, ctx, "lead-life-"+scheme, c.width)
 	}
+}
+
+// TestModelCheckInBrowser opens the model check, with 300 leads that have
+// an outcome, at a phone's width and a desktop's, in light and dark: it
+// passes axe-core, does not scroll sideways, and its patch is a link the
+// keyboard reaches.
+func TestModelCheckInBrowser(t *testing.T) {
+	checker := modelcheck.Checker{Max: 250, Patch: func(s *backtest.Suggestion, note string) ([]byte, error) {
+		return []byte(note + "\n--- a/content/scoring.yaml\n+++ b/content/scoring.yaml\n"), nil
+	}}
+	f := newFixture(t, nil, func(c *worker.Config) { checker.Now = c.Now; c.ModelCheck = checker })
+	if err := f.h.Import(context.Background(), decidedLives(300)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.Start(t, 3*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(f.srv.URL+"/admin/model")); err != nil {
+		t.Fatal(err)
+	}
+	tabTo(t, ctx, "#token")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("tok")); err != nil {
+		t.Fatal(err)
+	}
+	press(t, ctx, "\r")
+	browsertest.WaitFor(t, ctx, "the model check after logging in", `document.querySelector("h1")?.textContent === "Model check"`)
+	for _, c := range []struct {
+		width int64
+		dark  bool
+	}{{320, false}, {1280, false}, {320, true}, {1280, true}} {
+		scheme := "light"
+		if c.dark {
+			scheme = "dark"
+		}
+		media := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia,
+				emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+			return err
+		})
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(c.width, 900), media, chromedp.Navigate(f.srv.URL+"/admin/model")); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.WaitFor(t, ctx, "the model check", `document.readyState === "complete" && !!document.querySelector("a[href='/admin/model.patch']")`)
+		checkPage(t, ctx, "model-"+scheme, c.width)
+	}
+	tabTo(t, ctx, `a[href="/admin/model.patch"]`)
 }

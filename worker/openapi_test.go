@@ -27,9 +27,11 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/winnowhq/winnow/backtest"
 	"github.com/winnowhq/winnow/docs"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/modelcheck"
 )
 
 // The API's document (docs/openapi.yaml, served as GET /api/openapi.json)
@@ -789,6 +791,26 @@ func TestOpenAPIExchanges(t *testing.T) {
 	csrf := url.Values{"csrf": {string(m[1])}}.Encode()
 	do(apiCall{method: "GET", path: "/admin/leads/" + anaID, header: session, want: 200})
 	do(apiCall{method: "GET", path: "/admin/leads/nosuchlead", header: session, want: 404})
+	// The model check: here none runs (as at the edge), so no patch; on a
+	// server beside the content, a patch once leads have outcomes.
+	do(apiCall{method: "GET", path: "/admin/model", header: session, want: 200})
+	do(apiCall{method: "GET", path: "/admin/model.patch", header: session, want: 404})
+	checker := modelcheck.Checker{Max: 250, Patch: func(s *backtest.Suggestion, note string) ([]byte, error) {
+		return []byte(note + "\n--- a/content/scoring.yaml\n+++ b/content/scoring.yaml\n"), nil
+	}}
+	mc := newFixture(t, nil, func(c *worker.Config) { checker.Now = c.Now; c.ModelCheck = checker })
+	if err := mc.h.Import(context.Background(), decidedLives(300)); err != nil {
+		t.Fatal(err)
+	}
+	mcLogin := s.do(t, mc, apiCall{method: "POST", path: "/admin/login", ctype: "application/x-www-form-urlencoded", body: "token=tok&next=/admin/model", want: 303})
+	mcSession := map[string]string{"Cookie": ""}
+	for _, c := range (&http.Response{Header: mcLogin.header}).Cookies() {
+		if c.Name == "winnow_admin" {
+			mcSession["Cookie"] = c.Name + "=" + c.Value
+		}
+	}
+	s.do(t, mc, apiCall{method: "GET", path: "/admin/model", header: mcSession, want: 200})
+	s.do(t, mc, apiCall{method: "GET", path: "/admin/model.patch", header: mcSession, want: 200})
 	formCall := func(path string, header map[string]string, body string, bad bool, want int) apiCall {
 		return apiCall{method: "POST", path: path, ctype: "application/x-www-form-urlencoded", header: header, body: body, bad: bad, want: want}
 	}
@@ -844,6 +866,8 @@ func TestOpenAPIExchanges(t *testing.T) {
 		{method: "POST", path: "/api/outbox/x/retry", header: adminBearer},
 		{method: "GET", path: "/admin", header: gone},
 		{method: "GET", path: "/admin/leads/x", header: gone},
+		{method: "GET", path: "/admin/model", header: gone},
+		{method: "GET", path: "/admin/model.patch", header: gone},
 		formCall("/admin/login", nil, "token=tok", false, 0),
 		formCall("/admin/logout", gone, "csrf=x", false, 0),
 		formCall("/admin/webhooks/x/retry", gone, "csrf=x", false, 0),

@@ -87,6 +87,11 @@ type Config struct {
 	// (POST /api/signals), by the name the signals are recorded under.
 	Integrations map[string]string
 
+	// ModelCheck computes the dashboard's model check (/admin/model):
+	// natively a modelcheck.Checker; nil at the edge, whose page then
+	// says how to run it with winnow backtest --db.
+	ModelCheck ModelChecker
+
 	Targets []crm.Target // webhook targets
 	Client  Doer         // sends webhooks; nil: natively an *http.Client with a 10 s timeout
 	Limits  Limits
@@ -190,6 +195,8 @@ type Handler struct {
 	log     Logger
 	store   *store.Store
 	rollups rollupCache
+	// modelCheck is the dashboard's last model check.
+	modelCheck modelCheck
 }
 
 // New checks a configuration and returns its Handler.

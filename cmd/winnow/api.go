@@ -14,6 +14,7 @@ import (
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
+	"github.com/winnowhq/winnow/worker/modelcheck"
 )
 
 // api is the edge handler running natively: it can take a new model (and
@@ -25,6 +26,9 @@ type api struct {
 	h     atomic.Pointer[worker.Handler]
 	m     atomic.Pointer[qualify.Model] // the model h scores with
 	kicks chan struct{}                 // webhooks were queued: deliver now
+	// content is the content directory the models come from: the
+	// dashboard's model check writes its patch of it ("": no patch).
+	content string
 }
 
 // newAPI builds the handler's configuration from the environment. Without
@@ -59,6 +63,11 @@ func (a *api) kick(context.Context, []string) {
 func (a *api) use(m *qualify.Model, p worker.PageSettings) error {
 	cfg := a.cfg
 	cfg.Model, cfg.Page = m, p
+	check := modelcheck.Checker{}
+	if a.content != "" {
+		check.Patch = contentPatch(a.content, m)
+	}
+	cfg.ModelCheck = check
 	h, err := worker.New(cfg)
 	if err != nil {
 		return err

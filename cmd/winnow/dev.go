@@ -80,6 +80,7 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 	if err != nil {
 		return err
 	}
+	a.content = o.content
 	environ := os.Environ()
 	if a.cfg.AdminToken == "" {
 		// A token for this run, which the program that replaces this one

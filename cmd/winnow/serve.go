@@ -89,6 +89,7 @@ way finish, and exits.`,
 			if proxies != nil {
 				a.cfg.TrustedProxies = proxies
 			}
+			a.content = o.content
 			if err := a.use(res.Model, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
 				return err
 			}
