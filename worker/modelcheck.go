@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/http"
 	"sync"
 
@@ -12,12 +13,12 @@ import (
 
 // The dashboard's model check (/admin/model): how well the model's score
 // at signup predicts the outcomes sales recorded, and the points fitted
-// to them, computed by a ModelChecker. The edge has none (the backtest,
-// with its YAML, would cost the worker about 100 KB gzipped): its page
-// says how to run the check with winnow backtest --db.
+// to them, computed by a ModelChecker: package worker/modelcheck's
+// Checker, natively and at the edge. Without one (WINNOW_MODEL_CHECK_MAX
+// set to 0) the page says how to run the check with winnow backtest --db.
 
 // ModelChecker computes the model check of the leads in db with model m:
-// natively package worker/modelcheck's Checker.
+// package worker/modelcheck's Checker.
 type ModelChecker interface {
 	CheckModel(ctx context.Context, db *sql.DB, m *qualify.Model) (*ModelCheck, error)
 }
@@ -30,7 +31,9 @@ type ModelCheck struct {
 
 // modelCheck is the last model check computed, kept until an outcome is
 // recorded: computing one reads and fits the leads with an outcome,
-// which a page view should not do each time.
+// which a page view should not do each time. The outcomes are counted in
+// the database on every view, so a handler that kept a check (at the
+// edge, each isolate's) computes it again once any other recorded one.
 type modelCheck struct {
 	mu     sync.Mutex // held while one is computed: a second view waits for it
 	key    [2]int64   // outcome events, the latest one's instant
@@ -39,7 +42,8 @@ type modelCheck struct {
 
 // check returns the model check of the stored outcomes: the one kept if
 // no outcome was recorded since, else a new one. The model is the
-// handler's own, for its life.
+// handler's own, for its life. A failure to count the outcomes is the
+// database's (dbDown); a failure of the check itself is a checkError.
 func (h *Handler) check(ctx context.Context) (*ModelCheck, error) {
 	count, last, err := h.store.OutcomeStamp(ctx)
 	if err != nil {
@@ -54,10 +58,31 @@ func (h *Handler) check(ctx context.Context) (*ModelCheck, error) {
 	}
 	res, err := h.c.ModelCheck.CheckModel(ctx, h.c.DB, h.c.Model)
 	if err != nil {
-		return nil, err
+		return nil, checkError{err}
 	}
 	mc.key, mc.result = key, res
 	return res, nil
+}
+
+// checkError is a model check that failed once it began: reading the
+// leads, or writing the patch.
+type checkError struct{ err error }
+
+func (e checkError) Error() string { return e.err.Error() }
+func (e checkError) Unwrap() error { return e.err }
+
+// checkFailed answers a request whose model check failed: 503 with what
+// went wrong, or the database's page when it was the outcomes' count.
+func (h *Handler) checkFailed(w http.ResponseWriter, r *http.Request, err error) {
+	var ce checkError
+	if !errors.As(err, &ce) {
+		h.dbDown(w, r, "checking the model", err)
+		return
+	}
+	h.log.Error("checking the model", "err", err)
+	h.adminMessage(w, r, http.StatusServiceUnavailable, "The model check failed",
+		"The check could not run just now: "+err.Error()+". Try again in a minute; "+
+			"winnow backtest --db runs the same check on a copy of the database.")
 }
 
 // modelPage shows the model check, or, without a ModelChecker, how to
@@ -66,15 +91,16 @@ func (h *Handler) modelPage(w http.ResponseWriter, r *http.Request, p templates.
 	p.Title = "Model check"
 	if h.c.ModelCheck == nil {
 		h.adminRender(w, r, http.StatusOK, p, templates.ModelCheckView(templates.ModelCheck{Model: h.c.Model.Version,
-			Message: "The check runs beside the content, not here: export the database (wrangler d1 export), " +
-				"load it into SQLite (sqlite3 winnow.db < export.sql) and run winnow backtest --db winnow.db --suggest. " +
+			Message: "The check is off on this server (WINNOW_MODEL_CHECK_MAX is 0). It runs beside the content too: " +
+				"with a copy of the database (at the edge: wrangler d1 export, then sqlite3 winnow.db < export.sql), " +
+				"run winnow backtest --db winnow.db --suggest. " +
 				"It scores the leads with an outcome as they came in, prints how well the score predicts the outcomes, " +
 				"and writes the fitted points as a patch of scoring.yaml."}))
 		return
 	}
 	res, err := h.check(r.Context())
 	if err != nil {
-		h.dbDown(w, r, "checking the model", err)
+		h.checkFailed(w, r, err)
 		return
 	}
 	h.adminRender(w, r, http.StatusOK, p, templates.ModelCheckView(res.View))
@@ -85,12 +111,12 @@ func (h *Handler) modelPage(w http.ResponseWriter, r *http.Request, p templates.
 func (h *Handler) modelPatch(w http.ResponseWriter, r *http.Request, _ templates.AdminPage) {
 	if h.c.ModelCheck == nil {
 		h.adminMessage(w, r, http.StatusNotFound, "No patch here",
-			"The model check runs beside the content: winnow backtest --db FILE --suggest writes the patch.")
+			"The model check is off on this server: winnow backtest --db FILE --suggest writes the patch beside the content.")
 		return
 	}
 	res, err := h.check(r.Context())
 	if err != nil {
-		h.dbDown(w, r, "checking the model", err)
+		h.checkFailed(w, r, err)
 		return
 	}
 	if res.Patch == nil {

@@ -2,12 +2,15 @@ package worker_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/winnowhq/winnow/backtest"
+	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/lead"
 	"github.com/winnowhq/winnow/worker/modelcheck"
@@ -131,7 +134,7 @@ func TestReadDecided(t *testing.T) {
 // The dashboard's model check: the AUC and the suggested points of the
 // leads with an outcome, computed once until an outcome is recorded; the
 // patch where the server has the model's source, and a pointer to
-// winnow backtest --db where it has not.
+// winnow backtest --db where it has not or the check is off.
 func TestDashboardModelCheck(t *testing.T) {
 	var patched *backtest.Suggestion
 	checker := modelcheck.Checker{Max: 250, Patch: func(s *backtest.Suggestion, note string) ([]byte, error) {
@@ -203,15 +206,35 @@ func TestDashboardModelCheck(t *testing.T) {
 		t.Errorf("without the content the page offers a patch, or not winnow backtest --db:\n%s", p.body)
 	}
 
-	// At the edge: no check, and how to run one.
+	// The check off (WINNOW_MODEL_CHECK_MAX=0): how to run one.
 	edge := newFixture(t, nil, nil)
 	eb := newAdminBrowser(t, edge.srv.URL)
 	eb.login(t, "tok")
 	p = eb.get(t, "/admin/model")
 	if p.status != 200 || !strings.Contains(p.body, "winnow backtest --db winnow.db --suggest") {
-		t.Errorf("the model check at the edge: %d\n%s", p.status, p.body)
+		t.Errorf("the model check off: %d\n%s", p.status, p.body)
 	}
 	if p := eb.get(t, "/admin/model.patch"); p.status != 404 || !strings.Contains(p.body, "winnow backtest --db") {
-		t.Errorf("the patch at the edge: %d\n%s", p.status, p.body)
+		t.Errorf("the patch with the check off: %d\n%s", p.status, p.body)
+	}
+}
+
+// failingChecker is a model check that cannot run.
+type failingChecker struct{}
+
+func (failingChecker) CheckModel(context.Context, *sql.DB, *qualify.Model) (*worker.ModelCheck, error) {
+	return nil, errors.New("content/scoring.yaml: no point rule \"x\" at line 3")
+}
+
+// A model check that fails is a page that says why, not a 500.
+func TestDashboardModelCheckFails(t *testing.T) {
+	f := newFixture(t, nil, func(c *worker.Config) { c.ModelCheck = failingChecker{} })
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	for _, path := range []string{"/admin/model", "/admin/model.patch"} {
+		p := b.get(t, path)
+		if p.status != 503 || !strings.Contains(p.body, "The model check failed") || !strings.Contains(p.body, "no point rule") {
+			t.Errorf("%s with a failing check: %d\n%s", path, p.status, p.body)
+		}
 	}
 }

@@ -791,8 +791,8 @@ func TestOpenAPIExchanges(t *testing.T) {
 	csrf := url.Values{"csrf": {string(m[1])}}.Encode()
 	do(apiCall{method: "GET", path: "/admin/leads/" + anaID, header: session, want: 200})
 	do(apiCall{method: "GET", path: "/admin/leads/nosuchlead", header: session, want: 404})
-	// The model check: here none runs (as at the edge), so no patch; on a
-	// server beside the content, a patch once leads have outcomes.
+	// The model check: here it is off, so no patch; with a checker that
+	// has the model's files, a patch once leads have outcomes.
 	do(apiCall{method: "GET", path: "/admin/model", header: session, want: 200})
 	do(apiCall{method: "GET", path: "/admin/model.patch", header: session, want: 404})
 	checker := modelcheck.Checker{Max: 250, Patch: func(s *backtest.Suggestion, note string) ([]byte, error) {

@@ -87,9 +87,9 @@ type Config struct {
 	// (POST /api/signals), by the name the signals are recorded under.
 	Integrations map[string]string
 
-	// ModelCheck computes the dashboard's model check (/admin/model):
-	// natively a modelcheck.Checker; nil at the edge, whose page then
-	// says how to run it with winnow backtest --db.
+	// ModelCheck computes the dashboard's model check (/admin/model): a
+	// modelcheck.Checker, natively and at the edge; nil turns the check
+	// off, and the page then says how to run it with winnow backtest --db.
 	ModelCheck ModelChecker
 
 	Targets []crm.Target // webhook targets

@@ -1,7 +1,8 @@
 //go:build js && wasm
 
 // Command edge is Winnow's worker on Cloudflare Workers: the handler of
-// package worker over D1, with the model and the pages' site-wide parts
+// package worker over D1, with the model, the pages' site-wide parts and
+// the model's scoring and fields files (for the dashboard's model check)
 // that `winnow build --edge cmd/edge/embed` wrote. One program serves
 // every event of its isolate (runtime.mjs, runtime.go): fetch, the cron
 // trigger (due webhooks, expired personal data) and, where the Worker
@@ -20,8 +21,10 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/winnowhq/winnow/backtest"
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/modelcheck"
 )
 
 // Bindings named in wrangler.jsonc.
@@ -35,7 +38,15 @@ var (
 	modelText string
 	//go:embed embed/site.json
 	siteJSON []byte
+	//go:embed embed/source.json
+	sourceJSON []byte
 )
+
+// checkMax is how many of the most recent leads with an outcome the
+// dashboard's model check reads at the edge, unless WINNOW_MODEL_CHECK_MAX
+// says otherwise: a Worker's request has 30 s of CPU by default on the
+// paid plan, and one program's memory is bounded below 128 MB.
+const checkMax = 5000
 
 func main() {
 	// The program serves its isolate's events for as long as the isolate
@@ -86,6 +97,10 @@ func newWorker(env js.Value, log *consoleLog) (*edgeWorker, error) {
 	if err := json.Unmarshal(siteJSON, &page); err != nil {
 		return nil, errors.New("embedded site.json: " + err.Error())
 	}
+	var source backtest.PatchFiles
+	if err := json.Unmarshal(sourceJSON, &source); err != nil {
+		return nil, errors.New("embedded source.json: " + err.Error())
+	}
 	if !env.Get(dbBinding).Truthy() {
 		return nil, errors.New("no D1 binding " + dbBinding + " in the Worker's environment")
 	}
@@ -103,13 +118,24 @@ func newWorker(env js.Value, log *consoleLog) (*edgeWorker, error) {
 	}
 	// Workers allow six connections open at once per event.
 	cfg.Limits.Concurrency = 6
-	if err := cfg.FromEnv(func(name string) string {
+	get := func(name string) string {
 		if v := env.Get(name); v.Type() == js.TypeString {
 			return v.String()
 		}
 		return ""
-	}); err != nil {
+	}
+	if err := cfg.FromEnv(get); err != nil {
 		return nil, err
+	}
+	// The model check of the dashboard, with the patch of the embedded
+	// files: kept by the handler until D1 holds a new outcome (a new
+	// model is a new deployment, and a new program).
+	leads, err := modelcheck.ParseMax(get(modelcheck.MaxEnv), checkMax)
+	if err != nil {
+		return nil, err
+	}
+	if leads > 0 {
+		cfg.ModelCheck = modelcheck.Checker{Max: leads, Patch: modelcheck.SourcePatch(source, m)}
 	}
 	w := &edgeWorker{cfg: cfg, started: time.Now()}
 	if q := env.Get(queueBinding); q.Truthy() {

@@ -29,6 +29,9 @@ type api struct {
 	// content is the content directory the models come from: the
 	// dashboard's model check writes its patch of it ("": no patch).
 	content string
+	// checkMax is how many leads the dashboard's model check reads
+	// (WINNOW_MODEL_CHECK_MAX); 0: the check is off.
+	checkMax int
 }
 
 // newAPI builds the handler's configuration from the environment. Without
@@ -39,6 +42,10 @@ func newAPI(ctx context.Context, db *sql.DB, logTo io.Writer) (*api, error) {
 	a.cfg = worker.Config{DB: db, Domains: domains.Full, Dispatch: a.kick,
 		Log: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	if err := a.cfg.FromEnv(os.Getenv); err != nil {
+		return nil, err
+	}
+	var err error
+	if a.checkMax, err = modelcheck.ParseMax(os.Getenv(modelcheck.MaxEnv), modelcheck.MaxLeads); err != nil {
 		return nil, err
 	}
 	if a.cfg.Secret == "" {
@@ -63,11 +70,13 @@ func (a *api) kick(context.Context, []string) {
 func (a *api) use(m *qualify.Model, p worker.PageSettings) error {
 	cfg := a.cfg
 	cfg.Model, cfg.Page = m, p
-	check := modelcheck.Checker{}
-	if a.content != "" {
-		check.Patch = contentPatch(a.content, m)
+	if a.checkMax > 0 {
+		check := modelcheck.Checker{Max: a.checkMax}
+		if a.content != "" {
+			check.Patch = contentPatch(a.content, m)
+		}
+		cfg.ModelCheck = check
 	}
-	cfg.ModelCheck = check
 	h, err := worker.New(cfg)
 	if err != nil {
 		return err

@@ -74,25 +74,31 @@ func runBacktestDB(e *env, o backtestOptions, path string) error {
 
 // contentPatch returns the dashboard's modelcheck.Checker.Patch for model
 // m, built from the content directory dir: the patch of dir's scoring and
-// fields files as they are now, which are what m was loaded from. The
-// files are named in the diff from the directory that holds dir, when
-// dir is below the working directory, as `winnow serve` runs in it.
+// fields files as they are now, which are what m was loaded from
+// (contentFiles).
 func contentPatch(dir string, m *qualify.Model) func(*backtest.Suggestion, string) ([]byte, error) {
-	scoring, serr := os.ReadFile(filepath.Join(dir, content.ScoringFile))
-	fields, ferr := os.ReadFile(filepath.Join(dir, content.FieldsFile))
+	files, err := contentFiles(dir)
+	if err != nil {
+		return func(*backtest.Suggestion, string) ([]byte, error) { return nil, err }
+	}
+	return modelcheck.SourcePatch(files, m)
+}
+
+// contentFiles reads the scoring and fields files of the content
+// directory dir for a patch, named in the diff from the directory that
+// holds dir when dir is below the working directory, as `winnow serve`
+// and `make edge` run in it.
+func contentFiles(dir string) (backtest.PatchFiles, error) {
 	base := filepath.Base(dir)
 	if clean := filepath.Clean(dir); !filepath.IsAbs(clean) && clean != ".." && !strings.HasPrefix(clean, ".."+string(filepath.Separator)) {
 		base = clean
 	}
 	name := func(file string) string { return filepath.ToSlash(filepath.Join(base, file)) }
-	return func(s *backtest.Suggestion, note string) ([]byte, error) {
-		if serr != nil {
-			return nil, serr
-		}
-		if ferr != nil {
-			return nil, ferr
-		}
-		return backtest.Patch(backtest.PatchFiles{Scoring: scoring, Fields: fields,
-			ScoringPath: name(content.ScoringFile), FieldsPath: name(content.FieldsFile)}, m, s, note)
+	f := backtest.PatchFiles{ScoringPath: name(content.ScoringFile), FieldsPath: name(content.FieldsFile)}
+	var err error
+	if f.Scoring, err = os.ReadFile(filepath.Join(dir, content.ScoringFile)); err != nil {
+		return f, err
 	}
+	f.Fields, err = os.ReadFile(filepath.Join(dir, content.FieldsFile))
+	return f, err
 }

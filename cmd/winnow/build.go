@@ -36,7 +36,7 @@ all as file:line: message, exits 1, and leaves the last good site in place.
 Only files that changed are written.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) error {
 		o := buildFlags(fs)
-		edge := fs.String("edge", "", "also write what the edge worker embeds (model.txt, site.json) into this `dir`, and publish the data it reads from the site")
+		edge := fs.String("edge", "", "also write what the edge worker embeds (model.txt, site.json, source.json) into this `dir`, and publish the data it reads from the site")
 		zoneinfo := fs.String("zoneinfo", "", "with --edge: Go's time zone database, `zoneinfo.zip` (default: $GOROOT/lib/time/zoneinfo.zip)")
 		profile := fs.String("cpuprofile", "", "write a CPU profile of the build to this `file` (go tool pprof)")
 		return func(e *env, args []string) error {
@@ -71,7 +71,7 @@ Only files that changed are written.`,
 				return err
 			}
 			if *edge != "" {
-				if err := writeEdge(*edge, res); err != nil {
+				if err := writeEdge(*edge, res, o.content); err != nil {
 					return err
 				}
 			}
@@ -132,9 +132,11 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 	return res, nil
 }
 
-// writeEdge writes what the edge worker embeds: the model's canonical text
-// and the pages' site-wide parts.
-func writeEdge(dir string, res site.Result) error {
+// writeEdge writes what the edge worker embeds: the model's canonical text,
+// the pages' site-wide parts, and the scoring and fields files of the
+// content directory with their paths (contentFiles), from which the
+// dashboard's model check writes its patch as `winnow serve` does.
+func writeEdge(dir string, res site.Result, content string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -143,6 +145,17 @@ func writeEdge(dir string, res site.Result) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "site.json"), pages, 0o644); err != nil {
+		return err
+	}
+	files, err := contentFiles(content)
+	if err != nil {
+		return err
+	}
+	source, err := json.Marshal(files)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "source.json"), source, 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "model.txt"), []byte(qualify.Encode(res.Model)), 0o644)

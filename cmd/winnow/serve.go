@@ -36,7 +36,9 @@ Secrets, origin, limits and webhook targets come from the environment:
 WINNOW_ADMIN_TOKEN, WINNOW_SECRET, WINNOW_CALLBACK_SECRET, WINNOW_ORIGIN,
 WINNOW_WEBHOOK_URL and WINNOW_WEBHOOK_SECRET, WINNOW_HUBSPOT_URL and
 WINNOW_HUBSPOT_TOKEN, WINNOW_RATE_PER_IP, WINNOW_RATE_PER_EMAIL,
-WINNOW_RATE_WINDOW, WINNOW_WEBHOOK_ATTEMPTS, WINNOW_WEBHOOK_RETRY.
+WINNOW_RATE_WINDOW, WINNOW_WEBHOOK_ATTEMPTS, WINNOW_WEBHOOK_RETRY, and
+WINNOW_MODEL_CHECK_MAX (the leads the dashboard's model check reads,
+20000 by default; 0 turns it off).
 
 Rate limits and failed logins count per client address (an IPv6 client by
 its /64). Behind a reverse proxy such as nginx, every request comes from

@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/winnowhq/winnow/backtest"
 	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
+	"github.com/winnowhq/winnow/worker/modelcheck"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -33,6 +35,18 @@ func TestNative(t *testing.T) {
 	if err := cfg.FromEnv(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
+	// The model check as winnow serve (and the edge) run it, with the
+	// patch of the content's files named from the directory above it.
+	scoring, err := os.ReadFile("../../content/scoring.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields, err := os.ReadFile("../../content/fields.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := backtest.PatchFiles{Scoring: scoring, Fields: fields, ScoringPath: "content/scoring.yaml", FieldsPath: "content/fields.yaml"}
+	cfg.ModelCheck = modelcheck.Checker{Patch: modelcheck.SourcePatch(files, content.Model)}
 	h, err := worker.New(cfg)
 	if err != nil {
 		t.Fatal(err)

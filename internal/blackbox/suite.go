@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,6 +47,7 @@ func Run(t *testing.T, s Server) {
 	t.Run("cross origin", c.crossOrigin)
 	t.Run("report and export", c.report)
 	t.Run("admin dashboard", c.dashboard)
+	t.Run("model check", c.modelCheck)
 	t.Run("one person, one lead", c.identity)
 	t.Run("signals", c.signals)
 	t.Run("page views", c.pageViews)
@@ -1006,6 +1008,98 @@ func (c *client) dashboard(t *testing.T) {
 	wantStatus(t, kept, 200)
 	if strings.Contains(string(kept.body), "Funnel overview") || !strings.Contains(string(kept.body), `type="password"`) {
 		t.Error("the session's cookie opens the dashboard after logout")
+	}
+}
+
+// modelCheck records outcomes on 40 leads of varied answers, half won,
+// and opens the dashboard's model check: its figures count them, its
+// patch is a diff of the content's scoring file, and a new outcome makes
+// it count again (the check kept is keyed on the outcomes stored, not on
+// the program's memory).
+func (c *client) modelCheck(t *testing.T) {
+	ip := "203.0.113.40" // its own client, clear of the suite's rate limits
+	decide := func(i int, outcome string) {
+		t.Helper()
+		f := c.lead()
+		f["company_size"] = []string{"1-10", "201-1000", "11-50", "1001-5000"}[i%4]
+		f["request"] = []string{"question", "demo", "pricing"}[i%3]
+		f["seniority"] = []string{"director", "individual", "vp"}[i/2%3]
+		body, _ := json.Marshal(map[string]any{"fields": f, "idempotency_key": "k-" + c.unique()})
+		r := c.do(t, "POST", "/api/leads", "application/json", body, from(ip, nil))
+		wantStatus(t, r, 201)
+		fact := map[string]string{"outcome": outcome, "actor": "jo@sales"}
+		if outcome == "lost" {
+			fact["reason"] = "no_budget"
+		}
+		wantStatus(t, c.postEvent(t, r.json(t)["id"].(string), fact, c.admin()), 201)
+	}
+	for i := range 40 {
+		// Larger companies win more often, not always.
+		outcome := "lost"
+		if i%4 == 1 || i%4 == 3 {
+			outcome = "won"
+		}
+		if i%10 == 3 {
+			outcome = "lost"
+		} else if i%10 == 6 {
+			outcome = "won"
+		}
+		decide(i, outcome)
+	}
+
+	// Logging in answers 303 with the session's cookie, which a client
+	// following the redirect would not send.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	login, err := noFollow.PostForm(c.s.URL+"/admin/login", url.Values{"token": {c.s.AdminToken}, "next": {"/admin/model"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login.Body.Close()
+	var session map[string]string
+	for _, ck := range login.Cookies() {
+		session = map[string]string{"Cookie": ck.Name + "=" + ck.Value}
+	}
+	if login.StatusCode != 303 || session == nil {
+		t.Fatalf("logging in: %s, cookies %v", login.Status, login.Cookies())
+	}
+	leads := regexp.MustCompile(`(\d+) with an outcome, \d+ won`)
+	open := func() (response, int) {
+		t.Helper()
+		p := c.do(t, "GET", "/admin/model", "", nil, session)
+		wantStatus(t, p, 200)
+		for _, want := range []string{"<h1>Model check</h1>", "ROC AUC of the score", "Held-out ROC AUC", "Top decile lift", "company-size"} {
+			if !strings.Contains(string(p.body), want) {
+				t.Errorf("the model check lacks %q:\n%.3000s", want, p.body)
+			}
+		}
+		m := leads.FindSubmatch(p.body)
+		if m == nil {
+			t.Fatalf("the model check counts no leads:\n%.3000s", p.body)
+		}
+		n, _ := strconv.Atoi(string(m[1]))
+		return p, n
+	}
+	page, n := open()
+	if n < 40 {
+		t.Errorf("the model check counts %d leads with an outcome, want 40 or more", n)
+	}
+	if !strings.Contains(string(page.body), `href="/admin/model.patch"`) {
+		t.Errorf("the model check offers no patch:\n%.3000s", page.body)
+	}
+	patch := c.do(t, "GET", "/admin/model.patch", "", nil, session)
+	wantStatus(t, patch, 200)
+	if ct := patch.header.Get("Content-Type"); ct != "text/x-diff; charset=utf-8" {
+		t.Errorf("the patch is of type %q", ct)
+	}
+	for _, want := range []string{fmt.Sprintf("to the outcomes of %d leads", n), "--- a/content/scoring.yaml\n+++ b/content/scoring.yaml\n", "\n@@ -"} {
+		if !strings.Contains(string(patch.body), want) {
+			t.Errorf("the patch lacks %q:\n%.2000s", want, patch.body)
+		}
+	}
+
+	decide(40, "won")
+	if _, again := open(); again != n+1 {
+		t.Errorf("after one more outcome the model check counts %d leads, want %d", again, n+1)
 	}
 }
 

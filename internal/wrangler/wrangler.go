@@ -6,6 +6,7 @@ package wrangler
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -81,13 +82,38 @@ func StartDev(o Options) (*Dev, error) {
 		d.cleanup()
 		return nil, fmt.Errorf("wrangler d1 migrations apply: %v\n%s", err, out)
 	}
+	// A port found free may be taken before wrangler binds it (by another
+	// wrangler's workerd, which binds ports of its own): start again on
+	// others, up to three times.
+	for attempt := 1; ; attempt++ {
+		err := d.start(o, wrangler, config)
+		if err == nil {
+			return d, nil
+		}
+		if !errors.Is(err, errPortTaken) {
+			return nil, err
+		}
+		syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL) // anything of it left
+		if attempt == 3 {
+			d.cleanup()
+			return nil, fmt.Errorf("%w:\n%s", err, d.Output())
+		}
+	}
+}
+
+// errPortTaken is wrangler dev exiting because its port was taken.
+var errPortTaken = errors.New("address already in use")
+
+// start runs wrangler dev on free ports and waits for it to answer.
+func (d *Dev) start(o Options, wrangler string, config []string) error {
+	d.out, d.exited = &syncBuffer{}, make(chan struct{})
 	port, err := freePort()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	inspector, err := freePort()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	args := append([]string{"dev", "--ip", "127.0.0.1", "--port", port, "--inspector-port", inspector,
 		"--persist-to", d.persist, "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "info"}, config...)
@@ -106,7 +132,7 @@ func StartDev(o Options) (*Dev, error) {
 	d.cmd.WaitDelay = 5 * time.Second // should a child outlive the group's kill, with our pipe
 	if err := d.cmd.Start(); err != nil {
 		d.cleanup()
-		return nil, err
+		return err
 	}
 	go func() {
 		d.cmd.Wait()
@@ -124,18 +150,21 @@ func StartDev(o Options) (*Dev, error) {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return d, nil
+				return nil
 			}
 		}
 		select {
 		case <-d.exited:
+			if strings.Contains(d.Output(), "Address already in use") {
+				return fmt.Errorf("wrangler dev on port %s: %w", port, errPortTaken)
+			}
 			d.cleanup()
-			return nil, fmt.Errorf("wrangler dev exited before it answered:\n%s", d.Output())
+			return fmt.Errorf("wrangler dev exited before it answered:\n%s", d.Output())
 		default:
 		}
 		if time.Now().After(deadline) {
 			d.Stop()
-			return nil, fmt.Errorf("wrangler dev did not answer %s with 200 in 90 s (last: %v):\n%s", ready, statusOrErr(resp, err), d.Output())
+			return fmt.Errorf("wrangler dev did not answer %s with 200 in 90 s (last: %v):\n%s", ready, statusOrErr(resp, err), d.Output())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -1,9 +1,9 @@
 // Package modelcheck closes the loop of the model: the leads stored with
 // an outcome (won, lost) are scored as they came in and measured with the
 // backtest (package backtest): the report and suggested points of
-// `winnow backtest --db`, and the dashboard's model check, natively. It
-// is not part of the edge worker, which would carry the backtest and its
-// YAML: the worker takes a Checker through worker.Config.ModelCheck.
+// `winnow backtest --db`, and the dashboard's model check, natively and
+// at the edge alike: the worker takes a Checker through
+// worker.Config.ModelCheck.
 package modelcheck
 
 import (
@@ -164,6 +164,31 @@ func (d *Decided) RejectedText() string {
 // Checker reads unless told otherwise: what one page view reads, scores
 // and fits in a few seconds.
 const MaxLeads = 20000
+
+// MaxEnv is the variable that sets a Checker's Max: a whole number, 0 to
+// turn the check off (ParseMax).
+const MaxEnv = "WINNOW_MODEL_CHECK_MAX"
+
+// ParseMax reads the value of MaxEnv: def when it is empty, 0 when the
+// check is off, else how many leads the check reads.
+func ParseMax(v string, def int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: not a whole number of leads, 0 to turn the model check off: %q", MaxEnv, v)
+	}
+	return n, nil
+}
+
+// SourcePatch returns a Checker's Patch for model m: backtest.Patch of
+// files, the text m was loaded from.
+func SourcePatch(files backtest.PatchFiles, m *qualify.Model) func(*backtest.Suggestion, string) ([]byte, error) {
+	return func(s *backtest.Suggestion, note string) ([]byte, error) {
+		return backtest.Patch(files, m, s, note)
+	}
+}
 
 // SuggestOptions are the cross-validation of the model check: those of
 // `winnow backtest --suggest` by default, so that both suggest the same
