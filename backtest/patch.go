@@ -112,8 +112,8 @@ func proposedKind(m *qualify.Model, f *Feature) (stated, kind qualify.PointKind,
 }
 
 // removeComment says which rule a patch removed and why: "Removed rule
-// newsletter (Newsletter, +3 points): fitted to 16,000 past leads, it
-// predicts nothing the other rules do not (weight +0.046, 0 points)."
+// newsletter (Newsletter, +3 points): fitted to 16,000 past leads, beside
+// the other rules it is worth less than half a point (weight +0.046)."
 func removeComment(f *Feature, pr *qualify.PointRule, leads int) string {
 	what := pr.Name
 	if pr.Label != "" {
@@ -125,7 +125,7 @@ func removeComment(f *Feature, pr *qualify.PointRule, leads int) string {
 	if leads > 0 {
 		on = "fitted to " + thousands(leads) + " past leads"
 	}
-	return fmt.Sprintf("Removed rule %s: %s, it predicts nothing the other rules do not (weight %+.3f, 0 points).", what, on, f.Weight)
+	return fmt.Sprintf("Removed rule %s: %s, beside the other rules it is worth less than half a point (weight %+.3f).", what, on, f.Weight)
 }
 
 // thousands writes n with commas between groups of three digits: 16,000.

@@ -103,7 +103,7 @@ func TestPatchApplies(t *testing.T) {
 	}
 	if i := slices.IndexFunc(s.Rules, func(f backtest.Feature) bool { return f.Name == "newsletter" }); i < 0 || !s.Rules[i].Remove {
 		t.Errorf("newsletter, drawn with no effect, is not proposed for removal: %+v", s.Rules)
-	} else if want := "+  # Removed rule newsletter (Newsletter, +3 points): fitted to 20,000 past leads, it predicts nothing the other rules do not (weight "; !bytes.Contains(patch, []byte(want)) {
+	} else if want := "+  # Removed rule newsletter (Newsletter, +3 points): fitted to 20,000 past leads, beside the other rules it is worth less than half a point (weight "; !bytes.Contains(patch, []byte(want)) {
 		t.Errorf("the patch lacks %q:\n%s", want, patch)
 	}
 	added := pm.Points[kept:]
@@ -254,7 +254,7 @@ func TestPatchEdges(t *testing.T) {
 	golden(t, "remove.patch", patch)
 	for _, want := range []string{
 		"-  - name: big\n-    kind: fit\n-    points: 2\n-    label: Mid-size or larger\n-    when: size >= \"mid\"\n" +
-			"+  # Removed rule big (Mid-size or larger, +2 points): fitted to 9,000 past leads, it predicts nothing the other rules do not (weight +0.012, 0 points).\n",
+			"+  # Removed rule big (Mid-size or larger, +2 points): fitted to 9,000 past leads, beside the other rules it is worth less than half a point (weight +0.012).\n",
 		"-  - {name: newsletter, kind: engagement, points: 3, signal: newsletter, label: Newsletter}\n+  # Removed rule newsletter (Newsletter, +3 points): ",
 		"-    when: known(website)\n\\ No newline at end of file\n+  # Removed rule robot (Filled the hidden field, -10 points): ",
 	} {

@@ -134,7 +134,7 @@ func (res *Result) writeSuggestion(w io.Writer) {
 		case !f.Fitted:
 			note = fmt.Sprintf("kept: holds for fewer than %d leads, or all but %d", MinSupport, MinSupport)
 		case f.Remove:
-			suggested, note = "removed", "remove: its weight rounds to 0 points, it predicts nothing the other rules do not"
+			suggested, note = "removed", "remove: beside the other rules it is worth less than half a point"
 		case f.Capped:
 			note = fmt.Sprintf("held to %d..%d", f.Min, f.Max)
 		}

@@ -139,7 +139,7 @@ func TestResultWriteTextWords(t *testing.T) {
 		"    left blank: -2 ", " negative (the mapping says engagement) ",
 		"\n  Seats: column seats, read as the model's number field seats\n",
 		"  newsletter  +3   -2  ", "  kind negative, was engagement: the points go against it\n",
-		"  pricing     +2   removed    0.040  ", "  remove: its weight rounds to 0 points, it predicts nothing the other rules do not\n",
+		"  pricing     +2   removed    0.040  ", "  remove: beside the other rules it is worth less than half a point\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the text lacks %q:\n%s", want, text)
