@@ -1,0 +1,86 @@
+// Package routing decides who owns a lead: the team a stage's SLA names,
+// the territory within it whose rule the lead meets, and the person of
+// that territory next in a weighted round robin among those at work and
+// under their capacity. It also keeps the teams' business time: working
+// hours in a time zone, less holidays, in which SLA clocks run.
+//
+// The routing is written by marketing and sales in content/routing.yaml
+// (internal/content reads it, with positions); the types here are what
+// it becomes.
+package routing
+
+import (
+	"time"
+
+	"github.com/winnowhq/winnow/qualify"
+)
+
+// Routing is the teams, their people and territories, and the company's
+// calendar defaults.
+type Routing struct {
+	Teams []Team
+	// Territories, in precedence order where they overlap: a lead goes to
+	// the first territory of its stage's team whose rule it meets.
+	Territories []Territory
+	Pos         qualify.Pos
+}
+
+// Team is a group of people who own leads of the stages whose SLA names it
+// (qualify.SLA.Owner).
+type Team struct {
+	Name     string
+	Calendar Calendar
+	People   []Person
+	// EscalateTo names the team a lead is reassigned to when its SLA
+	// breaks, or "" for none.
+	EscalateTo string
+	Pos        qualify.Pos
+}
+
+// Person is someone who owns leads.
+type Person struct {
+	Name  string
+	Email string
+	// Weight is the person's share of the round robin: a person of weight
+	// 2 gets twice the leads of a person of weight 1. At least 1.
+	Weight int
+	// Capacity is the most open leads the person owns at once; 0: no limit.
+	Capacity int
+	// Away holds the periods the person takes no leads, as half-open
+	// intervals [From, To) of Unix seconds.
+	Away []Period
+	Pos  qualify.Pos
+}
+
+// Period is a half-open interval of Unix seconds.
+type Period struct{ From, To int64 }
+
+// Territory sends the leads of a team that meet its rule to some of its
+// people (all of the team when People is empty).
+type Territory struct {
+	Name   string
+	Team   string
+	When   *qualify.Rule // over the lead's fields, as point rules are
+	People []string
+	Pos    qualify.Pos
+}
+
+// Calendar is a team's working time: weekly hours in a time zone, less
+// holidays. The zero Calendar is always working (24 × 7, UTC).
+type Calendar struct {
+	Zone *time.Location
+	// Hours holds, per weekday (time.Sunday = 0), the working intervals of
+	// that day as minutes after midnight, [start, end), sorted.
+	Hours    [7][]Span
+	Holidays []Date // whole days off, in the calendar's zone
+}
+
+// Span is a working interval of a day, in minutes after midnight.
+type Span struct{ From, To int }
+
+// Date is a day of the calendar, without a time.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
