@@ -23,6 +23,10 @@ type Routing struct {
 	// the first territory of its stage's team whose rule it meets.
 	Territories []Territory
 	Pos         qualify.Pos
+
+	// What Compile prepares for Route: nil until it ran.
+	teams map[string]int // team name → index into Teams
+	plans []plan         // per team
 }
 
 // Team is a group of people who own leads of the stages whose SLA names it
@@ -42,7 +46,8 @@ type Person struct {
 	Name  string
 	Email string
 	// Weight is the person's share of the round robin: a person of weight
-	// 2 gets twice the leads of a person of weight 1. At least 1.
+	// 2 gets twice the leads of a person of weight 1. 0 counts as 1; at
+	// most MaxWeight.
 	Weight int
 	// Capacity is the most open leads the person owns at once; 0: no limit.
 	Capacity int

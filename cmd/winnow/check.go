@@ -21,7 +21,8 @@ Check reads the content directory (default "content"), with the site's
 settings and pages when it has them, reports every problem in it as
 file:line:col: message, then evaluates every example lead in
 examples/ and compares its verdict with the stage, fit, tier and score it
-expects. A failing example prints what it expected beside what it got and the
+expects, and, where the content has a routing.yaml, with the team and owner
+it expects. A failing example prints what it expected beside what it got and the
 points behind the verdict.
 
 Check exits with status 1 if there is any problem or any failing example, so
@@ -105,7 +106,11 @@ func check(e *env, dir string, verbose bool) error {
 		v := r.Verdict
 		if len(r.Diffs) == 0 {
 			if verbose {
-				fmt.Fprintf(tw, "ok\t%s\t%s\tfit %s\tscore %s\t%s\n", r.Example.Name, v.Stage, v.Fit, qualify.FormatNumber(v.Score), v.Tier)
+				fmt.Fprintf(tw, "ok\t%s\t%s\tfit %s\tscore %s\t%s", r.Example.Name, v.Stage, v.Fit, qualify.FormatNumber(v.Score), v.Tier)
+				if r.Route.Person != "" {
+					fmt.Fprintf(tw, "\towner %s", r.Route.Person)
+				}
+				fmt.Fprintln(tw)
 			}
 			continue
 		}
@@ -114,6 +119,13 @@ func check(e *env, dir string, verbose bool) error {
 		fmt.Fprintf(e.stdout, "FAIL %s: example %q\n", r.Example.Pos, r.Example.Name)
 		for _, d := range r.Diffs {
 			fmt.Fprintf(e.stdout, "    %-6s want %-14s got %s\n", d.What, d.Want, d.Got)
+		}
+		if w := r.Example.Want; w.Team != "" || w.Owner != "" {
+			if r.Route.Team == "" {
+				fmt.Fprintf(e.stdout, "    route  stage %s has no SLA owner among the teams of %s\n", v.Stage, content.RoutingFile)
+			} else {
+				fmt.Fprintf(e.stdout, "    route  %s\n", r.Route.Reason())
+			}
 		}
 		m := c.Model
 		if r.Example.Framework != "" {

@@ -101,6 +101,7 @@ type stageDef struct {
 	pos    qualify.Pos
 	stage  qualify.Stage
 	ruleN  ast.Node
+	ownerN ast.Node // the SLA's owner, checked against the routing's teams
 }
 
 func (l *loader) readStages() {
@@ -122,7 +123,7 @@ func (l *loader) readStages() {
 		h["rule"] = func(n ast.Node) { sd.ruleN = n }
 		h["sla"] = func(n ast.Node) {
 			f.fields(n, "sla", map[string]func(ast.Node){
-				"owner":    func(n ast.Node) { s.SLA.Owner = f.str(n, "sla owner") },
+				"owner":    func(n ast.Node) { s.SLA.Owner, sd.ownerN = f.str(n, "sla owner"), n },
 				"within":   func(n ast.Node) { s.SLA.Within = f.duration(n, "sla within") },
 				"every":    func(n ast.Node) { s.SLA.Every = f.duration(n, "sla every") },
 				"attempts": func(n ast.Node) { s.SLA.Attempts, _ = f.int(n, "sla attempts") },

@@ -3,6 +3,7 @@ package content
 import (
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 )
 
 // Example is an example lead with the verdict it must get: the model's own
@@ -31,6 +33,12 @@ type Want struct {
 	Fit   string
 	Tier  string
 	Score *float64
+	// Team and Owner are the team of the lead's stage and the person a
+	// fresh routing state (nobody assigned a lead yet) gives the lead,
+	// among those not away at the example's instant. Owner "nobody":
+	// nobody can take it.
+	Team  string
+	Owner string
 }
 
 // ParseInstant parses a date (2026-03-31, midnight UTC) or an RFC 3339
@@ -203,6 +211,8 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 				ex.Want.Score = &v
 			}
 		},
+		"team":  func(n ast.Node) { ok = l.expectRouting(f, n, what, "team", &ex.Want.Team) && ok },
+		"owner": func(n ast.Node) { ok = l.expectRouting(f, n, what, "owner", &ex.Want.Owner) && ok },
 	})
 	if ex.Want.Stage == "" || ex.Want.Fit == "" {
 		f.err(expectN, what+": expect needs both the stage and the fit the lead must get")
@@ -215,7 +225,10 @@ func (l *loader) example(f *file, item ast.Node) (Example, bool) {
 type Result struct {
 	Example *Example
 	Verdict qualify.Verdict
-	Diffs   []Diff // empty when the example passes
+	// Route is where the routing sends the lead, when the example expects
+	// a team or an owner.
+	Route routing.Decision
+	Diffs []Diff // empty when the example passes
 }
 
 // Diff is one part of a verdict that is not what the example expects.
@@ -250,7 +263,81 @@ func (c *Content) Run() []Result {
 		if w.Score != nil && *w.Score != v.Score {
 			r.Diffs = append(r.Diffs, Diff{"score", qualify.FormatNumber(*w.Score), qualify.FormatNumber(v.Score)})
 		}
+		if (w.Team != "" || w.Owner != "") && c.Routing != nil {
+			r.Route = c.route(m, ex, &v)
+			if team := orNobody(r.Route.Team); w.Team != "" && w.Team != team {
+				r.Diffs = append(r.Diffs, Diff{"team", w.Team, team})
+			}
+			if owner := orNobody(r.Route.Person); w.Owner != "" && w.Owner != owner {
+				r.Diffs = append(r.Diffs, Diff{"owner", w.Owner, owner})
+			}
+		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// Nobody is what an example expects as the owner of a lead nobody can
+// take, and as the team of a stage without an SLA owner.
+const Nobody = "nobody"
+
+func orNobody(s string) string {
+	if s == "" {
+		return Nobody
+	}
+	return s
+}
+
+// expectRouting reads an example's expected team or owner, which must
+// name a team or a person of routing.yaml, or be nobody.
+func (l *loader) expectRouting(f *file, n ast.Node, what, key string, out *string) bool {
+	*out = strings.TrimSpace(f.str(n, key))
+	r := l.c.Routing
+	if r == nil {
+		f.err(n, what+": "+key+": the content has no "+RoutingFile+" to route the lead with")
+		return false
+	}
+	var names []string
+	for _, t := range r.Teams {
+		if key == "team" {
+			names = append(names, t.Name)
+			continue
+		}
+		for _, p := range t.People {
+			if !slices.Contains(names, p.Name) {
+				names = append(names, p.Name)
+			}
+		}
+	}
+	if *out == Nobody || slices.Contains(names, *out) {
+		return true
+	}
+	msg := what + ": unknown " + key + " " + strconv.Quote(*out)
+	if key == "owner" {
+		msg = what + ": owner " + strconv.Quote(*out) + " is in no team"
+	}
+	if s := qualify.DidYouMean(*out, names); s != "" {
+		msg += s
+	}
+	f.err(n, msg)
+	return false
+}
+
+// route routes an example lead as a fresh routing state would: to the
+// team its stage's SLA names, and there to the person the round robin
+// picks when nobody was assigned a lead yet. A stage without an owner,
+// or an owner the routing does not have, gives no team.
+func (c *Content) route(m *qualify.Model, ex *Example, v *qualify.Verdict) routing.Decision {
+	if v.StageIndex < 0 || v.StageIndex >= len(m.Stages) {
+		return routing.Decision{}
+	}
+	team := m.Stages[v.StageIndex].SLA.Owner
+	if team == "" || c.Routing.Team(team) == nil {
+		return routing.Decision{}
+	}
+	d, err := c.Routing.Route(m, team, &ex.Lead, v, ex.At, routing.Counts{})
+	if err != nil {
+		return routing.Decision{Team: team}
+	}
+	return d
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 )
 
 // The files of a content directory.
@@ -28,6 +29,7 @@ const (
 	FrameworkDir = "frameworks"   // one Markdown file per framework
 	GlossaryDir  = "glossary"     // one Markdown file per term
 	ExamplesDir  = "examples"     // YAML files of example leads
+	RoutingFile  = "routing.yaml" // teams, people and territories; optional
 )
 
 // DocKind says what a glossary document defines.
@@ -58,6 +60,10 @@ type Content struct {
 	Model    *qualify.Model
 	Examples []Example
 	Docs     []Doc
+	// Routing is the teams, people and territories of routing.yaml,
+	// compiled for routing.Routing.Route, or nil when the content has no
+	// routing.yaml.
+	Routing *routing.Routing
 }
 
 // loader holds the state of one Load.
@@ -82,6 +88,9 @@ type pendingRule struct {
 	rule *qualify.Rule
 	ctx  qualify.Context
 	what string
+	// limit, when set, reports what a rule that type-checks reads but
+	// may not where it stands, at offsets of its text.
+	limit func(e *qualify.Expr) []qualify.RuleError
 }
 
 // Load reads the content directory at the root of fsys. root is the path
@@ -123,6 +132,7 @@ func (l *loader) run() {
 	l.checkRules()
 	l.orderStages()
 	l.fingerprint()
+	l.readRouting()
 	l.readExamples()
 }
 
@@ -184,6 +194,16 @@ func (l *loader) claim(f *file, n ast.Node, name, what string) bool {
 
 // rule parses a rule now and checks it once every name is known.
 func (l *loader) rule(f *file, n ast.Node, ctx qualify.Context, what string) *qualify.Rule {
+	r := l.parseRule(f, n, what)
+	if r != nil {
+		l.pending = append(l.pending, pendingRule{f: f, n: n, rule: r, ctx: ctx, what: what})
+	}
+	return r
+}
+
+// parseRule parses the rule of node n, reporting a syntax error at its
+// position, and returns it unchecked, or nil.
+func (l *loader) parseRule(f *file, n ast.Node, what string) *qualify.Rule {
 	src := strings.TrimSpace(f.str(n, what))
 	if src == "" {
 		f.err(n, what+" is empty")
@@ -199,22 +219,29 @@ func (l *loader) rule(f *file, n ast.Node, ctx qualify.Context, what string) *qu
 		f.errPos(f.textPos(n, re.Off+leadingSpace(f.str(n, what))), what+": "+re.Msg)
 		return nil
 	}
-	r := &qualify.Rule{Expr: e, Pos: f.textPos(n, leadingSpace(f.str(n, what)))}
-	l.pending = append(l.pending, pendingRule{f, n, r, ctx, what})
-	return r
+	return &qualify.Rule{Expr: e, Pos: f.textPos(n, leadingSpace(f.str(n, what)))}
 }
 
 func leadingSpace(s string) int { return len(s) - len(strings.TrimLeft(s, " \t\n")) }
 
 func (l *loader) checkRules() {
 	for _, p := range l.pending {
-		errs := l.m.Check(p.rule.Expr, p.ctx)
-		lead := leadingSpace(p.f.str(p.n, p.what))
-		for _, e := range errs {
-			p.f.errPos(p.f.textPos(p.n, e.Off+lead), p.what+": "+e.Msg)
-		}
-		qualify.StripOffsets(p.rule)
+		l.checkRule(p)
 	}
+}
+
+// checkRule checks one rule and reports whether it is free of problems.
+func (l *loader) checkRule(p pendingRule) bool {
+	errs := l.m.Check(p.rule.Expr, p.ctx)
+	if len(errs) == 0 && p.limit != nil {
+		errs = p.limit(p.rule.Expr)
+	}
+	lead := leadingSpace(p.f.str(p.n, p.what))
+	for _, e := range errs {
+		p.f.errPos(p.f.textPos(p.n, e.Off+lead), p.what+": "+e.Msg)
+	}
+	qualify.StripOffsets(p.rule)
+	return len(errs) == 0
 }
 
 // readModel reads model.yaml and returns the node naming the selected

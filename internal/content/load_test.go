@@ -3,17 +3,20 @@ package content_test
 import (
 	"flag"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"golang.org/x/tools/txtar"
 
 	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata")
@@ -80,6 +83,15 @@ func TestDefaultContent(t *testing.T) {
 	}
 	if !decayed {
 		t.Error("no example lead has decayed points")
+	}
+	routed := 0
+	for _, ex := range c.Examples {
+		if ex.Want.Owner != "" {
+			routed++
+		}
+	}
+	if c.Routing == nil || routed < 3 {
+		t.Errorf("routing %v, %d example leads expect an owner; want a routing and at least 3", c.Routing != nil, routed)
 	}
 	for _, kind := range []content.DocKind{content.DocStage, content.DocFramework} {
 		for _, d := range c.Docs {
@@ -304,5 +316,98 @@ func TestNumberAttribute(t *testing.T) {
 	}
 	if _, errs := m.Lead(qualify.Input{"email": "ana@acme.com", "consent": "yes", "minutes_on_site": "-3"}, 0); len(errs) != 1 || errs[0].Field != "minutes_on_site" {
 		t.Errorf("an answer below the min: %v", errs)
+	}
+}
+
+// TestRouting loads a routing.yaml with every part the format has and
+// checks what it becomes, and that example leads expecting a team and an
+// owner pass: a territory's person, the next one while the first is away,
+// the whole team when no territory matches, and nobody.
+func TestRouting(t *testing.T) {
+	ar := txtar.Parse([]byte(`
+-- routing.yaml --
+time_zone: Europe/Berlin
+hours: {mon-fri: "09:00-12:00, 13:00-17:30"}
+holidays: [2026-12-24..2026-12-26, 2027-01-01]
+teams:
+  - name: SDR
+    escalate_to: Managers
+    people:
+      - {name: Ana, email: Ana@Example.com, weight: 2, capacity: 60, away: [2026-12-21..2027-01-03]}
+      - {name: Bo, email: bo@example.com}
+      - {name: Cy, email: cy@example.com, weight: 3}
+  - name: AE
+    time_zone: America/New_York
+    hours: {sun-thu: "08:00-18:00", fri: "08:00-14:00"}
+    holidays: [2026-11-26]
+    escalate_to: Managers
+    people: [{name: Di, email: di@example.com, away: [2026-03-01..]}, {name: Ed, email: ed@example.com}]
+  - name: Marketing
+    escalate_to: Managers
+    people: [{name: Flo, email: flo@example.com, away: [2026-03-02]}]
+  - name: Managers
+    people: [{name: Gil, email: gil@example.com}]
+territories:
+  - {name: software, team: SDR, when: 'industry == "software" and size == "medium" and fit >= "D"', people: [Ana, Bo]}
+  - {name: big, team: SDR, when: 'size == "large" or seats > 100'}
+-- examples/examples.yaml --
+- name: software
+  at: 2026-03-02
+  lead: {email: a@b.io, consent: yes, industry: software, request: demo, size: medium}
+  expect: {stage: mql, fit: A, team: SDR, owner: Ana}
+- name: software at Christmas
+  at: 2026-12-28
+  lead: {email: a@b.io, consent: yes, industry: software, request: demo, size: medium}
+  expect: {stage: mql, fit: A, team: SDR, owner: Bo}
+- name: small software
+  at: 2026-03-02
+  lead: {email: a@b.io, consent: yes, industry: software, request: demo, size: small}
+  expect: {stage: mql, fit: B, team: SDR, owner: Cy}
+- name: nobody
+  at: 2026-03-02
+  lead: {email: a@b.io, consent: yes}
+  expect: {stage: new, fit: D, team: Marketing, owner: nobody}
+`))
+	c, diags := content.Load(overlay(t, ar), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	r := c.Routing
+	if r == nil || len(r.Teams) != 4 || len(r.Territories) != 2 {
+		t.Fatalf("routing = %+v", r)
+	}
+	sdr, ae := r.Team("SDR"), r.Team("AE")
+	if got := sdr.Calendar.Zone.String(); got != "Europe/Berlin" {
+		t.Errorf("SDR zone %s", got)
+	}
+	if got, want := sdr.Calendar.Hours[time.Monday], []routing.Span{{From: 540, To: 720}, {From: 780, To: 1050}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("SDR Monday %v, want %v", got, want)
+	}
+	if len(sdr.Calendar.Hours[time.Saturday]) != 0 || len(sdr.Calendar.Holidays) != 4 || sdr.Calendar.Holidays[3] != (routing.Date{Year: 2027, Month: 1, Day: 1}) {
+		t.Errorf("SDR calendar %+v", sdr.Calendar)
+	}
+	if got := ae.Calendar.Zone.String(); got != "America/New_York" || len(ae.Calendar.Hours[time.Sunday]) != 1 || len(ae.Calendar.Hours[time.Saturday]) != 0 ||
+		!reflect.DeepEqual(ae.Calendar.Holidays, []routing.Date{{Year: 2026, Month: 11, Day: 26}}) {
+		t.Errorf("AE calendar %+v", ae.Calendar)
+	}
+	ana := sdr.Person("Ana")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	from, to := time.Date(2026, 12, 21, 0, 0, 0, 0, berlin).Unix(), time.Date(2027, 1, 4, 0, 0, 0, 0, berlin).Unix()
+	if ana.Email != "Ana@example.com" || ana.Weight != 2 || ana.Capacity != 60 || !reflect.DeepEqual(ana.Away, []routing.Period{{From: from, To: to}}) {
+		t.Errorf("Ana = %+v", *ana)
+	}
+	if bo := sdr.Person("Bo"); bo.Weight != 1 || bo.Capacity != 0 {
+		t.Errorf("Bo = %+v", *bo)
+	}
+	if di := ae.Person("Di"); len(di.Away) != 1 || di.Away[0].To != math.MaxInt64 {
+		t.Errorf("Di = %+v", *di)
+	}
+	if tr := r.Territory("big"); tr.When == nil || len(tr.People) != 0 || tr.Team != "SDR" {
+		t.Errorf("big = %+v", *tr)
+	}
+	for _, res := range c.Run() {
+		for _, d := range res.Diffs {
+			t.Errorf("example %q: %s: want %s, got %s (%s)", res.Example.Name, d.What, d.Want, d.Got, res.Route.Reason())
+		}
 	}
 }
