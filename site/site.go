@@ -29,6 +29,7 @@ import (
 
 	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/site/markdown"
 	"github.com/winnowhq/winnow/templates"
 )
@@ -71,6 +72,8 @@ type Result struct {
 	Model    *qualify.Model
 	Site     templates.Site // the layout's site-wide parts, for pages served by the worker
 	FormURL  string         // the signup form page
+	// Routing is the content's routing.yaml, compiled, or nil without one.
+	Routing *routing.Routing
 }
 
 // Build builds the site. On any problem it returns every problem found,
@@ -96,7 +99,7 @@ func Build(ctx context.Context, opts Options) (Result, qualify.Diags) {
 	}
 	res := Result{Files: len(b.paths), Written: written, Removed: removed, Pages: b.pages}
 	res.Duration = time.Since(start)
-	res.Model, res.Site, res.FormURL = b.content.Model, b.site, "/signup/"
+	res.Model, res.Site, res.FormURL, res.Routing = b.content.Model, b.site, "/signup/", b.content.Routing
 	res.Site.LiveReload = ""
 	return res, nil
 }

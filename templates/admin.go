@@ -186,6 +186,9 @@ type AdminLead struct {
 	Stage    string
 	Override *OverrideView // the override that holds, or nil
 	Outcome  *OutcomeView  // how a closed lead ended, or nil while it is open
+	// Owner is who owns the lead and Team the team they own it in; both
+	// "" until routing assigns it, Owner "" when nobody could take it.
+	Owner, Team string
 	// NextCheck is when time alone may next change the verdict, for
 	// people; "" when it never will.
 	NextCheck    string

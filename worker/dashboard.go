@@ -441,6 +441,7 @@ func (h *Handler) leadView(l leadJSON, scores []scoreOut, now time.Time) templat
 			}
 		}
 	}
+	v.Owner, v.Team = l.Owner, l.Team
 	if l.NextCheck != "" {
 		v.NextCheck, v.NextCheckISO = stamp(l.NextCheck), l.NextCheck
 	}
@@ -812,6 +813,12 @@ func (h *Handler) eventRow(e eventOut) templates.TimelineRow {
 		if e.ByRule != nil && !*e.ByRule {
 			r.What, r.Override, r.Reason = "Entered "+e.Stage+" by override", true, e.Value
 		}
+	case lead.KindAssign:
+		r.What = "Assigned to " + e.Value + " (" + e.Name + ")"
+		if e.Value == "" {
+			r.What = "No owner in " + e.Name + ": nobody could take the lead"
+		}
+		r.Reason, r.Note = e.Note, ""
 	default:
 		r.What = e.Kind
 	}

@@ -26,6 +26,8 @@ type leadJSON struct {
 	ByRule        bool              `json:"by_rule"`
 	Override      *lead.Override    `json:"override,omitempty"`
 	Outcome       string            `json:"outcome,omitempty"`
+	Owner         string            `json:"owner"`                // who owns the lead; "" for nobody
+	Team          string            `json:"team"`                 // the team of the stage it was assigned in; "" until assigned
 	NextCheck     string            `json:"next_check,omitempty"` // when time alone may next change its verdict
 	Verdict       json.RawMessage   `json:"verdict"`
 	ClientModel   string            `json:"client_model,omitempty"`
@@ -97,6 +99,7 @@ func (h *Handler) loadLead(ctx context.Context, id string) (leadJSON, error) {
 	}
 	l := leadJSON{ID: row.ID, CreatedAt: stampMS(row.CreatedAt), Source: row.Source, Spam: row.Spam, Fields: row.State.Answers,
 		Signals: map[string]string{}, Stage: row.Stage, Override: row.State.Override, Outcome: row.State.Outcome,
+		Owner: row.Owner, Team: row.Team,
 		Verdict: json.RawMessage(row.Verdict), ClientModel: row.ClientModel, MergedInto: row.MergedInto, Merged: merged,
 		Events: []eventOut{}, Scores: []scoreOut{}, Purged: row.PurgedAt != 0}
 	var v VerdictJSON

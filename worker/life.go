@@ -150,7 +150,7 @@ func (h *Handler) history(ctx context.Context, c *change) (history, error) {
 		if slices.Contains(join, e.Lead) || slices.Contains(leave, e.Lead) {
 			earliest = min(earliest, e.At)
 		}
-		if e.Kind != lead.KindStage && !slices.Contains(leave, e.Lead) {
+		if e.Kind != lead.KindStage && e.Kind != lead.KindAssign && !slices.Contains(leave, e.Lead) {
 			facts = append(facts, e)
 		}
 	}
@@ -302,6 +302,13 @@ done:
 	if l.PurgedAt == 0 {
 		row.Origin, row.Campaign = store.Attribution(st.Answers)
 	}
+	// The stage entered may be a team's: the lead gets its owner.
+	var assigned []lead.Event
+	if len(entries) > 0 && !l.Spam && !c.bulk && (!hs.rebuild || c.created || v.Stage != l.Stage) {
+		if e, ok := h.assign(ctx, m, &row, &ql, &v, entries[len(entries)-1].At, now); ok {
+			assigned = append(assigned, e)
+		}
+	}
 	p.row = row
 	if c.answer != nil {
 		p.answer = c.answer(&row, &v)
@@ -313,6 +320,7 @@ done:
 		inserted = append(inserted, e.Event)
 	}
 	inserted = append(inserted, entries...)
+	inserted = append(inserted, assigned...)
 	rw, err := h.rollupChange(ctx, c, &row, func() ([]lead.Event, []lead.Event, error) { return h.lives(ctx, c, hs, inserted) },
 		gu, ga)
 	if err != nil {
@@ -344,6 +352,9 @@ done:
 		p.stmts = append(p.stmts, store.InsertEvent(e, gu, ga...))
 	}
 	p.stmts = append(p.stmts, after...)
+	for _, e := range assigned {
+		p.stmts = append(p.stmts, store.InsertEvent(store.EventWrite{Event: e}, gu, ga...))
+	}
 	p.stmts = append(p.stmts, rw.stmts...)
 	if c.extra != nil {
 		p.stmts = append(p.stmts, c.extra(gu, ga)...)
@@ -393,7 +404,7 @@ done:
 func (h *Handler) crmLead(row *store.LeadWrite, v *lead.Verdict) crm.Lead {
 	m := h.c.Model
 	l := crm.Lead{ID: row.ID, Stage: v.Stage, Fit: v.Fit, Tier: v.Tier, Score: v.Score, ByRule: v.ByRule, Model: m.Version,
-		Source: row.Source, Email: row.Email, Outcome: row.State.Outcome}
+		Source: row.Source, Email: row.Email, Outcome: row.State.Outcome, Owner: row.Owner, Team: row.Team}
 	if i := m.StageIndex(v.Stage); i >= 0 {
 		s := &m.Stages[i]
 		l.Funnel, l.CRMStage = s.Funnel.String(), s.CRMStage

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker/crm"
 	"github.com/winnowhq/winnow/worker/store"
 )
@@ -34,6 +35,10 @@ type Config struct {
 	// production.
 	ClockOffset time.Duration
 	Model       *qualify.Model
+	// Routing says who owns a lead (content/routing.yaml), compiled; nil:
+	// leads are not assigned. A lead that enters a stage whose SLA owner
+	// names one of its teams goes to the person its Route gives.
+	Routing *routing.Routing
 	// Domains classifies email domains for the model's free_email and
 	// disposable_email; nil: the core's short table. The commands give the
 	// full lists (worker/domains): the server's verdict is the one stored.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/modelcheck"
@@ -66,10 +67,11 @@ func (a *api) kick(context.Context, []string) {
 	}
 }
 
-// use makes the handler score with model m and render pages with p.
-func (a *api) use(m *qualify.Model, p worker.PageSettings) error {
+// use makes the handler score with model m, assign leads with r (nil:
+// none) and render pages with p.
+func (a *api) use(m *qualify.Model, r *routing.Routing, p worker.PageSettings) error {
 	cfg := a.cfg
-	cfg.Model, cfg.Page = m, p
+	cfg.Model, cfg.Routing, cfg.Page = m, r, p
 	if a.checkMax > 0 {
 		check := modelcheck.Checker{Max: a.checkMax}
 		if a.content != "" {

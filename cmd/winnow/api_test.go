@@ -35,7 +35,7 @@ func TestSecretSurvivesRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := a.use(shipped.Model, worker.PageSettings{}); err != nil {
+		if err := a.use(shipped.Model, shipped.Routing, worker.PageSettings{}); err != nil {
 			t.Fatal(err)
 		}
 		srv := httptest.NewServer(a)

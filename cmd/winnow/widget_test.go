@@ -59,7 +59,7 @@ func widgetSite(t *testing.T, tag string, missing ...string) string {
 	}
 	t.Cleanup(func() { db.Close() })
 	a := &api{db: db, cfg: worker.Config{DB: db, Secret: "s", Limits: worker.Limits{PerIP: -1, PerEmail: -1}}}
-	if err := a.use(res.Model, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
+	if err := a.use(res.Model, res.Routing, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
 		t.Fatal(err)
 	}
 	var h http.Handler = &server{api: a, public: o.out}

@@ -53,6 +53,11 @@ type Lead struct {
 	Email   string            `json:"email,omitempty"`
 	Fields  map[string]string `json:"fields,omitempty"`
 	Outcome string            `json:"outcome,omitempty"`
+	// Owner is the person who owns the lead and Team the team they own it
+	// in (routing); "" until it is assigned, Owner "" when nobody could
+	// take it.
+	Owner string `json:"owner,omitempty"`
+	Team  string `json:"team,omitempty"`
 	// CRMStage is the stage's name in the CRM (qualify.Stage.CRM), for
 	// targets that map stages.
 	CRMStage string `json:"-"`

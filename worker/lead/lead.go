@@ -24,6 +24,7 @@ const (
 	KindMerge      = "merge"      // another lead was merged into this one (Value: its id)
 	KindUnmerge    = "unmerge"    // a merged lead was taken out again (Value: its id)
 	KindStage      = "stage"      // the lead entered a stage: by the rules, or by an override
+	KindAssign     = "assign"     // routing gave the lead an owner (Name: the team; Value: the person, "" for nobody; Note: why)
 )
 
 // Outcomes.

@@ -170,7 +170,7 @@ func (s *Store) Timeline(ctx context.Context, ids []string) (Timeline, error) {
 		return t, err
 	}
 	for _, e := range events {
-		if e.Lead == ids[0] || e.Kind != lead.KindStage {
+		if e.Lead == ids[0] || e.Kind != lead.KindStage && e.Kind != lead.KindAssign {
 			t.Events = append(t.Events, e)
 		}
 	}

@@ -48,6 +48,9 @@ type Lead struct {
 	// Origin and Campaign are what the report segments the lead by (see
 	// Attribution), kept as the lead was last written.
 	Origin, Campaign string
+	// Owner is the person who owns the lead (routing.Decision.Person), ""
+	// for none, in Team, the team of the stage it was assigned in.
+	Owner, Team string
 	// ReportEvents, read by LeadsBetween and Uncounted only, are the events
 	// the report reads of the lead and of the leads merged into it (whose
 	// Lead is "merged"), in order, with what the report reads of them.
@@ -65,7 +68,7 @@ const leadColumns = `id, idem_key, body_hash, created_at, coalesce(person, ''), 
 	coalesce(merged_into, ''), version, last_event, email, email_hash, input, signals, answered_at, override, outcome,
 	scored_at, coalesce(next_check_at, 0), source, model_version, stage, fit, tier, score, verdict,
 	client_model_version, client_verdict, spam, response, coalesce(purged_at, 0), coalesce(rollup_gen, -1), rollup_version,
-	origin, campaign`
+	origin, campaign, owner, team`
 
 func scanLead(sc interface{ Scan(...any) error }) (Lead, error) {
 	var l Lead
@@ -75,7 +78,8 @@ func scanLead(sc interface{ Scan(...any) error }) (Lead, error) {
 	err := sc.Scan(&l.ID, &l.IdemKey, &l.BodyHash, &l.CreatedAt, &l.Person, &l.PersonSet, &l.Visitor, &l.MergedInto,
 		&l.Version, &l.LastEvent, &l.Email, &l.EmailHash, &input, &signals, &l.State.AnsweredAt, &override, &l.State.Outcome,
 		&l.ScoredAt, &l.NextCheckAt, &l.Source, &l.Model, &l.Stage, &l.Fit, &l.Tier, &l.Score, &l.Verdict,
-		&l.ClientModel, &l.Client, &spam, &l.Response, &l.PurgedAt, &l.RollupGen, &l.RollupVersion, &origin, &campaign)
+		&l.ClientModel, &l.Client, &spam, &l.Response, &l.PurgedAt, &l.RollupGen, &l.RollupVersion, &origin, &campaign,
+		&l.Owner, &l.Team)
 	if err != nil {
 		return l, err
 	}
@@ -190,13 +194,14 @@ func InsertLead(w LeadWrite, guard string, args ...any) Stmt {
 	return Stmt{
 		SQL: `INSERT INTO leads (id, idem_key, body_hash, created_at, person, visitor, version, last_event, email, email_hash,
 			input, signals, answered_at, override, outcome, scored_at, next_check_at, source, model_version, stage, fit, tier,
-			score, verdict, client_model_version, client_verdict, spam, response, rollup_gen, rollup_version, origin, campaign)
-			SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			score, verdict, client_model_version, client_verdict, spam, response, rollup_gen, rollup_version, origin, campaign,
+			owner, team)
+			SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 			WHERE NOT EXISTS (SELECT 1 FROM events WHERE idem = ?)` + guard + ` ON CONFLICT DO NOTHING`,
 		Args: append([]any{w.ID, w.IdemKey, w.BodyHash, w.CreatedAt, w.Person, w.Visitor, w.Token, w.Email, w.EmailHash,
 			input, signals, w.State.AnsweredAt, override, w.State.Outcome, w.ScoredAt, nullable(w.NextCheckAt), w.Source, w.Model,
 			w.Stage, w.Fit, w.Tier, w.Score, w.Verdict, w.ClientModel, w.Client, boolInt(w.Spam), w.Response,
-			rollupGen(w.RollupGen), w.RollupVersion, w.Origin, w.Campaign, w.IdemKey}, args...),
+			rollupGen(w.RollupGen), w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, w.IdemKey}, args...),
 	}
 }
 
@@ -208,10 +213,11 @@ func UpdateLead(w LeadWrite, idems []string, guard string, args ...any) Stmt {
 	input, signals, override := stateJSON(w.State)
 	q := `UPDATE leads SET version = version + 1, last_event = ?, visitor = ?, email = ?, email_hash = ?, input = ?, signals = ?,
 		answered_at = ?, override = ?, outcome = ?, scored_at = ?, next_check_at = ?, model_version = ?, stage = ?, fit = ?,
-		tier = ?, score = ?, verdict = ?, rollup_gen = ?, rollup_version = ?, origin = ?, campaign = ? WHERE id = ? AND version = ?`
+		tier = ?, score = ?, verdict = ?, rollup_gen = ?, rollup_version = ?, origin = ?, campaign = ?, owner = ?, team = ?
+		WHERE id = ? AND version = ?`
 	vals := []any{w.Token, w.Visitor, w.Email, w.EmailHash, input, signals, w.State.AnsweredAt, override, w.State.Outcome,
 		w.ScoredAt, nullable(w.NextCheckAt), w.Model, w.Stage, w.Fit, w.Tier, w.Score, w.Verdict, rollupGen(w.RollupGen),
-		w.RollupVersion, w.Origin, w.Campaign, w.ID, w.Version}
+		w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, w.ID, w.Version}
 	if len(idems) > 0 {
 		q += ` AND NOT EXISTS (SELECT 1 FROM events WHERE idem IN ` + in(len(idems)) + `)`
 		vals = append(vals, anys(idems)...)
@@ -331,6 +337,52 @@ func (s *Store) LeadsByHubSpot(ctx context.Context, contacts []string) ([]string
 				return err
 			}
 			out = append(out, id)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// OwnerCount is what the database knows of a person's leads, for the
+// round robin (routing.Count).
+type OwnerCount struct {
+	Open     int   // the leads they own in one of stages, without an outcome
+	Assigned int64 // the assignments naming them since the instant asked
+}
+
+// OwnerCounts counts, for each of people, the leads they own that are
+// open (in one of stages, not won or lost, not merged into another) and
+// the assignments naming them at or after since (Unix ms). People without
+// any are missing from the map.
+func (s *Store) OwnerCounts(ctx context.Context, people, stages []string, since int64) (map[string]OwnerCount, error) {
+	out := map[string]OwnerCount{}
+	if len(stages) == 0 {
+		stages = []string{""}
+	}
+	size := max(1, (MaxParams-len(stages)-1)/2)
+	err := chunks(people, size, func(part []string) error {
+		args := append(append(anys(part), anys(stages)...), anys(part)...)
+		rows, err := s.DB.QueryContext(ctx, `SELECT 'o', owner, count(*) FROM leads
+			WHERE owner IN `+in(len(part))+` AND stage IN `+in(len(stages))+` AND outcome = '' AND merged_into IS NULL GROUP BY owner
+			UNION ALL SELECT 'a', value, count(*) FROM events
+			WHERE kind = 'assign' AND value IN `+in(len(part))+` AND at >= ? GROUP BY value`, append(args, since)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var what, who string
+			var n int64
+			if err := rows.Scan(&what, &who, &n); err != nil {
+				return err
+			}
+			c := out[who]
+			if what == "o" {
+				c.Open = int(n)
+			} else {
+				c.Assigned = n
+			}
+			out[who] = c
 		}
 		return rows.Err()
 	})
