@@ -1,9 +1,9 @@
 //go:build js && wasm
 
 // Command edge is Winnow's worker on Cloudflare Workers: the handler of
-// package worker over D1, with the model, the pages' site-wide parts and
-// the model's scoring and fields files (for the dashboard's model check)
-// that `winnow build --edge cmd/edge/embed` wrote. One program serves
+// package worker over D1, with the model, the routing, the pages'
+// site-wide parts and the model's scoring and fields files (for the
+// dashboard's model check) that `winnow build --edge cmd/edge/embed` wrote. One program serves
 // every event of its isolate (runtime.mjs, runtime.go): fetch, the cron
 // trigger (due webhooks, expired personal data) and, where the Worker
 // binds a queue, the queue of webhooks to deliver.
@@ -23,6 +23,7 @@ import (
 
 	"github.com/winnowhq/winnow/backtest"
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/modelcheck"
 )
@@ -40,6 +41,8 @@ var (
 	siteJSON []byte
 	//go:embed embed/source.json
 	sourceJSON []byte
+	//go:embed embed/routing.json
+	routingJSON []byte // null when the content has no routing
 )
 
 // checkMax is how many of the most recent leads with an outcome the
@@ -79,6 +82,7 @@ func main() {
 // event: the secret may have to be read from D1, which only an event can do.
 type edgeWorker struct {
 	cfg     worker.Config
+	zones   func(ctx context.Context, name string) (*time.Location, error)
 	queued  bool // the Worker binds the queue of deliveries
 	started time.Time
 
@@ -137,7 +141,7 @@ func newWorker(env js.Value, log *consoleLog) (*edgeWorker, error) {
 	if leads > 0 {
 		cfg.ModelCheck = modelcheck.Checker{Max: leads, Patch: modelcheck.SourcePatch(source, m)}
 	}
-	w := &edgeWorker{cfg: cfg, started: time.Now()}
+	w := &edgeWorker{cfg: cfg, zones: a.zone, started: time.Now()}
 	if q := env.Get(queueBinding); q.Truthy() {
 		w.queued = true
 		w.cfg.Dispatch = w.dispatch
@@ -160,6 +164,17 @@ func (w *edgeWorker) handler(ctx context.Context) (*worker.Handler, error) {
 			return nil, err
 		}
 		cfg.Secret = s
+	}
+	if cfg.Routing == nil {
+		// The routing's time zones are read from the site, which only an
+		// event can do: built with the handler, once per instance.
+		r, err := routing.Decode(routingJSON, cfg.Model, func(name string) (*time.Location, error) {
+			return w.zones(ctx, name)
+		})
+		if err != nil {
+			return nil, errors.New("embedded routing.json: " + err.Error())
+		}
+		cfg.Routing = r
 	}
 	cfg.Instance = w.instance
 	h, err := worker.New(cfg)

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
@@ -133,9 +134,10 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 }
 
 // writeEdge writes what the edge worker embeds: the model's canonical text,
-// the pages' site-wide parts, and the scoring and fields files of the
-// content directory with their paths (contentFiles), from which the
-// dashboard's model check writes its patch as `winnow serve` does.
+// the routing (routing.Encode; null without one), the pages' site-wide
+// parts, and the scoring and fields files of the content directory with
+// their paths (contentFiles), from which the dashboard's model check
+// writes its patch as `winnow serve` does.
 func writeEdge(dir string, res site.Result, content string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -156,6 +158,15 @@ func writeEdge(dir string, res site.Result, content string) error {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "source.json"), source, 0o644); err != nil {
+		return err
+	}
+	// The routing, or null when the content has none: the edge embeds
+	// the file either way.
+	r, err := routing.Encode(res.Routing)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "routing.json"), r, 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "model.txt"), []byte(qualify.Encode(res.Model)), 0o644)

@@ -31,7 +31,8 @@ func TestNative(t *testing.T) {
 	defer db.Close()
 	rec, hs := blackbox.NewReceiver(t), blackbox.NewHubSpot(t)
 	env := blackbox.Env(rec, hs)
-	cfg := worker.Config{DB: db, Model: content.Model, Domains: domains.Full, Page: worker.PageSettings{FormURL: "/signup/"}}
+	// The routing as winnow serve uses it (cmd/winnow api.use).
+	cfg := worker.Config{DB: db, Model: content.Model, Routing: content.Routing, Domains: domains.Full, Page: worker.PageSettings{FormURL: "/signup/"}}
 	if err := cfg.FromEnv(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,7 @@ func Run(t *testing.T, s Server) {
 	t.Run("submit, replay, conflict", c.replays)
 	t.Run("concurrent duplicates", c.concurrent)
 	t.Run("routing", c.routing)
+	t.Run("assignment", c.assignment)
 	t.Run("plain form post", c.formPost)
 	t.Run("field errors", c.fieldErrors)
 	t.Run("unknown fields", c.unknownFields)
@@ -300,6 +301,38 @@ func (c *client) routing(t *testing.T) {
 	wantStatus(t, r, 201)
 	if a := r.json(t); a["stage"] == "opportunity" || a["stage"] == "MQL" {
 		t.Errorf("a poor-fit question is %v, claimed opportunity by the browser", a["stage"])
+	}
+}
+
+// assignment: a lead that enters a stage a team owns (an MQL in Germany:
+// Sales development, territory dach of content/routing.yaml) is given an
+// owner of that territory, and its timeline says why.
+func (c *client) assignment(t *testing.T) {
+	r := c.submit(t, c.lead(), "k-"+c.unique())
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+	lead := c.getLead(t, id)
+	if lead["stage"] != "MQL" || lead["team"] != "Sales development" {
+		t.Fatalf("stage %v, team %v: want an MQL of Sales development", lead["stage"], lead["team"])
+	}
+	owner, _ := lead["owner"].(string)
+	if owner != "Anna Schmidt" && owner != "Lukas Weber" {
+		t.Errorf("owner %q, want one of territory dach: Anna Schmidt or Lukas Weber", owner)
+	}
+	var assigns []string
+	for _, e := range lead["events"].([]any) {
+		m := e.(map[string]any)
+		if m["kind"] != "assign" {
+			continue
+		}
+		note, _ := m["note"].(string)
+		assigns = append(assigns, fmt.Sprint(m["name"], "/", m["value"]))
+		if !strings.HasPrefix(note, "territory dach, "+owner) {
+			t.Errorf("assign event %v: its reason %q does not start with territory dach, %s", m, note, owner)
+		}
+	}
+	if got, want := strings.Join(assigns, " "), "Sales development/"+owner; got != want {
+		t.Errorf("assign events %s, want %s", got, want)
 	}
 }
 
@@ -636,7 +669,7 @@ func (c *client) events(t *testing.T) {
 		str := func(k string) string { s, _ := m[k].(string); return s }
 		timeline = append(timeline, str("kind")+":"+str("name")+str("stage"))
 	}
-	if got, want := strings.Join(timeline, " "), "submission: stage:MQL signal:sales_accepted stage:SAL outcome:won"; got != want {
+	if got, want := strings.Join(timeline, " "), "submission: stage:MQL assign:Sales development signal:sales_accepted stage:SAL outcome:won"; got != want {
 		t.Errorf("timeline %s, want %s", got, want)
 	}
 }
@@ -828,7 +861,8 @@ func (c *client) report(t *testing.T) {
 	for _, e := range c.getLead(t, a)["events"].([]any) {
 		kinds = append(kinds, e.(map[string]any)["kind"].(string))
 	}
-	if got, want := strings.Join(kinds, ","), "submission,stage,activity,signal,stage"; got != want {
+	// Assigned once, on entering MQL: SAL's team is MQL's.
+	if got, want := strings.Join(kinds, ","), "submission,stage,assign,activity,signal,stage"; got != want {
 		t.Errorf("A's events are of kinds %s, want %s", got, want)
 	}
 	after := get()

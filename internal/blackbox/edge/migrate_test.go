@@ -43,40 +43,11 @@ func TestMigrateD1From0004(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-
-	// The previous release's database as it stored it, and its rows as SQL.
-	oldPath := filepath.Join(dir, "old.db")
-	old := restore(t, filepath.Join(root, "worker/testdata/schema-0004.sql.gz"), oldPath)
-	rowsSQL := filepath.Join(dir, "rows.sql")
-	f, err := os.Create(rowsSQL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.WriteD1(ctx, old, f); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-
-	// A D1 made by the previous release's migrations, holding its rows.
-	previous := filepath.Join(dir, "migrations")
-	os.MkdirAll(previous, 0o755)
-	for _, name := range []string{"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql"} {
-		b, err := os.ReadFile(filepath.Join(root, "worker/migrations", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		os.WriteFile(filepath.Join(previous, name), b, 0o644)
-	}
-	persist := filepath.Join(dir, "state")
-	oldConfig := configWith(t, root, previous)
-	d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "--config", oldConfig)
-	d1(t, root, "d1", "execute", "DB", "--local", "--persist-to", persist, "--config", oldConfig, "--file", rowsSQL)
 	counts := `SELECT (SELECT count(*) FROM leads) AS leads, (SELECT count(*) FROM events) AS events,
 		(SELECT count(*) FROM scores) AS scores, (SELECT count(*) FROM outbox) AS outbox`
-	want := queryCounts(t, old, counts)
-	if got := d1Counts(t, root, persist, counts); got != want || want[0] != 80 {
-		t.Fatalf("the previous release's rows in D1: %v, want %v", got, want)
-	}
+	oldPath := filepath.Join(dir, "old.db")
+	old, persist, want := previousD1(t, root, dir, "schema-0004.sql.gz", oldPath, counts,
+		"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql")
 
 	// This release's migrations, as a deployment applies them.
 	out := d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
@@ -104,7 +75,7 @@ func TestMigrateD1From0004(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer native.Close()
-	h, err := worker.New(worker.Config{DB: native, Model: c.Model, Secret: blackbox.HashSecret, AdminToken: blackbox.AdminToken,
+	h, err := worker.New(worker.Config{DB: native, Model: c.Model, Routing: c.Routing, Secret: blackbox.HashSecret, AdminToken: blackbox.AdminToken,
 		Now: func() time.Time { return at }})
 	if err != nil {
 		t.Fatal(err)
@@ -167,6 +138,105 @@ func TestMigrateD1From0004(t *testing.T) {
 	if rep.Totals.Leads != want[0] {
 		t.Errorf("the report after migrating counts %d leads, want %d", rep.Totals.Leads, want[0])
 	}
+}
+
+// The database of the release before owners (worker/testdata/
+// schema-0005.sql.gz) migrates to 0006 in D1: every row is kept, each
+// lead is served as stored, owned by nobody, and a new lead that enters
+// a stage a team owns is assigned by the edge's embedded routing.
+func TestMigrateD1From0005(t *testing.T) {
+	root := repoRoot(t)
+	for _, f := range []string{"build/edge/worker.mjs", "build/edge/app.wasm"} {
+		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
+			t.Fatalf("%s is missing: run make edge (%v)", f, err)
+		}
+	}
+	dir := t.TempDir()
+	counts := `SELECT (SELECT count(*) FROM leads) AS leads, (SELECT count(*) FROM events) AS events,
+		(SELECT count(*) FROM scores) AS scores, (SELECT count(*) FROM outbox) AS outbox`
+	old, persist, want := previousD1(t, root, dir, "schema-0005.sql.gz", filepath.Join(dir, "old.db"), counts,
+		"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql", "0005_recent.sql")
+
+	out := d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
+	if !strings.Contains(out, "0006_owner.sql") || strings.Contains(out, "0005_recent.sql") {
+		t.Fatalf("wrangler did not apply 0006 alone:\n%s", out)
+	}
+	if got := d1Counts(t, root, persist, counts); got != want {
+		t.Fatalf("after migrating in D1: leads, events, scores, webhooks %v; were %v", got, want)
+	}
+
+	d := wrangler.Start(t, wrangler.Options{Root: root, Persist: persist,
+		Vars: map[string]string{"WINNOW_ADMIN_TOKEN": blackbox.AdminToken, "WINNOW_SECRET": blackbox.HashSecret}})
+	for _, id := range leadIDs(t, old) {
+		var stored verdictView
+		var stage string
+		var events, scores int
+		old.QueryRow(`SELECT stage, json_extract(verdict, '$.stage'), fit, tier, score,
+			(SELECT count(*) FROM events e WHERE e.lead_id = leads.id), (SELECT count(*) FROM scores s WHERE s.lead_id = leads.id)
+			FROM leads WHERE id = ?`, id).Scan(&stage, &stored.Stage, &stored.Fit, &stored.Tier, &stored.Score, &events, &scores)
+		l := edgeLead(t, d.URL, id)
+		if l.Stage != stage || l.Verdict != stored || len(l.Events) < events || len(l.Scores) != scores || l.Owner != "" || l.Team != "" {
+			t.Errorf("lead %s in D1 after migrating: %s %+v, %d events, %d score rows, owner %q of %q; stored %s %+v, %d, %d, nobody",
+				id, l.Stage, l.Verdict, len(l.Events), len(l.Scores), l.Owner, l.Team, stage, stored, events, scores)
+		}
+	}
+
+	// A new MQL in Germany: Sales development, territory dach.
+	body, _ := json.Marshal(map[string]any{"idempotency_key": "migrate-0005", "fields": map[string]string{
+		"name": "Ana Souza", "email": "ana.migrate0005@northwind.io", "company": "Northwind Software",
+		"company_size": "201-1000", "industry": "software", "role": "marketing", "seniority": "director",
+		"country": "DE", "request": "question", "consent": "yes"}})
+	resp, err := http.Post(d.URL+"/api/leads", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || created.ID == "" {
+		t.Fatalf("POST /api/leads after migrating: %s\n%s", resp.Status, d.Output())
+	}
+	l := edgeLead(t, d.URL, created.ID)
+	if l.Stage != "MQL" || l.Team != "Sales development" || (l.Owner != "Anna Schmidt" && l.Owner != "Lukas Weber") {
+		t.Errorf("a new lead after migrating: %s, owner %q of %q; want an MQL of Sales development owned in territory dach", l.Stage, l.Owner, l.Team)
+	}
+}
+
+// previousD1 makes a local D1 (its state in dir) with the previous
+// release's migrations (names, of worker/migrations) holding the rows of
+// the database it filled (worker/testdata/dump, restored at oldPath), and
+// returns that database, the D1's state directory and the counts q reads
+// of both, which must agree on 80 leads.
+func previousD1(t *testing.T, root, dir, dump, oldPath, q string, names ...string) (*sql.DB, string, [4]int) {
+	t.Helper()
+	old := restore(t, filepath.Join(root, "worker/testdata", dump), oldPath)
+	rowsSQL := filepath.Join(dir, "rows.sql")
+	f, err := os.Create(rowsSQL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.WriteD1(context.Background(), old, f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	previous := filepath.Join(dir, "migrations")
+	os.MkdirAll(previous, 0o755)
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(root, "worker/migrations", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(previous, name), b, 0o644)
+	}
+	persist := filepath.Join(dir, "state")
+	oldConfig := configWith(t, root, previous)
+	d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "--config", oldConfig)
+	d1(t, root, "d1", "execute", "DB", "--local", "--persist-to", persist, "--config", oldConfig, "--file", rowsSQL)
+	want := queryCounts(t, old, q)
+	if got := d1Counts(t, root, persist, q); got != want || want[0] != 80 {
+		t.Fatalf("the previous release's rows in D1: %v, want %v", got, want)
+	}
+	return old, persist, want
 }
 
 // restore writes a gzipped SQL dump into a new SQLite file, as the
@@ -273,6 +343,8 @@ func leadIDs(t *testing.T, db *sql.DB) []string {
 // leadView is what GET /api/leads/{id} says of a lead that is compared.
 type leadView struct {
 	Stage   string
+	Owner   string
+	Team    string
 	Events  []json.RawMessage
 	Scores  []json.RawMessage
 	Verdict verdictView

@@ -1,0 +1,155 @@
+package routing
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/winnowhq/winnow/qualify"
+)
+
+// The encoded routing, as `winnow build --edge` writes it for the edge:
+// time zones by name, rules as their canonical text, no positions.
+type (
+	routingJSON struct {
+		Teams       []teamJSON      `json:"teams"`
+		Territories []territoryJSON `json:"territories,omitempty"`
+	}
+	teamJSON struct {
+		Name       string       `json:"name"`
+		Zone       string       `json:"zone,omitempty"`     // IANA name; "": UTC
+		Hours      [7][][2]int  `json:"hours"`              // per weekday, Sunday first: [from, to) minutes
+		Holidays   []string     `json:"holidays,omitempty"` // 2026-12-24
+		People     []personJSON `json:"people"`
+		EscalateTo string       `json:"escalate_to,omitempty"`
+	}
+	personJSON struct {
+		Name     string     `json:"name"`
+		Email    string     `json:"email,omitempty"`
+		Weight   int        `json:"weight,omitempty"`
+		Capacity int        `json:"capacity,omitempty"`
+		Away     [][2]int64 `json:"away,omitempty"`
+	}
+	territoryJSON struct {
+		Name   string   `json:"name"`
+		Team   string   `json:"team"`
+		When   string   `json:"when,omitempty"` // canonical rule text; "": every lead of the team
+		People []string `json:"people,omitempty"`
+	}
+)
+
+// Encode writes r as JSON for Decode: what a program that cannot read the
+// content (the edge) needs to rebuild it. Time zones are written by name,
+// territory rules as their canonical text; positions are left out. A nil
+// routing encodes as null.
+func Encode(r *Routing) ([]byte, error) {
+	if r == nil {
+		return []byte("null"), nil
+	}
+	out := routingJSON{Teams: make([]teamJSON, len(r.Teams))}
+	for i := range r.Teams {
+		t := &r.Teams[i]
+		tj := teamJSON{Name: t.Name, EscalateTo: t.EscalateTo, People: make([]personJSON, len(t.People))}
+		if t.Calendar.Zone != nil && t.Calendar.Zone != time.UTC {
+			tj.Zone = t.Calendar.Zone.String()
+			if tj.Zone == "Local" {
+				return nil, errors.New("routing: team " + t.Name + ": the Local time zone has no name to encode")
+			}
+		}
+		for wd, spans := range t.Calendar.Hours {
+			for _, s := range spans {
+				tj.Hours[wd] = append(tj.Hours[wd], [2]int{s.From, s.To})
+			}
+		}
+		for _, d := range t.Calendar.Holidays {
+			tj.Holidays = append(tj.Holidays, d.String())
+		}
+		for k := range t.People {
+			p := &t.People[k]
+			pj := personJSON{Name: p.Name, Email: p.Email, Weight: p.Weight, Capacity: p.Capacity}
+			for _, a := range p.Away {
+				pj.Away = append(pj.Away, [2]int64{a.From, a.To})
+			}
+			tj.People[k] = pj
+		}
+		out.Teams[i] = tj
+	}
+	for i := range r.Territories {
+		tr := &r.Territories[i]
+		tj := territoryJSON{Name: tr.Name, Team: tr.Team, People: tr.People}
+		if tr.When != nil && tr.When.Expr != nil {
+			tj.When = qualify.Print(tr.When.Expr)
+		}
+		out.Territories = append(out.Territories, tj)
+	}
+	return json.Marshal(out)
+}
+
+// Decode rebuilds a routing that Encode wrote, compiled (Compile): its
+// territory rules checked against m, as the content's are (the context of
+// a framework criterion: fields, fit, lists and thresholds), its time
+// zones read with loadZone (never asked for UTC). null decodes as a nil
+// routing and no error.
+func Decode(data []byte, m *qualify.Model, loadZone func(name string) (*time.Location, error)) (*Routing, error) {
+	var in *routingJSON
+	if err := json.Unmarshal(data, &in); err != nil {
+		return nil, errors.New("routing: " + err.Error())
+	}
+	if in == nil {
+		return nil, nil
+	}
+	r := &Routing{Teams: make([]Team, len(in.Teams))}
+	for i, tj := range in.Teams {
+		t := Team{Name: tj.Name, EscalateTo: tj.EscalateTo, People: make([]Person, len(tj.People))}
+		t.Calendar.Zone = time.UTC
+		if tj.Zone != "" && tj.Zone != "UTC" {
+			loc, err := loadZone(tj.Zone)
+			if err != nil {
+				return nil, errors.New("routing: team " + tj.Name + ": time zone " + tj.Zone + ": " + err.Error())
+			}
+			t.Calendar.Zone = loc
+		}
+		for wd, spans := range tj.Hours {
+			for _, s := range spans {
+				t.Calendar.Hours[wd] = append(t.Calendar.Hours[wd], Span{From: s[0], To: s[1]})
+			}
+		}
+		for _, h := range tj.Holidays {
+			day, err := time.Parse("2006-01-02", h)
+			if err != nil {
+				return nil, errors.New("routing: team " + tj.Name + ": holiday " + h + " is not a date")
+			}
+			y, mo, d := day.Date()
+			t.Calendar.Holidays = append(t.Calendar.Holidays, Date{Year: y, Month: mo, Day: d})
+		}
+		for k, pj := range tj.People {
+			p := Person{Name: pj.Name, Email: pj.Email, Weight: pj.Weight, Capacity: pj.Capacity}
+			for _, a := range pj.Away {
+				p.Away = append(p.Away, Period{From: a[0], To: a[1]})
+			}
+			t.People[k] = p
+		}
+		r.Teams[i] = t
+	}
+	for _, tj := range in.Territories {
+		tr := Territory{Name: tj.Name, Team: tj.Team, People: tj.People}
+		if tj.When != "" {
+			e, errs := m.Compile(tj.When, qualify.InCriterion)
+			if len(errs) > 0 {
+				msgs := make([]string, len(errs))
+				for k, e := range errs {
+					msgs[k] = e.Msg
+				}
+				return nil, errors.New("routing: territory " + tj.Name + ": when " + tj.When + ": " + strings.Join(msgs, "; "))
+			}
+			tr.When = &qualify.Rule{Expr: e}
+			qualify.StripOffsets(tr.When)
+		}
+		r.Territories = append(r.Territories, tr)
+	}
+	if err := r.Compile(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
