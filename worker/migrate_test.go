@@ -490,3 +490,24 @@ func TestMigrateFrom0005(t *testing.T) {
 		t.Errorf("a lead submitted after migrating: %d, owner %q in %q", resp.StatusCode, owner, team)
 	}
 }
+
+// TestOpenRelease0006 opens a database filled by this release (migrations
+// to 0006, as `winnow demo` leaves it), kept for the next migration's test:
+// it opens as it is, nothing to apply and every row kept. Migration 0007
+// turns it into TestMigrateFrom0006, as the tests above.
+func TestOpenRelease0006(t *testing.T) {
+	old := oldRelease(t, "schema-0006.sql.gz")
+	db := previousRelease(t, "schema-0006.sql.gz")
+	var applied int
+	if err := old.QueryRow(`SELECT count(*) FROM d1_migrations`).Scan(&applied); err != nil || applied != 6 {
+		t.Fatalf("the dump holds %d migrations (%v), want 0001 to 0006", applied, err)
+	}
+	for _, table := range []string{"leads", "events", "scores", "outbox", "rollups", "sla_clocks", "settings", "d1_migrations"} {
+		var before, after int
+		old.QueryRow(`SELECT count(*) FROM ` + table).Scan(&before)
+		db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&after)
+		if after != before || table == "leads" && before != 80 {
+			t.Errorf("%s: %d rows after opening, %d before", table, after, before)
+		}
+	}
+}
