@@ -25,8 +25,9 @@ type api struct {
 	db    *sql.DB
 	cfg   worker.Config
 	h     atomic.Pointer[worker.Handler]
-	m     atomic.Pointer[qualify.Model] // the model h scores with
-	kicks chan struct{}                 // webhooks were queued: deliver now
+	m     atomic.Pointer[qualify.Model]   // the model h scores with
+	r     atomic.Pointer[routing.Routing] // the routing h assigns with
+	kicks chan struct{}                   // webhooks were queued: deliver now
 	// content is the content directory the models come from: the
 	// dashboard's model check writes its patch of it ("": no patch).
 	content string
@@ -85,6 +86,7 @@ func (a *api) use(m *qualify.Model, r *routing.Routing, p worker.PageSettings) e
 	}
 	a.h.Store(h)
 	a.m.Store(m)
+	a.r.Store(r)
 	return nil
 }
 

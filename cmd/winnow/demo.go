@@ -12,6 +12,7 @@ import (
 	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
@@ -64,7 +65,7 @@ model's points and not with others: a backtest has something to find.
 			if err != nil {
 				return err
 			}
-			return runDemo(context.Background(), e, o, c.Model)
+			return runDemo(context.Background(), e, o, c.Model, c.Routing)
 		}
 	},
 }
@@ -76,9 +77,9 @@ type demoOptions struct {
 	end              time.Time
 }
 
-func runDemo(ctx context.Context, e *env, o demoOptions, m *qualify.Model) error {
+func runDemo(ctx context.Context, e *env, o demoOptions, m *qualify.Model, r *routing.Routing) error {
 	if o.leads > 0 {
-		st, err := fillDemo(ctx, o.db, demo.Options{Model: m, Leads: o.leads, Seed: o.seed, End: o.end})
+		st, err := fillDemo(ctx, o.db, demo.Options{Model: m, Routing: r, Leads: o.leads, Seed: o.seed, End: o.end})
 		if err != nil {
 			return err
 		}

@@ -126,7 +126,7 @@ func seedDemo(ctx context.Context, e *env, a *api, db *sql.DB, path string) {
 		return
 	}
 	start := time.Now()
-	st, err := demo.Fill(ctx, demo.Options{DB: db, Model: m, Domains: domains.Full, Leads: 600, Seed: 1, End: start})
+	st, err := demo.Fill(ctx, demo.Options{DB: db, Model: m, Routing: a.r.Load(), Domains: domains.Full, Leads: 600, Seed: 1, End: start})
 	if err != nil {
 		if ctx.Err() == nil {
 			fmt.Fprintln(e.stderr, "adding demo data:", err)

@@ -15,14 +15,18 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/crm"
 )
 
 // Options says what Fill puts in a database.
 type Options struct {
-	DB      *sql.DB // migrated (worker/sqlitedb)
-	Model   *qualify.Model
+	DB    *sql.DB // migrated (worker/sqlitedb)
+	Model *qualify.Model
+	// Routing, when set, assigns the leads to their owners as the server
+	// that serves the database does.
+	Routing *routing.Routing
 	Domains qualify.DomainClassifier // as the server that serves the database uses; nil: the core's table
 	Leads   int
 	Seed    int64
@@ -64,7 +68,7 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 	var clock time.Time
 	now := func() time.Time { return clock }
 	token := "demo-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	h, err := worker.New(worker.Config{DB: o.DB, Model: o.Model, Domains: o.Domains, Now: now, AdminToken: token,
+	h, err := worker.New(worker.Config{DB: o.DB, Model: o.Model, Routing: o.Routing, Domains: o.Domains, Now: now, AdminToken: token,
 		Secret: "winnow-demo", Targets: []crm.Target{target}, Client: outageClient{now, st.Outage},
 		Limits: worker.Limits{PerIP: -1, PerEmail: -1}})
 	if err != nil {
