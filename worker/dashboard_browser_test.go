@@ -197,7 +197,7 @@ func TestDashboardLeadInBrowser(t *testing.T) {
 }
 
 // TestModelCheckInBrowser opens the model check, with 300 leads that have
-// an outcome, at a phone's width and a desktop's, in light and dark: it
+// an outcome, at phones' widths and a desktop's, in light and dark: it
 // passes axe-core, does not scroll sideways, and its patch is a link the
 // keyboard reaches.
 func TestModelCheckInBrowser(t *testing.T) {
@@ -221,7 +221,7 @@ func TestModelCheckInBrowser(t *testing.T) {
 	for _, c := range []struct {
 		width int64
 		dark  bool
-	}{{320, false}, {1280, false}, {320, true}, {1280, true}} {
+	}{{320, false}, {390, false}, {1280, false}, {320, true}, {1280, true}} {
 		scheme := "light"
 		if c.dark {
 			scheme = "dark"

@@ -1,11 +1,9 @@
 package worker_test
 
 import (
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/internal/content"
+	"github.com/winnowhq/winnow/internal/dbtest"
 	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/lead"
@@ -50,31 +49,28 @@ func oldRelease(t *testing.T, dump string) *sql.DB {
 	return db
 }
 
+// storedVerdicts is every lead's verdict as stored, by id.
+func storedVerdicts(t *testing.T, db *sql.DB) map[string]string {
+	t.Helper()
+	rows, err := db.Query(`SELECT id, stage || ' ' || fit || ' ' || tier || ' ' || score || ' ' || verdict || ' ' || version FROM leads`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, v string
+		rows.Scan(&id, &v)
+		out[id] = v
+	}
+	return out
+}
+
 // loadDump writes a dump into a new database file and returns its path.
 func loadDump(t *testing.T, dump string) string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", dump))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := raw.Exec(string(text)); err != nil {
-		t.Fatalf("loading %s: %v", dump, err)
-	}
-	raw.Close()
+	dbtest.Restore(t, filepath.Join("testdata", dump), path).Close()
 	return path
 }
 
@@ -347,21 +343,7 @@ func TestMigrateFrom0004(t *testing.T) {
 		}
 	}
 	// Every lead as it was scored: the migration changes no verdict.
-	verdicts := func(db *sql.DB) map[string]string {
-		rows, err := db.Query(`SELECT id, stage || ' ' || fit || ' ' || tier || ' ' || score || ' ' || verdict || ' ' || version FROM leads`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]string{}
-		for rows.Next() {
-			var id, v string
-			rows.Scan(&id, &v)
-			out[id] = v
-		}
-		return out
-	}
-	if before, after := verdicts(old), verdicts(db); len(before) != 80 || !maps.Equal(before, after) {
+	if before, after := storedVerdicts(t, old), storedVerdicts(t, db); len(before) != 80 || !maps.Equal(before, after) {
 		t.Errorf("the leads' verdicts changed in migrating (%d leads before, %d after)", len(before), len(after))
 	}
 	recent := func(db *sql.DB, q string) []string {
@@ -434,21 +416,7 @@ func TestMigrateFrom0005(t *testing.T) {
 			t.Errorf("%s: %d rows after migrating, %d before", table, after, before)
 		}
 	}
-	verdicts := func(db *sql.DB) map[string]string {
-		rows, err := db.Query(`SELECT id, stage || ' ' || fit || ' ' || tier || ' ' || score || ' ' || verdict || ' ' || version FROM leads`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]string{}
-		for rows.Next() {
-			var id, v string
-			rows.Scan(&id, &v)
-			out[id] = v
-		}
-		return out
-	}
-	if before, after := verdicts(old), verdicts(db); len(before) != 80 || !maps.Equal(before, after) {
+	if before, after := storedVerdicts(t, old), storedVerdicts(t, db); len(before) != 80 || !maps.Equal(before, after) {
 		t.Errorf("the leads' verdicts changed in migrating (%d leads before, %d after)", len(before), len(after))
 	}
 	var owned int

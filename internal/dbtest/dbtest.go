@@ -1,5 +1,6 @@
 // Package dbtest reads a database's rows as text for tests that compare
-// two databases filled two ways.
+// two databases filled two ways, and restores the databases earlier
+// releases filled, for the tests of migrations.
 package dbtest
 
 import (

@@ -4,7 +4,6 @@ package edge_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/winnowhq/winnow/internal/blackbox"
 	"github.com/winnowhq/winnow/internal/content"
+	"github.com/winnowhq/winnow/internal/dbtest"
 	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/wrangler"
 	"github.com/winnowhq/winnow/worker"
@@ -29,157 +29,25 @@ import (
 
 // A D1 database filled by the previous release (worker/testdata/
 // schema-0004.sql.gz: `winnow demo` at the commit whose migrations end
-// with 0004) migrates forward in D1 with `wrangler d1 migrations apply`:
-// every lead, event, score row and webhook is kept; each lead is served
-// as it was stored, and after the scheduled work re-scores the due ones
-// at an instant, each stands exactly as the same database migrated and
-// re-scored natively at that instant; the report is counted anew.
+// with 0004) migrates forward in D1 with `wrangler d1 migrations apply`,
+// as migrateD1 checks.
 func TestMigrateD1From0004(t *testing.T) {
-	root := repoRoot(t)
-	for _, f := range []string{"build/edge/worker.mjs", "build/edge/app.wasm"} {
-		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
-			t.Fatalf("%s is missing: run make edge (%v)", f, err)
-		}
-	}
-	ctx := context.Background()
-	dir := t.TempDir()
-	counts := `SELECT (SELECT count(*) FROM leads) AS leads, (SELECT count(*) FROM events) AS events,
-		(SELECT count(*) FROM scores) AS scores, (SELECT count(*) FROM outbox) AS outbox`
-	oldPath := filepath.Join(dir, "old.db")
-	old, persist, want := previousD1(t, root, dir, "schema-0004.sql.gz", oldPath, counts,
+	migrateD1(t, "schema-0004.sql.gz", "0005_recent.sql", nil,
 		"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql")
-
-	// This release's migrations, as a deployment applies them.
-	out := d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
-	if !strings.Contains(out, "0005_recent.sql") {
-		t.Fatalf("wrangler applied no 0005:\n%s", out)
-	}
-	if got := d1Counts(t, root, persist, counts); got != want {
-		t.Fatalf("after migrating in D1: leads, events, scores, webhooks %v; were %v", got, want)
-	}
-
-	// The same database migrated natively, re-scored at an instant.
-	at := time.Now().Add(time.Hour).Truncate(time.Second)
-	c, diags := content.Load(os.DirFS(filepath.Join(root, "content")), "content")
-	if len(diags) > 0 {
-		t.Fatal(diags)
-	}
-	b, err := os.ReadFile(oldPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nativePath := filepath.Join(dir, "native.db")
-	os.WriteFile(nativePath, b, 0o644)
-	native, err := sqlitedb.Open(ctx, nativePath) // migrates it, as winnow serve does
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer native.Close()
-	h, err := worker.New(worker.Config{DB: native, Model: c.Model, Routing: c.Routing, Secret: blackbox.HashSecret, AdminToken: blackbox.AdminToken,
-		Now: func() time.Time { return at }})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	// Served as stored, before any re-scoring.
-	d := wrangler.Start(t, wrangler.Options{Root: root, Persist: persist,
-		Vars: map[string]string{"WINNOW_ADMIN_TOKEN": blackbox.AdminToken, "WINNOW_SECRET": blackbox.HashSecret}})
-	ids := leadIDs(t, old)
-	for _, id := range ids {
-		var stored verdictView
-		var stage string
-		var events, scores int
-		old.QueryRow(`SELECT stage, json_extract(verdict, '$.stage'), fit, tier, score,
-			(SELECT count(*) FROM events e WHERE e.lead_id = leads.id), (SELECT count(*) FROM scores s WHERE s.lead_id = leads.id)
-			FROM leads WHERE id = ?`, id).Scan(&stage, &stored.Stage, &stored.Fit, &stored.Tier, &stored.Score, &events, &scores)
-		l := edgeLead(t, d.URL, id)
-		if l.Stage != stage || l.Verdict != stored || len(l.Events) < events || len(l.Scores) != scores {
-			t.Errorf("lead %s in D1 after migrating: %s %+v, %d events, %d score rows; stored %s %+v, %d, %d", id, l.Stage, l.Verdict,
-				len(l.Events), len(l.Scores), stage, stored, events, scores)
-		}
-	}
-	d.Stop()
-
-	// Re-scored at the instant by the scheduled work, as natively.
-	if r, err := h.Rescore(ctx, at); err != nil || r.Changed == 0 {
-		t.Fatalf("natively, nothing was re-scored at %s (%+v, %v): the comparison would show nothing", at, r, err)
-	}
-	d = wrangler.Start(t, wrangler.Options{Root: root, Persist: persist, Vars: map[string]string{
-		"WINNOW_ADMIN_TOKEN": blackbox.AdminToken, "WINNOW_SECRET": blackbox.HashSecret,
-		"WINNOW_CLOCK_OFFSET": time.Until(at).Round(time.Second).String()}})
-	if err := d.Scheduled(); err != nil {
-		t.Fatalf("%v\n%s", err, d.Output())
-	}
-	for _, id := range ids {
-		e, n := edgeLead(t, d.URL, id), nativeLead(t, h, id)
-		if e.Stage != n.Stage || e.last().Fit != n.last().Fit || e.last().Tier != n.last().Tier ||
-			math.Abs(e.last().Score-n.last().Score) > 0.05 || len(e.Events) != len(n.Events) || len(e.Scores) != len(n.Scores) {
-			t.Errorf("lead %s re-scored in D1: %s %+v, %d events, %d score rows; natively %s %+v, %d, %d", id, e.Stage, e.last(),
-				len(e.Events), len(e.Scores), n.Stage, n.last(), len(n.Events), len(n.Scores))
-		}
-	}
-	// The report is counted anew from the events, and answers.
-	var rep struct {
-		Totals struct{ Leads int }
-	}
-	for try := 0; ; try++ {
-		resp := adminGet(t, d.URL+"/api/report?tz=UTC")
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			json.Unmarshal(body, &rep)
-			break
-		}
-		if resp.StatusCode != http.StatusServiceUnavailable || try == 20 {
-			t.Fatalf("GET /api/report after migrating: %s %s", resp.Status, body)
-		}
-		d.Scheduled()
-	}
-	if rep.Totals.Leads != want[0] {
-		t.Errorf("the report after migrating counts %d leads, want %d", rep.Totals.Leads, want[0])
-	}
 }
 
 // The database of the release before owners (worker/testdata/
-// schema-0005.sql.gz) migrates to 0006 in D1: every row is kept, each
-// lead is served as stored, owned by nobody, and a new lead that enters
-// a stage a team owns is assigned by the edge's embedded routing.
+// schema-0005.sql.gz) migrates to 0006 in D1, as migrateD1 checks; its
+// leads are served owned by nobody, and a new lead that enters a stage a
+// team owns is assigned by the edge's embedded routing.
 func TestMigrateD1From0005(t *testing.T) {
-	root := repoRoot(t)
-	for _, f := range []string{"build/edge/worker.mjs", "build/edge/app.wasm"} {
-		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
-			t.Fatalf("%s is missing: run make edge (%v)", f, err)
+	unowned := func(t *testing.T, id string, l leadView) {
+		if l.Owner != "" || l.Team != "" {
+			t.Errorf("lead %s of the previous release owns %q of %q after migrating, want nobody", id, l.Owner, l.Team)
 		}
 	}
-	dir := t.TempDir()
-	counts := `SELECT (SELECT count(*) FROM leads) AS leads, (SELECT count(*) FROM events) AS events,
-		(SELECT count(*) FROM scores) AS scores, (SELECT count(*) FROM outbox) AS outbox`
-	old, persist, want := previousD1(t, root, dir, "schema-0005.sql.gz", filepath.Join(dir, "old.db"), counts,
+	d := migrateD1(t, "schema-0005.sql.gz", "0006_owner.sql", unowned,
 		"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql", "0005_recent.sql")
-
-	out := d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
-	if !strings.Contains(out, "0006_owner.sql") || strings.Contains(out, "0005_recent.sql") {
-		t.Fatalf("wrangler did not apply 0006 alone:\n%s", out)
-	}
-	if got := d1Counts(t, root, persist, counts); got != want {
-		t.Fatalf("after migrating in D1: leads, events, scores, webhooks %v; were %v", got, want)
-	}
-
-	d := wrangler.Start(t, wrangler.Options{Root: root, Persist: persist,
-		Vars: map[string]string{"WINNOW_ADMIN_TOKEN": blackbox.AdminToken, "WINNOW_SECRET": blackbox.HashSecret}})
-	for _, id := range leadIDs(t, old) {
-		var stored verdictView
-		var stage string
-		var events, scores int
-		old.QueryRow(`SELECT stage, json_extract(verdict, '$.stage'), fit, tier, score,
-			(SELECT count(*) FROM events e WHERE e.lead_id = leads.id), (SELECT count(*) FROM scores s WHERE s.lead_id = leads.id)
-			FROM leads WHERE id = ?`, id).Scan(&stage, &stored.Stage, &stored.Fit, &stored.Tier, &stored.Score, &events, &scores)
-		l := edgeLead(t, d.URL, id)
-		if l.Stage != stage || l.Verdict != stored || len(l.Events) < events || len(l.Scores) != scores || l.Owner != "" || l.Team != "" {
-			t.Errorf("lead %s in D1 after migrating: %s %+v, %d events, %d score rows, owner %q of %q; stored %s %+v, %d, %d, nobody",
-				id, l.Stage, l.Verdict, len(l.Events), len(l.Scores), l.Owner, l.Team, stage, stored, events, scores)
-		}
-	}
 
 	// A new MQL in Germany: Sales development, territory dach.
 	body, _ := json.Marshal(map[string]any{"idempotency_key": "migrate-0005", "fields": map[string]string{
@@ -202,6 +70,126 @@ func TestMigrateD1From0005(t *testing.T) {
 	}
 }
 
+// migrateD1 makes a local D1 with the migrations (previous) and rows of
+// the release that filled dump, applies this release's migrations as a
+// deployment does (the first of them named first) and checks that every
+// lead, event, score row and webhook is kept; that each lead is served as
+// it was stored (and as served checks it); that after the scheduled work
+// re-scores the due ones at an instant, each stands exactly as the same
+// database migrated and re-scored natively at that instant, assignments
+// included; and that the report is counted anew. It returns the worker,
+// running.
+func migrateD1(t *testing.T, dump, first string, served func(*testing.T, string, leadView), previous ...string) *wrangler.Dev {
+	t.Helper()
+	root := repoRoot(t)
+	for _, f := range []string{"build/edge/worker.mjs", "build/edge/app.wasm"} {
+		if _, err := os.Stat(filepath.Join(root, f)); err != nil {
+			t.Fatalf("%s is missing: run make edge (%v)", f, err)
+		}
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	counts := `SELECT (SELECT count(*) FROM leads) AS leads, (SELECT count(*) FROM events) AS events,
+		(SELECT count(*) FROM scores) AS scores, (SELECT count(*) FROM outbox) AS outbox`
+	oldPath := filepath.Join(dir, "old.db")
+	old, persist, want := previousD1(t, root, dir, dump, oldPath, counts, previous...)
+
+	// This release's migrations, as a deployment applies them.
+	out := d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
+	if !strings.Contains(out, first) || strings.Contains(out, previous[len(previous)-1]) {
+		t.Fatalf("wrangler did not apply this release's migrations from %s on:\n%s", first, out)
+	}
+	if got := d1Counts(t, root, persist, counts); got != want {
+		t.Fatalf("after migrating in D1: leads, events, scores, webhooks %v; were %v", got, want)
+	}
+
+	// The same database migrated natively, re-scored at an instant.
+	at := time.Now().Add(time.Hour).Truncate(time.Second)
+	c, diags := content.Load(os.DirFS(filepath.Join(root, "content")), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	b, err := os.ReadFile(oldPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nativePath := filepath.Join(dir, "native.db")
+	os.WriteFile(nativePath, b, 0o644)
+	native, err := sqlitedb.Open(ctx, nativePath) // migrates it, as winnow serve does
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { native.Close() })
+	h, err := worker.New(worker.Config{DB: native, Model: c.Model, Routing: c.Routing, Secret: blackbox.HashSecret, AdminToken: blackbox.AdminToken,
+		Now: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Served as stored, before any re-scoring.
+	d := wrangler.Start(t, wrangler.Options{Root: root, Persist: persist,
+		Vars: map[string]string{"WINNOW_ADMIN_TOKEN": blackbox.AdminToken, "WINNOW_SECRET": blackbox.HashSecret}})
+	ids := leadIDs(t, old)
+	for _, id := range ids {
+		var stored verdictView
+		var stage string
+		var events, scores int
+		old.QueryRow(`SELECT stage, json_extract(verdict, '$.stage'), fit, tier, score,
+			(SELECT count(*) FROM events e WHERE e.lead_id = leads.id), (SELECT count(*) FROM scores s WHERE s.lead_id = leads.id)
+			FROM leads WHERE id = ?`, id).Scan(&stage, &stored.Stage, &stored.Fit, &stored.Tier, &stored.Score, &events, &scores)
+		l := edgeLead(t, d.URL, id)
+		if l.Stage != stage || l.Verdict != stored || len(l.Events) < events || len(l.Scores) != scores {
+			t.Errorf("lead %s in D1 after migrating: %s %+v, %d events, %d score rows; stored %s %+v, %d, %d", id, l.Stage, l.Verdict,
+				len(l.Events), len(l.Scores), stage, stored, events, scores)
+		}
+		if served != nil {
+			served(t, id, l)
+		}
+	}
+	d.Stop()
+
+	// Re-scored at the instant by the scheduled work, as natively.
+	if r, err := h.Rescore(ctx, at); err != nil || r.Changed == 0 {
+		t.Fatalf("natively, nothing was re-scored at %s (%+v, %v): the comparison would show nothing", at, r, err)
+	}
+	d = wrangler.Start(t, wrangler.Options{Root: root, Persist: persist, Vars: map[string]string{
+		"WINNOW_ADMIN_TOKEN": blackbox.AdminToken, "WINNOW_SECRET": blackbox.HashSecret,
+		"WINNOW_CLOCK_OFFSET": time.Until(at).Round(time.Second).String()}})
+	if err := d.Scheduled(); err != nil {
+		t.Fatalf("%v\n%s", err, d.Output())
+	}
+	for _, id := range ids {
+		e, n := edgeLead(t, d.URL, id), nativeLead(t, h, id)
+		if e.Stage != n.Stage || e.last().Fit != n.last().Fit || e.last().Tier != n.last().Tier ||
+			math.Abs(e.last().Score-n.last().Score) > 0.05 || len(e.Events) != len(n.Events) || len(e.Scores) != len(n.Scores) ||
+			e.Team != n.Team || (e.Owner == "") != (n.Owner == "") {
+			t.Errorf("lead %s re-scored in D1: %s %+v, %d events, %d score rows, owner %q of %q; natively %s %+v, %d, %d, %q of %q",
+				id, e.Stage, e.last(), len(e.Events), len(e.Scores), e.Owner, e.Team, n.Stage, n.last(), len(n.Events), len(n.Scores), n.Owner, n.Team)
+		}
+	}
+	// The report is counted anew from the events, and answers.
+	var rep struct {
+		Totals struct{ Leads int }
+	}
+	for try := 0; ; try++ {
+		resp := adminGet(t, d.URL+"/api/report?tz=UTC")
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			json.Unmarshal(body, &rep)
+			break
+		}
+		if resp.StatusCode != http.StatusServiceUnavailable || try == 20 {
+			t.Fatalf("GET /api/report after migrating: %s %s", resp.Status, body)
+		}
+		d.Scheduled()
+	}
+	if rep.Totals.Leads != want[0] {
+		t.Errorf("the report after migrating counts %d leads, want %d", rep.Totals.Leads, want[0])
+	}
+	return d
+}
+
 // previousD1 makes a local D1 (its state in dir) with the previous
 // release's migrations (names, of worker/migrations) holding the rows of
 // the database it filled (worker/testdata/dump, restored at oldPath), and
@@ -209,7 +197,7 @@ func TestMigrateD1From0005(t *testing.T) {
 // of both, which must agree on 80 leads.
 func previousD1(t *testing.T, root, dir, dump, oldPath, q string, names ...string) (*sql.DB, string, [4]int) {
 	t.Helper()
-	old := restore(t, filepath.Join(root, "worker/testdata", dump), oldPath)
+	old := dbtest.Restore(t, filepath.Join(root, "worker/testdata", dump), oldPath)
 	rowsSQL := filepath.Join(dir, "rows.sql")
 	f, err := os.Create(rowsSQL)
 	if err != nil {
@@ -237,34 +225,6 @@ func previousD1(t *testing.T, root, dir, dump, oldPath, q string, names ...strin
 		t.Fatalf("the previous release's rows in D1: %v, want %v", got, want)
 	}
 	return old, persist, want
-}
-
-// restore writes a gzipped SQL dump into a new SQLite file, as the
-// release that made it stored it (not migrated).
-func restore(t *testing.T, dump, path string) *sql.DB {
-	t.Helper()
-	f, err := os.Open(dump)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Exec(string(text)); err != nil {
-		t.Fatal(err)
-	}
-	return db
 }
 
 // configWith writes wrangler.jsonc with absolute paths and its D1
