@@ -25,6 +25,8 @@ const (
 	KindUnmerge    = "unmerge"    // a merged lead was taken out again (Value: its id)
 	KindStage      = "stage"      // the lead entered a stage: by the rules, or by an override
 	KindAssign     = "assign"     // routing gave the lead an owner (Name: the team; Value: the person, "" for nobody; Note: why)
+	KindAccept     = "accept"     // the owner took the lead on (it records the model's acceptance signal too)
+	KindReject     = "reject"     // the owner handed the lead back (Value: a reason of content/routing.yaml)
 )
 
 // Outcomes.
