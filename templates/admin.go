@@ -23,7 +23,18 @@ type AdminPage struct {
 	// CSRF is the session's token that every form posts; "" before login,
 	// when the page has no navigation and no logout button.
 	CSRF string
+	// Actor is who is signed in, as the lead's timeline names them; Role
+	// what they may do: RoleAdmin, RoleSales or RoleViewer.
+	Actor string
+	Role  string
 }
+
+// Roles of the people who use the dashboard.
+const (
+	RoleAdmin  = "admin"  // everything, people and settings included
+	RoleSales  = "sales"  // works leads: accept, reject, activities, reassign, override
+	RoleViewer = "viewer" // reads
+)
 
 // AdminLogin is the login form.
 type AdminLogin struct {

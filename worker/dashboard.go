@@ -127,6 +127,7 @@ func (h *Handler) frame(r *http.Request, session string) templates.AdminPage {
 	p := templates.AdminPage{Site: h.c.Page.Site.Name, Language: h.c.Page.Site.Language, Path: r.URL.Path}
 	if session != "" {
 		p.CSRF = h.csrfToken(session)
+		p.Actor, p.Role = "admin", templates.RoleAdmin
 	}
 	return p
 }
