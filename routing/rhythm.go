@@ -112,3 +112,16 @@ func (r *Routing) StageCalendar(sla qualify.SLA) *Calendar {
 
 // Always is the calendar of every instant: clocks in wall-clock time.
 var Always = &Calendar{}
+
+// DefaultWarn is the share of an attempt's time at which its owner is
+// warned when the routing sets none.
+const DefaultWarn = 0.75
+
+// WarnShare returns the share of an attempt's business time at which its
+// owner is warned that it is coming due. r may be nil.
+func (r *Routing) WarnShare() float64 {
+	if r == nil || r.Warn <= 0 || r.Warn > 1 {
+		return DefaultWarn
+	}
+	return r.Warn
+}

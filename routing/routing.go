@@ -23,6 +23,9 @@ type Routing struct {
 	// the first territory of its stage's team whose rule it meets.
 	Territories []Territory
 	Pos         qualify.Pos
+	// Warn is the share of an SLA attempt's business time at which its
+	// owner is warned (0: DefaultWarn).
+	Warn float64
 
 	// What Compile prepares for Route: nil until it ran.
 	teams map[string]int // team name → index into Teams

@@ -155,3 +155,40 @@ func TestAssignNobodyAvailable(t *testing.T) {
 		t.Errorf("without routing: owner %q team %q assignments %v", o.Owner, o.Team, o.assignments())
 	}
 }
+
+// An owned lead's next attempt is due in its team's business time: an
+// MQL that enters on Monday at 10:00 in Paris is due within 24 working
+// hours of Sales development (08:30–18:00), on Wednesday at 15:00, and its
+// owner is to be warned at three quarters of that; once acted on, the
+// follow-up is due 2 working days (of 24 hours) after the action.
+func TestRhythmDue(t *testing.T) {
+	f := newFixture(t, nil, func(c *worker.Config) { c.Routing = shippedRouting(t) })
+	paris, _ := time.LoadLocation("Europe/Paris")
+	at := func(id string) (due, alert string) {
+		var d, a int64
+		if err := f.db.QueryRow(`SELECT coalesce(due_at, 0), coalesce(alert_at, 0) FROM leads WHERE id = ?`, id).Scan(&d, &a); err != nil {
+			t.Fatal(err)
+		}
+		show := func(ms int64) string {
+			if ms == 0 {
+				return "none"
+			}
+			return time.UnixMilli(ms).In(paris).Format("Mon 15:04")
+		}
+		return show(d), show(a)
+	}
+	id := f.submit(t, "key-rhythm", ana())["id"].(string)
+	if due, alert := at(id); due != "Wed 15:00" || alert != "Wed 09:00" {
+		t.Errorf("entered Monday 10:00: due %s, warned %s; want Wed 15:00, Wed 09:00", due, alert)
+	}
+	f.clock.t = f.clock.t.Add(time.Hour) // Monday 11:00
+	f.postEvent(t, id, map[string]string{"activity": "contacted", "actor": "jo"})
+	if due, alert := at(id); due != "Mon 11:30" || alert != "Fri 09:00" {
+		t.Errorf("acted on Monday 11:00: due %s, warned %s; want Mon 11:30 (a week on), Fri 09:00", due, alert)
+	}
+	// Closed, nothing is due.
+	f.postEvent(t, id, map[string]string{"outcome": "lost", "reason": "no_decision", "actor": "jo"})
+	if due, alert := at(id); due != "none" || alert != "none" {
+		t.Errorf("lost: due %s, warned %s", due, alert)
+	}
+}

@@ -321,10 +321,32 @@ done:
 	}
 	inserted = append(inserted, entries...)
 	inserted = append(inserted, assigned...)
-	rw, err := h.rollupChange(ctx, c, &row, func() ([]lead.Event, []lead.Event, error) { return h.lives(ctx, c, hs, inserted) },
-		gu, ga)
+	var life struct {
+		read          bool
+		before, after []lead.Event
+		err           error
+	}
+	lives := func() ([]lead.Event, []lead.Event, error) {
+		if !life.read {
+			life.read = true
+			life.before, life.after, life.err = h.lives(ctx, c, hs, inserted)
+		}
+		return life.before, life.after, life.err
+	}
+	rw, err := h.rollupChange(ctx, c, &row, lives, gu, ga)
 	if err != nil {
 		return p, err
+	}
+	// Where its owner stands in the stage's rhythm.
+	if row.Owner != "" && !c.bulk {
+		_, after, err := lives()
+		if err != nil {
+			return p, err
+		}
+		rl := reportLead(&row.Lead, after)
+		h.rhythm(m, &row, &rl)
+	} else {
+		row.DueAt, row.AlertAt = 0, 0
 	}
 	p.row = row
 

@@ -459,23 +459,55 @@ func TestMigrateFrom0005(t *testing.T) {
 	}
 }
 
-// TestOpenRelease0006 opens a database filled by this release (migrations
-// to 0006, as `winnow demo` leaves it), kept for the next migration's test:
-// it opens as it is, nothing to apply and every row kept. Migration 0007
-// turns it into TestMigrateFrom0006, as the tests above.
-func TestOpenRelease0006(t *testing.T) {
+// TestMigrateFrom0006 migrates a database filled by the release before
+// (migrations to 0006, as `winnow demo` left it: 80 leads, assigned):
+// every row is kept, the verdicts stay, and the scheduled pass works out
+// the rhythm of each owned lead once, without raising the alerts its past
+// would have.
+func TestMigrateFrom0006(t *testing.T) {
 	old := oldRelease(t, "schema-0006.sql.gz")
 	db := previousRelease(t, "schema-0006.sql.gz")
 	var applied int
 	if err := old.QueryRow(`SELECT count(*) FROM d1_migrations`).Scan(&applied); err != nil || applied != 6 {
 		t.Fatalf("the dump holds %d migrations (%v), want 0001 to 0006", applied, err)
 	}
-	for _, table := range []string{"leads", "events", "scores", "outbox", "rollups", "sla_clocks", "settings", "d1_migrations"} {
+	for _, table := range []string{"leads", "events", "scores", "outbox", "rollups", "sla_clocks", "settings"} {
 		var before, after int
 		old.QueryRow(`SELECT count(*) FROM ` + table).Scan(&before)
 		db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&after)
 		if after != before || table == "leads" && before != 80 {
-			t.Errorf("%s: %d rows after opening, %d before", table, after, before)
+			t.Errorf("%s: %d rows after migrating, %d before", table, after, before)
 		}
+	}
+	if before, after := storedVerdicts(t, old), storedVerdicts(t, db); len(before) != 80 || !maps.Equal(before, after) {
+		t.Errorf("the leads' verdicts changed in migrating (%d leads before, %d after)", len(before), len(after))
+	}
+	var owned, todo int
+	db.QueryRow(`SELECT count(*), sum(next_check_at = 0 AND alerted_at > 0) FROM leads WHERE owner != '' AND merged_into IS NULL AND purged_at IS NULL`).Scan(&owned, &todo)
+	if owned == 0 || todo != owned {
+		t.Fatalf("%d of %d owned leads are left for the scheduled pass", todo, owned)
+	}
+	c, diags := content.Load(os.DirFS("../content"), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	h, err := worker.New(worker.Config{DB: db, Model: c.Model, Routing: c.Routing, Secret: "s", AdminToken: "migrate-admin-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Rescore(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var due, early, alerts int
+	db.QueryRow(`SELECT count(due_at), sum(alert_at IS NOT NULL AND alert_at <= alerted_at) FROM leads WHERE owner != '' AND merged_into IS NULL`).Scan(&due, &early)
+	db.QueryRow(`SELECT count(*) FROM alerts`).Scan(&alerts)
+	if due == 0 || early != 0 || alerts != 0 {
+		t.Errorf("after the scheduled pass: %d owned leads have something due, %d are to be looked at for the past, %d alerts", due, early, alerts)
+	}
+	var plan, detail string
+	var a, b int
+	db.QueryRow(`EXPLAIN QUERY PLAN SELECT id FROM leads WHERE owner = 'x' AND merged_into IS NULL AND owner != '' ORDER BY due_at`).Scan(&a, &b, &plan, &detail)
+	if !strings.Contains(detail, "leads_queue") {
+		t.Errorf("a person's queue is read as %q, want it read from the index leads_queue", detail)
 	}
 }

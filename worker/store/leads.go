@@ -51,6 +51,11 @@ type Lead struct {
 	// Owner is the person who owns the lead (routing.Decision.Person), ""
 	// for none, in Team, the team of the stage it was assigned in.
 	Owner, Team string
+	// DueAt is when the owner's next attempt is due in the stage's rhythm
+	// (Unix ms; 0: nothing due), AlertAt the next instant the scheduled
+	// work looks at the lead for alerts (0: none), AlertedAt the instant
+	// up to which it did.
+	DueAt, AlertAt, AlertedAt int64
 	// ReportEvents, read by LeadsBetween and Uncounted only, are the events
 	// the report reads of the lead and of the leads merged into it (whose
 	// Lead is "merged"), in order, with what the report reads of them.
@@ -68,7 +73,7 @@ const leadColumns = `id, idem_key, body_hash, created_at, coalesce(person, ''), 
 	coalesce(merged_into, ''), version, last_event, email, email_hash, input, signals, answered_at, override, outcome,
 	scored_at, coalesce(next_check_at, 0), source, model_version, stage, fit, tier, score, verdict,
 	client_model_version, client_verdict, spam, response, coalesce(purged_at, 0), coalesce(rollup_gen, -1), rollup_version,
-	origin, campaign, owner, team`
+	origin, campaign, owner, team, coalesce(due_at, 0), coalesce(alert_at, 0), alerted_at`
 
 func scanLead(sc interface{ Scan(...any) error }) (Lead, error) {
 	var l Lead
@@ -79,7 +84,7 @@ func scanLead(sc interface{ Scan(...any) error }) (Lead, error) {
 		&l.Version, &l.LastEvent, &l.Email, &l.EmailHash, &input, &signals, &l.State.AnsweredAt, &override, &l.State.Outcome,
 		&l.ScoredAt, &l.NextCheckAt, &l.Source, &l.Model, &l.Stage, &l.Fit, &l.Tier, &l.Score, &l.Verdict,
 		&l.ClientModel, &l.Client, &spam, &l.Response, &l.PurgedAt, &l.RollupGen, &l.RollupVersion, &origin, &campaign,
-		&l.Owner, &l.Team)
+		&l.Owner, &l.Team, &l.DueAt, &l.AlertAt, &l.AlertedAt)
 	if err != nil {
 		return l, err
 	}
@@ -195,13 +200,13 @@ func InsertLead(w LeadWrite, guard string, args ...any) Stmt {
 		SQL: `INSERT INTO leads (id, idem_key, body_hash, created_at, person, visitor, version, last_event, email, email_hash,
 			input, signals, answered_at, override, outcome, scored_at, next_check_at, source, model_version, stage, fit, tier,
 			score, verdict, client_model_version, client_verdict, spam, response, rollup_gen, rollup_version, origin, campaign,
-			owner, team)
-			SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			owner, team, due_at, alert_at)
+			SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 			WHERE NOT EXISTS (SELECT 1 FROM events WHERE idem = ?)` + guard + ` ON CONFLICT DO NOTHING`,
 		Args: append([]any{w.ID, w.IdemKey, w.BodyHash, w.CreatedAt, w.Person, w.Visitor, w.Token, w.Email, w.EmailHash,
 			input, signals, w.State.AnsweredAt, override, w.State.Outcome, w.ScoredAt, nullable(w.NextCheckAt), w.Source, w.Model,
 			w.Stage, w.Fit, w.Tier, w.Score, w.Verdict, w.ClientModel, w.Client, boolInt(w.Spam), w.Response,
-			rollupGen(w.RollupGen), w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, w.IdemKey}, args...),
+			rollupGen(w.RollupGen), w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.IdemKey}, args...),
 	}
 }
 
@@ -213,11 +218,11 @@ func UpdateLead(w LeadWrite, idems []string, guard string, args ...any) Stmt {
 	input, signals, override := stateJSON(w.State)
 	q := `UPDATE leads SET version = version + 1, last_event = ?, visitor = ?, email = ?, email_hash = ?, input = ?, signals = ?,
 		answered_at = ?, override = ?, outcome = ?, scored_at = ?, next_check_at = ?, model_version = ?, stage = ?, fit = ?,
-		tier = ?, score = ?, verdict = ?, rollup_gen = ?, rollup_version = ?, origin = ?, campaign = ?, owner = ?, team = ?
-		WHERE id = ? AND version = ?`
+		tier = ?, score = ?, verdict = ?, rollup_gen = ?, rollup_version = ?, origin = ?, campaign = ?, owner = ?, team = ?,
+		due_at = ?, alert_at = ? WHERE id = ? AND version = ?`
 	vals := []any{w.Token, w.Visitor, w.Email, w.EmailHash, input, signals, w.State.AnsweredAt, override, w.State.Outcome,
 		w.ScoredAt, nullable(w.NextCheckAt), w.Model, w.Stage, w.Fit, w.Tier, w.Score, w.Verdict, rollupGen(w.RollupGen),
-		w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, w.ID, w.Version}
+		w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.ID, w.Version}
 	if len(idems) > 0 {
 		q += ` AND NOT EXISTS (SELECT 1 FROM events WHERE idem IN ` + in(len(idems)) + `)`
 		vals = append(vals, anys(idems)...)
