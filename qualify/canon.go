@@ -34,10 +34,13 @@ import (
 //	framework name @pos "title"
 //	criterion name @pos "label" @pos : rule
 //	stage "name" exit funnel @pos "title" "owner" within every attempts next-kind "label" "message" "url" "crm-stage" [@pos : rule]
+//	form name signal|- @pos ["title" ["message" ["label" ["url"]]]]
+//	asks field...   (the form's questions: =field asked again, +field an extra one)
 //	end
 //
 // A field's flags add up: 1 required, 2 hidden, 4 has a min, 8 has a max,
-// 16 recorded from the visit (an attribute field). A signal's reason is 1
+// 16 recorded from the visit (an attribute field). A form's texts are what
+// it tells the visitor after sending it (Thanks). A signal's reason is 1
 // when its value names a close reason (a reason record), else 0. A hubspot
 // record gives a signal, or the outcome won, or lost and a close reason.
 const canonHeader = "winnow-model 1"
@@ -237,6 +240,31 @@ func Encode(m *Model) string {
 			e.end()
 		}
 	}
+	for i := range m.Forms {
+		f := &m.Forms[i]
+		e.word("form")
+		e.word(f.Name)
+		if f.Signal >= 0 && f.Signal < len(m.Signals) {
+			e.word(m.Signals[f.Signal].Name)
+		} else {
+			e.word("-")
+		}
+		e.pos(f.Pos)
+		e.quotes(f.Thanks.Title, f.Thanks.Message, f.Thanks.Label, f.Thanks.URL)
+		e.end()
+		e.word("asks")
+		for _, j := range f.Fields {
+			if has(f.Again, j) {
+				e.word("=" + m.Fields[j].Name)
+			} else {
+				e.word(m.Fields[j].Name)
+			}
+		}
+		for _, j := range f.Extra {
+			e.word("+" + m.Fields[j].Name)
+		}
+		e.end()
+	}
 	e.line("end")
 	return e.b.String()
 }
@@ -290,6 +318,9 @@ func forEachPos(m *Model, f func(Pos)) {
 		if s.Rule != nil {
 			f(s.Rule.Pos)
 		}
+	}
+	for i := range m.Forms {
+		f(m.Forms[i].Pos)
 	}
 }
 
@@ -401,6 +432,7 @@ func Decode(text string) (*Model, error) {
 	ended := false
 	var field *Field
 	var fw *Framework
+	var form *Form
 	optStart, critStart := 0, 0 // where the current field's options and framework's criteria begin
 	for len(lines) > 0 && d.err == nil {
 		nl := str.IndexByte(lines, '\n')
@@ -548,6 +580,27 @@ func Decode(text string) (*Model, error) {
 				s.Rule = d.rule(InStage)
 			}
 			m.Stages = append(m.Stages, s)
+		case "form":
+			f := Form{Name: d.name(), Signal: -1}
+			if sig := d.word(); sig != "-" && d.err == nil {
+				if f.Signal = m.SignalIndex(sig); f.Signal < 0 {
+					d.fail("form " + f.Name + " names unknown signal " + str.Quote(sig))
+				}
+			}
+			if m.FormIndex(f.Name) >= 0 {
+				d.fail("form " + f.Name + " is defined twice")
+			}
+			f.Pos = d.pos()
+			f.Thanks = Thanks{Title: d.optQuoted(), Message: d.optQuoted(), Label: d.optQuoted(), URL: d.optQuoted()}
+			m.Forms = append(m.Forms, f)
+			form = &m.Forms[len(m.Forms)-1]
+		case "asks":
+			if form == nil {
+				d.fail("asks before any form")
+				break
+			}
+			d.asks(form)
+			form = nil
 		case "end":
 			ended = true
 		default:
@@ -581,7 +634,40 @@ func Decode(text string) (*Model, error) {
 	if err := m.checkShape(); err != "" {
 		return nil, &DecodeError{1, err}
 	}
+	for i := range m.Forms {
+		if len(m.Forms[i].Fields) == 0 {
+			return nil, &DecodeError{1, "form " + m.Forms[i].Name + " asks no question"}
+		}
+	}
 	return m, nil
+}
+
+// asks reads the questions of form f: field names, each prefixed with =
+// when the form asks it again of a lead who answered it, or with + when
+// it is an extra question. A form asks a field once.
+func (d *decoder) asks(f *Form) {
+	m := d.m
+	for d.rest != "" && d.err == nil {
+		w := d.word()
+		mark := byte(0)
+		if w != "" && (w[0] == '=' || w[0] == '+') {
+			mark, w = w[0], w[1:]
+		}
+		i := m.FieldIndex(w)
+		switch {
+		case i < 0:
+			d.fail("form " + f.Name + " asks unknown field " + str.Quote(w))
+		case f.Asks(i):
+			d.fail("form " + f.Name + " asks " + w + " twice")
+		case mark == '+':
+			f.Extra = append(f.Extra, i)
+		case mark == '=':
+			f.Again = append(f.Again, i)
+			fallthrough
+		default:
+			f.Fields = append(f.Fields, i)
+		}
+	}
 }
 
 // field reads a field record after its kind.

@@ -59,6 +59,7 @@ func TestDecodeErrors(t *testing.T) {
 	point := find(`point "industry" `)
 	stage := find(`stage "mql" `)
 	lost := find(`hubspot "dealstage" "closedlost" `)
+	form := find("form demo ")
 	withLost := func(tail string) string { return replace(lost, lines[lost][:strings.Index(lines[lost], ` ""`)]+tail) }
 	hubspotErr := "line " + strconv.Itoa(lost+1) + ": a hubspot record must give a signal of the model, won, or lost and a close reason of the model"
 	cases := []struct {
@@ -96,6 +97,14 @@ func TestDecodeErrors(t *testing.T) {
 		{"hubspot lost without reason", withLost(` "" "lost"`), hubspotErr},
 		{"hubspot unknown reason", withLost(` "" "lost" "no_money"`), hubspotErr},
 		{"hubspot won with reason", withLost(` "" "won" "no_budget"`), hubspotErr},
+		{"form unknown signal", replace(form, "form demo nosuch @11:1:1"), "form demo names unknown signal"},
+		{"form twice", replace(form+2, "form demo newsletter @12:1:1"), "form demo is defined twice"},
+		{"form name", replace(form, "form 1demo demo @11:1:1"), `invalid name "1demo"`},
+		{"asks unknown field", replace(form+1, "asks email nosuch"), `form demo asks unknown field "nosuch"`},
+		{"asks twice", replace(form+1, "asks email =email"), "form demo asks email twice"},
+		{"asks extra twice", replace(form+1, "asks email +email"), "form demo asks email twice"},
+		{"asks first", "winnow-model 1\nasks email\nend\n", "asks before any form"},
+		{"asks nothing", replace(form+1, "asks +phone"), "form demo asks no question"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,6 +1,10 @@
 package qualify
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/winnowhq/winnow/qualify/internal/num"
+)
 
 // ReasonKind says what a Reason explains.
 type ReasonKind uint8
@@ -288,8 +292,10 @@ func ParseDuration(s string) (int64, bool) {
 	default:
 		return 0, false
 	}
-	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
-	if err != nil || n < 0 || n > 100*365*SecondsPerDay/unit || s[0] == '+' || s[0] == '-' {
+	// num.Atoi, not strconv.ParseInt, whose errors would bring quoting
+	// into the widget.
+	n, ok := num.Atoi(s[:len(s)-1])
+	if !ok || n < 0 || n > 100*365*SecondsPerDay/unit || s[0] == '-' {
 		return 0, false
 	}
 	return n * unit, true

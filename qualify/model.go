@@ -385,6 +385,50 @@ type CRMRule struct {
 	Pos      Pos
 }
 
+// Form is one of the site's forms, such as a demo request or a
+// newsletter signup: which of the model's fields it asks, the signal a
+// submission of it records, and what the visitor is told after sending
+// it. The widget, the plain HTML form and the edge read the same Form: a
+// submission naming a form answers its questions only.
+type Form struct {
+	Name string
+	// Signal is the index into Model.Signals of the signal a submission
+	// records, besides the model's form signal; -1 for none.
+	Signal int
+	Fields []int // indexes into Model.Fields of the questions asked, in order
+	// Extra are the questions asked, in this order, in place of those a
+	// returning lead answered before; they are never required.
+	Extra []int
+	// Again are the questions of Fields asked even of a lead who answered
+	// them before, such as consent: a submission must answer them itself.
+	Again  []int
+	Thanks Thanks
+	Pos    Pos
+}
+
+// Thanks is what a form tells the visitor after they sent it, before the
+// next step of their stage; every part may be empty.
+type Thanks struct {
+	Title   string // the heading, e.g. "Your guide is ready"
+	Message string
+	Label   string // the call to action, e.g. "Download the guide"
+	URL     string // where it leads
+}
+
+// Asks reports whether the form asks the field of index i, as one of its
+// questions or as an extra one.
+func (f *Form) Asks(i int) bool { return has(f.Fields, i) || has(f.Extra, i) }
+
+// has reports whether list holds i.
+func has(list []int, i int) bool {
+	for _, j := range list {
+		if j == i {
+			return true
+		}
+	}
+	return false
+}
+
 // Rule is a checked expression of the rule language and where it was written.
 type Rule struct {
 	Expr *Expr
@@ -422,6 +466,11 @@ type Model struct {
 	// in UTC.
 	TimeZone string
 
+	// Forms are the site's forms (content/forms), by name in the order
+	// content lists them. A model without forms has one form: every
+	// field, as Lead checks them.
+	Forms []Form
+
 	// CloseReasons are why sales closes a lead, in the order content
 	// lists them.
 	CloseReasons []CloseReason
@@ -456,6 +505,16 @@ func (m *Model) FieldIndex(name string) int {
 func (m *Model) SignalIndex(name string) int {
 	for i := range m.Signals {
 		if m.Signals[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// FormIndex returns the index of the form named name, or -1.
+func (m *Model) FormIndex(name string) int {
+	for i := range m.Forms {
+		if m.Forms[i].Name == name {
 			return i
 		}
 	}

@@ -99,12 +99,41 @@ func (m *Model) Validate(in Input) FieldErrors {
 // of the chosen options are recorded at now. Input for names the model does not have
 // is ignored. On errors the lead holds every field that was valid.
 func (m *Model) Lead(in Input, now int64) (Lead, FieldErrors) {
+	return m.lead(in, now, nil)
+}
+
+// FormLead checks the answers sent with form f (an index into m.Forms),
+// as Lead does, but as the form asks them: only the form's own questions
+// may be required, its extra questions never are; and when now is set, a
+// submission records the form's signal at now besides the model's form
+// signal. Answers to fields the form does not ask (a returning lead's
+// earlier answers) are read as Lead reads them. An f out of range is
+// Lead.
+func (m *Model) FormLead(f int, in Input, now int64) (Lead, FieldErrors) {
+	if f < 0 || f >= len(m.Forms) {
+		return m.lead(in, now, nil)
+	}
+	return m.lead(in, now, &m.Forms[f])
+}
+
+// Answers reads a lead's answers as Lead does, but requires none: for a
+// lead described in part, as the fortune teller describes one.
+func (m *Model) Answers(in Input) (Lead, FieldErrors) {
+	return m.lead(in, 0, &Form{Signal: -1})
+}
+
+func (m *Model) lead(in Input, now int64, form *Form) (Lead, FieldErrors) {
 	lead := m.NewLead()
 	var errs FieldErrors
+	record := func(j int) {
+		if j >= 0 && lead.Signals[j] < now {
+			lead.Signals[j] = now
+		}
+	}
 	for i := range m.Fields {
 		f := &m.Fields[i]
 		raw := in[f.Name]
-		v, e := f.parse(raw)
+		v, e := f.parse(raw, f.Required && (form == nil || has(form.Fields, i)))
 		if e.Code != "" {
 			errs = append(errs, e)
 			continue
@@ -112,23 +141,22 @@ func (m *Model) Lead(in Input, now int64) (Lead, FieldErrors) {
 		lead.Values[i] = v
 		if v.Known && f.Type == Choice {
 			if sig := f.Options[v.Int].Signal; sig != "" && now > 0 {
-				if j := m.SignalIndex(sig); j >= 0 && lead.Signals[j] < now {
-					lead.Signals[j] = now
-				}
+				record(m.SignalIndex(sig))
 			}
 		}
 	}
 	if now > 0 && m.FormSignal != "" {
-		if j := m.SignalIndex(m.FormSignal); j >= 0 && lead.Signals[j] < now {
-			lead.Signals[j] = now
-		}
+		record(m.SignalIndex(m.FormSignal))
+	}
+	if now > 0 && form != nil && form.Signal >= 0 && form.Signal < len(lead.Signals) {
+		record(form.Signal)
 	}
 	return lead, errs
 }
 
 // Check checks one answer for field f, as the widget does on each input.
 func (f *Field) Check(raw string) (FieldError, bool) {
-	_, e := f.parse(raw)
+	_, e := f.parse(raw, f.Required)
 	return e, e.Code == ""
 }
 
@@ -155,8 +183,9 @@ func (f *Field) label() string {
 // from an answer before reading it.
 func TrimSpace(s string) string { return str.TrimSpace(s) }
 
-// parse turns one raw answer into a value.
-func (f *Field) parse(raw string) (Value, FieldError) {
+// parse turns one raw answer into a value; required says whether an
+// empty answer (or no to a yes/no question) is an error.
+func (f *Field) parse(raw string, required bool) (Value, FieldError) {
 	if !utf8.ValidString(raw) {
 		return f.fail(CodeText, f.label()+" contains characters that are not text")
 	}
@@ -165,7 +194,7 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 		return f.fail(CodeTooLong, f.label()+" must be at most "+strconv.Itoa(max)+" characters")
 	}
 	if s == "" {
-		if f.Required {
+		if required {
 			switch f.Type {
 			case Choice:
 				return f.fail(CodeRequired, "Select "+lowerFirst(f.label()))
@@ -217,7 +246,7 @@ func (f *Field) parse(raw string) (Value, FieldError) {
 		case "yes", "on", "true", "1":
 			return Value{Known: true, Int: 1}, FieldError{}
 		case "no", "off", "false", "0":
-			if f.Required {
+			if required {
 				return f.fail(CodeRequired, "Tick this box to continue")
 			}
 			return Value{Known: true}, FieldError{}

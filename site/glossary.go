@@ -114,7 +114,8 @@ func (b *builder) glossaryJobs() qualify.Diags {
 	diags = append(diags, b.add(job{path: "glossary/index.html", source: b.opts.ContentDir + "/glossary", render: func(w *worker) (page, error) {
 		idx := templates.GlossaryIndex{
 			Title: "Glossary",
-			Intro: "<p>The definitions marketing and sales agreed on. Each stage shows the exact rule the signup form and the server execute, printed from the model.</p>",
+			Intro: "<p>The definitions marketing and sales agreed on. Each stage shows the exact rule the signup form and the server execute, printed from the model. " +
+				"To see the rules at work on a lead of your own, ask the <a href=\"" + FortuneURL + "\">fortune teller</a>.</p>",
 		}
 		letters := map[string]*templates.Letter{}
 		for c := 'A'; c <= 'Z'; c++ {

@@ -2,14 +2,13 @@ package site
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/templates"
 )
 
-// modelJobs schedules the pages generated from the model: SLA, scoring and
-// the signup form.
+// modelJobs schedules the pages generated from the model: SLA, scoring,
+// the forms and the fortune teller.
 func (b *builder) modelJobs() qualify.Diags {
 	var diags qualify.Diags
 	src := b.opts.ContentDir + "/stages"
@@ -25,19 +24,8 @@ func (b *builder) modelJobs() qualify.Diags {
 		out, err := w.renderPage(head, b.crumbs("/scoring/", "Scoring"), templates.ScoringView(b.scoringPage()))
 		return page{html: out}, err
 	}})...)
-	diags = append(diags, b.add(job{path: "signup/index.html", source: b.opts.ContentDir + "/fields.yaml", render: func(w *worker) (page, error) {
-		f := b.formPage()
-		if b.settings.Form.Intro != "" {
-			res, err := w.md.Render([]byte(b.settings.Form.Intro), "/signup/")
-			if err != nil {
-				return page{}, err
-			}
-			f.Intro = string(res.HTML)
-		}
-		head := templates.Head{Title: f.Title, Path: "/signup/", Type: "website", Description: b.settings.Form.Intro}
-		out, err := w.renderPage(head, b.crumbs("/signup/", f.Title), templates.FormView(f))
-		return page{html: out}, err
-	}})...)
+	diags = append(diags, b.formJobs()...)
+	diags = append(diags, b.add(b.fortuneJob())...)
 	return diags
 }
 
@@ -233,74 +221,4 @@ func (b *builder) scoringPage() templates.ScoringPage {
 		p.Decay = append(p.Decay, row)
 	}
 	return p
-}
-
-var inputTypes = map[qualify.FieldType]string{
-	qualify.Text: "text", qualify.LongText: "textarea", qualify.Email: "email", qualify.Phone: "tel",
-	qualify.Number: "number", qualify.Choice: "select", qualify.YesNo: "checkbox", qualify.Date: "date",
-}
-
-// formPage generates the signup form from the model's fields. Hidden text
-// fields are traps for robots; other hidden fields are filled by the page;
-// attribute fields are recorded from the visit and left out.
-func (b *builder) formPage() templates.Form {
-	m := b.content.Model
-	set := b.settings.Form
-	f := templates.Form{Title: set.Title, Action: set.Action, ModelVersion: m.Version, ModelURL: b.assets["model"], Submit: set.Submit,
-		WidgetJS: b.assets["js/widget.js"], WorkerJS: b.assets["js/widget-worker.js"], WasmExecURL: b.assets["wasm_exec.js"], WasmURL: b.assets["winnow.wasm"]}
-	index := map[string]int{}
-	for i := range m.Fields {
-		fd := &m.Fields[i]
-		if fd.Attribute {
-			continue
-		}
-		ff := templates.FormField{
-			Name: fd.Name, Label: fd.Label, Help: fd.Help, Placeholder: fd.Placeholder,
-			Input: inputTypes[fd.Type], Autocomplete: fd.Autocomplete, Required: fd.Required,
-		}
-		switch {
-		case fd.Honeypot():
-			ff.Honeypot = true
-		case fd.Hidden:
-			ff.Input = "hidden"
-		}
-		if fd.Ask != nil {
-			ff.Ask = fd.Ask.String()
-		}
-		switch fd.Type {
-		case qualify.Number:
-			if fd.HasMin {
-				ff.Min = qualify.FormatNumber(fd.Min)
-			}
-			if fd.HasMax {
-				ff.Max = qualify.FormatNumber(fd.Max)
-			}
-		case qualify.Text, qualify.LongText, qualify.Email, qualify.Phone:
-			ff.MaxLength = strconv.Itoa(fd.MaxLength())
-			if fd.MinLen > 0 {
-				ff.MinLength = strconv.Itoa(fd.MinLen)
-			}
-		}
-		for _, o := range fd.Options {
-			ff.Options = append(ff.Options, templates.FormOption{Value: o.Value, Label: o.Label})
-		}
-		sec := fd.Section
-		if fd.Hidden {
-			sec = "~hidden"
-		}
-		j, ok := index[sec]
-		if !ok {
-			title := set.Sections[sec]
-			if sec == "" {
-				title = "Details"
-			} else if title == "" && sec != "~hidden" {
-				title = titleOfDir("/" + strings.ReplaceAll(sec, "_", "-") + "/")
-			}
-			j = len(f.Sections)
-			index[sec] = j
-			f.Sections = append(f.Sections, templates.FormSection{ID: "section-" + Slug(sec), Title: title})
-		}
-		f.Sections[j].Fields = append(f.Sections[j].Fields, ff)
-	}
-	return f
 }

@@ -216,14 +216,20 @@ func (b *builder) sectionJob(url string) job {
 
 // aliasJob writes a page at an old URL that sends visitors to the new one.
 func (b *builder) aliasJob(alias string, p *content.Page) job {
+	return b.redirectJob(alias, p.URL, p.Title, p.File)
+}
+
+// redirectJob writes a page at an old URL (alias) that sends visitors to
+// the page of url, titled title, written in source.
+func (b *builder) redirectJob(alias, url, title, source string) job {
 	alias = strings.TrimSuffix(alias, "/") + "/"
-	return job{path: outPath(alias), source: p.File, noindex: true, render: func(w *worker) (page, error) {
-		target := html.EscapeString(p.URL)
-		canonical := html.EscapeString(b.settings.BaseURL + p.URL)
+	return job{path: outPath(alias), source: source, noindex: true, render: func(w *worker) (page, error) {
+		target := html.EscapeString(url)
+		canonical := html.EscapeString(b.settings.BaseURL + url)
 		doc := `<!doctype html><html lang="` + html.EscapeString(b.settings.Language) + `"><head><meta charset="utf-8">` +
-			`<title>` + html.EscapeString(p.Title) + `</title><link rel="canonical" href="` + canonical + `">` +
+			`<title>` + html.EscapeString(title) + `</title><link rel="canonical" href="` + canonical + `">` +
 			`<meta name="robots" content="noindex"><meta http-equiv="refresh" content="0; url=` + target + `"></head>` +
-			`<body><main><p>This page has moved to <a href="` + target + `">` + html.EscapeString(p.Title) + `</a>.</p></main></body></html>`
+			`<body><main><p>This page has moved to <a href="` + target + `">` + html.EscapeString(title) + `</a>.</p></main></body></html>`
 		return page{html: []byte(doc)}, nil
 	}}
 }

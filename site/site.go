@@ -71,7 +71,12 @@ type Result struct {
 	Duration time.Duration // wall time of the build
 	Model    *qualify.Model
 	Site     templates.Site // the layout's site-wide parts, for pages served by the worker
-	FormURL  string         // the signup form page
+	FormURL  string         // the signup form page, where a post that names no form is sent back to
+	// Forms are the pages of the model's forms, by form name.
+	Forms map[string]string
+	// Verdict: the forms tell visitors what the model makes of them
+	// (site.yaml's form verdict).
+	Verdict bool
 	// Routing is the content's routing.yaml, compiled, or nil without one.
 	Routing *routing.Routing
 }
@@ -99,7 +104,8 @@ func Build(ctx context.Context, opts Options) (Result, qualify.Diags) {
 	}
 	res := Result{Files: len(b.paths), Written: written, Removed: removed, Pages: b.pages}
 	res.Duration = time.Since(start)
-	res.Model, res.Site, res.FormURL, res.Routing = b.content.Model, b.site, "/signup/", b.content.Routing
+	res.Model, res.Site, res.FormURL, res.Routing = b.content.Model, b.site, b.fallbackFormURL(), b.content.Routing
+	res.Forms, res.Verdict = b.formURLs(), b.settings.Form.Verdict
 	res.Site.LiveReload = ""
 	return res, nil
 }

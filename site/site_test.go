@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -214,10 +215,16 @@ func TestGlossaryRulesArePrinted(t *testing.T) {
 	}
 }
 
-// TestFormPostsRequiredFields checks that the plain HTML signup form has a
-// control for every field the model asks, named as the server reads it,
-// and none for the fields recorded from the visit.
-func TestFormPostsRequiredFields(t *testing.T) {
+// TestFormsPostTheirFields checks that the plain HTML page of each form
+// of the shipped content has a control for every question the form
+// asks and for the fields the page fills in, named as the server reads
+// them, and none for what it does not ask nor for the fields recorded
+// from the visit; that a required question of the model is marked
+// required where the form asks it (never where it is an extra question,
+// which the plain form leaves disabled); that each posts the model's
+// version and its own name; and that /signup/, where the one form used
+// to be, leads to the demo form.
+func TestFormsPostTheirFields(t *testing.T) {
 	out := &site.Memory{}
 	res, diags := site.Build(context.Background(), site.Options{
 		Content: os.DirFS("../content"), ContentDir: "content", Static: os.DirFS("../static"), StaticDir: "static", Out: out,
@@ -225,42 +232,61 @@ func TestFormPostsRequiredFields(t *testing.T) {
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
-	page := out.Page("signup/index.html")
+	m := res.Model
+	if len(m.Forms) < 4 {
+		t.Fatalf("the shipped content has %d forms, want at least 4", len(m.Forms))
+	}
 	formRE := regexp.MustCompile(`(?s)<form[^>]*action="?/api/leads"?[^>]*>(.*?)</form>`)
-	form := formRE.FindStringSubmatch(page)
-	if form == nil {
-		t.Fatalf("no form posting to /api/leads:\n%s", page)
-	}
 	tagRE := regexp.MustCompile(`<(input|select|textarea)\b[^>]*>`)
-	controls := map[string]string{} // name -> the control's whole start tag
-	for _, tag := range tagRE.FindAllString(form[1], -1) {
-		if m := regexp.MustCompile(`\bname="?([^" >]+)`).FindStringSubmatch(tag); m != nil {
-			controls[m[1]] = tag
+	nameRE := regexp.MustCompile(`\bname="?([^" >]+)`)
+	for _, f := range m.Forms {
+		url := res.Forms[f.Name]
+		page := out.Page(strings.TrimPrefix(url, "/") + "index.html")
+		form := formRE.FindStringSubmatch(page)
+		if form == nil {
+			t.Errorf("form %s: no form posting to /api/leads at %s", f.Name, url)
+			continue
 		}
-	}
-	attributes := 0
-	for _, f := range res.Model.Fields {
-		control := controls[f.Name]
-		if f.Attribute {
-			attributes++
-			if control != "" || strings.Contains(form[1], `"`+f.Name+`"`) {
-				t.Errorf("the form has attribute field %q, which is recorded from the visit: %s", f.Name, control)
+		controls := map[string]string{} // name -> the control's whole start tag
+		for _, tag := range tagRE.FindAllString(form[1], -1) {
+			if n := nameRE.FindStringSubmatch(tag); n != nil {
+				controls[n[1]] = tag
 			}
-			continue
 		}
-		if control == "" {
-			t.Errorf("the form has no control named %q", f.Name)
-			continue
+		for i, fd := range m.Fields {
+			control := controls[fd.Name]
+			asked := slices.Contains(f.Fields, i)
+			extra := slices.Contains(f.Extra, i)
+			switch {
+			case fd.Attribute:
+				if control != "" {
+					t.Errorf("form %s has attribute field %q, which is recorded from the visit", f.Name, fd.Name)
+				}
+			case fd.Hidden && control == "":
+				t.Errorf("form %s lacks the page's field %q", f.Name, fd.Name)
+			case fd.Hidden:
+			case !asked && !extra && control != "":
+				t.Errorf("form %s has a control for %q, which it does not ask", f.Name, fd.Name)
+			case (asked || extra) && control == "":
+				t.Errorf("form %s has no control named %q", f.Name, fd.Name)
+			case asked && fd.Required != strings.Contains(control, "required"):
+				t.Errorf("form %s: the control of %q is required %v, the model says %v: %s", f.Name, fd.Name, !fd.Required, fd.Required, control)
+			case extra && strings.Contains(control, "required"):
+				t.Errorf("form %s: extra question %q is required", f.Name, fd.Name)
+			}
 		}
-		if f.Required && !f.Hidden && !strings.Contains(control, "required") {
-			t.Errorf("the control of required field %q is not marked required: %s", f.Name, control)
+		if !strings.Contains(controls["model"], m.Version) {
+			t.Errorf("form %s does not post the model version", f.Name)
+		}
+		if !strings.Contains(controls["form"], f.Name) {
+			t.Errorf("form %s does not post its name", f.Name)
 		}
 	}
-	if attributes == 0 {
-		t.Error("the shipped model has no attribute fields")
+	if got := out.Page("signup/index.html"); !strings.Contains(got, `http-equiv="refresh" content="0; url=/demo/"`) {
+		t.Errorf("/signup/ does not lead to the demo form:\n%s", got)
 	}
-	if !strings.Contains(form[1], `name="model"`) && !strings.Contains(form[1], `name=model`) {
-		t.Error("the form does not post the model version")
+	if res.FormURL != "/demo/" {
+		t.Errorf("a post naming no form is sent back to %s, not the demo form", res.FormURL)
 	}
 }
 

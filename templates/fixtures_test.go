@@ -253,7 +253,7 @@ var scoringPage = templates.ScoringPage{
 	},
 }
 
-var signup = templates.Form{
+var signup = templates.FormDef{
 	Title:        "Talk to us",
 	Intro:        "<p>Tell us a little about your team and what you need.</p>",
 	Action:       "/api/leads",
@@ -280,11 +280,87 @@ var signup = templates.Form{
 		{ID: "section-consent", Title: "Consent", Fields: []templates.FormField{
 			{Name: "consent", Label: "I agree that Winnow may contact me about my request.", Input: "checkbox", Required: true},
 		}},
-		{ID: "section-hidden", Fields: []templates.FormField{
-			{Name: "website", Label: "Leave this field empty", Input: "text", Help: "Only robots fill this in.", Autocomplete: "off", Honeypot: true},
-			{Name: "fill_seconds", Label: "Seconds taken to fill the form", Input: "hidden"},
-			{Name: "pasted", Label: "Every answer was pasted", Input: "hidden"},
+		{ID: "section-hidden", Fields: pageFields},
+	},
+}
+
+// pageFields are the fields the page fills in, which every form carries.
+var pageFields = []templates.FormField{
+	{Name: "website", Label: "Leave this field empty", Input: "text", Help: "Only robots fill this in.", Autocomplete: "off", Honeypot: true},
+	{Name: "fill_seconds", Label: "Seconds taken to fill the form", Input: "hidden"},
+	{Name: "pasted", Label: "Every answer was pasted", Input: "hidden"},
+}
+
+// demo is a form of the model in three steps, with the widget: an extra
+// question for a returning visitor, consent asked again, the email's
+// hint, the verdict and a thank-you.
+var demo = templates.FormDef{
+	Name:         "demo",
+	Title:        "Book a demo",
+	Intro:        "<p>We show you Winnow on your own process.</p>",
+	Action:       "/api/leads",
+	ModelVersion: "ec939b973be2",
+	ModelURL:     "/assets/model.ec939b973b.txt",
+	WidgetJS:     "/assets/js/widget.1a2b3c4d5e.js",
+	WorkerJS:     "/assets/js/widget-worker.2b3c4d5e6f.js",
+	WasmExecURL:  "/assets/wasm_exec.3c4d5e6f7a.js",
+	WasmURL:      "/assets/winnow.4d5e6f7a8b.wasm",
+	Profile:      "/api/profile",
+	Steps:        true,
+	Sections: []templates.FormSection{
+		{ID: "step-1", Title: "Your details", Fields: []templates.FormField{
+			{Name: "name", Label: "Full name", Input: "text", Autocomplete: "name", Required: true, MaxLength: "100"},
+			{Name: "email", Label: "Work email", Input: "email", Autocomplete: "email", Required: true, Hint: true,
+				Help: "We use it to send what you asked for, nothing else.", MaxLength: "254"},
 		}},
+		{ID: "step-2", Title: "Your company", Fields: []templates.FormField{
+			{Name: "company_size", Label: "Company size", Input: "select", Options: []templates.FormOption{
+				{Value: "1-10", Label: "1–10 people"}, {Value: "5000+", Label: "More than 5,000 people"},
+			}},
+		}},
+		{ID: "step-3", Title: "Your plans", Fields: []templates.FormField{
+			{Name: "seats", Label: "How many people would use it?", Input: "number", Min: "1", Max: "100000", Ask: `fit >= "C"`},
+			{Name: "consent", Label: "I agree that Winnow may contact me about my request.", Input: "checkbox", Required: true, Again: true},
+		}},
+		{ID: "section-hidden", Fields: pageFields},
+	},
+	Extra: []templates.FormField{
+		{Name: "how_heard", Label: "Where did you hear about us?", Input: "select", Options: []templates.FormOption{
+			{Value: "search", Label: "Search engine"}, {Value: "referral", Label: "A colleague or friend"},
+		}},
+	},
+	Submit:    "Ask for my demo",
+	Verdict:   true,
+	Thanks:    templates.Thanks{Title: "Thank you for your request", Message: "We answer within a day.", Label: "Read the guide", URL: "/guides/lead-qualification/"},
+	ShowScore: true,
+}
+
+// fortune is the fortune teller of a small model.
+var fortune = templates.Fortune{
+	Title:       "The fortune teller",
+	Intro:       "<p>Describe a lead.</p>",
+	ModelURL:    "/assets/model.ec939b973b.txt",
+	WasmURL:     "/assets/winnow.4d5e6f7a8b.wasm",
+	WasmExecURL: "/assets/wasm_exec.3c4d5e6f7a.js",
+	Script:      "/assets/js/fortune.5e6f7a8b9c.js",
+	Sections: []templates.FormSection{
+		{ID: "section-contact", Title: "Your details", Fields: []templates.FormField{
+			{Name: "email", Label: "Work email", Input: "email", MaxLength: "254"},
+		}},
+		{ID: "section-recorded", Title: "Recorded by the page or from the visit", Fields: []templates.FormField{
+			{Name: "pasted", Label: "Every answer was pasted", Input: "checkbox"},
+		}},
+	},
+	Signals:    []templates.FortuneSignal{{Name: "demo_request", Label: "Asked for a demo"}, {Name: "pricing_visit", Label: "Visited the pricing page"}},
+	Frameworks: []templates.FormOption{{Value: "BANT", Label: "BANT (the model's)"}, {Value: "CHAMP", Label: "CHAMP"}},
+	Points: []templates.PointRow{
+		{Name: "business-email", Label: "Gave a company email address", Kind: "fit", Points: "+1", Rule: "known(email) and not free_email(email)"},
+		{Name: "demo-request", Label: "Asked for a demo", Kind: "engagement", Points: "+5", Rule: "known(demo_request)", Decay: "halves every 90 days"},
+	},
+	Stages: []templates.FortuneStage{
+		{Index: 0, Name: "bad lead", URL: "/glossary/bad-lead/", Rule: "disposable_email(email)"},
+		{Index: 2, Name: "MQL", URL: "/glossary/mql/", Rule: `fit >= "B" and score >= mql`},
+		{Index: 1, Name: "cold lead", URL: "/glossary/cold-lead/"},
 	},
 }
 

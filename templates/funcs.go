@@ -116,12 +116,16 @@ func funnelClass(funnel string) string {
 func controlID(f FormField) string { return "f-" + f.Name }
 
 // describedBy lists the ids of the messages that describe a field: its
-// help, if any, and its error slot.
+// help, if any, its error slot and the widget's hint, if it has one.
 func describedBy(f FormField) string {
+	ids := controlID(f) + "-error"
 	if f.Help != "" {
-		return controlID(f) + "-help " + controlID(f) + "-error"
+		ids = controlID(f) + "-help " + ids
 	}
-	return controlID(f) + "-error"
+	if f.Hint {
+		ids += " " + controlID(f) + "-hint"
+	}
+	return ids
 }
 
 // unseen reports whether no field of a section is shown to people: every
@@ -134,6 +138,21 @@ func unseen(s FormSection) bool {
 	}
 	return true
 }
+
+// stepCount is the number of steps of a multi-step form: its sections
+// but the one of fields nobody sees.
+func stepCount(f FormDef) int {
+	n := 0
+	for _, s := range f.Sections {
+		if !unseen(s) {
+			n++
+		}
+	}
+	return n
+}
+
+// stepOf says where a step is among n: "step 2 of 3".
+func stepOf(i, n int) string { return "step " + strconv.Itoa(i) + " of " + strconv.Itoa(n) }
 
 // or returns s, or alt when s is empty.
 func or(s, alt string) string {
@@ -148,3 +167,6 @@ func or(s, alt string) string {
 func differs(name, title string) bool {
 	return name != "" && !strings.EqualFold(name, title)
 }
+
+// itoa writes a whole number.
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -43,7 +43,11 @@ func goldenCases() []goldenCase {
 		{"stage-card-exit", templates.StageCardView(badLeadCard)},
 		{"sla", templates.SLATable(slaPage)},
 		{"scoring", templates.ScoringView(scoringPage)},
-		{"form", templates.FormView(signup)},
+		{"form", templates.FormPage(signup)},
+		{"form-steps", templates.FormPage(demo)},
+		{"fortune", templates.FortuneView(fortune)},
+		{"next-step-thanks", templates.NextStepView(templates.NextStep{Title: "Your guide is ready", Label: "Talk to a specialist",
+			Message: "A specialist will call you.", Reference: "l1", Stage: "MQL", ThanksMessage: "Read it now.", ThanksLabel: "Read the guide", ThanksURL: "/guides/"})},
 		{"not-found", templates.NotFoundView()},
 		{"admin-overview", templates.AdminOverviewView(adminOverview(), "csrf-token")},
 		{"admin-overview-empty", templates.AdminOverviewView(templates.AdminOverview{}, "csrf-token")},
@@ -512,7 +516,13 @@ func controls(doc *html.Node) []*html.Node {
 }
 
 func TestFormLabels(t *testing.T) {
-	doc := parse(t, templates.FormView(signup))
+	for _, f := range []templates.FormDef{signup, demo} {
+		formLabels(t, f)
+	}
+}
+
+func formLabels(t *testing.T, f templates.FormDef) {
+	doc := parse(t, templates.FormPage(f))
 	labels := map[string]int{}
 	for _, l := range all(doc, tagged("label")) {
 		target, ok := attr(l, "for")
@@ -549,7 +559,7 @@ func TestFormLabels(t *testing.T) {
 }
 
 func TestFormFields(t *testing.T) {
-	doc := parse(t, templates.FormView(signup))
+	doc := parse(t, templates.FormPage(signup))
 	forms := all(doc, tagged("form"))
 	if len(forms) != 1 {
 		t.Fatalf("%d forms, want 1", len(forms))
@@ -742,5 +752,127 @@ func TestNextStepScore(t *testing.T) {
 	}
 	if page := render(templates.NextStep{Title: "Thank you", Reference: "r1", Score: "42"}); !strings.Contains(page, "Your score: <strong>42</strong>") {
 		t.Errorf("the score does not show:\n%s", page)
+	}
+}
+
+// TestFormSteps checks a multi-step form as the plain page has it: each
+// step a fieldset whose legend says where it stands, the buttons that
+// move between steps (the first has no Back, the last no Next, and the
+// send button comes after the last), the form's name posted with it,
+// consent asked again of a returning visitor, the extra question out of
+// the plain form (hidden and disabled), the email's hint, the verdict's
+// place, and the panel of the next step with the form's thank-you.
+func TestFormSteps(t *testing.T) {
+	doc := parse(t, templates.FormPage(demo))
+	form := all(doc, tagged("form"))[0]
+	steps := all(form, func(n *html.Node) bool { _, ok := attr(n, "data-step"); return ok })
+	if len(steps) != 3 {
+		t.Fatalf("%d steps, want 3", len(steps))
+	}
+	for i, s := range steps {
+		legend := all(s, tagged("legend"))
+		if want := demo.Sections[i].Title + " (step " + strconv.Itoa(i+1) + " of 3)"; len(legend) != 1 || text(legend[0]) != want {
+			t.Errorf("step %d: legend %q, want %q", i+1, text(legend[0]), want)
+		}
+		var moves []string
+		for _, b := range all(s, tagged("button")) {
+			if g, ok := attr(b, "data-go"); ok {
+				moves = append(moves, g+" "+text(b))
+			}
+		}
+		want := map[int]string{0: "1 Next", 1: "-1 Back,1 Next", 2: ""}[i]
+		if got := strings.Join(moves, ","); got != want {
+			t.Errorf("step %d moves %q, want %q", i+1, got, want)
+		}
+		if _, last := attr(s, "data-last"); last != (i == 2) {
+			t.Errorf("step %d: data-last %v", i+1, last)
+		}
+	}
+	send := all(form, func(n *html.Node) bool { c, _ := attr(n, "class"); return n.Data == "button" && c == "send" })
+	if len(send) != 1 || text(send[0]) != demo.Submit || send[0].Parent.Parent != form {
+		t.Error("the send button is not after the steps")
+	}
+	hidden := all(form, func(n *html.Node) bool { name, _ := attr(n, "name"); return n.Data == "input" && name == "form" })
+	if v, _ := attr(hidden[0], "value"); len(hidden) != 1 || v != "demo" {
+		t.Error("the form does not post its name")
+	}
+	if v, _ := attr(form, "data-profile"); v != "/api/profile" {
+		t.Errorf("data-profile %q", v)
+	}
+	box := func(name string) *html.Node {
+		b := all(form, func(n *html.Node) bool { f, _ := attr(n, "data-field"); return f == name })
+		if len(b) != 1 {
+			t.Fatalf("%d boxes for %s", len(b), name)
+		}
+		return b[0]
+	}
+	if v, _ := attr(box("consent"), "data-again"); v != "1" {
+		t.Error("consent is not marked as asked again")
+	}
+	extra := box("how_heard").Parent
+	_, dis := attr(extra, "disabled")
+	_, hid := attr(extra, "hidden")
+	if _, ok := attr(extra, "data-extra"); !ok || !dis || !hid {
+		t.Error("the extra question is not in a hidden, disabled group of extra questions")
+	}
+	if h := all(box("email"), func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "f-email-hint" }); len(h) != 1 {
+		t.Error("the email has no hint")
+	} else if _, ok := attr(h[0], "data-typo"); !ok {
+		t.Error("the hint has no words for a typo")
+	}
+	if v := all(form, func(n *html.Node) bool { _, ok := attr(n, "data-winnow-verdict"); return ok }); len(v) != 1 {
+		t.Error("no place for the verdict")
+	}
+	panel := all(doc, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "next-step" })
+	if len(panel) != 1 {
+		t.Fatal("no panel for the next step")
+	}
+	p := text(panel[0])
+	for _, want := range []string{demo.Thanks.Title, demo.Thanks.Message, demo.Thanks.Label, "What we make of your request", "Your score"} {
+		if !strings.Contains(p, want) {
+			t.Errorf("the panel lacks %q: %s", want, p)
+		}
+	}
+	// The embeddable form is the page's form without its heading.
+	if raw := render(t, templates.Form(demo)); strings.Contains(raw, "<h1>") || !strings.Contains(raw, "data-winnow-form") {
+		t.Error("templates.Form renders a page, not a form")
+	}
+}
+
+// TestFortune checks the fortune teller's page: a row for every point
+// rule and an item for every stage rule, printed from the model, ready
+// for the script to mark; every signal asked with its age; the core
+// loaded at once.
+func TestFortune(t *testing.T) {
+	doc := parse(t, templates.FortuneView(fortune))
+	rows := all(doc, func(n *html.Node) bool { _, ok := attr(n, "data-point"); return ok })
+	if len(rows) != len(fortune.Points) {
+		t.Fatalf("%d point rows, want %d", len(rows), len(fortune.Points))
+	}
+	for i, r := range rows {
+		if !strings.Contains(text(r), fortune.Points[i].Rule) {
+			t.Errorf("row %d does not print its rule: %s", i, text(r))
+		}
+	}
+	items := all(doc, func(n *html.Node) bool { _, ok := attr(n, "data-stage"); return ok })
+	if len(items) != len(fortune.Stages) {
+		t.Fatalf("%d stages, want %d", len(items), len(fortune.Stages))
+	}
+	for i, it := range items {
+		if v, _ := attr(it, "data-stage"); v != strconv.Itoa(fortune.Stages[i].Index) {
+			t.Errorf("stage item %d is for stage %s", i, v)
+		}
+	}
+	signals := all(doc, func(n *html.Node) bool { _, ok := attr(n, "data-signal"); return ok })
+	if len(signals) != len(fortune.Signals) {
+		t.Errorf("%d signals asked, want %d", len(signals), len(fortune.Signals))
+	}
+	var scripts []string
+	for _, s := range all(doc, tagged("script")) {
+		src, _ := attr(s, "src")
+		scripts = append(scripts, src)
+	}
+	if got := strings.Join(scripts, " "); got != fortune.WasmExecURL+" "+fortune.Script {
+		t.Errorf("scripts %q", got)
 	}
 }

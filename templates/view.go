@@ -274,19 +274,26 @@ type FormField struct {
 	Options      []FormOption
 	Ask          string // the model's rule for asking the field (data-ask), or "" to always ask
 	Honeypot     bool   // a trap for robots: off screen, out of the tab order
+	Again        bool   // asked even of a returning lead who answered it (consent)
+	Hint         bool   // the email address the widget comments on (disposable, free, a typo)
 }
 
-// FormSection groups fields under a heading.
+// FormSection groups fields under a heading: a section of a one-page
+// form, or a step of a multi-step one.
 type FormSection struct {
 	ID     string
 	Title  string
 	Fields []FormField
 }
 
-// Form is the signup form page. It posts as a plain HTML form; the widget
-// enhances it when it loads.
-type Form struct {
-	Title        string
+// FormDef is a form as a page shows it, generated from the model and the
+// form's definition in content/forms. It posts as a plain HTML form; the
+// widget enhances it when it loads.
+type FormDef struct {
+	// Name is the model's form, posted as the hidden field "form"; "" for
+	// the one signup form of a content directory without forms.
+	Name         string
+	Title        string // the heading of its page
 	Intro        string // trusted HTML
 	Action       string // where the form posts, e.g. "/api/leads"
 	ModelVersion string // sent as the hidden field "model"
@@ -294,8 +301,28 @@ type Form struct {
 	// The widget: its loader, Go's wasm_exec.js and the WebAssembly. The
 	// form works without them; with them it is enhanced.
 	WidgetJS, WorkerJS, WasmExecURL, WasmURL string // the widget: its page side, its worker, Go's glue, the core
-	Sections                                 []FormSection
-	Submit                                   string // the button's label
+	// Profile is where the widget asks which questions a returning
+	// visitor has answered (GET /api/profile), or "" not to ask.
+	Profile string
+	// Sections are the sections of a one-page form, or the steps of a
+	// multi-step one (Steps); the fields the page fills in come last, in
+	// a section nobody sees.
+	Sections []FormSection
+	Steps    bool
+	// Extra are the questions asked only in place of those a returning
+	// lead answered: the plain form leaves them out.
+	Extra   []FormField
+	Submit  string // the button's label
+	Verdict bool   // tell the visitor what the model makes of their answers, and what happens next
+	// Thanks is what the form tells the visitor after sending it.
+	Thanks    Thanks
+	ShowScore bool // the model shows visitors their score
+}
+
+// Thanks is a form's thank-you: a heading, a message and a call to
+// action, each optional.
+type Thanks struct {
+	Title, Message, Label, URL string
 }
 
 // NextStep is what the visitor is offered after submitting the form.
@@ -307,6 +334,12 @@ type NextStep struct {
 	FixURL    string // the form, when the visitor should correct their details
 	Reference string // the lead's id, to quote when writing to us
 	Score     string // the visitor's score, when the content shows it, or ""
+	// Stage is the lead's stage, when the site tells visitors what the
+	// model makes of them (site.yaml's form verdict), or "".
+	Stage string
+	// The thank-you of the form sent, shown before the stage's next step:
+	// a message and a call to action, each optional.
+	ThanksMessage, ThanksLabel, ThanksURL string
 }
 
 // SubmitErrors is why a form post could not be taken.
@@ -322,4 +355,35 @@ type Problem struct {
 	Label   string
 	Message string
 	URL     string
+}
+
+// Fortune is the fortune teller's page: questions about any lead and
+// what the model makes of them, which the page computes in the browser
+// with the widget's core.
+type Fortune struct {
+	Title string
+	Intro string // trusted HTML
+	// The core: the model's canonical text, the widget's WebAssembly, Go's
+	// wasm_exec.js and the page's script. Without the WebAssembly the
+	// page shows the questions and the rules, and cannot answer.
+	ModelURL, WasmURL, WasmExecURL, Script string
+	Sections                               []FormSection   // who the lead is: every field of the model, none required
+	Signals                                []FortuneSignal // what the lead did: every signal of the model
+	Frameworks                             []FormOption    // the frameworks, the model's selected one first
+	Points                                 []PointRow      // every point rule, in the model's order
+	Stages                                 []FortuneStage  // every stage, in the order they are checked
+}
+
+// FortuneSignal is a signal of the model the fortune teller asks about.
+type FortuneSignal struct {
+	Name  string
+	Label string
+}
+
+// FortuneStage is a stage of the model and its rule.
+type FortuneStage struct {
+	Index int    // in the model's stages
+	Name  string // e.g. "MQL"
+	URL   string // its glossary page
+	Rule  string // canonical rule text; "" for the first funnel stage
 }

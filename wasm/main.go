@@ -128,14 +128,17 @@ func yield() {
 }
 
 // evaluate scores the answers given as "name\x1fvalue\x1e" records at
-// Unix time now. It answers records separated by \x1e, their parts by
-// \x1f: first the verdict and the email hint,
+// Unix time now, as sent with the form the record "form" names (the page's
+// hidden field), if the model has it. It answers records separated by
+// \x1e, their parts by \x1f: first the verdict, the email hint and what
+// happens next,
 //
-//	stage fit tier hint address
+//	stage fit tier hint address next
 //
 // hint being "" (none), "disposable", "typo" (address: the corrected one)
-// or "free"; then one record per field of the model but those recorded
-// from the visit (attribute fields, which the form never asks),
+// or "free", and next the stage's next step in words; then one record per
+// field of the model but those recorded from the visit (attribute fields,
+// which the form never asks),
 //
 //	name ask error
 //
@@ -149,25 +152,27 @@ func evaluate(m *qualify.Model, answers string, now int64) string {
 			in[rec[0]] = rec[1]
 		}
 	}
-	lead, errs := m.Lead(in, now)
+	lead, errs := m.FormLead(m.FormIndex(in["form"]), in, now)
 	v := qualify.Evaluate(m, &lead, now)
 	b := make([]byte, 0, 64+48*len(m.Fields))
 	b = append(b, v.Stage+"\x1f"+v.Fit+"\x1f"+v.Tier+"\x1f"...)
+	hint, typo := "", ""
 	if norm, ok := qualify.NormalizeEmail(qualify.TrimSpace(in["email"])); ok {
 		domain := qualify.Domain(norm)
-		switch typo := qualify.SuggestEmail(norm); {
+		switch typo = qualify.SuggestEmail(norm); {
 		case m.Domains.Disposable(domain):
-			b = append(b, "disposable\x1f"...)
+			hint, typo = "disposable", ""
 		case typo != "":
-			b = append(b, "typo\x1f"+typo...)
+			hint = "typo"
 		case m.Domains.Free(domain):
-			b = append(b, "free\x1f"...)
-		default:
-			b = append(b, '\x1f')
+			hint = "free"
 		}
-	} else {
-		b = append(b, '\x1f')
 	}
+	next := v.Next.Message
+	if next == "" {
+		next = v.Next.Label
+	}
+	b = append(b, hint+"\x1f"+typo+"\x1f"+next...)
 	for i := range m.Fields {
 		f := &m.Fields[i]
 		if f.Attribute {

@@ -257,7 +257,7 @@ func (im *importer) life(ctx context.Context, b *batch, i int, l *Life, s *submi
 		Source: l.Source, At: at, Recorded: at}, Idem: s.key, BodyHash: s.hash}
 	c := change{events: []store.EventWrite{ev}, answerKey: s.key}
 	c.answer = func(row *store.LeadWrite, v *lead.Verdict) string {
-		return h.leadAnswer(m, row.ID, v, s.spam, s.input, l.At)
+		return h.leadAnswer(m, row.ID, v, s.spam, -1, s.input, l.At)
 	}
 	if known := im.persons[s.person]; s.person != "" && known != nil {
 		c.lead = *known

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -31,6 +32,8 @@ type submission struct {
 	clientModel string // the model version the browser used
 	client      string // the browser's verdict, as it sent it (JSON), advisory
 	form        bool   // a plain HTML form post: answer with a page
+	formName    string // the form of the model it was sent with, or "" for none
+	formIndex   int    // its index into the model's forms; -1 for none
 }
 
 // submitJSON is the body the widget posts.
@@ -39,6 +42,7 @@ type submitJSON struct {
 	IdempotencyKey string                     `json:"idempotency_key"`
 	Model          string                     `json:"model"`
 	Verdict        json.RawMessage            `json:"verdict"`
+	Form           string                     `json:"form"`
 }
 
 // leadAnswer is what the visitor is told: the stage and the next step,
@@ -50,6 +54,18 @@ type leadAnswer struct {
 	Next   NextJSON `json:"next"`
 	Model  string   `json:"model"`
 	Score  *float64 `json:"score,omitempty"`
+	// Thanks is what the form sent tells the visitor after sending it,
+	// before their stage's next step; nil when it tells nothing.
+	Thanks *thanksJSON `json:"thanks,omitempty"`
+}
+
+// thanksJSON is a form's thank-you: a heading, a message and a call to
+// action, each optional.
+type thanksJSON struct {
+	Title   string `json:"title,omitempty"`
+	Message string `json:"message,omitempty"`
+	Label   string `json:"label,omitempty"`
+	URL     string `json:"url,omitempty"`
 }
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
@@ -91,15 +107,18 @@ func (h *Handler) bodyHash(in qualify.Input) string {
 
 // parseSubmission reads a form-encoded or JSON body. Its error answers
 // say which part of the request is wrong; an answer to a question the
-// model does not ask is one (422), an empty one included.
+// model does not ask is one (422), an empty one included. A submission
+// may name the form of the model it was sent with (the member or field
+// form): an unknown form, or an answer to a question the form does not
+// ask, is a bad request (400) naming the field.
 func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submission, *Error) {
 	r.Body = http.MaxBytesReader(w, r.Body, h.c.Limits.MaxBody)
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		mt = ""
 	}
-	var s submission
-	var unknown []string
+	s := submission{formIndex: -1}
+	var unknown, names []string
 	switch mt {
 	case "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
@@ -113,7 +132,10 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 				s.key = vs[0]
 			case "model":
 				s.clientModel = vs[0]
+			case "form":
+				s.formName = vs[0]
 			default:
+				names = append(names, k)
 				if h.c.Model.FieldIndex(k) < 0 {
 					unknown = append(unknown, k)
 				}
@@ -139,9 +161,10 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 			return s, &Error{Code: "bad_request", Message: "the body holds more than one JSON value",
 				Errors: []fieldError{{"body", "json", "the body holds more than one JSON value"}}}
 		}
-		s.key, s.clientModel = in.IdempotencyKey, in.Model
+		s.key, s.clientModel, s.formName = in.IdempotencyKey, in.Model, in.Form
 		s.input = qualify.Input{}
 		for k, raw := range in.Fields {
+			names = append(names, k)
 			v, ok := answer(raw)
 			if !ok {
 				msg := "an answer must be a string, a number, true or false"
@@ -192,6 +215,11 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 				Errors: []fieldError{{k, qualify.CodeTooLong, "at most 8 KiB"}}}
 		}
 	}
+	if s.formName != "" {
+		if e := h.formOf(&s, names); e != nil {
+			return s, e
+		}
+	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
 		e := &Error{Code: "invalid", Message: "some answers are to questions the model does not ask"}
@@ -201,6 +229,44 @@ func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (submi
 		return s, e
 	}
 	return s, nil
+}
+
+// formOf finds the form a submission names, and checks that it answers
+// the form's questions only: those it asks (its extra questions
+// included) and the fields the page fills in on every form.
+func (h *Handler) formOf(s *submission, names []string) *Error {
+	m := h.c.Model
+	i := m.FormIndex(s.formName)
+	if i < 0 {
+		var forms []string
+		for _, f := range m.Forms {
+			forms = append(forms, f.Name)
+		}
+		msg := "the model has no form " + strconv.Quote(s.formName)
+		if len(forms) > 0 {
+			msg += ": its forms are " + strings.Join(forms, ", ")
+		}
+		return &Error{Code: "bad_request", Message: msg, Errors: []fieldError{{"form", "unknown", msg}}}
+	}
+	s.formIndex = i
+	f := &m.Forms[i]
+	var outside []string
+	for _, k := range names {
+		j := m.FieldIndex(k)
+		if j >= 0 && (f.Asks(j) || m.Fields[j].Hidden && !m.Fields[j].Attribute) {
+			continue
+		}
+		outside = append(outside, k)
+	}
+	if len(outside) == 0 {
+		return nil
+	}
+	slices.Sort(outside)
+	e := &Error{Code: "bad_request", Message: "some answers are to questions the form " + f.Name + " does not ask"}
+	for _, k := range outside {
+		e.Errors = append(e.Errors, fieldError{k, "not_in_form", strconv.Quote(k) + " is not a question of the form " + f.Name})
+	}
+	return e
 }
 
 func tooLargeOr(err error, field, msg string) *Error {
@@ -284,22 +350,39 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 	}
 	h.attribution(r, sub.input)
 	hash := h.bodyHash(sub.input)
-	if _, errs := m.Lead(sub.input, now.Unix()); len(errs) > 0 {
+	email := sub.input["email"]
+	person := h.person(email)
+	visitor := visitorOf(r)
+	spam := h.spam(sub.input)
+	_, errs := m.FormLead(sub.formIndex, sub.input, now.Unix())
+	if sub.formIndex >= 0 && len(errs) > 0 && !spam {
+		// A returning lead is not asked again what it answered: its
+		// answers stand in for the form's required questions the
+		// submission leaves out.
+		known, err := h.returning(ctx, person, visitor)
+		if err != nil {
+			h.serverError(w, r, sub.form, "finding a returning lead", err)
+			return
+		}
+		if known != nil {
+			errs = answeredBefore(m, sub.formIndex, sub.input, known.State.Answers, now)
+			if person == "" {
+				person = known.Person
+			}
+		}
+	}
+	if len(errs) > 0 {
 		// A replay is answered as stored even where the model has changed.
 		if !h.replayed(w, r, sub, hash) {
 			h.fail(w, r, sub.form, &Error{Code: "invalid", Message: "some answers need a correction", Errors: fieldErrors(errs)})
 		}
 		return
 	}
-	email := sub.input["email"]
-	person := h.person(email)
-	visitor := visitorOf(r)
-	spam := h.spam(sub.input)
 	source := "api"
 	if sub.form {
 		source = "form"
 	}
-	ev := store.EventWrite{Event: lead.Event{ID: newID(), Kind: lead.KindSubmission, Answers: sub.input, Actor: "visitor",
+	ev := store.EventWrite{Event: lead.Event{ID: newID(), Kind: lead.KindSubmission, Name: sub.formName, Answers: sub.input, Actor: "visitor",
 		Source: source, At: now.UnixMilli(), Recorded: now.UnixMilli()}, Idem: sub.key, BodyHash: hash}
 	bucket, retry := h.window(now)
 	ipKey := h.hashKey("ip:" + h.client(r))
@@ -311,7 +394,7 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 			c.before = []store.Stmt{store.CountRequest(ipKey, bucket)}
 		}
 		c.answer = func(l *store.LeadWrite, v *lead.Verdict) string {
-			answer = h.leadAnswer(m, l.ID, v, spam, sub.input, now)
+			answer = h.leadAnswer(m, l.ID, v, spam, sub.formIndex, sub.input, now)
 			return answer
 		}
 		// A robot's submission is a lead of its own, never a person's:
@@ -321,8 +404,18 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 			match = ""
 		}
 		l, err := store.Lead{}, store.ErrNotFound
-		if match != "" {
+		switch {
+		case match != "":
 			l, err = h.store.LeadByPerson(ctx, match)
+		case visitor != "" && !spam:
+			// Without an email address, the visitor's cookie says who
+			// they are.
+			var known *store.Lead
+			if known, err = h.returning(ctx, "", visitor); err == nil && known == nil {
+				err = store.ErrNotFound
+			} else if err == nil {
+				l = *known
+			}
 		}
 		switch {
 		case err == nil:
@@ -375,23 +468,30 @@ func (h *Handler) postLead(w http.ResponseWriter, r *http.Request) {
 		return // answered: a replay, or a limit
 	}
 	h.log.Info("lead", "id", p.row.ID, "stage", p.verdict.Stage, "source", source, "spam", spam)
-	h.answer(w, r, sub.form, http.StatusCreated, []byte(answer), false)
+	h.answer(w, r, sub, http.StatusCreated, []byte(answer), false)
 }
 
 // leadAnswer is what a visitor is told of their lead: its stage and the
-// next step, and its score if the model shows it. A robot caught by the
-// honeypot is told what the same answers without it would get as a new
-// lead, so that nothing in the answer tells it was caught.
-func (h *Handler) leadAnswer(m *qualify.Model, id string, v *lead.Verdict, spam bool, in qualify.Input, now time.Time) string {
+// next step, what the form they sent (form, an index into the model's
+// forms, or -1) tells after sending, and its score if the model shows it.
+// A robot caught by the honeypot is told what the same answers without
+// it would get as a new lead, so that nothing in the answer tells it was
+// caught.
+func (h *Handler) leadAnswer(m *qualify.Model, id string, v *lead.Verdict, spam bool, form int, in qualify.Input, now time.Time) string {
 	stage, next, score := v.Stage, v.Next, v.Score
 	if i := m.StageIndex(stage); i >= 0 {
 		next = m.Stages[i].Next
 	}
 	if spam {
-		d := decoy(m, in, now)
+		d := decoy(m, form, in, now)
 		stage, next, score = d.Stage, d.Next, d.Score
 	}
 	a := leadAnswer{ID: id, Stage: stage, Next: nextJSON(next), Model: m.Version}
+	if form >= 0 && form < len(m.Forms) {
+		if t := m.Forms[form].Thanks; t != (qualify.Thanks{}) {
+			a.Thanks = &thanksJSON{t.Title, t.Message, t.Label, t.URL}
+		}
+	}
 	if i := m.StageIndex(stage); i >= 0 {
 		a.Funnel = m.Stages[i].Funnel.String()
 	}
@@ -481,22 +581,38 @@ func (h *Handler) replayed(w http.ResponseWriter, r *http.Request, sub submissio
 			Errors: []fieldError{{"idempotency_key", "reused", "the key was used before with other answers: make a new key for a new submission"}}})
 		return true
 	}
-	h.answer(w, r, sub.form, http.StatusOK, []byte(prev.Response), true)
+	h.answer(w, r, sub, http.StatusOK, []byte(prev.Response), true)
 	return true
 }
 
 // answer sends the visitor the stored answer: JSON, or the next-step page
-// after a plain form post.
-func (h *Handler) answer(w http.ResponseWriter, r *http.Request, form bool, status int, response []byte, replayed bool) {
+// after a plain form post. A meeting to book is prefilled with the name
+// and email address the submission gives (never stored with the answer).
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, sub submission, status int, response []byte, replayed bool) {
 	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	if !form {
+	var a leadAnswer
+	if err := json.Unmarshal(response, &a); err == nil && a.Next.Kind == qualify.Book.String() {
+		q := url.Values{}
+		for _, n := range []string{"name", "email"} {
+			if v := strings.TrimSpace(sub.input[n]); v != "" {
+				q.Set(n, v)
+			}
+		}
+		if len(q) > 0 && a.Next.URL != "" {
+			sep := "?"
+			if strings.Contains(a.Next.URL, "?") {
+				sep = "&"
+			}
+			a.Next.URL += sep + strings.ReplaceAll(q.Encode(), "+", "%20")
+			response, _ = json.Marshal(a)
+		}
+	}
+	if !sub.form {
 		writeRaw(w, status, append(response, '\n'))
 		return
 	}
-	var a leadAnswer
-	json.Unmarshal(response, &a)
 	h.nextPage(w, r, status, a)
 }
 
@@ -541,13 +657,60 @@ func (h *Handler) spam(in qualify.Input) bool {
 // that of its answers without the honeypot, which a visitor who gave them
 // would get, so that nothing in the answer tells it was caught. The lead
 // is stored with the true verdict.
-func decoy(m *qualify.Model, in qualify.Input, now time.Time) qualify.Verdict {
+func decoy(m *qualify.Model, form int, in qualify.Input, now time.Time) qualify.Verdict {
 	clean := qualify.Input{}
 	for k, v := range in {
 		if i := m.FieldIndex(k); i < 0 || !m.Fields[i].Honeypot() {
 			clean[k] = v
 		}
 	}
-	lead, _ := m.Lead(clean, now.Unix())
+	lead, _ := m.FormLead(form, clean, now.Unix())
 	return qualify.Evaluate(m, &lead, now.Unix())
+}
+
+// returning finds the lead a submission goes to without a new lead: the
+// person's, by their email address, or, without one, the lead the
+// visitor's first-party cookie became. It returns nil when there is none
+// (or it is a robot's, or its personal data is purged).
+func (h *Handler) returning(ctx context.Context, person, visitor string) (*store.Lead, error) {
+	l, err := store.Lead{}, store.ErrNotFound
+	switch {
+	case person != "":
+		l, err = h.store.LeadByPerson(ctx, person)
+	case visitor != "":
+		l, err = h.store.LeadByVisitor(ctx, visitor)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case l.Spam || l.PurgedAt != 0:
+		return nil, nil
+	}
+	return &l, nil
+}
+
+// answeredBefore checks the answers sent with form (an index into m's
+// forms) with a returning lead's earlier answers standing in for those
+// the submission leaves out, but for the questions the form asks again:
+// a submission answers those itself.
+func answeredBefore(m *qualify.Model, form int, in qualify.Input, before map[string]string, now time.Time) qualify.FieldErrors {
+	f := &m.Forms[form]
+	merged := qualify.Input{}
+	for k, v := range before {
+		// An earlier answer the model no longer takes stands for nothing.
+		if i := m.FieldIndex(k); i >= 0 && !slices.Contains(f.Again, i) {
+			if _, ok := m.Fields[i].Check(v); ok {
+				merged[k] = v
+			}
+		}
+	}
+	for k, v := range in {
+		if strings.TrimSpace(v) != "" || merged[k] == "" {
+			merged[k] = v
+		}
+	}
+	_, errs := m.FormLead(form, merged, now.Unix())
+	return errs
 }

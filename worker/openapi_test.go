@@ -679,6 +679,12 @@ func TestOpenAPIExchanges(t *testing.T) {
 	do(apiCall{method: "POST", path: "/api/leads", ctype: "application/json", body: jsonBody(huge), bad: true, want: 413})
 	do(apiCall{method: "POST", path: "/api/leads", ctype: "application/json", header: map[string]string{"Origin": "https://evil.example"},
 		body: jsonBody(map[string]any{"fields": ana(), "idempotency_key": "openapi-0008"}), want: 403})
+	// A form of the model: its questions only, answered with its thank-you.
+	guide := map[string]any{"name": "Eve Eng", "email": "eve@example.org", "company": "Eng AG", "role": "marketing", "consent": true}
+	do(jsonCall("POST", "/api/leads", nil, map[string]any{"form": "download", "fields": guide, "idempotency_key": "openapi-0009"}, 201))
+	guide["budget"] = "none"
+	do(jsonCall("POST", "/api/leads", nil, map[string]any{"form": "download", "fields": guide, "idempotency_key": "openapi-0010"}, 400))
+	do(jsonCall("POST", "/api/leads", nil, map[string]any{"form": "webinar", "fields": ana(), "idempotency_key": "openapi-0011"}, 400))
 
 	// A lead's life.
 	do(apiCall{method: "GET", path: "/api/leads/" + anaID, header: adminBearer, want: 200})
@@ -747,6 +753,8 @@ func TestOpenAPIExchanges(t *testing.T) {
 	view := jsonBody(map[string]any{"v": "AAAAAAAAAAAAAAAAAAAAAA", "p": "/pricing/", "s": ""})
 	do(apiCall{method: "POST", path: "/api/beacon", ctype: "text/plain;charset=UTF-8", body: view, want: 204})
 	do(apiCall{method: "POST", path: "/api/beacon", ctype: "text/plain;charset=UTF-8", header: map[string]string{"Origin": "https://evil.example"}, body: view, want: 403})
+	do(apiCall{method: "GET", path: "/api/profile", header: map[string]string{"Cookie": "winnow_v=AAAAAAAAAAAAAAAAAAAAAA"}, want: 200})
+	do(apiCall{method: "GET", path: "/api/profile", header: map[string]string{"Origin": "https://evil.example"}, want: 403})
 
 	// Reports and the outbox.
 	do(apiCall{method: "GET", path: "/api/report", header: adminBearer, want: 200})
@@ -860,6 +868,7 @@ func TestOpenAPIExchanges(t *testing.T) {
 		jsonCall("POST", "/api/signals", integration, signals, 0),
 		{method: "POST", path: "/api/hubspot", ctype: "application/json", header: hubSpotSigned(h, hubspot), body: hubspot},
 		{method: "POST", path: "/api/beacon", ctype: "text/plain;charset=UTF-8", body: view},
+		{method: "GET", path: "/api/profile", header: map[string]string{"Cookie": "winnow_v=AAAAAAAAAAAAAAAAAAAAAA"}},
 		{method: "GET", path: "/api/report", header: adminBearer},
 		{method: "GET", path: "/api/export.csv", header: adminBearer},
 		{method: "GET", path: "/api/outbox", header: adminBearer},

@@ -16,6 +16,20 @@ import (
 type PageSettings struct {
 	Site    templates.Site // name, stylesheet, navigation, as the build made them
 	FormURL string         // the signup form page, e.g. "/signup/"
+	// Forms are the pages of the model's forms, by form name; a post
+	// naming none of them is sent back to FormURL.
+	Forms map[string]string `json:",omitempty"`
+	// Verdict tells the visitor their stage after a plain form post
+	// (site.yaml's form verdict).
+	Verdict bool `json:",omitempty"`
+}
+
+// formURL is the page of the form a plain post was sent from.
+func (h *Handler) formURL(r *http.Request) string {
+	if u := h.c.Page.Forms[r.PostFormValue("form")]; u != "" {
+		return u
+	}
+	return h.c.Page.FormURL
 }
 
 // nextPage renders the next step for a plain form post.
@@ -24,25 +38,36 @@ func (h *Handler) nextPage(w http.ResponseWriter, r *http.Request, status int, a
 	if a.Score != nil { // the content shows visitors their score
 		n.Score = strconv.FormatFloat(math.Round(*a.Score), 'f', 0, 64)
 	}
+	if h.c.Page.Verdict {
+		n.Stage = a.Stage
+	}
+	if t := a.Thanks; t != nil {
+		if t.Title != "" {
+			n.Title = t.Title
+		}
+		n.ThanksMessage, n.ThanksLabel, n.ThanksURL = t.Message, t.Label, t.URL
+	}
 	switch a.Next.Kind {
 	case qualify.Book.String():
 		n.Title = "Book your meeting now"
 	case qualify.FixData.String():
 		n.Title = "Please check your details"
-		n.FixURL = h.c.Page.FormURL
+		n.FixURL = h.formURL(r)
+		n.ThanksMessage, n.ThanksURL = "", ""
 	}
 	h.page(w, r, status, n.Title, templates.NextStepView(n))
 }
 
 // errorPage renders why a form post was not taken.
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, e *Error) {
-	v := templates.SubmitErrors{Title: "Your request was not sent", Message: e.Message, FormURL: h.c.Page.FormURL}
+	form := h.formURL(r)
+	v := templates.SubmitErrors{Title: "Your request was not sent", Message: e.Message, FormURL: form}
 	for _, fe := range e.Errors {
 		p := templates.Problem{Label: fe.Field, Message: fe.Message}
 		if i := h.c.Model.FieldIndex(fe.Field); i >= 0 {
 			p.Label = h.c.Model.Fields[i].Label
-			if h.c.Page.FormURL != "" {
-				p.URL = h.c.Page.FormURL + "#f-" + fe.Field
+			if form != "" {
+				p.URL = form + "#f-" + fe.Field
 			}
 		}
 		v.Problems = append(v.Problems, p)

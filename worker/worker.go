@@ -249,6 +249,7 @@ func New(c Config) (*Handler, error) {
 	h.mux.HandleFunc("POST /api/signals", h.postSignals)
 	h.mux.HandleFunc("POST /api/hubspot", h.postHubSpot)
 	h.mux.HandleFunc("POST /api/beacon", h.postBeacon)
+	h.mux.HandleFunc("GET /api/profile", h.getProfile)
 	h.mux.HandleFunc("GET /api/report", h.admin(h.report))
 	h.mux.HandleFunc("GET /api/export.csv", h.admin(h.exportCSV))
 	h.mux.HandleFunc("GET /api/outbox", h.admin(h.outbox))

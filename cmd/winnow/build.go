@@ -142,7 +142,7 @@ func writeEdge(dir string, res site.Result, content string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	pages, err := json.Marshal(worker.PageSettings{Site: res.Site, FormURL: res.FormURL})
+	pages, err := json.Marshal(worker.PageSettings{Site: res.Site, FormURL: res.FormURL, Forms: res.Forms, Verdict: res.Verdict})
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,7 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 		},
 		Worker: a,
 		Built: func(res site.Result) error {
-			return a.use(res.Model, res.Routing, worker.PageSettings{Site: res.Site, FormURL: res.FormURL})
+			return a.use(res.Model, res.Routing, worker.PageSettings{Site: res.Site, FormURL: res.FormURL, Forms: res.Forms, Verdict: res.Verdict})
 		},
 		AdminToken: a.cfg.AdminToken,
 		Background: func(ctx context.Context) {

@@ -89,7 +89,7 @@ func TestCheckReportsSiteProblems(t *testing.T) {
 	}
 	for _, want := range []string{
 		dir + `/pages/pricing.md:7:9: signal "pricing_vist" is not declared in ` + dir + `/scoring.yaml (did you mean "pricing_visit"?); signals: social_interaction, newsletter_signup, `,
-		dir + `/site.yaml:31:12: tracking: consent must be required (tracking waits for the visitor's consent) or implied (it starts without asking), not "opt-in"`,
+		dir + `/site.yaml:33:12: tracking: consent must be required (tracking waits for the visitor's consent) or implied (it starts without asking), not "opt-in"`,
 	} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)

@@ -92,7 +92,7 @@ way finish, and exits.`,
 				a.cfg.TrustedProxies = proxies
 			}
 			a.content = o.content
-			if err := a.use(res.Model, res.Routing, worker.PageSettings{Site: res.Site, FormURL: res.FormURL}); err != nil {
+			if err := a.use(res.Model, res.Routing, worker.PageSettings{Site: res.Site, FormURL: res.FormURL, Forms: res.Forms, Verdict: res.Verdict}); err != nil {
 				return err
 			}
 			// Nothing keeps what the build made (res holds the model and

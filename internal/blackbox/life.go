@@ -134,6 +134,92 @@ func (c *client) pageViews(t *testing.T) {
 	}
 }
 
+// submitForm posts answers as JSON naming a form, with the headers given.
+func (c *client) submitForm(t *testing.T, form string, fields map[string]string, header map[string]string) response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"form": form, "fields": fields, "idempotency_key": "k-" + c.unique()})
+	return c.do(t, "POST", "/api/leads", "application/json", body, header)
+}
+
+// namedForms: a submission naming a form of the model answers its
+// questions only (another question, or an unknown form, is a bad request
+// naming the field), is answered with the form's thank-you, and records
+// the form's signal; a plain post of a form is sent back to that form's
+// page to correct an answer.
+func (c *client) namedForms(t *testing.T) {
+	u := c.unique()
+	guide := map[string]string{"name": "Eve Eng", "email": "eve." + u + "@example.org", "company": "Eng AG", "role": "marketing", "consent": "yes", "fill_seconds": "30"}
+	r := c.submitForm(t, "download", guide, nil)
+	wantStatus(t, r, 201)
+	a := r.json(t)
+	thanks, _ := a["thanks"].(map[string]any)
+	if thanks["label"] != "Read the guide" || thanks["url"] != "/guides/lead-qualification/" {
+		t.Errorf("the guide's thank-you: %s", r.body)
+	}
+	lead := c.getLead(t, a["id"].(string))
+	if !strings.Contains(timeline(lead), "submission:download") || lead["signals"].(map[string]any)["form_submission"] == nil {
+		t.Errorf("the guide's submission: %s, %v", timeline(lead), lead["signals"])
+	}
+	news := map[string]string{"email": "nia." + u + "@example.org", "consent": "yes"}
+	r = c.submitForm(t, "newsletter", news, nil)
+	wantStatus(t, r, 201)
+	if s := c.getLead(t, r.json(t)["id"].(string))["signals"].(map[string]any); s["newsletter_signup"] == nil {
+		t.Errorf("a newsletter signup records %v", s)
+	}
+	news["seats"] = "40"
+	bad := c.submitForm(t, "newsletter", news, nil)
+	wantStatus(t, bad, 400)
+	if f := fieldOf(t, bad); f != "seats" {
+		t.Errorf("an answer outside the form names %q: %s", f, bad.body)
+	}
+	unknown := c.submitForm(t, "webinar", guide, nil)
+	wantStatus(t, unknown, 400)
+	if f := fieldOf(t, unknown); f != "form" {
+		t.Errorf("an unknown form names %q: %s", f, unknown.body)
+	}
+	plain := map[string]string{"form": "contact", "name": "Bo Berg", "email": "not an email", "company": "Berg AB", "consent": "yes"}
+	p := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(plain), nil)
+	wantStatus(t, p, 422)
+	if page := string(p.body); !strings.Contains(page, "/contact/#f-email") {
+		t.Errorf("a plain post of the contact form is not sent back to it:\n%s", page)
+	}
+}
+
+// returningVisitor: the lead of a visitor's first-party cookie tells the
+// site's forms which questions it answered (never the answers), and a
+// later form that leaves them out is an event of the same lead.
+func (c *client) returningVisitor(t *testing.T) {
+	visitor := strings.Repeat("R", 22) + strings.ReplaceAll(c.unique(), "-", "_")
+	visitor = visitor[len(visitor)-22:]
+	cookie := map[string]string{"Cookie": "winnow_v=" + visitor}
+	email := "rita." + c.unique() + "@northwind.io"
+	first := map[string]string{"name": "Rita Ruiz", "email": email, "company": "Northwind Software", "role": "sales", "consent": "yes", "fill_seconds": "30"}
+	r := c.submitForm(t, "download", first, cookie)
+	wantStatus(t, r, 201)
+	id := r.json(t)["id"].(string)
+	p := c.do(t, "GET", "/api/profile", "", nil, cookie)
+	wantStatus(t, p, 200)
+	var profile struct{ Answered []string }
+	json.Unmarshal(p.body, &profile)
+	if got := strings.Join(profile.Answered, " "); got != "company consent email name role" {
+		t.Errorf("the profile names %q", got)
+	}
+	if body := string(p.body); strings.Contains(body, "Rita") || strings.Contains(body, email) || strings.Contains(body, "Northwind") {
+		t.Errorf("the profile gives answers away: %s", body)
+	}
+	later := c.submitForm(t, "demo", map[string]string{"how_heard": "event", "consent": "yes", "fill_seconds": "20"}, cookie)
+	wantStatus(t, later, 201)
+	if got := later.json(t)["id"]; got != id {
+		t.Errorf("the returning visitor's demo request went to lead %v, not %s", got, id)
+	}
+	lead := c.getLead(t, id)
+	if lead["fields"].(map[string]any)["how_heard"] != "event" || lead["signals"].(map[string]any)["demo_request"] == nil {
+		t.Errorf("the lead after the demo request: %v %v", lead["fields"], lead["signals"])
+	}
+	stranger := c.submitForm(t, "demo", map[string]string{"how_heard": "event", "consent": "yes"}, nil)
+	wantStatus(t, stranger, 422)
+}
+
 // overrides: a stage the rules do not give needs a reason, is shown as an
 // override, and is counted as one by the report.
 func (c *client) overrides(t *testing.T) {

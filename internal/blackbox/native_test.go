@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -31,8 +32,16 @@ func TestNative(t *testing.T) {
 	defer db.Close()
 	rec, hs := blackbox.NewReceiver(t), blackbox.NewHubSpot(t)
 	env := blackbox.Env(rec, hs)
-	// The routing as winnow serve uses it (cmd/winnow api.use).
-	cfg := worker.Config{DB: db, Model: content.Model, Routing: content.Routing, Domains: domains.Full, Page: worker.PageSettings{FormURL: "/signup/"}}
+	// The routing and the forms' pages as winnow serve uses them (cmd/winnow
+	// api.use).
+	page := worker.PageSettings{FormURL: "/signup/", Forms: map[string]string{}}
+	for _, f := range content.Forms {
+		page.Forms[f.Name] = f.Path
+		if slices.Contains(f.Aliases, "/signup/") {
+			page.FormURL = f.Path // the form that took over /signup/
+		}
+	}
+	cfg := worker.Config{DB: db, Model: content.Model, Routing: content.Routing, Domains: domains.Full, Page: page}
 	if err := cfg.FromEnv(func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,8 @@ func Run(t *testing.T, s Server) {
 	t.Run("one person, one lead", c.identity)
 	t.Run("signals", c.signals)
 	t.Run("page views", c.pageViews)
+	t.Run("named forms", c.namedForms)
+	t.Run("returning visitor", c.returningVisitor)
 	t.Run("overrides", c.overrides)
 	t.Run("hubspot round trip", c.hubspot)
 	// Last: it runs the scheduled work hours ahead.
@@ -373,7 +375,7 @@ func (c *client) formPost(t *testing.T) {
 	delete(fields, "email")
 	bad := c.do(t, "POST", "/api/leads", "application/x-www-form-urlencoded", form(fields), nil)
 	wantStatus(t, bad, 422)
-	if p := string(bad.body); !strings.Contains(p, "Work email") || !strings.Contains(p, "/signup/#f-email") {
+	if p := string(bad.body); !strings.Contains(p, "Work email") || !strings.Contains(p, "/demo/#f-email") {
 		t.Errorf("the error page does not name the email field:\n%s", p)
 	}
 }

@@ -28,7 +28,7 @@ func TestGenerated(t *testing.T) {
 	}{
 		{"clean", func(*testing.T, string) {}, nil},
 		{"templ fails", func(t *testing.T, dir string) {
-			edit(t, filepath.Join(dir, "form.templ"), "templ FormView(f Form) {", "templ FormView(f Form) {\n\t<div {")
+			edit(t, filepath.Join(dir, "form.templ"), "templ FormPage(f FormDef) {", "templ FormPage(f FormDef) {\n\t<div {")
 		}, []string{"form.templ parsing error", "$DIR/form.templ", "line 7, col 7", "generated: go tool templ generate failed on $DIR"}},
 		{"templ not generated", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "form.templ"), "<h1>{ f.Title }</h1>", "<h1 class=\"title\">{ f.Title }</h1>")

@@ -18,7 +18,7 @@ import (
 // the loader must never panic, every problem must have a position in a
 // file, and content it accepts must survive the canonical round trip.
 func FuzzLoad(f *testing.F) {
-	files := []string{"model.yaml", "fields.yaml", "scoring.yaml", "stages/mql.md", "frameworks/f2.md", "examples/examples.yaml"}
+	files := []string{"model.yaml", "fields.yaml", "scoring.yaml", "stages/mql.md", "frameworks/f2.md", "examples/examples.yaml", "forms/demo.yaml"}
 	for i, name := range files {
 		data, err := os.ReadFile(testContent + "/" + name)
 		if err != nil {

@@ -64,6 +64,10 @@ type Content struct {
 	// compiled for routing.Routing.Route, or nil when the content has no
 	// routing.yaml.
 	Routing *routing.Routing
+	// Forms are the site's forms of content/forms, in the order of their
+	// files' names; what each asks and records is the model's form of
+	// the same name.
+	Forms []Form
 }
 
 // loader holds the state of one Load.
@@ -131,6 +135,7 @@ func (l *loader) run() {
 	}
 	l.checkRules()
 	l.orderStages()
+	l.readForms()
 	l.fingerprint()
 	l.readRouting()
 	l.readExamples()
@@ -358,8 +363,9 @@ func (l *loader) readFields(f *file, body ast.Node) {
 				what := "field"
 				if nameN == nil {
 					f.err(item, "field: name is missing")
+				} else if what = "field " + fd.Name; slices.Contains(postedNames, fd.Name) {
+					f.err(nameN, what+": the name is taken: a form posts "+strings.Join(postedNames, ", ")+" of its own")
 				} else {
-					what = "field " + fd.Name
 					l.claim(f, nameN, fd.Name, "field")
 				}
 				if typeN == nil {

@@ -411,3 +411,46 @@ territories:
 		}
 	}
 }
+
+// TestDefaultForms checks the shipped forms: the demo request took over
+// the one signup form (its alias /signup/) in three steps and records a
+// demo request; the others are one page each; every form's site view and
+// model view agree on its questions, and each asks consent again.
+func TestDefaultForms(t *testing.T) {
+	c := mustLoad(t, "../../content")
+	m := c.Model
+	if len(c.Forms) != len(m.Forms) || len(m.Forms) != 4 {
+		t.Fatalf("%d forms in the site, %d in the model; want 4", len(c.Forms), len(m.Forms))
+	}
+	want := map[string]struct {
+		path, signal string
+		steps        int
+	}{
+		"contact":    {"/contact/", "form_submission", 1},
+		"demo":       {"/demo/", "demo_request", 3},
+		"download":   {"/download/", "form_submission", 1},
+		"newsletter": {"/newsletter/", "newsletter_signup", 1},
+	}
+	for i, f := range c.Forms {
+		mf := m.Forms[i]
+		w := want[f.Name]
+		if mf.Name != f.Name || f.Path != w.path || m.Signals[mf.Signal].Name != w.signal || len(f.Steps) != w.steps {
+			t.Errorf("form %s: path %s, signal %s, %d steps; want %+v", f.Name, f.Path, m.Signals[mf.Signal].Name, len(f.Steps), w)
+		}
+		var asked []int
+		for _, s := range f.Steps {
+			for _, name := range s.Fields {
+				asked = append(asked, m.FieldIndex(name))
+			}
+		}
+		if !reflect.DeepEqual(asked, mf.Fields) {
+			t.Errorf("form %s: the site asks %v, the model %v", f.Name, asked, mf.Fields)
+		}
+		if len(mf.Extra) == 0 || len(mf.Again) != 1 || m.Fields[mf.Again[0]].Name != "consent" {
+			t.Errorf("form %s: extra %v, again %v", f.Name, mf.Extra, mf.Again)
+		}
+	}
+	if demo := c.Forms[1]; !reflect.DeepEqual(demo.Aliases, []string{"/signup/"}) {
+		t.Errorf("the demo form's aliases are %v", demo.Aliases)
+	}
+}

@@ -51,13 +51,21 @@ type Link struct {
 	URL   string
 }
 
-// FormSettings are the words of the signup form page.
+// FormSettings are the settings of the site's forms: the words of the one
+// signup form of a content directory without forms (Title, Intro,
+// Submit), where every form posts, the headings of the sections a
+// one-page form groups its fields in, and whether forms tell the visitor
+// the model's verdict.
 type FormSettings struct {
 	Title    string
 	Intro    string // Markdown
 	Submit   string
 	Action   string            // where the form posts
 	Sections map[string]string // section id of fields.yaml -> its heading
+	// Verdict lets a form tell the visitor what the model makes of their
+	// answers (their stage) and what happens next, as they fill it in
+	// and after they send it.
+	Verdict bool
 }
 
 // SiteSettings reads site.yaml.
@@ -86,10 +94,11 @@ func SiteSettings(fsys fs.FS, root string) (Site, qualify.Diags) {
 		},
 		"form": func(n ast.Node) {
 			f.fields(n, "form", map[string]func(ast.Node){
-				"title":  func(n ast.Node) { s.Form.Title = f.str(n, "title") },
-				"intro":  func(n ast.Node) { s.Form.Intro = f.str(n, "intro") },
-				"submit": func(n ast.Node) { s.Form.Submit = f.str(n, "submit") },
-				"action": func(n ast.Node) { s.Form.Action = f.str(n, "action") },
+				"title":   func(n ast.Node) { s.Form.Title = f.str(n, "title") },
+				"intro":   func(n ast.Node) { s.Form.Intro = f.str(n, "intro") },
+				"submit":  func(n ast.Node) { s.Form.Submit = f.str(n, "submit") },
+				"action":  func(n ast.Node) { s.Form.Action = f.str(n, "action") },
+				"verdict": func(n ast.Node) { s.Form.Verdict = f.bool(n, "form: verdict") },
 				"sections": func(n ast.Node) {
 					s.Form.Sections = map[string]string{}
 					for _, e := range f.mapping(n, "sections") {

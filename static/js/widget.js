@@ -1,20 +1,74 @@
-// The signup form's widget, page side. When the browser is idle after the
-// page has loaded, or on the first sign of interest in the form, it has a
-// worker (widget-worker.js) download, compile and warm up the
-// qualification core (Go compiled to WebAssembly); on that sign of
-// interest it runs the core here, which takes the page a few milliseconds.
-// At each change it hands the core every answer in one string and paints
-// what comes back: the conditional questions, each field's error, a word
-// on the email address; on submit it sends the lead as JSON and shows the
-// next step the server decides. Until it runs, and from the moment
-// anything fails, the form is the plain HTML form.
+// The form's widget, page side. On load it makes a multi-step form go
+// step by step (the page shows every step at once without it) and asks
+// the server which questions a returning visitor already answered: those
+// make way for the form's extra questions. When the browser is idle
+// after the page has loaded, or on the first sign of interest in the
+// form, it has a worker (widget-worker.js) download, compile and warm up
+// the qualification core (Go compiled to WebAssembly); on that sign of
+// interest it runs the core here, which takes the page a few
+// milliseconds. At each change it hands the core every answer in one
+// string and paints what comes back: the conditional questions, each
+// field's error, a word on the email address, and, where the site lets
+// it, what the model makes of the visitor; on submit it sends the lead
+// as JSON and shows the next step the server decides. Until the core
+// runs, and from the moment anything fails, the form is the plain HTML
+// form. Its words are the page's: the script has none of its own.
 (() => {
   const form = document.querySelector("form[data-winnow-form]");
-  if (!form || !self.WebAssembly || !WebAssembly.instantiateStreaming) return;
+  if (!form) return;
   const d = form.dataset;
   const byId = (id) => document.getElementById(id);
-  const status = form.querySelector(".form-status");
-  const say = (m) => status && (status.textContent = m);
+  const $ = (s, el = form) => el.querySelector(s);
+  const boxOf = (n) => $(`[data-field="${n}"]`);
+  const text = (el, s) => el && el.textContent != s && (el.textContent = s);
+  const status = $(".form-status");
+  const say = (m) => text(status, m);
+  const words = (k, n) => (d[k + (n > 1 ? "s" : "")] || "").replace("#", n);
+
+  // Steps: one at a time, Next checks the step's answers first. A step
+  // left without a question to ask is passed over.
+  const steps = form.querySelectorAll("[data-step]");
+  let at = 0;
+  const show = (i) => {
+    steps.forEach((s, j) => (s.hidden = j != i));
+    at = i;
+  };
+  const go = (by) => {
+    let i = at + by;
+    while (i > 0 && i < steps.length - 1 && !$(".field:not([hidden])", steps[i])) i += by;
+    show(i);
+    steps[i].focus();
+  };
+  // stepOf shows the step that holds a control.
+  const stepOf = (c) => steps.forEach((s, i) => s.contains(c) && show(i));
+  if (steps.length) {
+    show(0);
+    // The browser's own check of a question on another step shows it.
+    form.addEventListener("invalid", (e) => stepOf(e.target), true);
+    form.addEventListener("click", (e) => {
+      const by = +e.target.dataset.go;
+      if (by && (by < 0 || [...steps[at].querySelectorAll("[name]")].every((c) => c.reportValidity()))) go(by);
+    });
+  }
+
+  // A returning visitor: what their lead answered makes way for the
+  // extra questions, in their order; what the form asks again stays.
+  if (d.profile)
+    fetch(d.profile)
+      .then((r) => r.json())
+      .then(({ answered: a }) => {
+        const extra = [...form.querySelectorAll("[data-extra] [data-field]")].filter((x) => !a.includes(x.dataset.field));
+        for (const n of a) {
+          const b = boxOf(n);
+          if (b && !b.dataset.again && !b.closest("[data-extra]")) {
+            const x = extra.shift();
+            x ? b.replaceWith(x) : b.remove();
+          }
+        }
+      }, () => 0);
+
+  if (!self.WebAssembly || !WebAssembly.instantiateStreaming) return;
+  const verdictBox = $("[data-winnow-verdict]");
   const seen = {}; // per field name: t touched, k typed, p pasted
   const parts = {}; // per field name: its box, control and error slot
   const of = (e) => (seen[e.target.name] = seen[e.target.name] || {});
@@ -37,15 +91,19 @@
       f(e);
     } catch (x) {
       stop();
-      console.warn("winnow: the widget stopped; the form is a plain form", x);
+      console.warn("winnow: the form is a plain form", x);
     }
   };
-  const hidden = (n, v) => {
-    const el = form.querySelector(`input[type=hidden][name="${n}"]`);
+  // keep sets a control's value, for the plain post should the widget
+  // fail: the key, and what the page recorded.
+  const keep = (n, v) => {
+    const el = form.elements[n];
     if (el) el.value = v;
   };
-  const shown = (n) => !(form.querySelector(`[data-field="${n}"]`) || {}).hidden;
-  const problems = (n) => (n > 1 ? n + " answers need" : "One answer needs") + " a correction.";
+  const shown = (n) => !(boxOf(n) || {}).hidden;
+  const wrong = () => fields.filter(([n, msg]) => msg && shown(n) && boxOf(n));
+  // fix shows the first answer to correct, on its step.
+  const fix = (n, c) => (say(words("problem", n)), c && (stepOf(c), c.focus()));
 
   // run evaluates the form and paints the result. The signals the spam
   // rules read go last: how long the form took, and whether every answer
@@ -54,7 +112,7 @@
     let s = "", typed = 0, pasted = 0;
     // A separator typed into an answer becomes another control character,
     // which the core refuses as the server does.
-    for (const [k, v] of new FormData(form)) if (typeof v == "string") s += k + "\x1f" + v.replace(/[\x1e\x1f]/g, "\x1a") + "\x1e";
+    for (const [k, v] of new FormData(form)) s += k + "\x1f" + v.replace(/[\x1e\x1f]/g, "\x1a") + "\x1e";
     for (const n in seen) seen[n].k ? typed++ : seen[n].p && pasted++;
     const fill = began ? "" + Math.floor((Date.now() - began) / 1000) : "";
     const signals = { fill_seconds: fill, pasted: !typed && pasted > 1 ? "yes" : "" };
@@ -62,13 +120,13 @@
     const out = evaluate(s, Date.now() / 1000);
     if (!out) throw Error("the core failed");
     const [head, ...recs] = out.split("\x1e");
-    const [stage, fit, tier, hint, use] = head.split("\x1f");
+    const [stage, fit, tier, hint, use, next] = head.split("\x1f");
     verdict = { stage, fit, tier };
     fields = [];
     let appeared = 0;
     for (const rec of recs) {
       const [n, ask, msg] = rec.split("\x1f");
-      const [box, c, err] = (parts[n] = parts[n] || [form.querySelector(`[data-field="${n}"]`), byId("f-" + n), byId("f-" + n + "-error")]);
+      const [box, c, err] = (parts[n] = parts[n] || [boxOf(n), byId("f-" + n), byId("f-" + n + "-error")]);
       fields.push([n, msg, signals[n]]);
       if (!box) continue;
       if (ask && inputted && box.hidden == (ask == "1")) {
@@ -77,43 +135,23 @@
         if (!box.hidden) appeared++;
       }
       const m = msg && !box.hidden && (seen[n] || {}).t ? msg : "";
-      if (err && c && err.textContent != m) {
-        err.textContent = m;
-        m ? c.setAttribute("aria-invalid", "true") : c.removeAttribute("aria-invalid");
-      }
+      if (err && c && text(err, m)) m ? c.setAttribute("aria-invalid", "true") : c.removeAttribute("aria-invalid");
     }
-    if (appeared) say(appeared > 1 ? appeared + " more questions appeared below." : "One more question appeared below.");
-    email(hint, use);
-  };
-
-  // email says when the address is disposable or a free one, and offers
-  // the likely address for a typo in a well-known provider's domain.
-  let hintText = "";
-  const email = (kind, use) => {
-    const box = form.querySelector('[data-field="email"]'), c = byId("f-email");
-    let p = byId("f-email-hint");
-    const text = {
-      disposable: "This looks like a disposable address: we cannot reach you there for long. Please use your work email.",
-      typo: "Did you mean " + use + "?",
-      free: "A work address helps us find your company and answer sooner.",
-    }[kind] || "";
-    if (!box || !c || text == hintText) return;
-    hintText = text;
-    if (!p) {
-      p = document.createElement("p");
-      p.className = "hint";
-      p.id = "f-email-hint";
-      box.append(p);
-      c.setAttribute("aria-describedby", ((c.getAttribute("aria-describedby") || "") + " f-email-hint").trim());
+    if (appeared) say(words("question", appeared));
+    // The email address: disposable, free, or a likely typo, which a
+    // click corrects.
+    const p = byId("f-email-hint");
+    if (p && text(p.firstChild, (p.dataset[hint] || "").replace("#", use))) {
+      p.hidden = !hint;
+      p.lastChild.hidden = !use;
+      p.lastChild.lastChild.textContent = use;
     }
-    p.textContent = text;
-    if (kind == "typo") {
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "link";
-      b.dataset.winnowUse = use;
-      b.textContent = "Use " + use;
-      p.append(" ", b);
+    // What the model makes of the visitor, once every answer shown is
+    // one the server takes.
+    if (verdictBox) {
+      verdictBox.hidden = wrong().length > 0;
+      text($("strong", verdictBox), stage);
+      text($("span", verdictBox), next);
     }
   };
 
@@ -130,26 +168,22 @@
     if (sending) return;
     for (const [n] of fields) (seen[n] = seen[n] || {}).t = 1;
     run();
-    const bad = fields.filter(([n, msg]) => msg && shown(n) && form.querySelector(`[data-field="${n}"]`));
-    if (bad.length) {
-      say(problems(bad.length));
-      byId("f-" + bad[0][0]).focus();
-      return;
-    }
+    const bad = wrong();
+    if (bad.length) return fix(bad.length, byId("f-" + bad[0][0]));
     key = key || crypto.randomUUID();
-    hidden("idempotency_key", key);
+    keep("idempotency_key", key);
     const answers = Object.fromEntries(new FormData(form));
-    const body = { fields: {}, idempotency_key: key, model: version, verdict };
+    const body = { fields: {}, idempotency_key: key, model: version, verdict, form: answers.form };
     for (const [n, , signal] of fields) {
       const v = signal || answers[n];
-      if (typeof v == "string" && v && shown(n)) hidden(n, (body.fields[n] = v));
+      if (v && shown(n)) keep(n, (body.fields[n] = v));
     }
     sending = 1;
-    say("Sending…");
+    say(d.sending);
     const done = (status, a) => {
       sending = 0;
       try {
-        answered(status, a, answers);
+        answered(status, a);
       } catch (x) {
         plain();
       }
@@ -158,65 +192,59 @@
       method: "POST",
       body: JSON.stringify(body),
       headers: { "Content-Type": "application/json", "Idempotency-Key": key },
-    }).then((r) => r.json().then((j) => done(r.status, j), () => done(r.status, null)), () => done(0, null));
+    }).then((r) => r.json().catch(() => 0).then((j) => done(r.status, j)), () => done(0));
   };
 
   // answered routes the visitor by the server's answer. With no answer,
   // or a failing server, the browser posts the form itself, with the same
   // key, and shows the server's page.
-  const answered = (status, a, answers) => {
-    if (status == 200 || status == 201) return route(a.next || {}, answers, a.score);
+  const answered = (status, a) => {
+    if (status == 200 || status == 201) return route(a);
     if (status == 422 && a && a.errors) {
       let first;
       for (const { field, message } of a.errors) {
-        const c = byId("f-" + field), err = byId("f-" + field + "-error");
+        const [, c, err] = parts[field] || [];
         if (!c || !err) continue;
         err.textContent = message;
         c.setAttribute("aria-invalid", "true");
         first = first || c;
       }
-      say(problems(a.errors.length || 1));
-      return first && first.focus();
+      return fix(a.errors.length || 1, first);
     }
-    if (status == 429 && a && a.message) return say(a.message);
+    if (status == 429 && a) return say(a.message);
     plain();
   };
 
-  // route shows the next step: a meeting to book now for an opportunity
-  // (prefilled with the visitor's name and email), the next step for the
-  // others, and a chance to fix the email for a bad lead. The score shows
-  // only when the content lets visitors see it (the server then sends it).
-  const route = ({ kind, label, message, url }, answers, score) => {
+  // route shows the next step in the page's panel, after the form's own
+  // thank-you: a meeting to book now for an opportunity (the server
+  // prefills it with the visitor's name and email), the next step for the
+  // others, and a chance to fix the email for a bad lead. The panel has a place for the
+  // stage where the site tells visitors what the model makes of them, and
+  // for the score where the content shows it (the server then sends it).
+  const route = ({ next: { kind, label, message, url } = {}, stage, score }) => {
     if (kind == "fix") {
-      say(message || "Please check your details.");
-      const c = byId("f-email");
-      if (c) c.focus();
+      fix(1, byId("f-email"));
+      say(message || d.fix);
       key = ""; // a corrected submission is a new one
       return;
     }
-    const el = (tag, text, cls) => {
-      const x = document.createElement(tag);
-      if (text) x.textContent = text;
-      if (cls) x.className = cls;
-      return x;
+    const panel = byId("next-step");
+    const fill = (n, v, href) => {
+      const el = $(`[data-n="${n}"]`, panel);
+      if (!el) return;
+      el.hidden = !v;
+      (el.lastElementChild || el).textContent = v;
+      if (href) el.href = href;
     };
-    const panel = el("section", "", "next-step"), h = el("h2", kind == "book" ? "Book your meeting now" : "Thank you");
-    panel.tabIndex = -1;
-    panel.setAttribute("aria-labelledby", (h.id = "next-step-title"));
-    panel.append(h);
-    if (message) panel.append(el("p", message));
-    if (score != null) panel.append(el("p", "Your score: " + Math.round(score), "score")); // the content shows it
-    if (url && /^(https:\/\/|\/)/.test(url)) {
-      const link = el("a", label || "Continue", "button");
-      if (kind == "book") {
-        const q = new URLSearchParams();
-        for (const n of ["name", "email"]) if (answers[n]) q.set(n, answers[n]);
-        if (q.size) url += (url.includes("?") ? "&" : "?") + q.toString().replace(/\+/g, "%20");
-      }
-      link.href = url;
-      panel.append(link);
-    } else if (label) panel.append(el("p", label, "next"));
+    if (!/^(https:\/\/|\/)/.test(url)) url = "";
+    if (kind == "book") fill("title", d.book);
+    fill("stage", stage);
+    fill("message", message);
+    fill("url", url && (label || d.continue), url);
+    fill("label", !url && label);
+    fill("score", score && Math.round(score)); // the content shows it
     form.replaceWith(panel);
+    panel.hidden = false;
     panel.focus();
   };
 
@@ -237,8 +265,8 @@
       if (e.target.name && !of(e).t) (of(e).t = 1), schedule();
     });
     on("click", (e) => {
-      const use = e.target.dataset && e.target.dataset.winnowUse, c = byId("f-email");
-      if (use && c) (c.value = use), c.focus(), schedule();
+      const b = e.target.closest("#f-email-hint button"), c = byId("f-email");
+      if (b && c) (c.value = b.lastChild.textContent), c.focus(), schedule();
     });
     form.addEventListener("submit", (e) => {
       if (dead) return;

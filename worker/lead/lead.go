@@ -14,7 +14,7 @@ import (
 
 // Kinds of events.
 const (
-	KindSubmission = "submission" // answers from a form or the API
+	KindSubmission = "submission" // answers from a form or the API (Name: the form of the model it was sent with, or "")
 	KindAnswers    = "answers"    // answers sales recorded, such as a framework's criteria
 	KindSignal     = "signal"     // a signal of the model
 	KindView       = "view"       // a page view of the lead's visitor (Name: the path; Value: the page's signal)
@@ -89,7 +89,8 @@ func NewState() State {
 // events in order of instant), but for attribute fields, where the first
 // touch's stay; a signal keeps its latest
 // instant; a choice's answer records the signal its option names, and a
-// submission the model's form signal, at the event's instant.
+// submission the model's form signal and the signal of the form it was
+// sent with, at the event's instant.
 func Apply(m *qualify.Model, s *State, e *Event) {
 	if s.Answers == nil || s.Signals == nil {
 		*s = State{Answers: map[string]string{}, Signals: map[string]int64{}, Outcome: s.Outcome, Override: s.Override,
@@ -120,6 +121,9 @@ func Apply(m *qualify.Model, s *State, e *Event) {
 		s.AnsweredAt = max(s.AnsweredAt, e.At)
 		if e.Kind == KindSubmission {
 			signal(m.FormSignal)
+			if i := m.FormIndex(e.Name); i >= 0 && m.Forms[i].Signal >= 0 {
+				signal(m.Signals[m.Forms[i].Signal].Name)
+			}
 			s.Outcome = "" // the person came back: a closed lead is open again
 		}
 	case KindSignal:

@@ -238,3 +238,36 @@ func TestDiff(t *testing.T) {
 		t.Errorf("decayed to a cold lead: %+v", ch)
 	}
 }
+
+// A submission sent with a form of the model (the event's name) records
+// the form's signal besides the model's form signal, as the form itself
+// does when the lead is read (qualify.Model.FormLead); one without a
+// form, or with a form the model no longer has, the model's form signal
+// alone. Folding the events again gives the same.
+func TestApplyForm(t *testing.T) {
+	m := shipped(t)
+	for _, c := range []struct {
+		form       string
+		demo, news bool
+	}{{"demo", true, false}, {"newsletter", false, true}, {"", false, false}, {"gone", false, false}} {
+		ev := submission("e1", t0, map[string]string{"email": "ana@northwind.io", "consent": "yes"})
+		ev.Name = c.form
+		s := lead.Fold(m, []lead.Event{ev})
+		sec := t0 / 1000
+		if got := s.Signals["demo_request"] == sec; got != c.demo {
+			t.Errorf("form %q: demo_request recorded %v, want %v", c.form, got, c.demo)
+		}
+		if got := s.Signals["newsletter_signup"] == sec; got != c.news {
+			t.Errorf("form %q: newsletter_signup recorded %v, want %v", c.form, got, c.news)
+		}
+		if s.Signals["form_submission"] != sec {
+			t.Errorf("form %q: no form_submission", c.form)
+		}
+		if i := m.FormIndex(c.form); i >= 0 {
+			l, _ := m.FormLead(i, ev.Answers, sec)
+			if got := lead.Layout(m, &s); !reflect.DeepEqual(got.Signals, l.Signals) {
+				t.Errorf("form %q: the state's signals %v, the form's %v", c.form, got.Signals, l.Signals)
+			}
+		}
+	}
+}
