@@ -15,6 +15,17 @@ type (
 	routingJSON struct {
 		Teams       []teamJSON      `json:"teams"`
 		Territories []territoryJSON `json:"territories,omitempty"`
+		Warn        float64         `json:"warn,omitempty"`
+		Alerts      *alertsJSON     `json:"alerts,omitempty"`
+	}
+	alertsJSON struct {
+		Assigned bool   `json:"assigned,omitempty"`
+		HotTier  string `json:"hot_tier,omitempty"`
+		HotStage string `json:"hot_stage,omitempty"`
+		Warn     bool   `json:"warn,omitempty"`
+		Breach   bool   `json:"breach,omitempty"`
+		Digest   *int   `json:"digest,omitempty"` // minutes after midnight; absent: no digest
+		Quiet    string `json:"quiet,omitempty"`  // "": working hours; "none"; "20:00-08:00"
 	}
 	teamJSON struct {
 		Name       string       `json:"name"`
@@ -23,6 +34,7 @@ type (
 		Holidays   []string     `json:"holidays,omitempty"` // 2026-12-24
 		People     []personJSON `json:"people"`
 		EscalateTo string       `json:"escalate_to,omitempty"`
+		Slack      string       `json:"slack,omitempty"`
 	}
 	personJSON struct {
 		Name     string     `json:"name"`
@@ -47,10 +59,18 @@ func Encode(r *Routing) ([]byte, error) {
 	if r == nil {
 		return []byte("null"), nil
 	}
-	out := routingJSON{Teams: make([]teamJSON, len(r.Teams))}
+	out := routingJSON{Teams: make([]teamJSON, len(r.Teams)), Warn: r.Warn}
+	if a := r.Alerts; a != (Alerts{}) {
+		aj := &alertsJSON{Assigned: a.Assigned, HotTier: a.HotTier, HotStage: a.HotStage, Warn: a.Warn, Breach: a.Breach,
+			Quiet: a.Quiet.String()}
+		if a.Digest {
+			aj.Digest = &a.DigestAt
+		}
+		out.Alerts = aj
+	}
 	for i := range r.Teams {
 		t := &r.Teams[i]
-		tj := teamJSON{Name: t.Name, EscalateTo: t.EscalateTo, People: make([]personJSON, len(t.People))}
+		tj := teamJSON{Name: t.Name, EscalateTo: t.EscalateTo, Slack: t.Slack, People: make([]personJSON, len(t.People))}
 		if t.Calendar.Zone != nil && t.Calendar.Zone != time.UTC {
 			tj.Zone = t.Calendar.Zone.String()
 			if tj.Zone == "Local" {
@@ -99,9 +119,19 @@ func Decode(data []byte, m *qualify.Model, loadZone func(name string) (*time.Loc
 	if in == nil {
 		return nil, nil
 	}
-	r := &Routing{Teams: make([]Team, len(in.Teams))}
+	r := &Routing{Teams: make([]Team, len(in.Teams)), Warn: in.Warn}
+	if aj := in.Alerts; aj != nil {
+		q, ok := ParseQuiet(aj.Quiet)
+		if !ok {
+			return nil, errors.New("routing: alerts: quiet " + aj.Quiet + " is not working hours, none or a window like 20:00-08:00")
+		}
+		r.Alerts = Alerts{Assigned: aj.Assigned, HotTier: aj.HotTier, HotStage: aj.HotStage, Warn: aj.Warn, Breach: aj.Breach, Quiet: q}
+		if aj.Digest != nil {
+			r.Alerts.Digest, r.Alerts.DigestAt = true, *aj.Digest
+		}
+	}
 	for i, tj := range in.Teams {
-		t := Team{Name: tj.Name, EscalateTo: tj.EscalateTo, People: make([]Person, len(tj.People))}
+		t := Team{Name: tj.Name, EscalateTo: tj.EscalateTo, Slack: tj.Slack, People: make([]Person, len(tj.People))}
 		t.Calendar.Zone = time.UTC
 		if tj.Zone != "" && tj.Zone != "UTC" {
 			loc, err := loadZone(tj.Zone)

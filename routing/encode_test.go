@@ -50,6 +50,9 @@ func TestEncodeDecode(t *testing.T) {
 	if got, want := r.Teams[0].Calendar.Zone.String(), c.Routing.Teams[0].Calendar.Zone.String(); got != want {
 		t.Errorf("zone %s, want %s", got, want)
 	}
+	if r.Alerts != c.Routing.Alerts || r.Warn != c.Routing.Warn || !r.Alerts.Digest || r.Team("Account executive").Slack != "WINNOW_ALERT_SLACK_AE" {
+		t.Errorf("alerts %+v warned at %v, want %+v at %v", r.Alerts, r.Warn, c.Routing.Alerts, c.Routing.Warn)
+	}
 
 	counts := routing.Counts{"Lukas Weber": {Open: 60}, "Daniel Kim": {Open: 3, Assigned: 9}}
 	christmas := time.Date(2026, 12, 28, 10, 0, 0, 0, time.UTC).Unix() // Anna Schmidt is away

@@ -26,6 +26,8 @@ type Routing struct {
 	// Warn is the share of an SLA attempt's business time at which its
 	// owner is warned (0: DefaultWarn).
 	Warn float64
+	// Alerts says what the owners of leads are told, and when.
+	Alerts Alerts
 
 	// What Compile prepares for Route: nil until it ran.
 	teams map[string]int // team name → index into Teams
@@ -41,7 +43,11 @@ type Team struct {
 	// EscalateTo names the team a lead is reassigned to when its SLA
 	// breaks, or "" for none.
 	EscalateTo string
-	Pos        qualify.Pos
+	// Slack names the environment variable that holds the URL of the
+	// team's own Slack-compatible incoming webhook for its alerts, such as
+	// WINNOW_ALERT_SLACK_AE; "" (or the variable unset): the default one.
+	Slack string
+	Pos   qualify.Pos
 }
 
 // Person is someone who owns leads.

@@ -407,17 +407,21 @@ func (h *Handler) Purge(ctx context.Context) (int64, error) {
 // Scheduled is the work done on a schedule (the cron trigger at the edge,
 // a ticker natively), as of at: the leads whose verdict time has changed,
 // the persons of leads an earlier release stored, the report's rollups
-// still to count, the webhooks due, and the purge of expired personal
-// data.
+// still to count, the alerts and escalations due, the webhooks due, and
+// the purge of expired personal data.
 func (h *Handler) Scheduled(ctx context.Context, at time.Time) error {
 	at = at.Add(h.c.ClockOffset)
 	_, rerr := h.Rescore(ctx, at)
 	_, berr := h.Persons(ctx, 500)
 	_, cerr := h.CountRollups(ctx, h.c.Limits.DeliverBudget/2)
+	a, aerr := h.Alerts(ctx, at)
+	if a.Escalated > 0 || a.Reowned > 0 {
+		h.log.Warn("leads reassigned", "escalated", a.Escalated, "owner gone", a.Reowned)
+	}
 	d, derr := h.Deliver(ctx) // what the passes above queued too
 	if d.Failed > 0 || d.Dead > 0 {
 		h.log.Warn("webhooks", "delivered", d.Delivered, "failed", d.Failed, "dead", d.Dead)
 	}
 	_, perr := h.Purge(ctx)
-	return errors.Join(rerr, berr, cerr, derr, perr)
+	return errors.Join(rerr, berr, cerr, aerr, derr, perr)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/notify"
 	"github.com/winnowhq/winnow/worker/store"
 )
 
@@ -101,6 +102,18 @@ type Config struct {
 	Client  Doer         // sends webhooks; nil: natively an *http.Client with a 10 s timeout
 	Limits  Limits
 	Log     Logger // nil: discard; never given PII or secrets
+
+	// Channels are where the owners of leads are told what needs them
+	// (notify.Channel: a Slack-compatible incoming webhook, a signed JSON
+	// webhook, email through Resend), through the outbox like the
+	// webhooks; what they are told, and when, is the routing's
+	// (routing.Alerts). Without channels no alert is raised; escalations
+	// happen all the same.
+	Channels []notify.Channel
+	// Env reads the environment (at the edge, the Worker's vars), for the
+	// URL of a team's own Slack webhook, by the variable the routing names
+	// (routing.Team.Slack): FromEnv sets it. nil: teams share the channels.
+	Env func(name string) string
 }
 
 // Logger is what the handler logs with: natively a *slog.Logger; at the
@@ -142,8 +155,10 @@ type Limits struct {
 	RetryBase     time.Duration // the first wait before a webhook is retried; default 30 s
 	DeliverBatch  int           // webhooks claimed at once by a delivery run; default 64
 	Concurrency   int           // webhooks sent at once per target; default 16
-	DeliverBudget time.Duration // how long one delivery or re-scoring run goes on; default 20 s
+	DeliverBudget time.Duration // how long one delivery, re-scoring or alert run goes on; default 20 s
 	RescoreBatch  int           // leads a re-scoring run reads at once; default 200
+	AlertBatch    int           // leads a pass of alerts reads at once; default 100
+	SendTimeout   time.Duration // how long one webhook or alert may take to be answered; default 15 s
 	LoginFailures int           // failed admin logins per IP per Window; default 10
 }
 
@@ -175,6 +190,12 @@ func (l *Limits) defaults() {
 	if l.RescoreBatch == 0 {
 		l.RescoreBatch = 200
 	}
+	if l.AlertBatch == 0 {
+		l.AlertBatch = 100
+	}
+	if l.SendTimeout == 0 {
+		l.SendTimeout = 15 * time.Second
+	}
 	if l.DeliverBudget == 0 {
 		l.DeliverBudget = 20 * time.Second
 	}
@@ -202,6 +223,9 @@ type Handler struct {
 	rollups rollupCache
 	// modelCheck is the dashboard's last model check.
 	modelCheck modelCheck
+	// channels are the alerts' channels: Config.Channels and the teams'
+	// own Slack webhooks.
+	channels []notify.Channel
 }
 
 // New checks a configuration and returns its Handler.
@@ -226,16 +250,20 @@ func New(c Config) (*Handler, error) {
 	if c.Client == nil {
 		c.Client = defaultClient()
 	}
-	if c.Client == nil && len(c.Targets) > 0 {
-		return nil, errors.New("worker: webhook targets but no HTTP client")
-	}
 	for _, t := range c.Targets {
 		if err := t.Check(); err != nil {
 			return nil, err
 		}
 	}
+	chans, err := channels(&c)
+	if err != nil {
+		return nil, err
+	}
+	if c.Client == nil && len(c.Targets)+len(chans) > 0 {
+		return nil, errors.New("worker: webhook targets or alert channels but no HTTP client")
+	}
 	c.Limits.defaults()
-	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log, store: store.New(c.DB, c.Batch)}
+	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log, store: store.New(c.DB, c.Batch), channels: chans}
 	if h.log == nil {
 		h.log = discard{}
 	}

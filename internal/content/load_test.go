@@ -411,3 +411,33 @@ territories:
 		}
 	}
 }
+
+// TestRoutingAlerts reads the alerts of routing.yaml: which are on, the
+// share of an attempt's time at which its owner is warned, the digest's
+// time, the quiet window, a team's own Slack webhook.
+func TestRoutingAlerts(t *testing.T) {
+	ar := txtar.Parse([]byte(`
+-- routing.yaml --
+teams:
+  - {name: SDR, slack: WINNOW_ALERT_SLACK_SDR, people: [{name: Ana, email: ana@example.com}]}
+  - {name: Marketing, people: [{name: Bo, email: bo@example.com}]}
+  - {name: AE, people: [{name: Cy, email: cy@example.com}]}
+alerts:
+  assigned: true
+  hot: {tier: hot}
+  warn: 80%
+  breach: false
+  digest: "07:30"
+  quiet: "20:00-08:00"
+`))
+	c, diags := content.Load(overlay(t, ar), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	r := c.Routing
+	want := routing.Alerts{Assigned: true, HotTier: "hot", Warn: true, Digest: true, DigestAt: 7*60 + 30,
+		Quiet: routing.Quiet{Mode: routing.QuietWindow, From: 20 * 60, To: 8 * 60}}
+	if r.Alerts != want || r.Warn != 0.8 || r.WarnShare() != 0.8 || r.Team("SDR").Slack != "WINNOW_ALERT_SLACK_SDR" {
+		t.Errorf("alerts %+v, warn %v, SDR's Slack %q", r.Alerts, r.Warn, r.Team("SDR").Slack)
+	}
+}

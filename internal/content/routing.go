@@ -63,13 +63,14 @@ func (l *loader) readRouting() {
 
 func (rd *routingReader) read(body ast.Node) {
 	f, l := rd.f, rd.l
-	var zoneN, holidaysN, hoursN, teamsN, territoriesN ast.Node
+	var zoneN, holidaysN, hoursN, teamsN, territoriesN, alertsN ast.Node
 	f.fields(body, "routing", map[string]func(ast.Node){
 		"time_zone":   func(n ast.Node) { zoneN = n },
 		"holidays":    func(n ast.Node) { holidaysN = n },
 		"hours":       func(n ast.Node) { hoursN = n },
 		"teams":       func(n ast.Node) { teamsN = n },
 		"territories": func(n ast.Node) { territoriesN = n },
+		"alerts":      func(n ast.Node) { alertsN = n },
 	})
 	// The company's defaults, which a team may replace one by one.
 	def := routing.Calendar{Zone: time.UTC}
@@ -100,6 +101,103 @@ func (rd *routingReader) read(body ast.Node) {
 		rd.territory(item)
 	}
 	rd.shadowed()
+	if alertsN != nil {
+		rd.alerts(alertsN)
+	}
+}
+
+// alerts reads what the owners of leads are told, and when: which alerts
+// are on, the share of an attempt's time at which its owner is warned,
+// the time of the daily digest and the quiet hours.
+func (rd *routingReader) alerts(n ast.Node) {
+	f, l, a := rd.f, rd.l, &rd.r.Alerts
+	f.fields(n, "alerts", map[string]func(ast.Node){
+		"assigned": func(n ast.Node) { a.Assigned = f.bool(n, "alerts: assigned") },
+		"breach":   func(n ast.Node) { a.Breach = f.bool(n, "alerts: breach") },
+		"hot": func(n ast.Node) {
+			if _, scalar := f.scalar(n); scalar {
+				if f.bool(n, "alerts: hot") {
+					f.err(n, "alerts: hot: name the tier or the stage that makes a lead hot, as {tier: hot, stage: opportunity}, or write false")
+				}
+				return
+			}
+			f.fields(n, "alerts: hot", map[string]func(ast.Node){
+				"tier": func(n ast.Node) {
+					a.HotTier = strings.TrimSpace(f.str(n, "alerts: hot: tier"))
+					var names []string
+					for _, t := range l.m.Tiers {
+						names = append(names, t.Name)
+					}
+					rd.known(n, "alerts: hot: tier", a.HotTier, "tier", names)
+				},
+				"stage": func(n ast.Node) {
+					a.HotStage = strings.TrimSpace(f.str(n, "alerts: hot: stage"))
+					var names []string
+					for _, s := range l.m.Stages {
+						names = append(names, s.Name)
+					}
+					rd.known(n, "alerts: hot: stage", a.HotStage, "stage", names)
+				},
+			})
+		},
+		"warn": func(n ast.Node) {
+			s, _ := f.scalar(n)
+			s = strings.TrimSpace(s)
+			switch strings.ToLower(s) {
+			case "false", "no":
+				return
+			}
+			pct, ok := strings.CutSuffix(s, "%")
+			v, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+			switch {
+			case !ok || err != nil:
+				f.err(n, "alerts: warn: "+f.describeValue(n)+" is not a share of an attempt's time like 75%, or false")
+			case v < 1 || v > 99:
+				f.err(n, "alerts: warn: "+strconv.Quote(s)+" is not between 1% and 99%: the owner is warned when that share of an attempt's time has passed")
+			default:
+				a.Warn, rd.r.Warn = true, v/100
+			}
+		},
+		"digest": func(n ast.Node) {
+			s, _ := f.scalar(n)
+			s = strings.TrimSpace(s)
+			switch strings.ToLower(s) {
+			case "false", "no", "":
+				return
+			}
+			at, ok := parseClock(s)
+			if !ok || at == routing.MinutesPerDay || len(s) != 5 {
+				f.err(n, "alerts: digest: "+f.describeValue(n)+" is not a time of day written HH:MM, like \"08:00\"")
+				return
+			}
+			a.Digest, a.DigestAt = true, at
+		},
+		"quiet": func(n ast.Node) {
+			s := strings.TrimSpace(f.str(n, "alerts: quiet"))
+			q, ok := routing.ParseQuiet(s)
+			if !ok {
+				f.err(n, "alerts: quiet: "+f.describeValue(n)+" is not "+strconv.Quote(routing.QuietOffHoursText)+
+					" (alerts wait outside the team's working hours), "+strconv.Quote(routing.QuietNeverText)+
+					" or a window of the day like \"20:00-08:00\"")
+				return
+			}
+			a.Quiet = q
+		},
+	})
+}
+
+// known reports a name that is not one of names, with the closest.
+func (rd *routingReader) known(n ast.Node, what, name, kind string, names []string) {
+	if slices.Contains(names, name) {
+		return
+	}
+	msg := what + ": unknown " + kind + " " + strconv.Quote(name)
+	if s := qualify.DidYouMean(name, names); s != "" {
+		msg += s
+	} else {
+		msg += "; " + kind + "s: " + strings.Join(names, ", ")
+	}
+	rd.f.err(n, msg)
 }
 
 // zone reads a time zone of the IANA database, as the model's time_zone.
@@ -314,7 +412,7 @@ func spansProblem(spans []routing.Span) string {
 func (rd *routingReader) team(item ast.Node, def routing.Calendar) {
 	f, r := rd.f, rd.r
 	t := routing.Team{Pos: f.pos(item), Calendar: def}
-	var nameN, zoneN, hoursN, holidaysN, escN, peopleN ast.Node
+	var nameN, zoneN, hoursN, holidaysN, escN, peopleN, slackN ast.Node
 	f.fields(item, "team", map[string]func(ast.Node){
 		"name":        func(n ast.Node) { t.Name, nameN = strings.TrimSpace(f.str(n, "team name")), n },
 		"time_zone":   func(n ast.Node) { zoneN = n },
@@ -322,6 +420,7 @@ func (rd *routingReader) team(item ast.Node, def routing.Calendar) {
 		"holidays":    func(n ast.Node) { holidaysN = n },
 		"escalate_to": func(n ast.Node) { t.EscalateTo, escN = strings.TrimSpace(f.str(n, "escalate_to")), n },
 		"people":      func(n ast.Node) { peopleN = n },
+		"slack":       func(n ast.Node) { t.Slack, slackN = strings.TrimSpace(f.str(n, "slack")), n },
 	})
 	if nameN == nil || t.Name == "" {
 		f.err(item, "team: name is missing")
@@ -335,6 +434,11 @@ func (rd *routingReader) team(item ast.Node, def routing.Calendar) {
 		}
 	}
 	what := "team " + t.Name
+	if slackN != nil && !slackVar(t.Slack) {
+		f.err(slackN, what+": slack: "+f.describeValue(slackN)+" is not the name of an environment variable like "+
+			"WINNOW_ALERT_SLACK_SALES: the webhook's URL is a secret, kept in the environment, not in the content")
+		t.Slack = ""
+	}
 	if zoneN != nil {
 		t.Calendar.Zone = rd.zone(zoneN, what+": time_zone")
 	}
@@ -356,6 +460,21 @@ func (rd *routingReader) team(item ast.Node, def routing.Calendar) {
 	r.Teams = append(r.Teams, t)
 	rd.teamN = append(rd.teamN, nameN)
 	rd.escN = append(rd.escN, escN)
+}
+
+// slackVar reports whether name can name the environment variable of a
+// team's Slack webhook: WINNOW_ALERT_SLACK_ and capitals, digits or '_'.
+func slackVar(name string) bool {
+	rest, ok := strings.CutPrefix(name, "WINNOW_ALERT_SLACK_")
+	if !ok || rest == "" || rest == "URL" {
+		return false
+	}
+	for _, c := range rest {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // person reads a person of team t.

@@ -61,6 +61,9 @@ type Options struct {
 	// AdminToken, if not "", is printed with the admin dashboard's
 	// address.
 	AdminToken string
+	// Mail, if not nil, is served under MailPath: where the alerts' emails
+	// go when they are not to be sent (a notify.Mailbox), to read them.
+	Mail http.Handler
 	// Background, if not nil, runs in its own goroutine once the server
 	// serves, until the server stops: the worker's jobs.
 	Background func(ctx context.Context)
@@ -94,6 +97,9 @@ var reloadJS []byte
 const (
 	reloadPath = "/_winnow/reload.js"
 	eventsPath = "/_winnow/events"
+	// MailPath is where Options.Mail is served: the emails that were not
+	// sent, at MailPath, and Resend's POST /emails at MailPath+"emails".
+	MailPath = "/_winnow/mail/"
 )
 
 // server serves the last good build and tells browsers about new ones.
@@ -143,6 +149,9 @@ func Run(ctx context.Context, ln net.Listener, o Options) error {
 	fmt.Fprintf(o.Stdout, "serving %s on %s (Ctrl-C to stop)\n", o.Out, d.public)
 	if o.AdminToken != "" {
 		fmt.Fprintf(o.Stdout, "admin dashboard: %s/admin (token %s)\n", d.public, o.AdminToken)
+	}
+	if o.Mail != nil {
+		fmt.Fprintf(o.Stdout, "alerts' emails, not sent: %s%s\n", d.public, MailPath)
 	}
 	if o.Background != nil {
 		go o.Background(jobs)
@@ -320,6 +329,10 @@ func (d *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case eventsPath:
 		d.events(w, r)
+		return
+	}
+	if d.o.Mail != nil && strings.HasPrefix(r.URL.Path, MailPath) {
+		d.o.Mail.ServeHTTP(w, r)
 		return
 	}
 	d.site.ServeHTTP(w, r)

@@ -200,13 +200,13 @@ func InsertLead(w LeadWrite, guard string, args ...any) Stmt {
 		SQL: `INSERT INTO leads (id, idem_key, body_hash, created_at, person, visitor, version, last_event, email, email_hash,
 			input, signals, answered_at, override, outcome, scored_at, next_check_at, source, model_version, stage, fit, tier,
 			score, verdict, client_model_version, client_verdict, spam, response, rollup_gen, rollup_version, origin, campaign,
-			owner, team, due_at, alert_at)
-			SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			owner, team, due_at, alert_at, alerted_at)
+			SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 			WHERE NOT EXISTS (SELECT 1 FROM events WHERE idem = ?)` + guard + ` ON CONFLICT DO NOTHING`,
 		Args: append([]any{w.ID, w.IdemKey, w.BodyHash, w.CreatedAt, w.Person, w.Visitor, w.Token, w.Email, w.EmailHash,
 			input, signals, w.State.AnsweredAt, override, w.State.Outcome, w.ScoredAt, nullable(w.NextCheckAt), w.Source, w.Model,
 			w.Stage, w.Fit, w.Tier, w.Score, w.Verdict, w.ClientModel, w.Client, boolInt(w.Spam), w.Response,
-			rollupGen(w.RollupGen), w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.IdemKey}, args...),
+			rollupGen(w.RollupGen), w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.AlertedAt, w.IdemKey}, args...),
 	}
 }
 
@@ -219,10 +219,10 @@ func UpdateLead(w LeadWrite, idems []string, guard string, args ...any) Stmt {
 	q := `UPDATE leads SET version = version + 1, last_event = ?, visitor = ?, email = ?, email_hash = ?, input = ?, signals = ?,
 		answered_at = ?, override = ?, outcome = ?, scored_at = ?, next_check_at = ?, model_version = ?, stage = ?, fit = ?,
 		tier = ?, score = ?, verdict = ?, rollup_gen = ?, rollup_version = ?, origin = ?, campaign = ?, owner = ?, team = ?,
-		due_at = ?, alert_at = ? WHERE id = ? AND version = ?`
+		due_at = ?, alert_at = ?, alerted_at = ? WHERE id = ? AND version = ?`
 	vals := []any{w.Token, w.Visitor, w.Email, w.EmailHash, input, signals, w.State.AnsweredAt, override, w.State.Outcome,
 		w.ScoredAt, nullable(w.NextCheckAt), w.Model, w.Stage, w.Fit, w.Tier, w.Score, w.Verdict, rollupGen(w.RollupGen),
-		w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.ID, w.Version}
+		w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.AlertedAt, w.ID, w.Version}
 	if len(idems) > 0 {
 		q += ` AND NOT EXISTS (SELECT 1 FROM events WHERE idem IN ` + in(len(idems)) + `)`
 		vals = append(vals, anys(idems)...)
@@ -255,7 +255,7 @@ func MergeLead(id string, version int64, into string, guard string, args ...any)
 				AND o.merged_into IS NULL AND o.id != leads.id) THEN '' ELSE person END
 			WHERE id = ? AND version = ? AND ` + guard, append([]any{id, version}, args...)}
 	}
-	return Stmt{`UPDATE leads SET merged_into = ?, version = version + 1, next_check_at = NULL, rollup_gen = NULL
+	return Stmt{`UPDATE leads SET merged_into = ?, version = version + 1, next_check_at = NULL, rollup_gen = NULL, due_at = NULL, alert_at = NULL
 		WHERE id = ? AND version = ? AND ` + guard,
 		append([]any{into, id, version}, args...)}
 }
