@@ -32,7 +32,7 @@ type AdminPage struct {
 // Roles of the people who use the dashboard.
 const (
 	RoleAdmin  = "admin"  // everything, people and settings included
-	RoleSales  = "sales"  // works leads: accept, reject, activities, reassign, override
+	RoleSales  = "sales"  // works leads: accept, reject, activities, reassign, override; retries their webhooks
 	RoleViewer = "viewer" // reads
 )
 
@@ -40,6 +40,16 @@ const (
 type AdminLogin struct {
 	Next  string // the admin page to go to after logging in
 	Error string // why the last attempt failed, or ""
+	// Failed names the form Error is about: "password" or "token".
+	Failed string
+	// Passwords shows the form of a person's email and password (off
+	// behind Cloudflare Access); Token the admin token's (off when no
+	// admin token is set).
+	Passwords, Token bool
+	Email            string // the email last tried, filled in again
+	// Notice says something before the forms, such as that Cloudflare
+	// Access let in someone without an account.
+	Notice string
 }
 
 // AdminMessage is a page that says one thing, such as why a form post

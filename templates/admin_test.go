@@ -519,7 +519,7 @@ func TestAdminLayout(t *testing.T) {
 		t.Errorf("%d logout forms", len(logout))
 	}
 	in.CSRF = ""
-	login := parse(t, templates.AdminLayout(in, templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Error: "That is not the admin token."})))
+	login := parse(t, templates.AdminLayout(in, templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Error: "That is not the admin token.", Failed: "token", Token: true})))
 	if len(all(login, tagged("nav"))) != 0 || len(all(login, tagged("button"))) != 1 {
 		t.Error("before login the page has navigation or a logout button")
 	}
@@ -561,4 +561,30 @@ func TestTrendChartMonthLabels(t *testing.T) {
 	if got := strings.Join(shown, " "); got != "Jun 2025 Aug Oct Jan 2026 Mar May" || hidden != 6 {
 		t.Errorf("labelled on a narrow screen: %q, %d hidden", got, hidden)
 	}
+}
+
+// adminPeople is a people page with an admin, a sales person who is
+// disabled, and the admin token's sessions.
+func adminPeople() templates.AdminPeople {
+	return templates.AdminPeople{CSRF: "csrf-token", TokenSessions: 1, Status: "One session ended: its cookie opens nothing now.",
+		People: []templates.Person{
+			{ID: "a1", Email: "ana@example.com", Name: "Ana Souza", Role: templates.RoleAdmin, URL: templates.PersonURL("a1"), Password: true, Sessions: 2},
+			{ID: "b2", Email: "bo@example.com", Role: templates.RoleSales, URL: templates.PersonURL("b2"), Disabled: true},
+		}}
+}
+
+// adminPerson is a person's page with a login link just made and two
+// sessions, one of them the page's own.
+func adminPerson() templates.AdminPerson {
+	return templates.AdminPerson{
+		Person:  templates.Person{ID: "b2", Email: "bo@example.com", Name: "Bo Berg", Role: templates.RoleSales, URL: templates.PersonURL("b2"), Sessions: 2},
+		Created: "2026-03-02 09:00 UTC", CreatedISO: "2026-03-02T09:00:00Z", CreatedBy: "ana@example.com", CSRF: "csrf-token",
+		Status: "Added. Make them a login link, below, for their first login.",
+		Link:   &templates.LoginLink{URL: "https://winnow.example/admin/link/tok", Expires: "2026-03-03 09:00 UTC", ExpiresISO: "2026-03-03T09:00:00Z"},
+		Sessions: []templates.SessionRow{
+			{ID: "h1", Method: "a login link", Started: "2026-03-02 09:05 UTC", StartedISO: "2026-03-02T09:05:00Z",
+				Expires: "2026-03-02 21:05 UTC", ExpiresISO: "2026-03-02T21:05:00Z", Current: true},
+			{ID: "h2", Method: "a password", Started: "2026-03-02 10:00 UTC", StartedISO: "2026-03-02T10:00:00Z",
+				Expires: "2026-03-02 22:00 UTC", ExpiresISO: "2026-03-02T22:00:00Z"},
+		}}
 }

@@ -48,7 +48,21 @@ func goldenCases() []goldenCase {
 		{"admin-overview", templates.AdminOverviewView(adminOverview(), "csrf-token")},
 		{"admin-overview-empty", templates.AdminOverviewView(templates.AdminOverview{}, "csrf-token")},
 		{"admin-lead", templates.AdminLeadView(adminLead())},
-		{"admin-login", templates.AdminLoginView(templates.AdminLogin{Next: "/admin/leads/l1", Error: "That is not the admin token."})},
+		{"admin-login", templates.AdminLoginView(templates.AdminLogin{Next: "/admin/leads/l1", Error: "That is not the admin token.",
+			Failed: "token", Token: true})},
+		{"admin-login-password", templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Error: "That email and password are not those of an account that may log in.",
+			Failed: "password", Passwords: true, Token: true, Email: "jo@example.com"})},
+		{"admin-login-access", templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Token: true,
+			Notice: "Cloudflare Access let you in as cy@acme.example, who has no account here: an admin can add you under People."})},
+		{"admin-people", templates.AdminPeopleView(adminPeople())},
+		{"admin-people-access", templates.AdminPeopleView(templates.AdminPeople{Access: true, DefaultRole: "viewer", CSRF: "csrf-token",
+			Add: templates.PersonForm{Email: "nope", Role: "sales", Error: "That is not an email address such as ana@example.com."}})},
+		{"admin-person", templates.AdminPersonView(adminPerson())},
+		{"admin-account", templates.AdminAccountView(templates.AdminAccount{Email: "jo@example.com", Name: "Jo Sales", Role: "sales",
+			Method: "a password", Password: true, SetPassword: true, CSRF: "csrf-token", Sessions: adminPerson().Sessions})},
+		{"admin-account-token", templates.AdminAccountView(templates.AdminAccount{Role: "admin", Method: "the admin token", CSRF: "csrf-token"})},
+		{"admin-link", templates.LinkLoginView(templates.LinkLogin{Token: "tok", Email: "jo@example.com", Name: "Jo Sales"})},
+		{"admin-link-used", templates.LinkLoginView(templates.LinkLogin{})},
 	}
 }
 

@@ -24,18 +24,30 @@ import (
 )
 
 // The admin dashboard at /admin: server-rendered pages that work without
-// JavaScript, behind a login with the admin token. The JSON API keeps its
-// bearer token.
+// JavaScript, for the people who have an account, each with a role
+// (signin.go, people.go), and for the admin token as the break-glass
+// admin. The JSON API keeps its bearer token.
 
 // routeDashboard adds the dashboard's routes to the handler's mux.
 func (h *Handler) routeDashboard() {
-	h.mux.HandleFunc("GET /admin", h.dashboard(h.overviewPage))
-	h.mux.HandleFunc("GET /admin/leads/{id}", h.dashboard(h.leadPage))
-	h.mux.HandleFunc("GET /admin/model", h.dashboard(h.modelPage))
-	h.mux.HandleFunc("GET /admin/model.patch", h.dashboard(h.modelPatch))
+	viewer, sales, admin := templates.RoleViewer, templates.RoleSales, templates.RoleAdmin
+	h.mux.HandleFunc("GET /admin", h.dashboard(viewer, h.overviewPage))
+	h.mux.HandleFunc("GET /admin/leads/{id}", h.dashboard(viewer, h.leadPage))
+	h.mux.HandleFunc("GET /admin/model", h.dashboard(viewer, h.modelPage))
+	h.mux.HandleFunc("GET /admin/model.patch", h.dashboard(viewer, h.modelPatch))
 	h.mux.HandleFunc("POST /admin/login", h.login)
-	h.mux.HandleFunc("POST /admin/logout", h.dashboardPost(h.logout))
-	h.mux.HandleFunc("POST /admin/webhooks/{id}/retry", h.dashboardPost(h.retryPage))
+	h.mux.HandleFunc("POST /admin/logout", h.dashboardPost(viewer, h.logout))
+	h.mux.HandleFunc("GET /admin/link/{token}", h.linkPage)
+	h.mux.HandleFunc("POST /admin/link", h.linkLogin)
+	h.mux.HandleFunc("POST /admin/webhooks/{id}/retry", h.dashboardPost(sales, h.retryPage))
+	h.mux.HandleFunc("GET /admin/people", h.dashboard(admin, h.peoplePage))
+	h.mux.HandleFunc("POST /admin/people", h.dashboardPost(admin, h.addPerson))
+	h.mux.HandleFunc("GET /admin/people/{id}", h.dashboard(admin, h.personPage))
+	h.mux.HandleFunc("POST /admin/people/{id}", h.dashboardPost(admin, h.changePerson))
+	h.mux.HandleFunc("POST /admin/people/{id}/link", h.dashboardPost(admin, h.makeLink))
+	h.mux.HandleFunc("POST /admin/sessions/revoke", h.dashboardPost(viewer, h.revokeSessions))
+	h.mux.HandleFunc("GET /admin/account", h.dashboard(viewer, h.accountPage))
+	h.mux.HandleFunc("POST /admin/account/password", h.dashboardPost(viewer, h.setPassword))
 	h.mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/admin/" && r.Method == http.MethodGet {
 			seeOther(w, "/admin")
@@ -45,66 +57,15 @@ func (h *Handler) routeDashboard() {
 	})
 }
 
-// adminPage is a dashboard page of a logged-in session.
-type adminPage func(w http.ResponseWriter, r *http.Request, p templates.AdminPage)
-
-// dashboard guards a page: without a valid session it shows the login
-// form, which brings the user back to the page.
-func (h *Handler) dashboard(next adminPage) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if h.c.AdminToken == "" {
-			h.adminOff(w, r)
-			return
-		}
-		if nulPath(r) {
-			h.noPage(w, r)
-			return
-		}
-		sess, ok, err := h.session(r)
-		if err != nil {
-			h.dbDown(w, r, "reading a session", err)
-			return
-		}
-		if !ok {
-			h.loginPage(w, r, http.StatusOK, templates.AdminLogin{Next: r.URL.RequestURI()})
-			return
-		}
-		next(w, r, h.frame(r, sess))
+// frame is what every page shows around its content: for an open
+// session s, the navigation, who is signed in and the logout button.
+func (h *Handler) frame(r *http.Request, s *signedIn) templates.AdminPage {
+	p := templates.AdminPage{Site: h.c.Page.Site.Name, Language: h.c.Page.Site.Language, Path: r.URL.Path}
+	if s != nil {
+		p.CSRF = h.csrfToken(s.id)
+		p.Actor, p.Role = s.actor(), s.role()
 	}
-}
-
-// dashboardPost guards a form post: it must come from the site itself,
-// within a valid session, with the session's CSRF token.
-func (h *Handler) dashboardPost(next adminPage) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if h.c.AdminToken == "" {
-			h.adminOff(w, r)
-			return
-		}
-		if nulPath(r) {
-			h.noPage(w, r)
-			return
-		}
-		if !h.readAdminForm(w, r) {
-			return
-		}
-		sess, ok, err := h.session(r)
-		if err != nil {
-			h.dbDown(w, r, "reading a session", err)
-			return
-		}
-		if !ok {
-			h.adminMessage(w, r, http.StatusForbidden, "Your session has ended",
-				"Nothing was changed: log in again, then repeat what you did.")
-			return
-		}
-		if !h.validCSRF(sess, r.PostForm.Get("csrf")) {
-			h.adminMessage(w, r, http.StatusForbidden, "The form was refused",
-				"It came without this session's security token, so nothing was changed: reload the dashboard and try again.")
-			return
-		}
-		next(w, r, h.frame(r, sess))
-	}
+	return p
 }
 
 // readAdminForm reads a small form body from the site's own pages; it
@@ -120,72 +81,6 @@ func (h *Handler) readAdminForm(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
-}
-
-// frame is what every page of a session shows around its content.
-func (h *Handler) frame(r *http.Request, session string) templates.AdminPage {
-	p := templates.AdminPage{Site: h.c.Page.Site.Name, Language: h.c.Page.Site.Language, Path: r.URL.Path}
-	if session != "" {
-		p.CSRF = h.csrfToken(session)
-		p.Actor, p.Role = "admin", templates.RoleAdmin
-	}
-	return p
-}
-
-// login checks the admin token posted by the login form in constant time;
-// it starts a session and goes to the page the user asked for. Wrong
-// tokens count against the client's address, with those of the bearer
-// API: past Limits.LoginFailures in a window, every attempt is refused
-// until the window ends.
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	if h.c.AdminToken == "" {
-		h.adminOff(w, r)
-		return
-	}
-	if !h.readAdminForm(w, r) {
-		return
-	}
-	form := templates.AdminLogin{Next: safeNext(r.PostForm.Get("next"))}
-	ok, retry, err := h.attempt(r.Context(), h.tokenKey(r), func() bool { return h.isAdminToken(r.PostForm.Get("token")) })
-	if err != nil {
-		h.dbDown(w, r, "counting failed logins", err)
-		return
-	}
-	if retry > 0 {
-		form.Error = "Too many wrong tokens from your network: try again in " + qualify.FormatDuration(retryAfter(w, retry)) + "."
-		h.loginPage(w, r, http.StatusTooManyRequests, form)
-		return
-	}
-	if !ok {
-		h.log.Warn("admin login refused")
-		form.Error = "That is not the admin token."
-		h.loginPage(w, r, http.StatusUnauthorized, form)
-		return
-	}
-	id, err := h.newSession(r.Context(), h.now())
-	if err != nil {
-		h.dbDown(w, r, "starting a session", err)
-		return
-	}
-	setSession(w, r, id)
-	adminHeaders(w.Header())
-	seeOther(w, form.Next)
-}
-
-// logout revokes the session, so that its cookie opens nothing even if
-// kept or copied, and removes the cookie from this browser.
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request, _ templates.AdminPage) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := h.endSession(r.Context(), c.Value); err != nil {
-			h.log.Error("ending a session", "err", err)
-			h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute",
-				"The database does not answer: you are still logged in.")
-			return
-		}
-	}
-	setSession(w, r, "")
-	adminHeaders(w.Header())
-	seeOther(w, "/admin")
 }
 
 // safeNext returns next if it is a dashboard page of this site, else
@@ -236,7 +131,11 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 		o.Status = "No dead webhook " + id + ": it may have been retried already."
 	}
 	p.Title = "Overview"
-	h.adminRender(w, r, http.StatusOK, p, templates.AdminOverviewView(o, p.CSRF))
+	csrf := p.CSRF // the retry buttons' token; viewers get none
+	if p.Role == templates.RoleViewer {
+		csrf = ""
+	}
+	h.adminRender(w, r, http.StatusOK, p, templates.AdminOverviewView(o, csrf))
 }
 
 // overview is what the dashboard shows of the funnel's history, from the
@@ -628,11 +527,14 @@ func (h *Handler) scoreAt(v VerdictJSON, t time.Time) float64 {
 	return math.Round(total*100) / 100
 }
 
-// retryPage puts a dead webhook back in the queue and goes back to the
-// overview, which says what happened.
-func (h *Handler) retryPage(w http.ResponseWriter, r *http.Request, _ templates.AdminPage) {
+// retryPage puts a dead webhook back in the queue, recording who did as
+// an event of its lead, and goes back to the overview, which says what
+// happened.
+func (h *Handler) retryPage(w http.ResponseWriter, r *http.Request, p templates.AdminPage) {
 	id := r.PathValue("id")
-	ok, err := h.store.Requeue(r.Context(), id, h.now().UnixMilli())
+	now := h.now().UnixMilli()
+	ok, err := h.store.RequeueBy(r.Context(), id, lead.Event{ID: newID(), Kind: lead.KindRetry, Actor: p.Actor, Source: "admin",
+		At: now, Recorded: now})
 	if err != nil {
 		h.log.Error("retrying a webhook", "err", err)
 		h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute", "The database does not answer; the webhook was not retried.")
@@ -648,15 +550,16 @@ func (h *Handler) retryPage(w http.ResponseWriter, r *http.Request, _ templates.
 
 // loginPage shows the login form.
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, status int, l templates.AdminLogin) {
-	p := h.frame(r, "")
+	p := h.frame(r, nil)
 	p.Title = "Log in"
 	h.adminRender(w, r, status, p, templates.AdminLoginView(l))
 }
 
-// adminOff answers every dashboard route when no admin token is set.
+// adminOff answers every dashboard route when nobody can log in: no
+// admin token is set, no Cloudflare Access, and nobody has an account.
 func (h *Handler) adminOff(w http.ResponseWriter, r *http.Request) {
 	h.adminMessage(w, r, http.StatusNotFound, "The dashboard is off",
-		"The server has no admin token: set WINNOW_ADMIN_TOKEN to turn the dashboard on.")
+		"The server has no admin token and nobody has an account: set WINNOW_ADMIN_TOKEN, or add a person with winnow people add, to turn the dashboard on.")
 }
 
 // noPage answers a dashboard address that has no page.
@@ -672,8 +575,12 @@ func (h *Handler) dbDown(w http.ResponseWriter, r *http.Request, doing string, e
 
 // adminMessage answers with a page that says one thing.
 func (h *Handler) adminMessage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
-	sess, _, _ := h.session(r)
-	p := h.frame(r, sess)
+	p := h.frame(r, nil)
+	if s, ok := whoOf(r); ok {
+		p = h.frame(r, &s)
+	} else if s, ok, _ := h.session(r); ok && h.access == nil {
+		p = h.frame(r, &s)
+	}
 	p.Title = heading
 	h.adminRender(w, r, status, p, templates.AdminMessageView(templates.AdminMessage{Heading: heading, Message: msg,
 		Link: templates.Link{Title: "Go to the dashboard", URL: "/admin"}}))
@@ -814,6 +721,8 @@ func (h *Handler) eventRow(e eventOut) templates.TimelineRow {
 		if e.ByRule != nil && !*e.ByRule {
 			r.What, r.Override, r.Reason = "Entered "+e.Stage+" by override", true, e.Value
 		}
+	case lead.KindRetry:
+		r.What = "Webhook to " + e.Name + " queued again by hand"
 	case lead.KindAssign:
 		r.What = "Assigned to " + e.Value + " (" + e.Name + ")"
 		if e.Value == "" {

@@ -239,3 +239,87 @@ func TestModelCheckInBrowser(t *testing.T) {
 	}
 	tabTo(t, ctx, `a[href="/admin/model.patch"]`)
 }
+
+// TestPeopleInBrowser manages people in Chromium at a phone's width and a
+// desktop's, from the keyboard, without JavaScript of the page's own:
+// an admin (the admin token) adds a person, makes them a login link and
+// opens their account; the person opens the link, logs in with its
+// button, sets a password, logs out and logs in with it. Every page
+// passes axe-core, does not scroll sideways and has one h1.
+func TestPeopleInBrowser(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	ctx := browsertest.Start(t, 3*time.Minute)
+	typeInto := func(sel, text string) {
+		t.Helper()
+		tabTo(t, ctx, sel)
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, width := range []int64{320, 1280} {
+		w := strconv.FormatInt(width, 10)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+"/admin/people")); err != nil {
+			t.Fatal(err)
+		}
+		typeInto("#token", "tok")
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the people page", `document.querySelector("h1")?.textContent === "People"`)
+		checkPage(t, ctx, "people", width)
+
+		typeInto("#add-email", "jo"+w+"@example.com")
+		typeInto("#add-name", "Jo Sales")
+		tabTo(t, ctx, "#add-role")
+		press(t, ctx, "s") // from viewer to sales, as typing picks an option
+		tabTo(t, ctx, `form[action="/admin/people"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the person's page", `location.pathname.startsWith("/admin/people/") && document.readyState === "complete"`)
+		if role := browsertest.Eval[string](t, ctx, `document.querySelector("#role").value`); role != "sales" {
+			t.Errorf("the person was added as %q, want sales", role)
+		}
+		checkPage(t, ctx, "person", width)
+
+		tabTo(t, ctx, `form[action$="/link"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login link", `!!document.querySelector("#link")`)
+		checkPage(t, ctx, "person-link", width)
+		link := browsertest.Eval[string](t, ctx, `document.querySelector("#link").value`)
+
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/admin/account")); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, ctx, "account-token", width)
+		tabTo(t, ctx, `form[action="/admin/logout"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login form after logging out", `!!document.querySelector("#token")`)
+
+		if err := chromedp.Do(ctx, chromedp.Navigate(link)); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, ctx, "link", width)
+		tabTo(t, ctx, `form[action="/admin/link"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the account page", `location.pathname === "/admin/account" && !!document.querySelector("#new-password")`)
+		checkPage(t, ctx, "account", width)
+		typeInto("#new-password", "correct horse battery")
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the password set", `!!document.querySelector("[role=status]")?.textContent.includes("Your password is set")`)
+
+		tabTo(t, ctx, `form[action="/admin/logout"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login form", `!!document.querySelector("#email")`)
+		typeInto("#email", "jo"+w+"@example.com")
+		typeInto("#password", "correct horse batterx")
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the refusal", `!!document.querySelector("#password-error")`)
+		checkPage(t, ctx, "login-refused", width)
+		typeInto("#password", "correct horse battery")
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the overview", `document.querySelector("h1")?.textContent === "Funnel overview"`)
+		if who := browsertest.Eval[string](t, ctx, `document.querySelector(".who a").textContent`); who != "Signed in as jo"+w+"@example.com" {
+			t.Errorf("the header says %q", who)
+		}
+		tabTo(t, ctx, `form[action="/admin/logout"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login form", `!!document.querySelector("#email")`)
+	}
+}

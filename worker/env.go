@@ -31,6 +31,11 @@ import (
 //	WINNOW_WEBHOOK_RETRY     the first wait before a retry, doubling after (default 30s)
 //	WINNOW_TRUSTED_PROXIES   the proxies in front of a native server, e.g. 127.0.0.1,10.0.0.0/8
 //	                         (ParseTrustedProxies; see Config.TrustedProxies)
+//	WINNOW_ACCESS_TEAM       the Cloudflare Access team in front of /admin, e.g. acme
+//	WINNOW_ACCESS_AUD        the audience tag of its Access application
+//	WINNOW_ACCESS_DEFAULT_ROLE  the role of someone Access lets in without an account:
+//	                         viewer or sales; unset: refused (Config.AccessDefaultRole)
+//	WINNOW_ACCESS_CERTS_URL  for tests: where the team's keys are fetched, on loopback
 //	WINNOW_CLOCK_OFFSET      for tests: moves the clock, e.g. 6h (Config.ClockOffset)
 //
 // and the channels the owners of leads are told through (Config.Channels;
@@ -69,6 +74,10 @@ func (c *Config) FromEnv(get func(string) string) error {
 		c.Targets = append(c.Targets, crm.Target{Name: "hubspot", Kind: crm.KindHubSpot, URL: u, Token: tok})
 	}
 	set(&c.HubSpotSecret, "WINNOW_HUBSPOT_SECRET")
+	set(&c.AccessTeam, "WINNOW_ACCESS_TEAM")
+	set(&c.AccessAUD, "WINNOW_ACCESS_AUD")
+	set(&c.AccessDefaultRole, "WINNOW_ACCESS_DEFAULT_ROLE")
+	set(&c.AccessCertsURL, "WINNOW_ACCESS_CERTS_URL")
 	var errs []error
 	c.Env = get
 	if u := get("WINNOW_ALERT_SLACK_URL"); u != "" {

@@ -816,6 +816,51 @@ func TestOpenAPIExchanges(t *testing.T) {
 	}
 	do(formCall("/admin/webhooks/"+deadID(1)+"/retry", session, csrf, false, 303))
 	do(formCall("/admin/webhooks/"+deadID(1)+"/retry", session, "", true, 403))
+
+	// People: the admin token's session adds a person, changes their
+	// role, and makes them a login link, which logs them in once; they
+	// set a password and log in with it; as a viewer they change
+	// nothing; the admin ends their sessions, disables and enables them.
+	do(apiCall{method: "GET", path: "/admin/people", header: session, want: 200})
+	added := do(formCall("/admin/people", session, csrf+"&email=Jo%40Example.com&name=Jo&role=sales", false, 303))
+	person, _, _ := strings.Cut(added.header.Get("Location"), "?")
+	joID := strings.TrimPrefix(person, "/admin/people/")
+	do(formCall("/admin/people", session, csrf+"&email=jo%40example.com&role=viewer", false, 409))
+	do(formCall("/admin/people", session, csrf+"&email=nope&role=viewer", false, 422))
+	do(formCall("/admin/people", session, "email=x%40example.com&role=viewer", true, 403))
+	do(apiCall{method: "GET", path: person, header: session, want: 200})
+	do(apiCall{method: "GET", path: "/admin/people/nosuchperson", header: session, want: 404})
+	do(formCall(person, session, csrf+"&action=role&role=viewer", false, 303))
+	do(formCall(person, session, csrf+"&action=role&role=root", true, 422))
+	do(formCall("/admin/people/nosuchperson", session, csrf+"&action=disable", false, 404))
+	made := do(formCall(person+"/link", session, csrf, false, 200))
+	link := regexp.MustCompile(`/admin/link/([A-Za-z0-9_-]{43})`).FindSubmatch(made.body)
+	if link == nil {
+		t.Fatalf("the person's page shows no login link:\n%s", made.body)
+	}
+	do(formCall("/admin/people/nosuchperson/link", session, csrf, false, 404))
+	do(apiCall{method: "GET", path: "/admin/link/" + string(link[1]), want: 200})
+	do(apiCall{method: "GET", path: "/admin/link/nosuchlink", want: 404})
+	byLink := do(formCall("/admin/link", nil, "token="+string(link[1]), false, 303))
+	do(formCall("/admin/link", nil, "token="+string(link[1]), false, 404)) // used up
+	jo := map[string]string{}
+	for _, c := range (&http.Response{Header: byLink.header}).Cookies() {
+		jo["Cookie"] = c.Name + "=" + c.Value
+	}
+	mine := do(apiCall{method: "GET", path: "/admin/account", header: jo, want: 200})
+	joCSRF := url.Values{"csrf": {string(csrfField.FindSubmatch(mine.body)[1])}}.Encode()
+	do(formCall("/admin/account/password", jo, joCSRF+"&password=short", false, 422))
+	do(formCall("/admin/account/password", jo, joCSRF+"&password=correct+horse+battery", false, 303))
+	do(formCall("/admin/account/password", jo, joCSRF+"&current=wrong&password=another+long+password", false, 403))
+	do(formCall("/admin/people", jo, joCSRF+"&email=x%40example.com&role=viewer", false, 403))
+	do(apiCall{method: "GET", path: "/admin/people", header: jo, want: 403})
+	do(formCall("/admin/login", nil, "email=jo%40example.com&password=correct+horse+battery", false, 303))
+	do(formCall("/admin/login", nil, "email=jo%40example.com&password=wrong+horse+battery", false, 401))
+	do(formCall("/admin/sessions/revoke", session, csrf+"&all="+joID+"&back="+url.QueryEscape(person), false, 303))
+	do(formCall("/admin/sessions/revoke", session, csrf, false, 400))
+	do(formCall(person, session, csrf+"&action=disable", false, 303))
+	do(formCall(person+"/link", session, csrf, false, 409))
+	do(formCall(person, session, csrf+"&action=enable", false, 303))
 	do(formCall("/admin/logout", map[string]string{"Cookie": cookie, "Origin": "https://evil.example"}, csrf, false, 403))
 	do(formCall("/admin/logout", session, csrf, false, 303))
 	do(formCall("/admin/logout", session, csrf, false, 403)) // the session has ended
@@ -871,6 +916,16 @@ func TestOpenAPIExchanges(t *testing.T) {
 		formCall("/admin/login", nil, "token=tok", false, 0),
 		formCall("/admin/logout", gone, "csrf=x", false, 0),
 		formCall("/admin/webhooks/x/retry", gone, "csrf=x", false, 0),
+		{method: "GET", path: "/admin/people", header: gone},
+		{method: "GET", path: "/admin/people/x", header: gone},
+		{method: "GET", path: "/admin/account", header: gone},
+		{method: "GET", path: "/admin/link/x"},
+		formCall("/admin/link", nil, "token=x", false, 0),
+		formCall("/admin/people", gone, "csrf=x&email=x%40example.com&role=viewer", false, 0),
+		formCall("/admin/people/x", gone, "csrf=x&action=disable", false, 0),
+		formCall("/admin/people/x/link", gone, "csrf=x", false, 0),
+		formCall("/admin/sessions/revoke", gone, "csrf=x&all=token", false, 0),
+		formCall("/admin/account/password", gone, "csrf=x&password=x", false, 0),
 	} {
 		c.want = 503
 		do(c)

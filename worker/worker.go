@@ -15,11 +15,14 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/routing"
+	"github.com/winnowhq/winnow/templates"
+	"github.com/winnowhq/winnow/worker/access"
 	"github.com/winnowhq/winnow/worker/crm"
 	"github.com/winnowhq/winnow/worker/notify"
 	"github.com/winnowhq/winnow/worker/store"
@@ -57,8 +60,24 @@ type Config struct {
 	// post, field errors) in the site's layout.
 	Page PageSettings
 
-	// AdminToken guards the admin routes; "" disables them.
+	// AdminToken guards the admin routes of the API; "" disables them.
+	// It also logs in to the dashboard as the break-glass admin, beside
+	// the people who have an account.
 	AdminToken string
+	// AccessTeam and AccessAUD put the dashboard behind Cloudflare
+	// Access: the team ("acme" for acme.cloudflareaccess.com) and the
+	// audience tag of its Access application. Every request to /admin
+	// must then carry the token Access signs, and the email it names is
+	// the account; nobody logs in with a password or a login link.
+	AccessTeam, AccessAUD string
+	// AccessCertsURL fetches the team's keys from elsewhere than the
+	// team's certs endpoint: for tests only, a loopback address.
+	AccessCertsURL string
+	// AccessDefaultRole is the role of the account made for someone
+	// Access lets in without one: RoleViewer or RoleSales; "" (the
+	// default) refuses them until an admin adds them. Access policies
+	// often let in a whole company, and a viewer reads every lead.
+	AccessDefaultRole string
 	// CallbackSecret lets a CRM record stage events without the admin
 	// token: it signs its callbacks like Winnow signs its webhooks.
 	CallbackSecret string
@@ -220,6 +239,7 @@ type Handler struct {
 	mux     *http.ServeMux
 	log     Logger
 	store   *store.Store
+	access  *access.Verifier // nil unless the dashboard is behind Cloudflare Access
 	rollups rollupCache
 	// modelCheck is the dashboard's last model check.
 	modelCheck modelCheck
@@ -264,6 +284,9 @@ func New(c Config) (*Handler, error) {
 	}
 	c.Limits.defaults()
 	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log, store: store.New(c.DB, c.Batch), channels: chans}
+	if err := h.useAccess(); err != nil {
+		return nil, err
+	}
 	if h.log == nil {
 		h.log = discard{}
 	}
@@ -410,7 +433,7 @@ func (h *Handler) authorized(r *http.Request) bool {
 
 // bearer checks the admin token a request carries as its bearer token.
 // A request without one tries nothing. A wrong one counts against the
-// client's address, with the login form's wrong tokens: past
+// client's address, with the dashboard's failed logins (loginKey): past
 // Limits.LoginFailures in a window, every token, right or wrong, is
 // refused until the window ends, in retry.
 func (h *Handler) bearer(r *http.Request) (ok bool, retry time.Duration, err error) {
@@ -418,7 +441,7 @@ func (h *Handler) bearer(r *http.Request) (ok bool, retry time.Duration, err err
 	if h.c.AdminToken == "" || !found {
 		return false, 0, nil
 	}
-	return h.attempt(r.Context(), h.tokenKey(r), func() bool { return h.isAdminToken(token) })
+	return h.attempt(r.Context(), h.loginKey(r), func() bool { return h.isAdminToken(token) })
 }
 
 // isAdminToken compares a token with the admin token in constant time
@@ -432,6 +455,33 @@ func (h *Handler) isAdminToken(got string) bool {
 }
 
 func (h *Handler) now() time.Time { return h.c.Now().Add(h.c.ClockOffset) }
+
+// useAccess checks the configuration of Cloudflare Access, if any, and
+// makes the verifier of its tokens.
+func (h *Handler) useAccess() error {
+	c := h.c
+	if c.AccessTeam == "" && c.AccessAUD == "" && c.AccessCertsURL == "" && c.AccessDefaultRole == "" {
+		return nil
+	}
+	if c.AccessTeam == "" || c.AccessAUD == "" {
+		return errors.New("worker: Cloudflare Access needs both the team (WINNOW_ACCESS_TEAM) and the application's audience tag (WINNOW_ACCESS_AUD)")
+	}
+	switch c.AccessDefaultRole {
+	case "", templates.RoleViewer, templates.RoleSales:
+	default:
+		return errors.New("worker: WINNOW_ACCESS_DEFAULT_ROLE " + strconv.Quote(c.AccessDefaultRole) +
+			" is not viewer or sales (or empty: refused until an admin adds them)")
+	}
+	if c.Client == nil {
+		return errors.New("worker: Cloudflare Access but no HTTP client to fetch its keys with")
+	}
+	v, err := access.New(access.Config{Team: c.AccessTeam, AUD: c.AccessAUD, CertsURL: c.AccessCertsURL, Client: c.Client, Now: h.now})
+	if err != nil {
+		return errors.New("worker: " + err.Error())
+	}
+	h.access = v
+	return nil
+}
 
 // model returns the model to score with, once what its domain classifier
 // needs is loaded.

@@ -27,6 +27,7 @@ const (
 	KindAssign     = "assign"     // routing gave the lead an owner (Name: the team; Value: the person, "" for nobody; Note: why)
 	KindAccept     = "accept"     // the owner took the lead on (it records the model's acceptance signal too)
 	KindReject     = "reject"     // the owner handed the lead back (Value: a reason of content/routing.yaml)
+	KindRetry      = "retry"      // a dead webhook about the lead was queued again by hand (Name: its target; Value: its id)
 )
 
 // Outcomes.
