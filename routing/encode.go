@@ -13,10 +13,13 @@ import (
 // time zones by name, rules as their canonical text, no positions.
 type (
 	routingJSON struct {
-		Teams       []teamJSON      `json:"teams"`
-		Territories []territoryJSON `json:"territories,omitempty"`
-		Warn        float64         `json:"warn,omitempty"`
-		Alerts      *alertsJSON     `json:"alerts,omitempty"`
+		Teams         []teamJSON      `json:"teams"`
+		Territories   []territoryJSON `json:"territories,omitempty"`
+		Warn          float64         `json:"warn,omitempty"`
+		Alerts        *alertsJSON     `json:"alerts,omitempty"`
+		AcceptSignal  string          `json:"accept_signal,omitempty"`
+		Activities    []activityJSON  `json:"activities,omitempty"`
+		RejectReasons []reasonJSON    `json:"reject_reasons,omitempty"`
 	}
 	alertsJSON struct {
 		Assigned bool   `json:"assigned,omitempty"`
@@ -26,6 +29,15 @@ type (
 		Breach   bool   `json:"breach,omitempty"`
 		Digest   *int   `json:"digest,omitempty"` // minutes after midnight; absent: no digest
 		Quiet    string `json:"quiet,omitempty"`  // "": working hours; "none"; "20:00-08:00"
+	}
+	activityJSON struct {
+		Name  string `json:"name"`
+		Label string `json:"label,omitempty"`
+	}
+	reasonJSON struct {
+		Name  string `json:"name"`
+		Label string `json:"label,omitempty"`
+		To    string `json:"to,omitempty"` // a stage of the model; "": none
 	}
 	teamJSON struct {
 		Name       string       `json:"name"`
@@ -103,12 +115,20 @@ func Encode(r *Routing) ([]byte, error) {
 		}
 		out.Territories = append(out.Territories, tj)
 	}
+	out.AcceptSignal = r.AcceptSignal
+	for _, a := range r.Activities {
+		out.Activities = append(out.Activities, activityJSON{Name: a.Name, Label: a.Label})
+	}
+	for _, rr := range r.RejectReasons {
+		out.RejectReasons = append(out.RejectReasons, reasonJSON{Name: rr.Name, Label: rr.Label, To: rr.To})
+	}
 	return json.Marshal(out)
 }
 
 // Decode rebuilds a routing that Encode wrote, compiled (Compile): its
 // territory rules checked against m, as the content's are (the context of
-// a framework criterion: fields, fit, lists and thresholds), its time
+// a framework criterion: fields, fit, lists and thresholds), the accept
+// signal and the stages reject reasons send leads to as well, its time
 // zones read with loadZone (never asked for UTC). null decodes as a nil
 // routing and no error.
 func Decode(data []byte, m *qualify.Model, loadZone func(name string) (*time.Location, error)) (*Routing, error) {
@@ -177,6 +197,19 @@ func Decode(data []byte, m *qualify.Model, loadZone func(name string) (*time.Loc
 			qualify.StripOffsets(tr.When)
 		}
 		r.Territories = append(r.Territories, tr)
+	}
+	if in.AcceptSignal != "" && m.SignalIndex(in.AcceptSignal) < 0 {
+		return nil, errors.New("routing: accept_signal: the model has no signal " + in.AcceptSignal)
+	}
+	r.AcceptSignal = in.AcceptSignal
+	for _, a := range in.Activities {
+		r.Activities = append(r.Activities, Activity{Name: a.Name, Label: a.Label})
+	}
+	for _, rr := range in.RejectReasons {
+		if rr.To != "" && m.StageIndex(rr.To) < 0 {
+			return nil, errors.New("routing: reject reason " + rr.Name + ": the model has no stage " + rr.To)
+		}
+		r.RejectReasons = append(r.RejectReasons, RejectReason{Name: rr.Name, Label: rr.Label, To: rr.To})
 	}
 	if err := r.Compile(); err != nil {
 		return nil, err

@@ -477,6 +477,104 @@ func TestAdminLeadView(t *testing.T) {
 	}
 }
 
+// adminLeadWork is an open lead sales works, with the forms to do it.
+func adminLeadWork() templates.AdminLead {
+	l := adminLead()
+	l.Outcome, l.Merged, l.Client, l.Timeline = nil, nil, nil, nil
+	l.Status = "Recorded an activity on Ana Souza, Northwind: it is in SQL, owned by Daniel Kim."
+	q := adminQueue()
+	l.Work = &templates.LeadWork{ID: "l1", Name: l.Heading, Key: "lead", People: q.Rows[0].People, Forms: *q.Work}
+	l.Work.Forms.Back = "/admin/leads/l1"
+	return l
+}
+
+// adminQueue is a person's queue of three leads: one overdue, one due,
+// one with nothing due, on the second of three pages.
+func adminQueue() templates.AdminQueue {
+	work := templates.WorkForms{CSRF: "csrf-token", Back: "/admin/queue?owner=Anna+Schmidt&page=2",
+		Activities: []templates.Option{{Value: "contacted", Label: "Contacted"}, {Value: "call", Label: "Called"}},
+		Reasons:    []templates.Option{{Value: "not_ready", Label: "Not ready to buy yet (to cold lead)"}, {Value: "no_answer", Label: "Never answered"}},
+		Stages:     []templates.Option{{Value: "cold lead", Label: "cold lead (Cold lead)"}, {Value: "MQL", Label: "MQL (Marketing qualified lead)"}}}
+	people := []templates.Option{{Value: "Lukas Weber", Label: "Lukas Weber"}}
+	return templates.AdminQueue{Owner: "Anna Schmidt", Zone: "Europe/Paris", Chosen: "Anna Schmidt",
+		Status: "Accepted Bo Berg, Berg AB: it is in SAL, owned by Anna Schmidt.",
+		Choices: []templates.OptionGroup{{Label: "Sales development", Options: []templates.Option{
+			{Value: "Sales development", Label: "Everyone in Sales development"}, {Value: "Anna Schmidt", Label: "Anna Schmidt"}, {Value: "Lukas Weber", Label: "Lukas Weber"}}}},
+		Open: 103, Due: 90, Overdue: 12, Waiting: 13, Page: 2, Pages: 3, From: 51, To: 53,
+		Prev: "/admin/queue?owner=Anna+Schmidt", Next: "/admin/queue?owner=Anna+Schmidt&page=3",
+		Rows: []templates.QueueRow{
+			{ID: "l1", URL: "/admin/leads/l1", Name: "Ana Souza, Northwind", Stage: "MQL", Tier: "hot", Fit: "A", Overdue: true,
+				Due: "Wed 4 Mar 15:00 CET", DueISO: "2026-03-04T14:00:00Z", DueIn: "4h 30m ago", Attempts: "0 of 5", People: people},
+			{ID: "l2", URL: "/admin/leads/l2", Name: "Cy Chan", Stage: "SAL", Tier: "warm", Fit: "B",
+				Due: "Thu 5 Mar 15:00 CET", DueISO: "2026-03-05T14:00:00Z", DueIn: "in 5h 0m", Attempts: "1 of 5", People: people},
+			{ID: "l3", URL: "/admin/leads/l3", Stage: "MQL", Tier: "cool", Fit: "B", Attempts: "5 of 5", People: people},
+		},
+		Work: &work,
+	}
+}
+
+// Every control of a queue's forms has a label of its own, ids are not
+// repeated, every form posts the session's token to the lead it works
+// and comes back to the page; what is overdue is marked, the pages are
+// linked, and without the role to work leads there are no forms.
+func TestAdminQueueView(t *testing.T) {
+	doc := parse(t, templates.AdminQueueView(adminQueue()))
+	ids := map[string]bool{}
+	for _, n := range all(doc, func(n *html.Node) bool { _, ok := attr(n, "id"); return ok }) {
+		id, _ := attr(n, "id")
+		if ids[id] {
+			t.Errorf("id %q is repeated", id)
+		}
+		ids[id] = true
+	}
+	for _, c := range all(doc, tagged("select", "input")) {
+		if typ, _ := attr(c, "type"); typ == "hidden" {
+			continue
+		}
+		id, _ := attr(c, "id")
+		if labels := all(doc, func(n *html.Node) bool { f, _ := attr(n, "for"); return n.Data == "label" && f == id }); id == "" || len(labels) != 1 {
+			t.Errorf("<%s id=%q> has %d labels", c.Data, id, len(labels))
+		}
+	}
+	forms := all(doc, func(n *html.Node) bool { m, _ := attr(n, "method"); return n.Data == "form" && m == "post" })
+	if len(forms) != 3*5 {
+		t.Errorf("%d forms, want 5 for each of 3 leads", len(forms))
+	}
+	for _, f := range forms {
+		action, _ := attr(f, "action")
+		fields := map[string]string{}
+		for _, in := range all(f, tagged("input")) {
+			name, _ := attr(in, "name")
+			fields[name], _ = attr(in, "value")
+		}
+		if !strings.HasPrefix(action, "/admin/leads/l") || !strings.HasSuffix(action, "/events") || fields["csrf"] != "csrf-token" ||
+			fields["back"] != "/admin/queue?owner=Anna+Schmidt&page=2" || fields["fact"] == "" {
+			t.Errorf("a form posts to %s with %v", action, fields)
+		}
+	}
+	rows := all(byLabel(doc, "Open leads of Anna Schmidt, due first: 51 to 53 of 103"), tagged("tr"))
+	if len(rows) != 4 {
+		t.Fatalf("%d rows, want a head and 3", len(rows))
+	}
+	if c, _ := attr(rows[1], "class"); c != "overdue" || !strings.Contains(spaced(rows[1]), "overdue Wed 4 Mar 15:00 CET (4h 30m ago)") {
+		t.Errorf("the overdue row: class %q, %s", c, spaced(rows[1]))
+	}
+	if got := spaced(rows[3]); !strings.HasPrefix(got, "(no name) MQL cool B nothing due 5 of 5 Accept") {
+		t.Errorf("the row with nothing due: %s", got)
+	}
+	page := spaced(doc)
+	for _, want := range []string{"103 open leads: 12 overdue, 78 due later, 13 with nothing due.", "Previous page Page 2 of 3 Next page"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q:\n%s", want, page)
+		}
+	}
+	q := adminQueue()
+	q.Work = nil
+	if doc := parse(t, templates.AdminQueueView(q)); len(all(doc, tagged("form"))) != 1 {
+		t.Errorf("without the role to work leads the queue has %d forms, want the choice of queue alone", len(all(doc, tagged("form"))))
+	}
+}
+
 // The layout is self-contained: its style sheet inline and allowed by
 // its hash, no script, nothing loaded from elsewhere; before login it has
 // no navigation and no logout.

@@ -48,6 +48,8 @@ func goldenCases() []goldenCase {
 		{"admin-overview", templates.AdminOverviewView(adminOverview(), "csrf-token")},
 		{"admin-overview-empty", templates.AdminOverviewView(templates.AdminOverview{}, "csrf-token")},
 		{"admin-lead", templates.AdminLeadView(adminLead())},
+		{"admin-lead-work", templates.AdminLeadView(adminLeadWork())},
+		{"admin-queue", templates.AdminQueueView(adminQueue())},
 		{"admin-login", templates.AdminLoginView(templates.AdminLogin{Next: "/admin/leads/l1", Error: "That is not the admin token.",
 			Failed: "token", Token: true})},
 		{"admin-login-password", templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Error: "That email and password are not those of an account that may log in.",

@@ -446,7 +446,7 @@ func (h *Handler) digests(ctx context.Context, at time.Time) (int, error) {
 		if raised[d.key] {
 			continue
 		}
-		leads, total, err := h.store.Queue(ctx, d.p.Name, stages, digestLeads)
+		leads, total, err := h.store.Digest(ctx, d.p.Name, stages, digestLeads)
 		if err != nil {
 			return n, err
 		}

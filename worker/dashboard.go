@@ -35,6 +35,8 @@ func (h *Handler) routeDashboard() {
 	h.mux.HandleFunc("GET /admin/leads/{id}", h.dashboard(viewer, h.leadPage))
 	h.mux.HandleFunc("GET /admin/model", h.dashboard(viewer, h.modelPage))
 	h.mux.HandleFunc("GET /admin/model.patch", h.dashboard(viewer, h.modelPatch))
+	h.mux.HandleFunc("GET /admin/queue", h.dashboard(viewer, h.queuePage))
+	h.mux.HandleFunc("POST /admin/leads/{id}/events", h.dashboardPost(sales, h.workLead))
 	h.mux.HandleFunc("POST /admin/login", h.login)
 	h.mux.HandleFunc("POST /admin/logout", h.dashboardPost(viewer, h.logout))
 	h.mux.HandleFunc("GET /admin/link/{token}", h.linkPage)
@@ -273,6 +275,16 @@ func (h *Handler) leadPage(w http.ResponseWriter, r *http.Request, p templates.A
 		return
 	}
 	v := h.leadView(l, l.Scores, h.now())
+	v.Status = h.workStatus(ctx, r.URL.Query())
+	switch {
+	case l.MergedInto != "" || l.Spam || l.Outcome != "":
+		// Nobody works it: the page says why.
+	case !p.CanWork():
+		v.WorkNote = "You can read this lead; working it takes the sales or the admin role."
+	default:
+		v.Work = &templates.LeadWork{ID: l.ID, Name: v.Heading, Key: "lead", People: h.reassignOptions(l.Team, l.Owner, l.Stage),
+			Forms: h.workForms(p.CSRF, leadURL(l.ID))}
+	}
 	p.Title = v.Heading
 	h.adminRender(w, r, http.StatusOK, p, templates.AdminLeadView(v))
 }
@@ -330,7 +342,7 @@ func (h *Handler) leadView(l leadJSON, scores []scoreOut, now time.Time) templat
 	}
 	if o := l.Override; o != nil {
 		at := stampMS(o.At)
-		v.Override = &templates.OverrideView{Stage: o.Stage, Rules: vj.Stage, Reason: o.Reason, Actor: o.Actor, At: stamp(at), AtISO: at}
+		v.Override = &templates.OverrideView{Stage: o.Stage, Rules: vj.Stage, Reason: h.rejectLabel(o.Reason), Actor: o.Actor, At: stamp(at), AtISO: at}
 	}
 	if l.Outcome != "" {
 		v.Outcome = &templates.OutcomeView{Outcome: l.Outcome}
@@ -453,6 +465,25 @@ func (h *Handler) changeView(s scoreOut, first bool) *templates.ChangeView {
 func (h *Handler) closeReason(name string) string {
 	if i := h.c.Model.CloseReasonIndex(name); i >= 0 && h.c.Model.CloseReasons[i].Label != "" {
 		return h.c.Model.CloseReasons[i].Label
+	}
+	return name
+}
+
+// rejectLabel is the label of the reject reason named name (why an owner
+// rejected a lead, which an override it set keeps as its reason); any
+// other text as it is.
+func (h *Handler) rejectLabel(name string) string {
+	if rr := h.c.Routing.RejectReason(name); rr != nil && rr.Label != "" {
+		return rr.Label
+	}
+	return name
+}
+
+// activityLabel is the label of the activity named name; any other name
+// as it is.
+func (h *Handler) activityLabel(name string) string {
+	if a := h.c.Routing.Activity(name); a != nil && a.Label != "" {
+		return a.Label
 	}
 	return name
 }
@@ -697,7 +728,17 @@ func (h *Handler) eventRow(e eventOut) templates.TimelineRow {
 			r.What += " (signal: " + signal(e.Value) + ")"
 		}
 	case lead.KindActivity:
-		r.What = "Activity: " + e.Name
+		r.What = "Activity: " + h.activityLabel(e.Name)
+	case lead.KindAccept:
+		r.What = "Accepted the lead"
+		if e.Name != "" {
+			r.What += " (signal: " + signal(e.Name) + ")"
+		}
+	case lead.KindReject:
+		r.What, r.Reason = "Rejected the lead", h.rejectLabel(e.Value)
+		if e.Stage != "" {
+			r.What, r.Override = "Rejected the lead, sent to "+e.Stage, true
+		}
 	case lead.KindOutcome:
 		switch e.Stage {
 		case lead.Won:
@@ -719,13 +760,16 @@ func (h *Handler) eventRow(e eventOut) templates.TimelineRow {
 	case lead.KindStage:
 		r.What = "Entered " + e.Stage + " by the rules"
 		if e.ByRule != nil && !*e.ByRule {
-			r.What, r.Override, r.Reason = "Entered "+e.Stage+" by override", true, e.Value
+			r.What, r.Override, r.Reason = "Entered "+e.Stage+" by override", true, h.rejectLabel(e.Value)
 		}
 	case lead.KindRetry:
 		r.What = "Webhook to " + e.Name + " queued again by hand"
 	case lead.KindAssign:
 		r.What = "Assigned to " + e.Value + " (" + e.Name + ")"
-		if e.Value == "" {
+		switch {
+		case e.Actor != report.SystemActor:
+			r.What = "Reassigned to " + e.Value + " (" + e.Name + ")"
+		case e.Value == "":
 			r.What = "No owner in " + e.Name + ": nobody could take the lead"
 		}
 		r.Reason, r.Note = e.Note, ""

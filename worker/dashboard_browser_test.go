@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/winnowhq/winnow/backtest"
 	"github.com/winnowhq/winnow/internal/browsertest"
@@ -321,5 +322,68 @@ func TestPeopleInBrowser(t *testing.T) {
 		tabTo(t, ctx, `form[action="/admin/logout"] button`)
 		press(t, ctx, "\r")
 		browsertest.WaitFor(t, ctx, "the login form", `!!document.querySelector("#email")`)
+	}
+}
+
+// TestQueueInBrowser works a queue in Chromium at a phone's width and a
+// desktop's, from the keyboard alone and without a script of the page's
+// own: accept the first lead, record an activity on the next, open the
+// other forms of a row. The queue passes axe-core with its rows' forms
+// folded and unfolded, and does not scroll sideways: at 320 px its rows
+// are cards.
+func TestQueueInBrowser(t *testing.T) {
+	f := queueFixture(t)
+	for i := range 6 {
+		id := f.submit(t, "key-queue-browser-"+strconv.Itoa(i), steady(i))["id"].(string)
+		if o := f.owned(t, id); o.Owner != "Anna Schmidt" {
+			f.postEvent(t, id, map[string]string{"reassign": "Anna Schmidt", "actor": "jo"})
+		}
+		f.clock.Advance(4 * time.Hour)
+	}
+	f.clock.Advance(5 * 24 * time.Hour) // every lead is overdue
+	queue := f.srv.URL + "/admin/queue?owner=Anna+Schmidt"
+	ctx := browsertest.Start(t, 3*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(queue)); err != nil {
+		t.Fatal(err)
+	}
+	tabTo(t, ctx, "#token")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("tok")); err != nil {
+		t.Fatal(err)
+	}
+	press(t, ctx, "\r")
+	browsertest.WaitFor(t, ctx, "the queue after logging in", `document.querySelector("h1")?.textContent === "Queue of Anna Schmidt"`)
+	for _, width := range []int64{320, 1280} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(queue)); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.WaitFor(t, ctx, "the queue", `document.readyState === "complete" && !!document.querySelector("tr.overdue")`)
+		checkPage(t, ctx, "queue", width)
+
+		// Accept the first lead.
+		first := browsertest.Eval[string](t, ctx, `document.querySelector("tbody th a").textContent`)
+		tabTo(t, ctx, `tbody tr:first-child form:first-of-type button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the status after accepting", `!!document.querySelector("[role=status]")?.textContent.startsWith("Accepted `+first+`: it is in SAL")`)
+
+		// Record a call on the lead first now.
+		tabTo(t, ctx, `tbody tr:first-child select[name=activity]`)
+		press(t, ctx, kb.ArrowDown)
+		press(t, ctx, kb.ArrowDown)
+		if got := browsertest.Eval[string](t, ctx, `document.activeElement.value`); got != "call" {
+			t.Fatalf("the activity chosen from the keyboard is %q, want call", got)
+		}
+		tabTo(t, ctx, `tbody tr:first-child form:nth-of-type(2) button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the status after the call", `!!document.querySelector("[role=status]")?.textContent.startsWith("Recorded an activity on")`)
+
+		// The other forms of a row open from the keyboard.
+		tabTo(t, ctx, `tbody tr:first-child summary`)
+		press(t, ctx, "\r")
+		if !browsertest.Eval[bool](t, ctx, `document.querySelector("tbody tr:first-child details").open`) {
+			t.Error("Enter on the summary does not open the row's other forms")
+		}
+		tabTo(t, ctx, `tbody tr:first-child select[name=reason]`)
+		browsertest.Eval[bool](t, ctx, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
+		checkPage(t, ctx, "queue-forms", width)
 	}
 }

@@ -640,7 +640,8 @@ func hubSpotSigned(f *fixture, body string) map[string]string {
 // once with success and, where it documents errors, once with an error; a
 // database that does not answer gets every route's 503.
 func TestOpenAPIExchanges(t *testing.T) {
-	f := apiFixture(t, nil)
+	routed := func(c *worker.Config) { c.Routing = shippedRouting(t) }
+	f := apiFixture(t, routed)
 	s := loadSpec(t, f)
 	do := func(c apiCall) apiAnswer { t.Helper(); return s.do(t, f, c) }
 	jsonCall := func(method, path string, header map[string]string, body any, want int) apiCall {
@@ -704,6 +705,32 @@ func TestOpenAPIExchanges(t *testing.T) {
 	do(apiCall{method: "POST", path: events, ctype: "application/json", header: adminBearer, body: `{"signal": `, bad: true, want: 400})
 	do(apiCall{method: "POST", path: events, ctype: "text/plain", header: adminBearer, body: jsonBody(accepted), bad: true, want: 415})
 	do(jsonCall("POST", "/api/leads/nosuchlead/events", adminBearer, accepted, 404))
+
+	// Working a lead: activities, acceptance, rejection, reassignment; and
+	// the queues they are worked from.
+	eve := map[string]any{"fields": map[string]any{"name": "Eve Adams", "email": "eve@northwind.io", "company": "Northwind",
+		"company_size": "201-1000", "industry": "software", "role": "marketing", "seniority": "director", "country": "DE",
+		"request": "newsletter", "consent": true}, "idempotency_key": "openapi-0009"}
+	eveID := do(jsonCall("POST", "/api/leads", nil, eve, 201)).json(t)["id"].(string)
+	eveEvents := "/api/leads/" + eveID + "/events"
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"activity": "call", "note": "left a voicemail", "actor": "jo@example.com"}, 201))
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"activity": "fax", "actor": "jo@example.com"}, 422))
+	do(apiCall{method: "GET", path: "/api/queue?owner=" + url.QueryEscape("Sales development"), header: adminBearer, want: 200})
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"accept": true, "actor": "jo@example.com"}, 201))
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"reject": true, "reason": "not_interested", "actor": "jo@example.com"}, 422))
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"reject": true, "reason": "not_ready", "actor": "jo@example.com"}, 201))
+	owner := do(apiCall{method: "GET", path: "/api/leads/" + eveID, header: adminBearer, want: 200}).json(t)["owner"].(string)
+	other := "Claire Moreau"
+	if owner == other {
+		other = "Hugo Laurent"
+	}
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"reassign": "Daniel Kim", "actor": "jo@example.com"}, 422))
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"reassign": other, "note": "speaks German", "actor": "jo@example.com"}, 201))
+	do(apiCall{method: "GET", path: "/api/queue?owner=" + url.QueryEscape(other) + "&page=2", header: adminBearer, want: 200})
+	do(apiCall{method: "GET", path: "/api/queue?owner=nobody", header: adminBearer, want: 400})
+	do(apiCall{method: "GET", path: "/api/queue", header: adminBearer, bad: true, want: 400})
+	do(apiCall{method: "GET", path: "/api/queue?owner=Marketing&page=first", header: adminBearer, bad: true, want: 400})
+	do(apiCall{method: "GET", path: "/api/queue?owner=Marketing", want: 401})
 
 	merge, unmerge := "/api/leads/"+anaID+"/merge", "/api/leads/"+anaID+"/unmerge"
 	do(jsonCall("POST", unmerge, adminBearer, map[string]any{"lead": boID, "actor": "jo@example.com"}, 409))
@@ -791,6 +818,9 @@ func TestOpenAPIExchanges(t *testing.T) {
 	csrf := url.Values{"csrf": {string(m[1])}}.Encode()
 	do(apiCall{method: "GET", path: "/admin/leads/" + anaID, header: session, want: 200})
 	do(apiCall{method: "GET", path: "/admin/leads/nosuchlead", header: session, want: 404})
+	do(apiCall{method: "GET", path: "/admin/queue", header: session, want: 200})
+	do(apiCall{method: "GET", path: "/admin/queue?owner=" + url.QueryEscape("Sales development"), header: session, want: 200})
+	do(apiCall{method: "GET", path: "/admin/queue?owner=nobody", header: session, want: 404})
 	// The model check: here it is off, so no patch; with a checker that
 	// has the model's files, a patch once leads have outcomes.
 	do(apiCall{method: "GET", path: "/admin/model", header: session, want: 200})
@@ -815,6 +845,12 @@ func TestOpenAPIExchanges(t *testing.T) {
 		return apiCall{method: "POST", path: path, ctype: "application/x-www-form-urlencoded", header: header, body: body, bad: bad, want: want}
 	}
 	do(formCall("/admin/webhooks/"+deadID(1)+"/retry", session, csrf, false, 303))
+	work := func(form url.Values) string { return csrf + "&" + form.Encode() }
+	eveWork := "/admin/leads/" + eveID + "/events"
+	do(formCall(eveWork, session, work(url.Values{"fact": {"activity"}, "activity": {"email"}, "back": {"/admin/queue"}}), false, 303))
+	do(formCall(eveWork, session, work(url.Values{"fact": {"reject"}, "reason": {"not_interested"}}), false, 400))
+	do(formCall(eveWork, session, "fact=accept", true, 403))
+	do(formCall("/admin/leads/nosuchlead/events", session, work(url.Values{"fact": {"accept"}}), false, 404))
 	do(formCall("/admin/webhooks/"+deadID(1)+"/retry", session, "", true, 403))
 
 	// People: the admin token's session adds a person, changes their
@@ -876,6 +912,7 @@ func TestOpenAPIExchanges(t *testing.T) {
 	for _, c := range []apiCall{
 		{method: "GET", path: "/api/outbox", header: adminBearer},
 		{method: "GET", path: "/api/report", header: adminBearer},
+		{method: "GET", path: "/api/queue?owner=Marketing", header: adminBearer},
 		{method: "GET", path: "/api/export.csv", header: adminBearer},
 		{method: "GET", path: "/api/leads/x", header: adminBearer},
 		{method: "POST", path: "/api/outbox/x/retry", header: adminBearer},
@@ -890,7 +927,7 @@ func TestOpenAPIExchanges(t *testing.T) {
 	}
 
 	// A database that does not answer.
-	h := apiFixture(t, nil)
+	h := apiFixture(t, routed)
 	do = func(c apiCall) apiAnswer { t.Helper(); return s.do(t, h, c) }
 	h.db.Close()
 	gone := map[string]string{"Cookie": "winnow_admin=" + strings.Repeat("A", 43)}
@@ -913,8 +950,11 @@ func TestOpenAPIExchanges(t *testing.T) {
 		{method: "GET", path: "/admin/leads/x", header: gone},
 		{method: "GET", path: "/admin/model", header: gone},
 		{method: "GET", path: "/admin/model.patch", header: gone},
+		{method: "GET", path: "/admin/queue", header: gone},
+		{method: "GET", path: "/api/queue?owner=Marketing", header: adminBearer},
 		formCall("/admin/login", nil, "token=tok", false, 0),
 		formCall("/admin/logout", gone, "csrf=x", false, 0),
+		formCall("/admin/leads/x/events", gone, "csrf=x&fact=accept", false, 0),
 		formCall("/admin/webhooks/x/retry", gone, "csrf=x", false, 0),
 		{method: "GET", path: "/admin/people", header: gone},
 		{method: "GET", path: "/admin/people/x", header: gone},

@@ -74,8 +74,9 @@ func (h *Handler) reportZones(ctx context.Context) ([]*time.Location, error) {
 // reportEvent is what the report reads of event e of a lead, and whether
 // it reads it: its stage entries (own: not those of a lead merged into
 // it, which its own history has re-scored), its outcomes, and what
-// people did (activities, and the signals, answers and overrides they
-// recorded), which counts as acting on the lead.
+// people did (activities, acceptances and rejections, and the signals,
+// answers and overrides they recorded), which counts as acting on the
+// lead: an attempt of the stage's rhythm.
 func reportEvent(e *lead.Event, own bool) (report.Event, bool) {
 	re := report.Event{Stage: e.Stage, Actor: e.Actor, Source: e.Source, At: time.UnixMilli(e.At).UTC(),
 		RecordedAt: time.UnixMilli(e.Recorded).UTC(), Seq: e.Seq}
@@ -94,7 +95,7 @@ func reportEvent(e *lead.Event, own bool) (report.Event, bool) {
 		if e.Stage == lead.Open {
 			re.Stage = report.Contacted // reopening is acting: the stage entry it made counts
 		}
-	case lead.KindActivity:
+	case lead.KindActivity, lead.KindAccept, lead.KindReject:
 		re.Stage = report.Contacted
 	case lead.KindSignal, lead.KindAnswers, lead.KindOverride:
 		if e.Actor == report.SystemActor || e.Actor == "visitor" || e.Source == "beacon" {

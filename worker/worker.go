@@ -301,6 +301,7 @@ func New(c Config) (*Handler, error) {
 	h.mux.HandleFunc("POST /api/hubspot", h.postHubSpot)
 	h.mux.HandleFunc("POST /api/beacon", h.postBeacon)
 	h.mux.HandleFunc("GET /api/report", h.admin(h.report))
+	h.mux.HandleFunc("GET /api/queue", h.admin(h.apiQueue))
 	h.mux.HandleFunc("GET /api/export.csv", h.admin(h.exportCSV))
 	h.mux.HandleFunc("GET /api/outbox", h.admin(h.outbox))
 	h.mux.HandleFunc("POST /api/outbox/{id}/retry", h.admin(h.retry))

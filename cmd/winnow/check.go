@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -22,7 +23,8 @@ settings and pages when it has them, reports every problem in it as
 file:line:col: message, then evaluates every example lead in
 examples/ and compares its verdict with the stage, fit, tier and score it
 expects, and, where the content has a routing.yaml, with the team and owner
-it expects. A failing example prints what it expected beside what it got and the
+it expects (it says what the routing holds: teams, territories, and what
+owners record as they work the queue). A failing example prints what it expected beside what it got and the
 points behind the verdict.
 
 Check exits with status 1 if there is any problem or any failing example, so
@@ -99,6 +101,10 @@ func check(e *env, dir string, verbose bool) error {
 	m := c.Model
 	fmt.Fprintf(e.stdout, "%s: model %s (%s), %d fields, %d point rules, %d stages, framework %s\n",
 		dir, m.Version, m.Name, len(m.Fields), len(m.Points), len(m.Stages), frameworkName(m))
+	if r := c.Routing; r != nil {
+		fmt.Fprintf(e.stdout, "%s: %d teams, %d territories; accepting a lead records %s; %d activities, %d reject reasons\n",
+			filepath.Join(dir, content.RoutingFile), len(r.Teams), len(r.Territories), cmp.Or(r.AcceptSignal, "no signal"), len(r.Activities), len(r.RejectReasons))
+	}
 	results := c.Run()
 	failed := 0
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

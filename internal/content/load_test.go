@@ -320,9 +320,10 @@ func TestNumberAttribute(t *testing.T) {
 }
 
 // TestRouting loads a routing.yaml with every part the format has and
-// checks what it becomes, and that example leads expecting a team and an
-// owner pass: a territory's person, the next one while the first is away,
-// the whole team when no territory matches, and nobody.
+// checks what it becomes (what owners record as they work the queue
+// included), and that example leads expecting a team and an owner pass:
+// a territory's person, the next one while the first is away, the whole
+// team when no territory matches, and nobody.
 func TestRouting(t *testing.T) {
 	ar := txtar.Parse([]byte(`
 -- routing.yaml --
@@ -350,6 +351,11 @@ teams:
 territories:
   - {name: software, team: SDR, when: 'industry == "software" and size == "medium" and fit >= "D"', people: [Ana, Bo]}
   - {name: big, team: SDR, when: 'size == "large" or seats > 100'}
+accept_signal: accepted
+activities: [{name: call, label: Called}]
+reject_reasons:
+  - {name: not_ready, label: Not ready, to: new}
+  - {name: no_answer, label: Never answered, to: ""}
 -- examples/examples.yaml --
 - name: software
   at: 2026-03-02
@@ -404,6 +410,13 @@ territories:
 	}
 	if tr := r.Territory("big"); tr.When == nil || len(tr.People) != 0 || tr.Team != "SDR" {
 		t.Errorf("big = %+v", *tr)
+	}
+	if a := r.Activity("call"); r.AcceptSignal != "accepted" || a == nil || a.Label != "Called" || a.Pos.Line == 0 {
+		t.Errorf("accept signal %q, activity call %+v", r.AcceptSignal, a)
+	}
+	if rr, none := r.RejectReason("not_ready"), r.RejectReason("no_answer"); rr == nil || rr.To != "new" || rr.Label != "Not ready" ||
+		none == nil || none.To != "" {
+		t.Errorf("reject reasons %+v", r.RejectReasons)
 	}
 	for _, res := range c.Run() {
 		for _, d := range res.Diffs {

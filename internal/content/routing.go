@@ -63,14 +63,17 @@ func (l *loader) readRouting() {
 
 func (rd *routingReader) read(body ast.Node) {
 	f, l := rd.f, rd.l
-	var zoneN, holidaysN, hoursN, teamsN, territoriesN, alertsN ast.Node
+	var zoneN, holidaysN, hoursN, teamsN, territoriesN, alertsN, acceptN, activitiesN, reasonsN ast.Node
 	f.fields(body, "routing", map[string]func(ast.Node){
-		"time_zone":   func(n ast.Node) { zoneN = n },
-		"holidays":    func(n ast.Node) { holidaysN = n },
-		"hours":       func(n ast.Node) { hoursN = n },
-		"teams":       func(n ast.Node) { teamsN = n },
-		"territories": func(n ast.Node) { territoriesN = n },
-		"alerts":      func(n ast.Node) { alertsN = n },
+		"time_zone":      func(n ast.Node) { zoneN = n },
+		"holidays":       func(n ast.Node) { holidaysN = n },
+		"hours":          func(n ast.Node) { hoursN = n },
+		"teams":          func(n ast.Node) { teamsN = n },
+		"territories":    func(n ast.Node) { territoriesN = n },
+		"alerts":         func(n ast.Node) { alertsN = n },
+		"accept_signal":  func(n ast.Node) { acceptN = n },
+		"activities":     func(n ast.Node) { activitiesN = n },
+		"reject_reasons": func(n ast.Node) { reasonsN = n },
 	})
 	// The company's defaults, which a team may replace one by one.
 	def := routing.Calendar{Zone: time.UTC}
@@ -103,6 +106,15 @@ func (rd *routingReader) read(body ast.Node) {
 	rd.shadowed()
 	if alertsN != nil {
 		rd.alerts(alertsN)
+	}
+	if acceptN != nil {
+		rd.acceptSignal(acceptN)
+	}
+	for _, item := range f.seq(activitiesN, "activities") {
+		rd.activity(item)
+	}
+	for _, item := range f.seq(reasonsN, "reject_reasons") {
+		rd.rejectReason(item)
 	}
 }
 
@@ -198,6 +210,96 @@ func (rd *routingReader) known(n ast.Node, what, name, kind string, names []stri
 		msg += "; " + kind + "s: " + strings.Join(names, ", ")
 	}
 	rd.f.err(n, msg)
+}
+
+// acceptSignal reads accept_signal: the model's signal that accepting a
+// lead records.
+func (rd *routingReader) acceptSignal(n ast.Node) {
+	f, m := rd.f, rd.l.m
+	name := strings.TrimSpace(f.str(n, "accept_signal"))
+	if m.SignalIndex(name) < 0 {
+		names := nameList(m.Signals, func(s *qualify.Signal) string { return s.Name })
+		f.err(n, "accept_signal: unknown signal "+strconv.Quote(name)+choices(name, "signals", names))
+		return
+	}
+	rd.r.AcceptSignal = name
+}
+
+// workName checks the name of an activity or a reject reason, which the
+// API takes and events keep: it starts with a lower-case letter and holds
+// only lower-case letters, digits and _.
+func (rd *routingReader) workName(n ast.Node, what, name string) bool {
+	if !crmWord(name, false) || name[0] < 'a' {
+		rd.f.err(n, what+" name "+strconv.Quote(name)+" must start with a lower-case letter and hold only lower-case letters, digits and _")
+		return false
+	}
+	return true
+}
+
+// activity reads an activity: an attempt owners record of acting on a
+// lead, with the label people read.
+func (rd *routingReader) activity(item ast.Node) {
+	f, r := rd.f, rd.r
+	a := routing.Activity{Pos: f.pos(item)}
+	var nameN ast.Node
+	f.fields(item, "activity", map[string]func(ast.Node){
+		"name":  func(n ast.Node) { a.Name, nameN = strings.TrimSpace(f.str(n, "activity name")), n },
+		"label": func(n ast.Node) { a.Label = strings.TrimSpace(f.str(n, "activity label")) },
+	})
+	if nameN == nil {
+		f.err(item, "activity: name is missing")
+		return
+	}
+	a.Pos = f.pos(nameN)
+	if !rd.workName(nameN, "activity", a.Name) {
+		return
+	}
+	if b := r.Activity(a.Name); b != nil {
+		f.err(nameN, "activity "+a.Name+" is already listed at "+b.Pos.String())
+		return
+	}
+	if a.Label == "" {
+		f.err(item, "activity "+a.Name+": label is missing (what people read, such as Called)")
+	}
+	r.Activities = append(r.Activities, a)
+}
+
+// rejectReason reads a reason to reject a lead: its name, the label
+// people read, and the stage it sends the lead to (to), if any.
+func (rd *routingReader) rejectReason(item ast.Node) {
+	f, r, m := rd.f, rd.r, rd.l.m
+	rr := routing.RejectReason{Pos: f.pos(item)}
+	var nameN, toN ast.Node
+	f.fields(item, "reject reason", map[string]func(ast.Node){
+		"name":  func(n ast.Node) { rr.Name, nameN = strings.TrimSpace(f.str(n, "reject reason name")), n },
+		"label": func(n ast.Node) { rr.Label = strings.TrimSpace(f.str(n, "reject reason label")) },
+		"to":    func(n ast.Node) { toN = n },
+	})
+	if nameN == nil {
+		f.err(item, "reject reason: name is missing")
+		return
+	}
+	rr.Pos = f.pos(nameN)
+	if !rd.workName(nameN, "reject reason", rr.Name) {
+		return
+	}
+	if b := r.RejectReason(rr.Name); b != nil {
+		f.err(nameN, "reject reason "+rr.Name+" is already listed at "+b.Pos.String())
+		return
+	}
+	what := "reject reason " + rr.Name
+	if rr.Label == "" {
+		f.err(item, what+": label is missing (what people read, such as Not ready to buy yet)")
+	}
+	if toN != nil && !f.isNull(toN) {
+		rr.To = strings.TrimSpace(f.str(toN, what+": to"))
+		if rr.To != "" && m.StageIndex(rr.To) < 0 {
+			names := nameList(m.Stages, func(s *qualify.Stage) string { return s.Name })
+			f.err(toN, what+": to: unknown stage "+strconv.Quote(rr.To)+choices(rr.To, "stages", names))
+			rr.To = ""
+		}
+	}
+	r.RejectReasons = append(r.RejectReasons, rr)
 }
 
 // zone reads a time zone of the IANA database, as the model's time_zone.

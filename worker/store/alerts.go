@@ -110,18 +110,18 @@ func (s *Store) OwnedLeads(ctx context.Context, o Owner, limit int) ([]string, e
 		o.Person, o.Team, limit)
 }
 
-// QueueLead is a lead of a person's queue: what a digest lists.
-type QueueLead struct {
+// DigestLead is a lead of a person's digest.
+type DigestLead struct {
 	ID, Stage, Fit, Tier, Team string
 	Score                      float64
 	Answers                    map[string]string
 	DueAt                      int64 // 0: nothing due
 }
 
-// Queue reads the open leads person owns in one of stages (not won or
+// Digest reads the open leads person owns in one of stages (not won or
 // lost, not merged, not a robot's), those due first and in order of due
 // time, then the others, at most limit, and how many there are in all.
-func (s *Store) Queue(ctx context.Context, person string, stages []string, limit int) ([]QueueLead, int, error) {
+func (s *Store) Digest(ctx context.Context, person string, stages []string, limit int) ([]DigestLead, int, error) {
 	if len(stages) == 0 {
 		stages = []string{""}
 	}
@@ -138,9 +138,9 @@ func (s *Store) Queue(ctx context.Context, person string, stages []string, limit
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var out []QueueLead
+	var out []DigestLead
 	for rows.Next() {
-		var q QueueLead
+		var q DigestLead
 		var input string
 		if err := rows.Scan(&q.ID, &q.Stage, &q.Fit, &q.Tier, &q.Team, &q.Score, &input, &q.DueAt); err != nil {
 			return nil, 0, err

@@ -441,14 +441,22 @@ func (s *Store) LastRow(ctx context.Context) (int64, error) {
 	return n.Int64, err
 }
 
-func (s *Store) reportLeads(ctx context.Context, answers bool, where string, args ...any) ([]Lead, error) {
+// reportLeadsSQL is the query of reportLeads.
+func reportLeadsSQL(answers bool, where string) string {
 	input := `input`
 	if !answers {
 		input = `CASE WHEN origin IS NULL THEN input ELSE '' END`
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT rowid, id, created_at, source, spam, model_version, stage, fit, tier, score, origin, campaign,
-		version, coalesce(rollup_gen, -1), `+input+`, coalesce(report_events, `+reportEvents+`)
-		FROM leads WHERE `+where, args...)
+	return `SELECT rowid, id, created_at, source, spam, model_version, stage, fit, tier, score, origin, campaign,
+		version, coalesce(rollup_gen, -1), outcome, owner, team, coalesce(due_at, 0), ` + input + `, coalesce(report_events, ` + reportEvents + `)
+		FROM leads WHERE ` + where
+}
+
+// reportLeads reads the leads where holds (a condition, then an order and
+// a limit if any), in the order it gives, with what the report reads of
+// them (see LeadsBetween), their owner and when their next attempt is due.
+func (s *Store) reportLeads(ctx context.Context, answers bool, where string, args ...any) ([]Lead, error) {
+	rows, err := s.DB.QueryContext(ctx, reportLeadsSQL(answers, where), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +468,7 @@ func (s *Store) reportLeads(ctx context.Context, answers bool, where string, arg
 		var origin, campaign, own sql.NullString
 		var in string
 		if err := rows.Scan(&l.Row, &l.ID, &l.CreatedAt, &l.Source, &spam, &l.Model, &l.Stage, &l.Fit, &l.Tier, &l.Score,
-			&origin, &campaign, &l.Version, &l.RollupGen, &in, &own); err != nil {
+			&origin, &campaign, &l.Version, &l.RollupGen, &l.State.Outcome, &l.Owner, &l.Team, &l.DueAt, &in, &own); err != nil {
 			return nil, err
 		}
 		l.Spam = spam != 0
@@ -562,7 +570,7 @@ func (s *Store) StaleReportEvents(ctx context.Context) ([]string, error) {
 // worker.reportEvent), and merges, which say that a lead has others'
 // events. The kind is no condition of the index (+kind): a lead's events
 // are few, the events of one kind many.
-const reportKinds = `+e.kind IN ('stage', 'outcome', 'activity', 'signal', 'answers', 'override', 'merge')`
+const reportKinds = `+e.kind IN ('stage', 'outcome', 'activity', 'accept', 'reject', 'signal', 'answers', 'override', 'merge')`
 
 // reportEvent is what the report reads of an event e, as one text: kind,
 // stage, actor, source, at, recorded_at, by_rule and rowid, separated by
