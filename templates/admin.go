@@ -142,6 +142,9 @@ type AdminOverview struct {
 	Recent      []RecentLead
 	Dead        []DeadWebhook
 	Moves       []MoveRow // the model's stages in order
+	// Owners and Teams are how each person and each team did with the
+	// leads they own now, by name.
+	Owners, Teams []OwnerRow
 	// Sources, Origins and Campaigns are the conversions of the leads by
 	// where they came from.
 	Sources, Origins, Campaigns SegmentTable
@@ -192,6 +195,45 @@ type SLAFigures struct {
 	// Compliance is Met / (Met + Late + Breached), 0 to 1; nil when no
 	// entry has fallen due.
 	Compliance *float64
+	// The rhythm after the first action: Every is the time between
+	// follow-ups ("" for none), Attempts how many attempts are asked for,
+	// the first action included ("" for no limit), and Rhythm how the
+	// entries' rhythms went.
+	Every    string
+	Attempts string
+	Rhythm   RhythmFigures
+}
+
+// RhythmFigures is how the rhythm of an SLA (the first action, then the
+// follow-ups) went for some entries.
+type RhythmFigures struct {
+	Kept    int // ended with every attempt made in time
+	Broken  int // an attempt made late, or missed
+	Running int // still in the stage, every attempt so far in time
+	OnTime  int // attempts made in time
+	Late    int // attempts made late
+	Missed  int // attempts missed
+	Overdue int // of Broken, the rhythms still running past an attempt's due time
+}
+
+// OwnerRow is how one person, or one team, did with the leads they own
+// now.
+type OwnerRow struct {
+	Name  string
+	Owned int // leads that came in in the period
+	// SpeedMedian and SpeedP90 are the median and the 90th percentile of
+	// the business time to the first action, e.g. "1h 30m"; "" without
+	// any.
+	SpeedMedian string
+	SpeedP90    string
+	Rhythm      RhythmFigures
+	Accepted    int
+	Rejected    int
+	Reasons     string // the most frequent reasons for rejecting, e.g. "duplicate 3, not_my_territory 1"
+	// Opportunities and Won count the owned leads that reached the bottom
+	// of the funnel (or won) and that won.
+	Opportunities int
+	Won           int
 }
 
 // AdminLead is the page of one lead.
@@ -616,6 +658,46 @@ func shareCell(f *float64) string {
 		return "–"
 	}
 	return percent(*f)
+}
+
+// keptCell writes how many rhythms were kept: "50% (2 of 4)", of those
+// that ended or broke; a dash when none did.
+func keptCell(r RhythmFigures) string {
+	var rate *float64
+	if n := r.Kept + r.Broken; n > 0 {
+		f := float64(r.Kept) / float64(n)
+		rate = &f
+	}
+	return conversionCell(Conversion{Reached: r.Kept + r.Broken, Converted: r.Kept, Rate: rate})
+}
+
+// brokenCell writes the broken rhythms with those still overdue: "5 (2
+// overdue)".
+func brokenCell(r RhythmFigures) string {
+	if r.Overdue == 0 {
+		return strconv.Itoa(r.Broken)
+	}
+	return strconv.Itoa(r.Broken) + " (" + strconv.Itoa(r.Overdue) + " overdue)"
+}
+
+// ofOwned writes how many owned leads got somewhere: "20% (2 of 10)"; a
+// dash when none is owned.
+func ofOwned(n int, r OwnerRow) string {
+	var rate *float64
+	if r.Owned > 0 {
+		f := float64(n) / float64(r.Owned)
+		rate = &f
+	}
+	return conversionCell(Conversion{Reached: r.Owned, Converted: n, Rate: rate})
+}
+
+// rejectedCell writes the rejections with their most frequent reasons:
+// "4 (duplicate 3, not_my_territory 1)".
+func rejectedCell(r OwnerRow) string {
+	if r.Reasons == "" {
+		return strconv.Itoa(r.Rejected)
+	}
+	return strconv.Itoa(r.Rejected) + " (" + r.Reasons + ")"
 }
 
 // rateCell writes a month's conversion for the table: "40% (4 of 10)", or

@@ -45,9 +45,18 @@ func adminOverview() templates.AdminOverview {
 		},
 		Period: "2025-02 to 2026-02",
 		SLA: []templates.SLAFigures{
-			{Stage: "MQL", Owner: "Sales development", Within: "1d 0h", Entered: 60, Met: 40, Late: 12, Breached: 3, NotDue: 5, Compliance: rate(40.0 / 55)},
-			{Stage: "SAL", Owner: "Sales development", Within: "2d 0h"},
+			{Stage: "MQL", Owner: "Sales development", Within: "1d 0h", Entered: 60, Met: 40, Late: 12, Breached: 3, NotDue: 5, Compliance: rate(40.0 / 55),
+				Every: "2d 0h", Attempts: "5", Rhythm: templates.RhythmFigures{Kept: 30, Broken: 20, Running: 8, OnTime: 110, Late: 18, Missed: 9, Overdue: 4}},
+			{Stage: "SAL", Owner: "Sales development", Within: "2d 0h", Attempts: "1"},
 		},
+		Owners: []templates.OwnerRow{
+			{Name: "Anna Schmidt", Owned: 20, SpeedMedian: "1h 30m", SpeedP90: "26h 5m", Rhythm: templates.RhythmFigures{Kept: 6, Broken: 2, Running: 4},
+				Accepted: 15, Rejected: 4, Reasons: "not_my_territory 3, duplicate 1", Opportunities: 5, Won: 2},
+			{Name: "Lukas Weber", Owned: 0, Accepted: 1},
+		},
+		Teams: []templates.OwnerRow{{Name: "Sales development", Owned: 20, SpeedMedian: "1h 30m", SpeedP90: "26h 5m",
+			Rhythm: templates.RhythmFigures{Kept: 6, Broken: 2, Running: 4}, Accepted: 16, Rejected: 4,
+			Reasons: "not_my_territory 3, duplicate 1", Opportunities: 5, Won: 2}},
 		Breaches: []templates.BreachRow{{LeadID: "l1", Lead: "Ana Souza, Northwind", URL: "/admin/leads/l1", Stage: "MQL",
 			Owner: "Sales development", Age: "2d 3h", Over: "1d 3h"}},
 		BreachCount: 3,
@@ -308,6 +317,39 @@ func TestOverviewMovesAndOrigins(t *testing.T) {
 	}
 	if !strings.Contains(text(doc), "Conversion by campaign: no leads in the period.") {
 		t.Error("an empty segment table says nothing")
+	}
+}
+
+// The Team section has a row per owner and per team: the leads owned, the
+// speed to lead in business hours, the rhythms kept, the leads accepted
+// and rejected with the top reasons, and the shares that reached an
+// opportunity and won; the SLA's rhythm has a row per stage.
+func TestOverviewTeam(t *testing.T) {
+	doc := parse(t, templates.AdminOverviewView(adminOverview(), "tok"))
+	var got []string
+	for _, table := range []string{"Leads by owner", "Leads by team", "Follow-up rhythm"} {
+		for _, tr := range all(byLabel(doc, table), tagged("tr")) {
+			got = append(got, cells(tr))
+		}
+	}
+	want := []string{
+		"Owner | Leads owned | Speed to lead, median | 90th percentile | Rhythm kept | Accepted | Rejected | Reached opportunity | Won",
+		"Anna Schmidt | 20 | 1h 30m | 26h 5m | 75% (6 of 8) | 15 | 4 (not_my_territory 3, duplicate 1) | 25% (5 of 20) | 10% (2 of 20)",
+		"Lukas Weber | 0 | – | – | – | 1 | 0 | – | –",
+		"Team | Leads owned | Speed to lead, median | 90th percentile | Rhythm kept | Accepted | Rejected | Reached opportunity | Won",
+		"Sales development | 20 | 1h 30m | 26h 5m | 75% (6 of 8) | 16 | 4 (not_my_territory 3, duplicate 1) | 25% (5 of 20) | 10% (2 of 20)",
+		"Stage | Follow up every | Attempts | Kept | Broken | Running | Attempts in time | Late | Missed | Rhythm kept",
+		"MQL | 2d 0h | 5 | 30 | 20 (4 overdue) | 8 | 110 | 18 | 9 | 60% (30 of 50)",
+		"SAL | – | 1 | 0 | 0 | 0 | 0 | 0 | 0 | –",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	empty := text(parse(t, templates.AdminOverviewView(templates.AdminOverview{}, "tok")))
+	for _, s := range []string{"Leads by owner: nobody owns leads of the period.", "Leads by team: nobody owns leads of the period."} {
+		if !strings.Contains(empty, s) {
+			t.Errorf("an empty overview lacks %q", s)
+		}
 	}
 }
 

@@ -160,7 +160,7 @@ func (h *Handler) countedRollups(ctx context.Context) (store.RollupState, error)
 		return store.RollupState{}, err
 	}
 	st, err := h.rollupState(ctx, false)
-	if err != nil || st.Built && st.Shape == report.Shape(h.c.Model, zones) {
+	if err != nil || st.Built && st.Shape == report.Shape(h.c.Model, h.c.Routing, zones) {
 		return st, err
 	}
 	if _, err := h.CountRollups(ctx, 200*time.Millisecond); err != nil {
@@ -253,7 +253,8 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 	for _, f := range m.Fields {
 		head = append(head, f.Name)
 	}
-	head = append(head, report.ColStageNow, report.ColOutcome, report.ColOrigin, report.ColCampaign, report.ColEvents)
+	head = append(head, report.ColStageNow, report.ColOutcome, report.ColOrigin, report.ColCampaign, report.ColOwner, report.ColTeam,
+		report.ColEvents)
 	esc := report.EscapeCell
 	// A page's rows are written out as CSV by the reader of the page, in
 	// parallel with the others; the pages are sent in order.
@@ -271,7 +272,8 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 			}
 			report.SortEvents(rl.Events)
 			_, now, outcome := report.Current(rl.Events)
-			cw.Write(append(rec, esc(now), outcome, esc(rl.Origin), esc(rl.Campaign), esc(report.EncodeEvents(rl.Events))))
+			cw.Write(append(rec, esc(now), outcome, esc(rl.Origin), esc(rl.Campaign), esc(rl.Owner), esc(rl.Team),
+				esc(report.EncodeEvents(rl.Events))))
 		}
 		cw.Flush()
 		return buf.Bytes(), cw.Error()

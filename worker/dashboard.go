@@ -148,7 +148,9 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 // reached a stage, the share that went on); the entries into each stage
 // the rules made and those overrides made; the conversions of the leads
 // of each origin, campaign and source; how well each stage's SLA was
-// kept; and the entries nobody has acted on past their SLA.
+// kept, its first action and its rhythm; the entries nobody has acted on
+// past their SLA; and how each owner and each team did with the leads
+// they own.
 func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error) {
 	var o templates.AdminOverview
 	rep, err := h.readReport(ctx, "", "", "", "", maxBreaches, false)
@@ -190,9 +192,21 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 	o.Campaigns = segmentTable("Conversion by campaign", "Campaign", "No campaign", rep.Campaigns)
 	o.Sources = segmentTable("Conversion by source", "Source", "Unknown", rep.Sources)
 	for _, s := range rep.SLA {
-		o.SLA = append(o.SLA, templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
-			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue, Compliance: s.Compliance})
+		row := templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
+			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue, Compliance: s.Compliance,
+			Rhythm: rhythmFigures(s.Rhythm)}
+		switch {
+		case s.EverySeconds <= 0:
+			row.Attempts = "1" // the first action only
+		case s.Attempts > 0:
+			row.Attempts = strconv.Itoa(s.Attempts)
+		}
+		if s.EverySeconds > 0 {
+			row.Every = span(time.Duration(s.EverySeconds) * time.Second)
+		}
+		o.SLA = append(o.SLA, row)
 	}
+	o.Owners, o.Teams = ownerRows(rep.Owners), ownerRows(rep.Teams)
 	o.BreachCount = rep.BreachesTotal
 	shown := rep.Breaches
 	who, err := h.leadNames(ctx, shown)
@@ -205,6 +219,44 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 			Over: span(time.Duration(br.OverSeconds) * time.Second)})
 	}
 	return o, nil
+}
+
+// rhythmFigures is a rhythm as the dashboard shows it.
+func rhythmFigures(r report.Rhythm) templates.RhythmFigures {
+	return templates.RhythmFigures{Kept: r.Kept, Broken: r.Broken, Running: r.Running, OnTime: r.OnTime, Late: r.Late, Missed: r.Missed,
+		Overdue: r.Overdue}
+}
+
+// ownerRows lays out the figures of owners or teams, with the three most
+// frequent reasons for rejecting.
+func ownerRows(owners []report.OwnerFigures) []templates.OwnerRow {
+	var out []templates.OwnerRow
+	for _, o := range owners {
+		row := templates.OwnerRow{Name: o.Name, Owned: o.Owned, SpeedMedian: businessHours(o.SpeedMedianSeconds),
+			SpeedP90: businessHours(o.SpeedP90Seconds), Rhythm: rhythmFigures(o.Rhythm), Accepted: o.Accepted, Rejected: o.Rejected,
+			Opportunities: o.Opportunities, Won: o.Won}
+		var reasons []string
+		for _, r := range o.Reasons[:min(len(o.Reasons), 3)] {
+			reasons = append(reasons, cmp.Or(r.Reason, "no reason")+" "+strconv.Itoa(r.Count))
+		}
+		row.Reasons = strings.Join(reasons, ", ")
+		out = append(out, row)
+	}
+	return out
+}
+
+// businessHours writes seconds of business time in hours and minutes,
+// never days (a day of business hours is not a day): "26h 5m", "40m";
+// "" for none.
+func businessHours(seconds *float64) string {
+	if seconds == nil {
+		return ""
+	}
+	m := int(*seconds/60 + 0.5)
+	if m < 60 {
+		return strconv.Itoa(m) + "m"
+	}
+	return strconv.Itoa(m/60) + "h " + strconv.Itoa(m%60) + "m"
 }
 
 // segmentTable lays out the conversions over the whole period of the
