@@ -355,6 +355,17 @@ type OwnerCount struct {
 	Assigned int64 // the assignments naming them since the instant asked
 }
 
+// OwnerCountsSQL is OwnerCounts' query for people people and stages
+// stages: the open leads of each from the index leads_owner (whose
+// condition, owner != '', the query repeats so that SQLite may use it),
+// and their assignments since an instant from events_assign.
+func OwnerCountsSQL(people, stages int) string {
+	return `SELECT 'o', owner, count(*) FROM leads
+			WHERE owner != '' AND owner IN ` + in(people) + ` AND stage IN ` + in(stages) + ` AND outcome = '' AND merged_into IS NULL GROUP BY owner
+			UNION ALL SELECT 'a', value, count(*) FROM events
+			WHERE kind = 'assign' AND value IN ` + in(people) + ` AND at >= ? GROUP BY value`
+}
+
 // OwnerCounts counts, for each of people, the leads they own that are
 // open (in one of stages, not won or lost, not merged into another) and
 // the assignments naming them at or after since (Unix ms). People without
@@ -367,10 +378,7 @@ func (s *Store) OwnerCounts(ctx context.Context, people, stages []string, since 
 	size := max(1, (MaxParams-len(stages)-1)/2)
 	err := chunks(people, size, func(part []string) error {
 		args := append(append(anys(part), anys(stages)...), anys(part)...)
-		rows, err := s.DB.QueryContext(ctx, `SELECT 'o', owner, count(*) FROM leads
-			WHERE owner IN `+in(len(part))+` AND stage IN `+in(len(stages))+` AND outcome = '' AND merged_into IS NULL GROUP BY owner
-			UNION ALL SELECT 'a', value, count(*) FROM events
-			WHERE kind = 'assign' AND value IN `+in(len(part))+` AND at >= ? GROUP BY value`, append(args, since)...)
+		rows, err := s.DB.QueryContext(ctx, OwnerCountsSQL(len(part), len(stages)), append(args, since)...)
 		if err != nil {
 			return err
 		}

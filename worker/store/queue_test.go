@@ -39,6 +39,12 @@ func TestQueuePlan(t *testing.T) {
 		}
 		return strings.Join(steps, "; ")
 	}
+	// Routing counts each person's open leads from the index, not by
+	// reading every lead.
+	counts := plan(store.OwnerCountsSQL(2, 2), []any{"Anna Schmidt", "Lukas Weber", "MQL", "SAL", "Anna Schmidt", "Lukas Weber", 0})
+	if !strings.Contains(counts, "USING INDEX leads_owner") || !strings.Contains(counts, "events_assign") {
+		t.Errorf("a team's counts are read as %q, want them from leads_owner and events_assign", counts)
+	}
 	open, tiers := []string{"cold lead", "MQL"}, []string{"hot", "warm", "cool"}
 	anna := store.QueueOwner{Person: "Anna Schmidt"}
 	team := store.QueueOwner{Team: "Sales development", People: []string{"Anna Schmidt", "Lukas Weber"}}
