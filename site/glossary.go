@@ -69,7 +69,14 @@ func newGlossary(c *content.Content, contentDir string) (*glossary, qualify.Diag
 		bySlug[t.slug] = t
 		g.entries = append(g.entries, t)
 	}
-	slices.SortFunc(g.entries, func(a, b *term) int { return strings.Compare(strings.ToLower(a.doc.Name), strings.ToLower(b.doc.Name)) })
+	// A to Z by the title the index shows: "Ideal customer profile", not
+	// "ICP".
+	slices.SortFunc(g.entries, func(a, b *term) int {
+		if c := strings.Compare(sortKey(a.doc), sortKey(b.doc)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.doc.Name, b.doc.Name)
+	})
 	for _, t := range g.entries {
 		for _, name := range append([]string{t.doc.Name, t.doc.Title}, t.doc.Aliases...) {
 			key := strings.ToLower(name)
@@ -93,6 +100,16 @@ func newGlossary(c *content.Content, contentDir string) (*glossary, qualify.Diag
 		g.terms = append(g.terms, mt)
 	}
 	return g, diags
+}
+
+// sortKey is what an entry is sorted and lettered by in the A–Z index:
+// its title as shown, in lower case, or its name when it has no title.
+func sortKey(d *content.Doc) string {
+	s := d.Title
+	if s == "" {
+		s = d.Name
+	}
+	return strings.ToLower(s)
 }
 
 // jsonLD serialises a JSON-LD document; encoding/json escapes <, > and &,
@@ -124,7 +141,7 @@ func (b *builder) glossaryJobs() qualify.Diags {
 		}
 		var defined []map[string]any
 		for _, t := range g.entries {
-			first := strings.ToUpper(string([]rune(t.doc.Name)[0]))
+			first := strings.ToUpper(string([]rune(sortKey(t.doc))[0]))
 			if _, ok := letters[first]; !ok {
 				first = "#"
 				if letters[first] == nil {

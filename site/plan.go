@@ -153,8 +153,10 @@ func (b *builder) articleJob(p *content.Page) job {
 		if err != nil {
 			return page{}, err
 		}
-		a := templates.Article{Title: p.Title, Body: string(res.HTML), Layout: p.Layout}
-		a.Funnel, a.FunnelURL = b.funnel(p.Funnel)
+		a := templates.Article{Title: p.Title, Body: string(res.HTML), Layout: p.Layout, Hero: slices.Contains(res.Components, "hero")}
+		if b.settings.InternalLabels {
+			a.Funnel, a.FunnelURL = b.funnel(p.Funnel)
+		}
 		for _, h := range res.TOC {
 			a.TOC = append(a.TOC, templates.Heading{Level: h.Level, ID: h.ID, Text: h.Text})
 		}
@@ -201,7 +203,9 @@ func (b *builder) sectionJob(url string) job {
 		if s != nil {
 			for _, p := range s.pages {
 				item := templates.ListItem{Title: p.Title, URL: p.URL, Description: p.Description}
-				item.Funnel, _ = b.funnel(p.Funnel)
+				if b.settings.InternalLabels {
+					item.Funnel, _ = b.funnel(p.Funnel)
+				}
 				if !p.Date.IsZero() {
 					item.Date, item.DateISO = p.Date.Format("2 January 2006"), p.Date.Format("2006-01-02")
 				}

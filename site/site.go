@@ -8,6 +8,7 @@ package site
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"net/http"
@@ -74,6 +75,10 @@ type Result struct {
 	FormURL  string         // the signup form page
 	// Routing is the content's routing.yaml, compiled, or nil without one.
 	Routing *routing.Routing
+	// Examples are the content's example leads with the verdicts they
+	// got; a build does not fail on an example that gets another than
+	// it expects (winnow check does).
+	Examples []content.Result
 }
 
 // Build builds the site. On any problem it returns every problem found,
@@ -100,6 +105,7 @@ func Build(ctx context.Context, opts Options) (Result, qualify.Diags) {
 	res := Result{Files: len(b.paths), Written: written, Removed: removed, Pages: b.pages}
 	res.Duration = time.Since(start)
 	res.Model, res.Site, res.FormURL, res.Routing = b.content.Model, b.site, "/signup/", b.content.Routing
+	res.Examples = b.examples
 	res.Site.LiveReload = ""
 	return res, nil
 }
@@ -112,6 +118,7 @@ type builder struct {
 	pages     int // HTML pages produced
 	site      templates.Site
 	glossary  *glossary
+	values    *modelValues   // the model's values Markdown prints
 	list      []content.Page // the Markdown pages
 	sections  map[string]*section
 	assets    map[string]string // static path ("css/site.css") or "model" -> URL
@@ -191,6 +198,7 @@ func prepare(opts Options) (*builder, qualify.Diags) {
 	}
 	diags = append(diags, b.addAssets()...)
 	b.examples = c.Run()
+	b.values = newModelValues(c)
 	b.glossary, ds = newGlossary(c, opts.ContentDir)
 	diags = append(diags, ds...)
 	b.site = templates.Site{
@@ -201,6 +209,7 @@ func prepare(opts Options) (*builder, qualify.Diags) {
 		Favicon:    b.assets["favicon.svg"],
 		Feed:       "/feed.xml",
 		LiveReload: opts.LiveReload,
+		CTA:        templates.Link{Title: settings.Form.Title, URL: "/signup/"},
 	}
 	for _, l := range settings.Footer {
 		b.site.Footer = append(b.site.Footer, templates.Link{Title: l.Title, URL: l.URL})
@@ -308,11 +317,11 @@ func (b *builder) render(ctx context.Context) qualify.Diags {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &worker{b: b, md: markdown.New(markdown.Options{Terms: b.glossary.terms})}
+			w := &worker{b: b, md: markdown.New(b.markdownOptions())}
 			for j := range next {
 				if err := w.run(j); err != nil {
 					mu.Lock()
-					diags.Add(qualify.Pos{File: j.source, Line: max(j.line, 1)}, err.Error())
+					diags = append(diags, jobDiags(j, err)...)
 					mu.Unlock()
 				}
 			}
@@ -335,6 +344,21 @@ func (b *builder) render(ctx context.Context) qualify.Diags {
 	diags = append(diags, b.feeds()...)
 	diags = append(diags, b.checkLinks()...)
 	diags.Sort()
+	return diags
+}
+
+// jobDiags are the problems of a job that failed: each problem of its
+// Markdown at its line and column of the source file, or the error at
+// the start of the job's Markdown.
+func jobDiags(j job, err error) qualify.Diags {
+	var ps markdown.Problems
+	if !errors.As(err, &ps) {
+		return qualify.Diags{{Pos: qualify.Pos{File: j.source, Line: max(j.line, 1)}, Msg: err.Error()}}
+	}
+	var diags qualify.Diags
+	for _, p := range ps {
+		diags.Add(qualify.Pos{File: j.source, Line: max(j.line, 1) + p.Line - 1, Col: p.Col}, p.Msg)
+	}
 	return diags
 }
 

@@ -26,7 +26,7 @@ type goldenCase struct {
 }
 
 func goldenCases() []goldenCase {
-	return []goldenCase{
+	cases := []goldenCase{
 		{"layout-home", page(site, homeHead, nil, templates.ArticleView(templates.Article{Title: "Winnow", Body: "<p>Lead qualification as code.</p>"}))},
 		{"layout-post", page(devSite(), postHead, postCrumbs, templates.ArticleView(post))},
 		{"layout-404", page(site, notFoundHead, nil, templates.NotFoundView())},
@@ -66,6 +66,7 @@ func goldenCases() []goldenCase {
 		{"admin-link", templates.LinkLoginView(templates.LinkLogin{Token: "tok", Email: "jo@example.com", Name: "Jo Sales"})},
 		{"admin-link-used", templates.LinkLoginView(templates.LinkLogin{})},
 	}
+	return append(cases, marketingGoldenCases()...)
 }
 
 func render(t *testing.T, c templ.Component) string {
@@ -719,8 +720,19 @@ func TestStageCard(t *testing.T) {
 	if strings.Contains(first, `class="rule"`) {
 		t.Error("the first stage, which has no rule, shows one")
 	}
-	if exit := render(t, templates.StageCardView(badLeadCard)); !strings.Contains(exit, "checked before the funnel stages") {
+	if exit := render(t, templates.StageCardView(badLeadCard)); !strings.Contains(exit, "checked before the rules of the funnel stages") {
 		t.Error("the card of an exit stage does not say it is checked first")
+	}
+	// No sentence starts with a stage's name, which may be in lower case
+	// ("cold lead is the first funnel stage").
+	for _, raw := range []string{first, render(t, templates.StageCardView(badLeadCard)), raw} {
+		for _, name := range []string{"cold lead", "bad lead", "MQL"} {
+			for _, start := range []string{"<p>" + name, ". " + name} {
+				if strings.Contains(raw, start) {
+					t.Errorf("a sentence starts with the stage's name: %q", start)
+				}
+			}
+		}
 	}
 }
 

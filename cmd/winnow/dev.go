@@ -34,7 +34,8 @@ Dev builds the site like build, serves it on a loopback address, and
 watches the content and static directories: every change rebuilds the site
 (only changed files are written) and reloads the pages open in a browser.
 A broken edit shows its problems on the page, as file:line: message, while
-the last good site keeps being served.
+the last good site keeps being served. Every build runs the example leads
+as check does, and the pages show those that fail.
 
 Run from a source checkout (go.mod in the working directory), dev also
 watches the templ components (--templates, default "templates"): a change
@@ -105,6 +106,7 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 		Built: func(res site.Result) error {
 			return a.use(res.Model, res.Routing, worker.PageSettings{Site: res.Site, FormURL: res.FormURL})
 		},
+		Check:      exampleFailures,
 		AdminToken: a.cfg.AdminToken,
 		Mail:       mail,
 		Background: func(ctx context.Context) {

@@ -3,7 +3,8 @@
 // sitehttp), and watches the content and static files: every change
 // rebuilds the site and reloads the pages open in a browser, whose page
 // shows the problems of a broken build while the last good site keeps
-// being served. Run from a source checkout, it also watches the templ
+// being served, and after a good build what its Check found: the example
+// leads that fail. Run from a source checkout, it also watches the templ
 // components: a change regenerates them, rebuilds the program and
 // restarts it on the same address.
 //
@@ -58,6 +59,11 @@ type Options struct {
 	// model and pages. An error is printed; the worker keeps the last
 	// model it took.
 	Built func(site.Result) error
+	// Check, if not nil, is given every good build and returns what is
+	// wrong with it though it was built: the example leads that do not
+	// get the verdict they expect. The pages show it, and so does
+	// Stderr; "" when all is well.
+	Check func(site.Result) string
 	// AdminToken, if not "", is printed with the admin dashboard's
 	// address.
 	AdminToken string
@@ -113,6 +119,7 @@ type server struct {
 	mu       sync.Mutex
 	build    int    // the number of the last good build
 	problems string // the problems of the last build, "" when it succeeded
+	warnings string // what Check found in the last good build
 	clients  map[chan string]bool
 }
 
@@ -288,7 +295,15 @@ func (d *server) rebuild() {
 		}
 	}
 	fmt.Fprintf(d.o.Stdout, "built %d pages (%d written, %d removed) in %v\n", res.Pages, res.Written, res.Removed, res.Duration.Round(time.Millisecond))
+	d.warnings = ""
+	if d.o.Check != nil {
+		d.warnings = d.o.Check(res)
+		fmt.Fprint(d.o.Stderr, d.warnings)
+	}
 	d.broadcast("build", d.buildID())
+	if d.warnings != "" {
+		d.broadcast("warnings", d.warnings)
+	}
 }
 
 // buildID names the last good build of this process; d.mu is held.
@@ -351,8 +366,11 @@ func (d *server) events(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	d.clients[c] = true
 	hello := "retry: 250\nevent: build\ndata: " + d.buildID() + "\n\n"
-	if d.problems != "" {
+	switch {
+	case d.problems != "":
 		hello += "event: problems\ndata: " + strings.ReplaceAll(strings.TrimRight(d.problems, "\n"), "\n", "\ndata: ") + "\n\n"
+	case d.warnings != "":
+		hello += "event: warnings\ndata: " + strings.ReplaceAll(strings.TrimRight(d.warnings, "\n"), "\n", "\ndata: ") + "\n\n"
 	}
 	d.mu.Unlock()
 	fmt.Fprint(w, hello)
