@@ -128,7 +128,13 @@ func (b *builder) glossaryJobs() qualify.Diags {
 	var diags qualify.Diags
 	g := b.glossary
 	setURL := b.settings.BaseURL + "/glossary/"
-	diags = append(diags, b.add(job{path: "glossary/index.html", source: b.opts.ContentDir + "/glossary", render: func(w *worker) (page, error) {
+	deps := func(h *sig) {
+		for _, t := range g.entries {
+			h.doc(t.doc)
+			h.strs(t.kind, t.url)
+		}
+	}
+	diags = append(diags, b.add(job{path: "glossary/index.html", source: b.opts.ContentDir + "/glossary", deps: deps, render: func(w *worker) (page, error) {
 		idx := templates.GlossaryIndex{
 			Title: "Glossary",
 			Intro: "<p>The definitions marketing and sales agreed on. Each stage shows the exact rule the signup form and the server execute, printed from the model.</p>",
@@ -180,8 +186,14 @@ func (b *builder) termRef(t *term) templates.TermRef {
 }
 
 func (b *builder) termJob(t *term) job {
-	return job{path: outPath(t.url), source: t.doc.Pos.File, line: t.doc.BodyLine, render: func(w *worker) (page, error) {
-		res, err := w.md.Render([]byte(t.doc.Body), t.url)
+	deps := func(h *sig) {
+		h.doc(t.doc)
+		h.strs(t.kind, t.url)
+		h.crumbs(b, t.url, t.doc.Title)
+	}
+	body := []byte(t.doc.Body)
+	return job{path: outPath(t.url), source: t.doc.Pos.File, line: t.doc.BodyLine, deps: deps, md: body, render: func(w *worker) (page, error) {
+		res, err := w.md.Render(body, t.url)
 		if err != nil {
 			return page{}, err
 		}

@@ -26,10 +26,11 @@ func (b *builder) modelJobs() qualify.Diags {
 		out, err := w.renderPage(head, b.crumbs("/scoring/", "Scoring"), templates.ScoringView(b.scoringPage()))
 		return page{html: out}, err
 	}})...)
-	diags = append(diags, b.add(job{path: "signup/index.html", source: b.opts.ContentDir + "/fields.yaml", render: func(w *worker) (page, error) {
+	intro := []byte(b.settings.Form.Intro)
+	diags = append(diags, b.add(job{path: "signup/index.html", source: b.opts.ContentDir + "/fields.yaml", md: intro, render: func(w *worker) (page, error) {
 		f := b.formPage()
 		if b.settings.Form.Intro != "" {
-			res, err := w.md.Render([]byte(b.settings.Form.Intro), "/signup/")
+			res, err := w.md.Render(intro, "/signup/")
 			if err != nil {
 				return page{}, err
 			}

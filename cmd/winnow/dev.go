@@ -31,8 +31,10 @@ var devCmd = &command{
 	usage:   "dev [--addr 127.0.0.1:8080] [--drafts] [--out dir] [--static dir] [content-dir]",
 	help: `
 Dev builds the site like build, serves it on a loopback address, and
-watches the content and static directories: every change rebuilds the site
-(only changed files are written) and reloads the pages open in a browser.
+watches the content and static directories: every change rebuilds what it
+affects (a page, the lists and feeds that show it, the pages that use a
+glossary term that changed; every page when the model, site.yaml or the
+layout's parts change) and reloads the pages open in a browser.
 A broken edit shows its problems on the page, as file:line: message, while
 the last good site keeps being served. Every build runs the example leads
 as check does, and the pages show those that fail.
@@ -95,12 +97,15 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 		environ = append(environ, "WINNOW_ADMIN_TOKEN="+a.cfg.AdminToken)
 	}
 	mail := devMail(e, a, "http://"+ln.Addr().String())
+	// A change rebuilds what it affects: the Rebuilder keeps the last
+	// good build.
+	r := &site.Rebuilder{}
 	return devserver.Run(ctx, ln, devserver.Options{
 		Out:       o.out,
 		Watch:     []string{o.content, o.static},
 		Templates: o.templates,
-		Build: func(out site.Output, stderr io.Writer, baseURL, reload string) (site.Result, error) {
-			return o.build(&env{stdout: e.stdout, stderr: stderr}, out, baseURL, reload)
+		Build: func(out site.Output, stderr io.Writer, baseURL, reload string, changed []string) (site.Result, error) {
+			return o.rebuild(&env{stdout: e.stdout, stderr: stderr}, r, o.changes(changed), out, baseURL, reload)
 		},
 		Worker: a,
 		Built: func(res site.Result) error {

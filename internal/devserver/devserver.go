@@ -1,10 +1,10 @@
 // Package devserver is the server of winnow dev: it builds the site,
 // serves it on a loopback address with the worker beside it (package
 // sitehttp), and watches the content and static files: every change
-// rebuilds the site and reloads the pages open in a browser, whose page
-// shows the problems of a broken build while the last good site keeps
-// being served, and after a good build what its Check found: the example
-// leads that fail. Run from a source checkout, it also watches the templ
+// rebuilds what it affects and reloads the pages open in a browser, whose
+// page shows the problems of a broken build while the last good site
+// keeps being served, and after a good build what its Check found: the
+// example leads that fail. Run from a source checkout, it also watches the templ
 // components: a change regenerates them, rebuilds the program and
 // restarts it on the same address.
 //
@@ -50,8 +50,11 @@ type Options struct {
 	// running one and restarts it. "" watches no templates.
 	Templates string
 	// Build builds the site into out with the base URL and the URL of the
-	// reload event stream given, printing its problems to stderr.
-	Build func(out site.Output, stderr io.Writer, baseURL, reload string) (site.Result, error)
+	// reload event stream given, printing its problems to stderr. changed
+	// are the files and directories that changed since the last build, as
+	// the watcher names them (a path in one of Watch); nil when that is
+	// not known, as for the first build, or after the watcher lost events.
+	Build func(out site.Output, stderr io.Writer, baseURL, reload string, changed []string) (site.Result, error)
 	// Worker serves the worker's paths (sitehttp.IsWorker) beside the
 	// site.
 	Worker http.Handler
@@ -131,7 +134,7 @@ func Run(ctx context.Context, ln net.Listener, o Options) error {
 	d := &server{o: o, out: &site.Dir{Path: o.Out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{},
 		started: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	d.site = sitehttp.Handler{Root: o.Out, Pages: cachepolicy.NoStore, Worker: o.Worker}
-	d.rebuild()
+	d.rebuild(nil)
 	jobs, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	watcher, err := fsnotify.NewWatcher()
@@ -168,6 +171,9 @@ func Run(ctx context.Context, ln net.Listener, o Options) error {
 	}
 	changed := time.NewTimer(time.Hour)
 	changed.Stop()
+	// The files changed since the last build; lost says the watcher
+	// dropped events, so that what changed is not known.
+	paths, lost := map[string]bool{}, false
 	program := time.NewTimer(time.Hour)
 	program.Stop()
 	for {
@@ -192,11 +198,22 @@ func Run(ctx context.Context, ln net.Listener, o Options) error {
 				}
 				continue // generated code and goldens change with it
 			}
-			changed.Reset(80 * time.Millisecond) // let a burst of writes settle
+			paths[ev.Name] = true
+			changed.Reset(settle)
 		case err := <-watcher.Errors:
 			fmt.Fprintln(o.Stderr, "watching:", err)
+			lost = true
+			changed.Reset(settle)
 		case <-changed.C:
-			d.rebuild()
+			var list []string
+			if !lost {
+				list = make([]string, 0, len(paths))
+				for p := range paths {
+					list = append(list, p)
+				}
+			}
+			paths, lost = map[string]bool{}, false
+			d.rebuild(list)
 		case <-program.C:
 			next, err := d.rebuildProgram(ctx, o.Templates)
 			if err != nil {
@@ -273,10 +290,16 @@ func (d *server) fail(problems string) {
 	d.broadcast("problems", d.problems)
 }
 
-// rebuild builds the site and tells the browsers.
-func (d *server) rebuild() {
+// settle is how long the server waits after a change for more: an
+// editor's save is a burst of events (truncate, write, rename, chmod)
+// within a few milliseconds, and a build only reads what changed.
+const settle = 20 * time.Millisecond
+
+// rebuild builds the site and tells the browsers. changed are the paths
+// that changed since the last build, nil if not known.
+func (d *server) rebuild(changed []string) {
 	var problems strings.Builder
-	res, err := d.o.Build(d.out, io.MultiWriter(&problems, d.o.Stderr), d.public, eventsPath)
+	res, err := d.o.Build(d.out, io.MultiWriter(&problems, d.o.Stderr), d.public, eventsPath, changed)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err != nil {
@@ -294,7 +317,7 @@ func (d *server) rebuild() {
 			fmt.Fprintln(d.o.Stderr, "the API keeps its last model:", err)
 		}
 	}
-	fmt.Fprintf(d.o.Stdout, "built %d pages (%d written, %d removed) in %v\n", res.Pages, res.Written, res.Removed, res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(d.o.Stdout, "built %d pages (%d rendered, %d written, %d removed) in %v\n", res.Pages, res.Rendered, res.Written, res.Removed, res.Duration.Round(time.Millisecond))
 	d.warnings = ""
 	if d.o.Check != nil {
 		d.warnings = d.o.Check(res)

@@ -39,10 +39,11 @@ func (s *syncWriter) String() string {
 
 // TestRun serves a site whose build copies one watched file into its
 // home page, edits the file and checks what browsers are told and
-// served: a rebuild after a good edit, the problems of a broken one while
-// the last good site is served, and recovery, then the examples a good
-// build fails; the worker beside the site
-// is given each good build and runs its jobs until the server stops.
+// served, and what each build is told changed: a rebuild after a good
+// edit, the problems of a broken one while the last good site is
+// served, and recovery, then the examples a good build fails; the worker
+// beside the site is given each good build and runs its jobs until the
+// server stops.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	src, out := filepath.Join(dir, "src"), filepath.Join(dir, "public")
@@ -51,7 +52,14 @@ func TestRun(t *testing.T) {
 	text := filepath.Join(src, "home.txt")
 	os.WriteFile(text, []byte("one"), 0o644)
 	os.WriteFile(filepath.Join(out, "404.html"), []byte("<p>not here"), 0o644)
-	build := func(_ site.Output, stderr io.Writer, baseURL, reload string) (site.Result, error) {
+	var (
+		mu      sync.Mutex
+		changes [][]string // what each build was told changed
+	)
+	build := func(_ site.Output, stderr io.Writer, baseURL, reload string, changed []string) (site.Result, error) {
+		mu.Lock()
+		changes = append(changes, changed)
+		mu.Unlock()
 		b, err := os.ReadFile(text)
 		if err != nil {
 			return site.Result{}, err
@@ -205,6 +213,13 @@ func TestRun(t *testing.T) {
 	if !strings.Contains(stderr.String(), `example "one"`) {
 		t.Errorf("the failing example is not printed:\n%s", stderr.String())
 	}
+	mu.Lock()
+	for i, c := range changes {
+		if i == 0 && c != nil || i > 0 && (len(c) != 1 || c[0] != text) {
+			t.Errorf("build %d was told %q changed, want %s", i+1, c, map[bool]string{true: "nothing known", false: text}[i == 0])
+		}
+	}
+	mu.Unlock()
 
 	cancel()
 	if err := <-done; err != nil {
