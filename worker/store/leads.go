@@ -357,7 +357,7 @@ type OwnerCount struct {
 
 // OwnerCountsSQL is OwnerCounts' query for people people and stages
 // stages: the open leads of each from the index leads_owner (whose
-// condition, owner != '', the query repeats so that SQLite may use it),
+// condition, owner != ”, the query repeats so that SQLite may use it),
 // and their assignments since an instant from events_assign.
 func OwnerCountsSQL(people, stages int) string {
 	return `SELECT 'o', owner, count(*) FROM leads
