@@ -356,8 +356,8 @@ type OwnerCount struct {
 }
 
 // OwnerCountsSQL is OwnerCounts' query for people people and stages
-// stages: the open leads of each from the index leads_owner (whose
-// condition, owner != ”, the query repeats so that SQLite may use it),
+// stages: the open leads of each from the index leads_owner (the query
+// repeats the index's condition on owner, so that SQLite may use it),
 // and their assignments since an instant from events_assign.
 func OwnerCountsSQL(people, stages int) string {
 	return `SELECT 'o', owner, count(*) FROM leads
