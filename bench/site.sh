@@ -2,6 +2,7 @@
 # Site build benchmark: Winnow against Hugo on the same corpus, interleaved.
 #
 #   bench/site.sh [PAGES...]        default: 1000 10000
+#   bench/site.sh edit [PAGES]      default: 10000
 #
 # For each corpus size it builds the corpus with `winnow build` and with
 # `hugo --minify` ROUNDS times (default 3), alternating, and prints wall
@@ -9,14 +10,27 @@
 # the ratios: pages per CPU-second, pages per wall-second and peak RSS.
 # Hugo v0.165.0 is built from source with `go install` when it is missing.
 #
+# With edit, it starts `winnow dev` and `hugo server --minify` on the
+# corpus and edits one page of each in turn, EDITS times (default 15):
+# bench/siteedit prints how long each took from the write until the page
+# was served with the edit, and the medians.
+#
 # The corpora and outputs go to tmpfs (/dev/shm) when there is one, as in
 # the measurements this compares with: on a virtual disk the kernel's cost of
 # making 10,000 directories and files varies from run to run by more than
 # either tool's own work (WORK=dir overrides).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes=("${@:-1000 10000}")
-[ $# -gt 0 ] || sizes=(1000 10000)
+mode=build
+if [ "${1:-}" = edit ]; then
+  mode=edit
+  shift
+fi
+sizes=("$@")
+if [ $# -eq 0 ]; then
+  sizes=(1000 10000)
+  [ $mode = build ] || sizes=(10000)
+fi
 rounds=${ROUNDS:-3}
 tmp=/tmp
 [ -d /dev/shm ] && [ -w /dev/shm ] && tmp=/dev/shm
@@ -33,6 +47,17 @@ if [ ! -x "$hugo" ]; then
   CGO_ENABLED=0 go install github.com/gohugoio/hugo@v0.165.0
 fi
 go build -trimpath -o "$work/winnow" ./cmd/winnow
+
+if [ $mode = edit ]; then
+  go build -o "$work/siteedit" ./bench/siteedit
+  for n in "${sizes[@]}"; do
+    corpus="$work/corpus-$n"
+    go run ./bench/sitegen -pages "$n" -out "$corpus" -repo . >&2
+    echo "== $n pages: from the write of one page until it is served"
+    "$work/siteedit" -corpus "$corpus" -winnow "$work/winnow" -hugo "$hugo" -edits "${EDITS:-15}" -work "$work"
+  done
+  exit 0
+fi
 
 # run NAME DIR COMMAND...: one timed build; prints "NAME wall cpu rss_kb".
 run() {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,7 +31,8 @@ func Assemble(m *qualify.Model, o Options, t Tally, live Live) (*Report, error) 
 	}
 	zone := o.Location.String()
 	r := &Report{Model: m.Version, From: o.From.String(), To: o.To.String(), TimeZone: zone, Now: o.Now,
-		Sources: []Segment{}, Fits: []Segment{}, Origins: []Segment{}, Campaigns: []Segment{}, SLA: []SLA{}, Breaches: []Breach{}}
+		Sources: []Segment{}, Fits: []Segment{}, Origins: []Segment{}, Campaigns: []Segment{}, SLA: []SLA{}, Owners: []OwnerFigures{},
+		Teams: []OwnerFigures{}, Breaches: []Breach{}}
 	stages, positions := stageView(m), positionView(m)
 	a := assembly{o: o, t: t, zone: zone, n: o.To.index() - o.From.index() + 1}
 
@@ -45,7 +47,7 @@ func Assemble(m *qualify.Model, o Options, t Tally, live Live) (*Report, error) 
 	r.Totals.Stages = stageCounts(stages.steps, current)
 
 	r.Stages, r.Positions = a.funnel(stages, SegAll), a.funnel(positions, SegPositions)
-	segs := map[string]map[string]bool{SegSource: {}, SegFit: {}, SegOrigin: {}, SegCampaign: {}}
+	segs := map[string]map[string]bool{SegSource: {}, SegFit: {}, SegOrigin: {}, SegCampaign: {}, SegOwner: {}, SegTeam: {}}
 	for row, cells := range t {
 		if row.Zone != zone || empty(cells) && row.Month >= 0 {
 			continue // a segment is listed for its leads: rows of its months that came to nothing are not leads
@@ -69,6 +71,14 @@ func Assemble(m *qualify.Model, o Options, t Tally, live Live) (*Report, error) 
 			*s.out = append(*s.out, Segment{Value: v, Funnel: a.funnel(stages, s.prefix+v)})
 		}
 	}
+	for _, s := range []struct {
+		prefix string
+		out    *[]OwnerFigures
+	}{{SegOwner, &r.Owners}, {SegTeam, &r.Teams}} {
+		for _, v := range sortedKeys(segs[s.prefix], nil) {
+			*s.out = append(*s.out, ownerFigures(v, a.sum(s.prefix+v), o.Now))
+		}
+	}
 
 	all := a.sum(SegAll)
 	for _, step := range stages.steps {
@@ -82,9 +92,11 @@ func Assemble(m *qualify.Model, o Options, t Tally, live Live) (*Report, error) 
 		owner[s.Name] = s.SLA.Owner
 		open := int(all["ao|"+s.Name])
 		notDue := live.NotDue[s.Name]
-		sla := SLA{Stage: s.Name, Owner: s.SLA.Owner, WithinSeconds: s.SLA.Within, Entered: int(all["ae|"+s.Name]),
-			Met: int(all["am|"+s.Name]), Late: int(all["al|"+s.Name]), Breached: open - notDue, NotDue: notDue}
+		sla := SLA{Stage: s.Name, Owner: s.SLA.Owner, WithinSeconds: s.SLA.Within, EverySeconds: s.SLA.Every, Attempts: s.SLA.Attempts,
+			Entered: int(all["ae|"+s.Name]), Met: int(all["am|"+s.Name]), Late: int(all["al|"+s.Name]), Breached: open - notDue, NotDue: notDue}
 		sla.Compliance = ratio(sla.Met, sla.Met+sla.Late+sla.Breached)
+		sla.Rhythm.add(all, s.Name, o.Now)
+		sla.Rhythm.Compliance = ratio(sla.Rhythm.Kept, sla.Rhythm.Kept+sla.Rhythm.Broken)
 		r.BreachesTotal += sla.Breached
 		r.SLA = append(r.SLA, sla)
 	}
@@ -96,6 +108,78 @@ func Assemble(m *qualify.Model, o Options, t Tally, live Live) (*Report, error) 
 		r.BreachesNext = live.Next
 	}
 	return r, nil
+}
+
+// add adds the rhythm cells of stage in c to r as of now: a rhythm that
+// runs past the hour its next attempt was due in broke, that attempt
+// missed.
+func (r *Rhythm) add(c Cells, stage string, now time.Time) {
+	overdue := 0
+	prefix, hour := "rn|"+stage+"|", now.Unix()/3600
+	for k, n := range c {
+		if h, ok := strings.CutPrefix(k, prefix); ok {
+			if due, err := strconv.ParseInt(h, 10, 64); err == nil && due < hour {
+				overdue += int(n)
+			}
+		}
+	}
+	r.Kept += int(c["rk|"+stage])
+	r.Broken += int(c["rb|"+stage]) + overdue
+	r.Running += int(c["rr|"+stage]) - overdue
+	r.OnTime += int(c["to|"+stage])
+	r.Late += int(c["tl|"+stage])
+	r.Missed += int(c["tm|"+stage]) + overdue
+	r.Overdue += overdue
+}
+
+// ownerFigures are the figures of the owner or team name from c, the
+// cells of its segment over the range, as of now.
+func ownerFigures(name string, c Cells, now time.Time) OwnerFigures {
+	o := OwnerFigures{Name: name, Owned: int(c["n"]), Opportunities: int(c["r|"+qualify.BOFU.String()]), Won: int(c["r|"+Won]),
+		Reasons: []ReasonCount{}}
+	var speed []int64
+	stages := map[string]bool{}
+	reasons := map[string]int{}
+	for k, n := range c {
+		metric, rest, _ := strings.Cut(k, "|")
+		switch metric {
+		case "sl":
+			b, err := strconv.Atoi(rest)
+			if err != nil || b < 0 || b > maxBin {
+				continue
+			}
+			if b >= len(speed) {
+				speed = append(speed, make([]int64, b+1-len(speed))...)
+			}
+			speed[b] += n
+			o.FirstActions += int(n)
+		case "rk", "rb", "rr", "to", "tl", "tm":
+			stages[rest] = true
+		case "rn":
+			if i := strings.LastIndexByte(rest, '|'); i >= 0 {
+				stages[rest[:i]] = true
+			}
+		case "ac":
+			o.Accepted += int(n)
+		case "rj":
+			o.Rejected += int(n)
+			reasons[rest] += int(n)
+		}
+	}
+	for stage := range stages {
+		o.Rhythm.add(c, stage, now)
+	}
+	o.Rhythm.Compliance = ratio(o.Rhythm.Kept, o.Rhythm.Kept+o.Rhythm.Broken)
+	o.SpeedMedianSeconds, o.SpeedP90Seconds = medianDense(speed), quantileDense(speed, 0.9)
+	for reason, n := range reasons {
+		if n != 0 {
+			o.Reasons = append(o.Reasons, ReasonCount{reason, n})
+		}
+	}
+	slices.SortFunc(o.Reasons, func(a, b ReasonCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Reason, b.Reason))
+	})
+	return o
 }
 
 // assembly is a report being assembled from a tally.

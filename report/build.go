@@ -157,6 +157,7 @@ type entry struct {
 	step    int
 	at      time.Time
 	event   int // index of the entering event
+	end     int // index of the event that ended the stay; -1 while it lasts
 	reentry bool
 }
 
@@ -191,12 +192,13 @@ func (v *view) walk(events []Event) path {
 		}
 		if cur >= 0 {
 			p.stays = append(p.stays, stay{cur, since, e.At})
+			p.entries[len(p.entries)-1].end = i
 		}
 		cur, since = s, e.At
 		if s < 0 {
 			continue
 		}
-		p.entries = append(p.entries, entry{s, e.At, i, seen[s]})
+		p.entries = append(p.entries, entry{s, e.At, i, -1, seen[s]})
 		seen[s] = true
 		if at := v.lineAt[s]; at > p.reach {
 			p.reach = at
@@ -219,7 +221,7 @@ func (b *Builder) Report() *Report {
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		c, cl := Contribute(b.m, zones, &b.leads[id].lead)
+		c, cl := Contribute(b.m, b.o.Routing, zones, &b.leads[id].lead)
 		t.Add(c, 1)
 		clocks = append(clocks, cl...)
 	}

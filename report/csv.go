@@ -25,6 +25,8 @@ const (
 	ColOutcome   = "outcome"   // won, lost, or empty: recorded after stage_now
 	ColOrigin    = "origin"    // where the lead came from (Lead.Origin)
 	ColCampaign  = "campaign"  // its campaign (Lead.Campaign)
+	ColOwner     = "owner"     // who owns it now (Lead.Owner)
+	ColTeam      = "team"      // the team they own it in (Lead.Team)
 	ColEvents    = "events"    // every event, written by EncodeEvents
 )
 
@@ -34,8 +36,9 @@ const timeLayout = "2006-01-02T15:04:05.000Z07:00"
 // EncodeEvents writes a lead's events in one CSV cell. Events are sorted
 // (SortEvents) and separated by ';'; each is five parts separated by one
 // space: stage, actor, source, at and recorded_at, the instants in RFC
-// 3339 UTC to the millisecond. A stage set against the rules has the
-// source OverrideSource. In the parts, '%', the space, ';', the
+// 3339 UTC to the millisecond; a rejection (Rejected) has a sixth, its
+// reason. A stage set against the rules has the source OverrideSource. In
+// the parts, '%', the space, ';', the
 // apostrophe and the control characters are escaped as %XX (upper-case
 // hexadecimal), so the encoding is unambiguous:
 //
@@ -57,6 +60,10 @@ func EncodeEvents(events []Event) string {
 		b.WriteString(e.At.UTC().Format(timeLayout))
 		b.WriteByte(' ')
 		b.WriteString(e.RecordedAt.UTC().Format(timeLayout))
+		if e.Reason != "" {
+			b.WriteByte(' ')
+			escapePart(&b, e.Reason)
+		}
 	}
 	return b.String()
 }
@@ -118,8 +125,8 @@ func DecodeEvents(cell string) ([]Event, error) {
 
 func decodeEvent(s string) (Event, error) {
 	parts := strings.Split(s, " ")
-	if len(parts) != 5 {
-		return Event{}, errors.New(strconv.Quote(s) + " is not stage, actor, source, at and recorded_at separated by spaces")
+	if len(parts) != 5 && len(parts) != 6 {
+		return Event{}, errors.New(strconv.Quote(s) + " is not stage, actor, source, at and recorded_at (and a reason) separated by spaces")
 	}
 	var e Event
 	var err error
@@ -137,6 +144,11 @@ func decodeEvent(s string) (Event, error) {
 	}
 	if e.RecordedAt, err = time.Parse(time.RFC3339, parts[4]); err != nil {
 		return e, errors.New("recorded_at " + strconv.Quote(parts[4]) + " is not an RFC 3339 time")
+	}
+	if len(parts) == 6 {
+		if e.Reason, err = unescapePart(parts[5]); err != nil {
+			return e, err
+		}
 	}
 	return e, nil
 }
@@ -161,8 +173,8 @@ func UnescapeCell(s string) string {
 }
 
 // ReadCSV reads the leads and their events from an export. It needs the
-// columns id, created_at and events; source, spam, fit, tier and score
-// are read when present. Its errors give the line and the column.
+// columns id, created_at and events; source, spam, fit, tier, score,
+// origin, campaign, owner and team are read when present. Its errors give the line and the column.
 func ReadCSV(r io.Reader) ([]Lead, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
@@ -204,7 +216,7 @@ func ReadCSV(r io.Reader) ([]Lead, error) {
 			return ""
 		}
 		l := Lead{ID: cell(ColID), Source: cell(ColSource), Fit: cell(ColFit), Tier: cell(ColTier), Origin: cell(ColOrigin),
-			Campaign: cell(ColCampaign)}
+			Campaign: cell(ColCampaign), Owner: cell(ColOwner), Team: cell(ColTeam)}
 		if l.ID == "" {
 			return nil, fail(ColID, "no lead id")
 		}

@@ -3,6 +3,8 @@ package report
 import (
 	"strconv"
 	"time"
+
+	"github.com/winnowhq/winnow/routing"
 )
 
 // Month is a calendar month. The zero Month is no month.
@@ -59,7 +61,8 @@ func (m Month) index() int { return m.Year*12 + int(m.Month) - 1 }
 // MaxMonths is the most months a report covers.
 const MaxMonths = 120
 
-// Options choose the range and the clock of a report.
+// Options choose the range and the clock of a report, and the calendars
+// its SLA clocks run in.
 type Options struct {
 	// From and To are the first and the last month of the range. A zero
 	// To is the month of Now; a zero From is 12 months before To, so the
@@ -70,6 +73,10 @@ type Options struct {
 	// Now is the instant SLA breaches and ages are measured at; the zero
 	// time is time.Now().
 	Now time.Time
+	// Routing holds the teams whose business calendars SLA clocks run in
+	// (see Contribute); nil: every clock runs in wall-clock time. Build
+	// reads it; Assemble, given sums already counted, does not.
+	Routing *routing.Routing
 }
 
 // OptionError is an option a report cannot be computed with.

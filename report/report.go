@@ -34,6 +34,21 @@
 //     with nothing to count is absent (nil, null in JSON), never 0.
 //   - Spam leads count in Totals.Leads and Totals.Spam only: they are
 //     robots, not leads, and would drown the bad-lead stage and its SLA.
+//   - SLA clocks run in the business time of the team a stage's SLA
+//     names (routing.Routing.StageCalendar): a lead that enters a stage on
+//     Friday evening is due on Monday. Without a routing, or for a stage
+//     whose owner is no team of it, they run in wall-clock time.
+//   - A stage's SLA is a rhythm (routing.Next): the first action, then a
+//     follow-up every so often, up to a number of attempts. An attempt is
+//     an event by a person (any actor but SystemActor) after the entry,
+//     events of one second counting once; the stay's end (the lead moves
+//     elsewhere or closes) ends the rhythm, and attempts not due by then
+//     are not missed. The rhythm is measured to the second.
+//   - The figures per owner and per team are those of the leads they own
+//     now (Lead.Owner, Lead.Team), whoever owned them before: the leads
+//     created in the range, their entries into the team's stages and how
+//     those were followed up; acceptances and rejections are the person's
+//     who recorded them.
 package report
 
 import (
@@ -48,6 +63,8 @@ const (
 	Won       = "won"       // the lead bought: beyond the funnel's last stage
 	Lost      = "lost"      // the lead will not buy (for now: it may be reopened)
 	Contacted = "contacted" // sales acted on the lead without changing its stage
+	Accepted  = "accepted"  // the owner took the lead on
+	Rejected  = "rejected"  // the owner handed the lead back, for a reason (Event.Reason)
 )
 
 // SystemActor is the actor of the events Winnow records itself (the
@@ -60,11 +77,13 @@ func IsOutcome(stage string) bool { return stage == Won || stage == Lost }
 
 // IsActivity reports whether stage names an activity, an event that does
 // not change the lead's stage.
-func IsActivity(stage string) bool { return stage == Contacted }
+func IsActivity(stage string) bool {
+	return stage == Contacted || stage == Accepted || stage == Rejected
+}
 
 // Event is one stage event or activity of a lead.
 type Event struct {
-	Stage      string    // a stage of the model, Won, Lost or Contacted
+	Stage      string    // a stage of the model, Won, Lost, or an activity (Contacted, Accepted, Rejected)
 	Actor      string    // SystemActor, or who in sales
 	Source     string    // "form", "api", "crm"
 	At         time.Time // when it happened
@@ -77,6 +96,9 @@ type Event struct {
 	// fact comes before the stage entry it caused, so it does not count
 	// as acting on that entry. Zero where the order is not known.
 	Seq int64
+	// Reason is why the owner handed the lead back (Rejected): a reason
+	// of the routing, such as "not_my_territory"; "" for other events.
+	Reason string
 }
 
 // OverrideSource is the Source of a stage a person set against the
@@ -96,7 +118,12 @@ type Lead struct {
 	// that referred it; "" when unknown) and Campaign its utm_campaign.
 	Origin   string
 	Campaign string
-	Events   []Event // in any order
+	// Owner is the person who owns the lead now and Team the team they
+	// own it in (routing); Owner is "" when nobody does, both are "" for
+	// a lead never routed.
+	Owner  string
+	Team   string
+	Events []Event // in any order
 }
 
 // Report is the funnel and SLA report over a range of months.
@@ -127,6 +154,10 @@ type Report struct {
 	Moves []Moves `json:"moves"`
 	// SLA has one row per stage whose SLA sets a time to act (Within > 0).
 	SLA []SLA `json:"sla"`
+	// Owners and Teams are the figures of the leads each person and each
+	// team owns now, by name.
+	Owners []OwnerFigures `json:"owners"`
+	Teams  []OwnerFigures `json:"teams"`
 	// Breaches are the entries nobody has acted on yet past their SLA,
 	// the most overdue first: all of them, or a page where the report is
 	// paged (BreachesNext then says where the next page starts).
@@ -218,10 +249,13 @@ type Segment struct {
 }
 
 // SLA is how well one stage's SLA was kept for the entries in the range.
+// Its times are business time, in the calendar of the team Owner names.
 type SLA struct {
 	Stage         string `json:"stage"`
 	Owner         string `json:"owner"`
 	WithinSeconds int64  `json:"within_seconds"` // the time to act after an entry
+	EverySeconds  int64  `json:"every_seconds"`  // the time between follow-ups; 0: the first action only
+	Attempts      int    `json:"attempts"`       // the attempts asked for; 0: no limit (with follow-ups), or one
 	Entered       int    `json:"entered"`        // entries in the range
 	Met           int    `json:"met"`            // a person acted within the time
 	Late          int    `json:"late"`           // a person acted, after the time
@@ -231,6 +265,63 @@ type SLA struct {
 	// entries that fell due that were acted on in time; nil when none fell
 	// due.
 	Compliance *float64 `json:"compliance"`
+	// Rhythm is how the entries' whole rhythm went: the first action and
+	// every follow-up.
+	Rhythm Rhythm `json:"rhythm"`
+}
+
+// Rhythm is how the rhythm of an SLA (the first action, then a follow-up
+// every so often, up to a number of attempts) went for some entries, as
+// of the report's Now. An entry whose stay ended before its first attempt
+// fell due counts in none of Kept, Broken and Running.
+type Rhythm struct {
+	Kept    int `json:"kept"`    // the rhythm ended (or asks for nothing more), every attempt made in time
+	Broken  int `json:"broken"`  // an attempt was made late, or missed
+	Running int `json:"running"` // the lead is still in the stage, every attempt so far in time, the next not due yet
+	OnTime  int `json:"on_time"` // attempts made in time
+	Late    int `json:"late"`    // attempts made after their time
+	Missed  int `json:"missed"`  // attempts due while the lead was in the stage, not made
+	// Overdue counts the rhythms of Broken that still run, their next
+	// attempt past due (and in Missed): to the hour, a rhythm whose
+	// attempt is due at 10:20 is overdue from 11:00.
+	Overdue int `json:"overdue"`
+	// Compliance is Kept / (Kept + Broken); nil when no rhythm ended
+	// or broke.
+	Compliance *float64 `json:"compliance"`
+}
+
+// OwnerFigures are the figures of the leads one person, or one team,
+// owns now.
+type OwnerFigures struct {
+	Name string `json:"name"` // the person or the team
+	// Owned counts the leads created in the range that it owns now.
+	Owned int `json:"owned"`
+	// FirstActions counts the entries in the range into the stages whose
+	// SLA names the team that were acted on, and SpeedMedianSeconds and
+	// SpeedP90Seconds are the median and the 90th percentile of their
+	// business time from the entry to the first action (speed to lead;
+	// read from bins as the stays' medians are); nil without any.
+	FirstActions       int      `json:"first_actions"`
+	SpeedMedianSeconds *float64 `json:"speed_median_seconds"`
+	SpeedP90Seconds    *float64 `json:"speed_p90_seconds"`
+	// Rhythm is how those entries were followed up, all stages together.
+	Rhythm Rhythm `json:"rhythm"`
+	// Accepted and Rejected count the leads taken on and handed back in
+	// the range; Reasons are the rejections by reason, the most frequent
+	// first.
+	Accepted int           `json:"accepted"`
+	Rejected int           `json:"rejected"`
+	Reasons  []ReasonCount `json:"reasons"`
+	// Opportunities counts the Owned that reached the bottom of the
+	// funnel (BOFU: an opportunity) or won, and Won those that won.
+	Opportunities int `json:"opportunities"`
+	Won           int `json:"won"`
+}
+
+// ReasonCount is how many times one reason was given.
+type ReasonCount struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
 }
 
 // Breach is an entry into a stage that nobody acted on within its SLA.

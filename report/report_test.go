@@ -353,21 +353,30 @@ func TestReportSLA(t *testing.T) {
 	// breached. Compliance 2 / 4.
 	// opportunity (2 h): L4 breached. Compliance 0 / 1.
 	// bad lead (72 h): only the spam lead entered it: no compliance.
+	// The rhythms (one action each): of the stays, those that ended with
+	// the action in time were kept (MQL: L1, L3, L2 in April; SAL: L3,
+	// L8), those with it late broke (MQL: L2 in January; SAL: L1), and so
+	// did those still waiting past their due time, the breaches (MQL: L7;
+	// SAL: L2; opportunity: L4); L6's runs.
 	want := []report.SLA{
 		{Stage: "bad lead", Owner: "Ops", WithinSeconds: 72 * 3600},
-		{Stage: "MQL", Owner: "SDR", WithinSeconds: 24 * 3600, Entered: 6, Met: 3, Late: 1, Breached: 1, NotDue: 1, Compliance: f(0.6)},
-		{Stage: "SAL", Owner: "SDR", WithinSeconds: 48 * 3600, Entered: 4, Met: 2, Late: 1, Breached: 1, Compliance: f(0.5)},
-		{Stage: "opportunity", Owner: "AE", WithinSeconds: 2 * 3600, Entered: 1, Breached: 1, Compliance: f(0)},
+		{Stage: "MQL", Owner: "SDR", WithinSeconds: 24 * 3600, Entered: 6, Met: 3, Late: 1, Breached: 1, NotDue: 1, Compliance: f(0.6),
+			Rhythm: report.Rhythm{Kept: 3, Broken: 2, Running: 1, OnTime: 3, Late: 1, Missed: 1, Overdue: 1, Compliance: f(0.6)}},
+		{Stage: "SAL", Owner: "SDR", WithinSeconds: 48 * 3600, Entered: 4, Met: 2, Late: 1, Breached: 1, Compliance: f(0.5),
+			Rhythm: report.Rhythm{Kept: 2, Broken: 2, OnTime: 2, Late: 1, Missed: 1, Overdue: 1, Compliance: f(0.5)}},
+		{Stage: "opportunity", Owner: "AE", WithinSeconds: 2 * 3600, Entered: 1, Breached: 1, Compliance: f(0),
+			Rhythm: report.Rhythm{Broken: 1, Missed: 1, Overdue: 1, Compliance: f(0)}},
 	}
 	if len(r.SLA) != len(want) {
 		t.Fatalf("SLA rows %+v", r.SLA)
 	}
 	for i, got := range r.SLA {
 		w := want[i]
-		gc, wc := got.Compliance, w.Compliance
-		got.Compliance, w.Compliance = nil, nil
-		if got != w || !same(gc, wc) {
-			t.Errorf("SLA %s: %+v compliance %s, want %+v compliance %s", w.Stage, got, show(gc), w, show(wc))
+		gc, wc, grc, wrc := got.Compliance, w.Compliance, got.Rhythm.Compliance, w.Rhythm.Compliance
+		got.Compliance, w.Compliance, got.Rhythm.Compliance, w.Rhythm.Compliance = nil, nil, nil, nil
+		if got != w || !same(gc, wc) || !same(grc, wrc) {
+			t.Errorf("SLA %s: %+v compliance %s rhythm %s, want %+v compliance %s rhythm %s", w.Stage, got, show(gc), show(grc),
+				w, show(wc), show(wrc))
 		}
 	}
 	// Breaches, most overdue first:

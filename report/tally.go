@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 )
 
 // A report is a sum. Each lead contributes counts (its creation, its
@@ -31,8 +33,8 @@ type Row struct {
 	Seg   string
 }
 
-// Segments of a tally's rows. A source's, fit grade's, origin's or
-// campaign's segment is its prefix and the value.
+// Segments of a tally's rows. A source's, fit grade's, origin's,
+// campaign's, owner's or team's segment is its prefix and the value.
 const (
 	SegAll       = ""   // the funnel of stages, every lead; moves and the SLA too
 	SegPositions = "p"  // the funnel of positions
@@ -41,6 +43,8 @@ const (
 	SegFit       = "f|" // + its fit grade
 	SegOrigin    = "o|" // + its origin
 	SegCampaign  = "c|" // + its campaign
+	SegOwner     = "w|" // + the person who owns it now (or who accepted or rejected it)
+	SegTeam      = "m|" // + the team it is owned in now
 )
 
 // Cells are counts by name. A name is a metric, "|" and a step, stage or
@@ -58,8 +62,29 @@ const (
 //	am|stage    of those, acted on in time
 //	al|stage    acted on late
 //	ao|stage    not acted on yet: open clocks
+//	rk|stage    of ae|stage, those whose rhythm was kept: it ended (the stay did,
+//	            or it asked for nothing more), every attempt made in time
+//	rb|stage    whose rhythm broke: an attempt made late, or missed
+//	rr|stage    whose rhythm runs: still in the stage, every attempt so far in time
+//	rn|stage|hour  of rr|stage, those whose next attempt falls due in the
+//	            hour (Unix time / 3600): past it when the report is read,
+//	            their rhythm broke and the attempt was missed
+//	to|stage    attempts made in time
+//	tl|stage    attempts made late
+//	tm|stage    attempts missed: due in a stay that ended, never made
 //	L, S        leads and spam leads (SegTotals)
 //	c|stage     leads by their stage now (SegTotals)
+//
+// The segments of an owner and of a team (SegOwner, SegTeam) hold their
+// own cells: n, the leads created that they own now, and r|step, those
+// of them that reached the step of the line of funnel positions; the
+// rhythm cells (rk, rb, rr, rn, to, tl, tm) of the entries into the stages
+// whose SLA names the lead's team; and
+//
+//	sl|bin      of those entries, the ones acted on, by the business time
+//	            to the first action (speed to lead), in bins as h|
+//	ac          leads accepted
+//	rj|reason   leads rejected, by reason
 type Cells map[string]int64
 
 // Tally is cells by row.
@@ -106,13 +131,15 @@ func (t Tally) Diff(o Tally) Tally {
 	return out
 }
 
-func (t Tally) inc(row Row, k string) {
+func (t Tally) inc(row Row, k string) { t.add(row, k, 1) }
+
+func (t Tally) add(row Row, k string, n int64) {
 	c := t[row]
 	if c == nil {
 		c = Cells{}
 		t[row] = c
 	}
-	c[k]++
+	c[k] += n
 }
 
 // MonthKey is the number a tally's rows name month m by: 202603.
@@ -128,15 +155,22 @@ type Clock struct {
 }
 
 // Shape names what a tally's cells depend on besides the leads: the
-// model's stages in order with their exits, funnel positions and SLA
-// times, its fit grades, and the zones. Tallies of different shapes do
-// not add up: a model whose shape changed needs its tallies counted
+// model's stages in order with their exits, funnel positions and SLAs
+// (owner, time to act, follow-ups and attempts), the business calendars of
+// the teams those SLAs name in routing r (time zone, hours and holidays),
+// its fit grades, and the zones. Tallies of different shapes do not add
+// up: a model or routing whose shape changed needs its tallies counted
 // again.
-func Shape(m *qualify.Model, zones []*time.Location) string {
+func Shape(m *qualify.Model, r *routing.Routing, zones []*time.Location) string {
 	var b strings.Builder
+	var teams []string
 	for _, s := range m.Stages {
 		b.WriteString(s.Name + "|" + strconv.FormatBool(s.Exit) + "|" + s.Funnel.String() + "|" +
-			strconv.FormatInt(s.SLA.Within, 10) + ";")
+			strconv.FormatInt(s.SLA.Within, 10) + "|" + strconv.FormatInt(s.SLA.Every, 10) + "|" + strconv.Itoa(s.SLA.Attempts) +
+			"|" + s.SLA.Owner + ";")
+		if s.SLA.Owner != "" && !slices.Contains(teams, s.SLA.Owner) {
+			teams = append(teams, s.SLA.Owner)
+		}
 	}
 	for _, g := range m.Grades {
 		b.WriteString(g.Name + ",")
@@ -144,18 +178,52 @@ func Shape(m *qualify.Model, zones []*time.Location) string {
 	for _, z := range zones {
 		b.WriteString(";" + z.String())
 	}
+	for _, name := range teams {
+		if r == nil || r.Team(name) == nil {
+			continue
+		}
+		c := &r.Team(name).Calendar
+		zone := "UTC"
+		if c.Zone != nil {
+			zone = c.Zone.String()
+		}
+		b.WriteString(";" + name + "|" + zone + "|")
+		for d, spans := range c.Hours {
+			for _, sp := range spans {
+				b.WriteString(strconv.Itoa(d) + " " + sp.String() + ",")
+			}
+		}
+		b.WriteString("|")
+		for _, h := range c.Holidays {
+			b.WriteString(h.String() + ",")
+		}
+	}
 	return b.String()
 }
 
 // Contribute returns what lead l contributes to the tallies of zones, and
-// its SLA clocks nobody has acted on yet. A spam lead counts in the
-// totals only.
-func Contribute(m *qualify.Model, zones []*time.Location, l *Lead) (Tally, []Clock) {
+// its SLA clocks nobody has acted on yet, with the SLA clocks in the
+// business calendars of routing r (nil: wall-clock time). A spam lead
+// counts in the totals only.
+func Contribute(m *qualify.Model, r *routing.Routing, zones []*time.Location, l *Lead) (Tally, []Clock) {
 	t := Tally{}
 	events := append([]Event(nil), l.Events...)
 	SortEvents(events)
 	stages, positions := stageView(m), positionView(m)
 	sp, pp := stages.walk(events), positions.walk(events)
+	var slas []slaEntry
+	if !l.Spam {
+		slas = measureSLAs(m, r, l, events, stages, sp)
+	}
+	// The segments of the lead's owner and team.
+	var owners []string
+	if !l.Spam && l.Owner != "" {
+		owners = append(owners, SegOwner+l.Owner)
+	}
+	if !l.Spam && l.Team != "" {
+		owners = append(owners, SegTeam+l.Team)
+	}
+	latest, _, _ := Current(events)
 	var clocks []Clock
 	for zi, loc := range zones {
 		zone := loc.String()
@@ -165,7 +233,7 @@ func Contribute(m *qualify.Model, zones []*time.Location, l *Lead) (Tally, []Clo
 			t.inc(total, "S")
 			continue
 		}
-		if latest, _, _ := Current(events); latest != "" {
+		if latest != "" {
 			t.inc(total, "c|"+latest)
 		}
 		month := func(at time.Time) int { return MonthKey(MonthOf(at, loc)) }
@@ -173,35 +241,175 @@ func Contribute(m *qualify.Model, zones []*time.Location, l *Lead) (Tally, []Clo
 			funnelCells(t, stages, sp, zone, seg, l.CreatedAt, month)
 		}
 		funnelCells(t, positions, pp, zone, SegPositions, l.CreatedAt, month)
+		for _, seg := range owners {
+			row := Row{zone, month(l.CreatedAt), seg}
+			t.inc(row, "n")
+			for k := 0; k <= pp.reach; k++ {
+				t.inc(row, "r|"+positions.steps[positions.line[k]])
+			}
+		}
 		for _, e := range sp.entries {
 			row := Row{zone, month(e.at), SegAll}
-			step := stages.steps[e.step]
 			if events[e.event].Override {
-				t.inc(row, "mo|"+step)
+				t.inc(row, "mo|"+stages.steps[e.step])
 			} else {
-				t.inc(row, "mr|"+step)
+				t.inc(row, "mr|"+stages.steps[e.step])
 			}
-			i := m.StageIndex(step)
-			if i < 0 || m.Stages[i].SLA.Within <= 0 {
+		}
+		for i := range slas {
+			a := &slas[i]
+			row := Row{zone, month(a.at), SegAll}
+			t.inc(row, a.entered)
+			t.inc(row, a.acted)
+			if zi == 0 && a.open {
+				clocks = append(clocks, Clock{Lead: l.ID, Stage: a.stage, EnteredAt: a.at, DueAt: a.due})
+			}
+			a.rhythmCells(t, row)
+			if !a.owned {
 				continue
 			}
-			t.inc(row, "ae|"+step)
-			due := e.at.Add(time.Duration(m.Stages[i].SLA.Within) * time.Second)
-			acted, ok := actedAt(events[e.event+1:])
-			switch {
-			case ok && !acted.After(due):
-				t.inc(row, "am|"+step)
-			case ok:
-				t.inc(row, "al|"+step)
-			default:
-				t.inc(row, "ao|"+step)
-				if zi == 0 {
-					clocks = append(clocks, Clock{Lead: l.ID, Stage: step, EnteredAt: e.at, DueAt: due})
+			for _, seg := range owners {
+				row := Row{zone, row.Month, seg}
+				a.rhythmCells(t, row)
+				if a.speed != "" {
+					t.inc(row, a.speed)
 				}
+			}
+		}
+		for _, e := range events {
+			if e.Stage != Accepted && e.Stage != Rejected || e.Actor == SystemActor {
+				continue
+			}
+			k := "ac"
+			if e.Stage == Rejected {
+				k = "rj|" + e.Reason
+			}
+			t.inc(Row{zone, month(e.At), SegOwner + e.Actor}, k)
+			if l.Team != "" {
+				t.inc(Row{zone, month(e.At), SegTeam + l.Team}, k)
 			}
 		}
 	}
 	return t, clocks
+}
+
+// slaEntry is how an entry into a stage whose SLA sets a time to act
+// went, as the cells it counts in: the first action on the lead after it
+// (wherever the lead went since) against its due time, and the rhythm of
+// its stay.
+type slaEntry struct {
+	stage   string
+	at      time.Time // the entry
+	due     time.Time // when the first action is due
+	open    bool      // nobody has acted on the lead since
+	entered string    // its cell, ae|stage
+	acted   string    // the cell of its first action: am|stage, al|stage or ao|stage
+	owned   bool      // the stage's SLA names the lead's team
+	rhythm  []cell    // the cells of its rhythm (rk, rb, rr, rn, to, tl, tm)
+	speed   string    // the cell of its first action's bin (sl|bin); "" for none
+}
+
+// rhythmCells adds the cells of the entry's rhythm to row.
+func (a *slaEntry) rhythmCells(t Tally, row Row) {
+	for _, c := range a.rhythm {
+		t.add(row, c.name, c.n)
+	}
+}
+
+// measureSLAs measures the entries of path p (through the stages, v) into
+// stages whose SLA sets a time to act, with the calendars of r.
+func measureSLAs(m *qualify.Model, r *routing.Routing, l *Lead, events []Event, v *view, p path) []slaEntry {
+	var out []slaEntry
+	var acts []int64
+	for _, e := range p.entries {
+		i := m.StageIndex(v.steps[e.step])
+		if i < 0 || m.Stages[i].SLA.Within <= 0 {
+			continue
+		}
+		sla := m.Stages[i].SLA
+		cal := r.StageCalendar(sla)
+		a := slaEntry{stage: v.steps[e.step], at: e.at, due: dueAt(cal, e.at, sla.Within), owned: l.Team != "" && sla.Owner == l.Team}
+		a.entered = "ae|" + a.stage
+		switch acted, ok := actedAt(events[e.event+1:]); {
+		case ok && !acted.After(a.due):
+			a.acted = "am|" + a.stage
+		case ok:
+			a.acted = "al|" + a.stage
+		default:
+			a.acted, a.open = "ao|"+a.stage, true
+		}
+		// The attempts: what people did in the stay, up to the event that
+		// ended it, one a second.
+		last := len(events) - 1
+		if e.end >= 0 {
+			last = e.end
+		}
+		acts = acts[:0]
+		for _, x := range events[e.event+1 : last+1] {
+			if x.Actor == SystemActor {
+				continue
+			}
+			if u := x.At.Unix(); len(acts) == 0 || acts[len(acts)-1] != u {
+				acts = append(acts, u)
+			}
+		}
+		entered, until := e.at.Unix(), int64(math.MinInt64) // a stay still running misses nothing yet
+		if e.end >= 0 {
+			until = events[e.end].At.Unix()
+		}
+		attempts, first := routing.Measure(sla, cal, entered, acts, until)
+		if a.owned && first >= 0 { // the business time to the first action in the stay
+			a.speed = "sl|" + strconv.Itoa(bin(first.Seconds()))
+		}
+		var onTime, late, missed int64
+		for _, at := range attempts {
+			switch {
+			case at.OnTime:
+				onTime++
+			case at.Made != 0:
+				late++
+			default:
+				missed++
+			}
+		}
+		next := routing.Step{Done: true}
+		if e.end < 0 {
+			next = routing.Next(sla, cal, entered, acts)
+		}
+		switch {
+		case late+missed > 0:
+			a.rhythm = append(a.rhythm, cell{"rb|" + a.stage, 1})
+		case !next.Done:
+			a.rhythm = append(a.rhythm, cell{"rr|" + a.stage, 1})
+			if next.Due != routing.Never {
+				a.rhythm = append(a.rhythm, cell{"rn|" + a.stage + "|" + strconv.FormatInt(next.Due/3600, 10), 1})
+			}
+		case len(attempts) > 0:
+			a.rhythm = append(a.rhythm, cell{"rk|" + a.stage, 1})
+		}
+		for _, c := range []cell{{"to|", onTime}, {"tl|", late}, {"tm|", missed}} {
+			if c.n > 0 {
+				a.rhythm = append(a.rhythm, cell{c.name + a.stage, c.n})
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// endOfTime is the due time of a clock whose calendar never works
+// (routing.Never), as an instant JSON can write.
+var endOfTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+// dueAt returns the instant within seconds of business time in cal after
+// at, at's fraction of a second kept (so that in wall-clock time it is
+// at + within).
+func dueAt(cal *routing.Calendar, at time.Time, within int64) time.Time {
+	u := cal.Add(at.Unix(), time.Duration(within)*time.Second)
+	if u == routing.Never {
+		return endOfTime
+	}
+	return time.Unix(u, int64(at.Nanosecond())).In(at.Location())
 }
 
 // funnelCells adds the cells of a lead created at created that took path
@@ -253,45 +461,73 @@ func binValue(b int) float64 {
 // medianOf reads the median of the stays counted in bins (bin → count):
 // the middle one's length, the mean of the middle two for an even count;
 // nil for none.
-func medianOf(bins map[int]int64) *float64 {
-	var dense []int64
+func medianOf(bins map[int]int64) *float64 { return medianDense(dense(bins)) }
+
+// p90Of reads the 90th percentile of the lengths counted in bins (bin →
+// count), as quantileDense does.
+func p90Of(bins map[int]int64) *float64 { return quantileDense(dense(bins), 0.9) }
+
+// dense returns counts by bin (bin → count) as a slice indexed by bin.
+func dense(bins map[int]int64) []int64 {
+	var out []int64
 	for b, n := range bins {
-		if b >= len(dense) {
-			dense = append(dense, make([]int64, b+1-len(dense))...)
+		if b >= len(out) {
+			out = append(out, make([]int64, b+1-len(out))...)
 		}
-		dense[b] += n
+		out[b] += n
 	}
-	return medianDense(dense)
+	return out
 }
 
 // medianDense is medianOf over counts by bin.
 func medianDense(counts []int64) *float64 {
+	n := total(counts)
+	if n == 0 {
+		return nil
+	}
+	m := ranked(counts, n/2)
+	if n%2 == 0 {
+		m = (ranked(counts, n/2-1) + m) / 2
+	}
+	return &m
+}
+
+// quantileDense reads the q-quantile (0 < q ≤ 1) of the lengths counted
+// by bin: the length of the ⌈q·n⌉-th of the n lengths in order (the
+// nearest rank), read from its bin; nil for none.
+func quantileDense(counts []int64, q float64) *float64 {
+	n := total(counts)
+	if n == 0 {
+		return nil
+	}
+	rank := int64(math.Ceil(q*float64(n))) - 1
+	v := ranked(counts, min(max(rank, 0), n-1))
+	return &v
+}
+
+func total(counts []int64) int64 {
 	var n int64
 	for _, c := range counts {
 		n += c
 	}
-	if n == 0 {
-		return nil
-	}
-	at := func(rank int64) float64 { // the rank-th length, from 0
-		last := 0
-		for b, c := range counts {
-			if c == 0 {
-				continue
-			}
-			if rank < c {
-				return binValue(b)
-			}
-			rank -= c
-			last = b
+	return n
+}
+
+// ranked returns the length of the rank-th (from 0) of the lengths
+// counted by bin.
+func ranked(counts []int64, rank int64) float64 {
+	last := 0
+	for b, c := range counts {
+		if c == 0 {
+			continue
 		}
-		return binValue(last)
+		if rank < c {
+			return binValue(b)
+		}
+		rank -= c
+		last = b
 	}
-	m := at(n / 2)
-	if n%2 == 0 {
-		m = (at(n/2-1) + m) / 2
-	}
-	return &m
+	return binValue(last)
 }
 
 // ParseCells reads cells as the rollups store them, a JSON object of

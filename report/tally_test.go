@@ -40,6 +40,33 @@ func TestMedianBound(t *testing.T) {
 	}
 }
 
+// The 90th percentile read from bins is the nearest rank's length within
+// the bins' bound: 2.2 % and the second it is rounded to.
+func TestP90Bound(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for round := range 2000 {
+		n := 1 + r.IntN(40)
+		xs := make([]float64, n)
+		bins := map[int]int64{}
+		for i := range xs {
+			xs[i] = math.Round(math.Exp(r.Float64() * math.Log(3e6)))
+			bins[bin(xs[i])]++
+		}
+		slices.Sort(xs)
+		exact := xs[int(math.Ceil(0.9*float64(n)))-1]
+		got := p90Of(bins)
+		if got == nil || math.Abs(*got-exact) > 0.022*exact+1 {
+			t.Fatalf("round %d: the 90th percentile of %v is %v from the bins, want %v within 2.2 %%", round, xs, *got, exact)
+		}
+	}
+	if got := p90Of(map[int]int64{bin(60): 9, bin(3600): 1}); got == nil || math.Abs(*got-60) > 2 {
+		t.Errorf("nine minutes and an hour: the 90th percentile is %v, want a minute", got)
+	}
+	if p90Of(nil) != nil {
+		t.Error("the 90th percentile of nothing is not nil")
+	}
+}
+
 // Tallies add and subtract: a tally minus itself is empty, and Diff gives
 // what turns one into the other.
 func TestTallyDiff(t *testing.T) {

@@ -13,8 +13,31 @@ import (
 // time zones by name, rules as their canonical text, no positions.
 type (
 	routingJSON struct {
-		Teams       []teamJSON      `json:"teams"`
-		Territories []territoryJSON `json:"territories,omitempty"`
+		Teams         []teamJSON      `json:"teams"`
+		Territories   []territoryJSON `json:"territories,omitempty"`
+		Warn          float64         `json:"warn,omitempty"`
+		Alerts        *alertsJSON     `json:"alerts,omitempty"`
+		AcceptSignal  string          `json:"accept_signal,omitempty"`
+		Activities    []activityJSON  `json:"activities,omitempty"`
+		RejectReasons []reasonJSON    `json:"reject_reasons,omitempty"`
+	}
+	alertsJSON struct {
+		Assigned bool   `json:"assigned,omitempty"`
+		HotTier  string `json:"hot_tier,omitempty"`
+		HotStage string `json:"hot_stage,omitempty"`
+		Warn     bool   `json:"warn,omitempty"`
+		Breach   bool   `json:"breach,omitempty"`
+		Digest   *int   `json:"digest,omitempty"` // minutes after midnight; absent: no digest
+		Quiet    string `json:"quiet,omitempty"`  // "": working hours; "none"; "20:00-08:00"
+	}
+	activityJSON struct {
+		Name  string `json:"name"`
+		Label string `json:"label,omitempty"`
+	}
+	reasonJSON struct {
+		Name  string `json:"name"`
+		Label string `json:"label,omitempty"`
+		To    string `json:"to,omitempty"` // a stage of the model; "": none
 	}
 	teamJSON struct {
 		Name       string       `json:"name"`
@@ -23,6 +46,7 @@ type (
 		Holidays   []string     `json:"holidays,omitempty"` // 2026-12-24
 		People     []personJSON `json:"people"`
 		EscalateTo string       `json:"escalate_to,omitempty"`
+		Slack      string       `json:"slack,omitempty"`
 	}
 	personJSON struct {
 		Name     string     `json:"name"`
@@ -47,10 +71,18 @@ func Encode(r *Routing) ([]byte, error) {
 	if r == nil {
 		return []byte("null"), nil
 	}
-	out := routingJSON{Teams: make([]teamJSON, len(r.Teams))}
+	out := routingJSON{Teams: make([]teamJSON, len(r.Teams)), Warn: r.Warn}
+	if a := r.Alerts; a != (Alerts{}) {
+		aj := &alertsJSON{Assigned: a.Assigned, HotTier: a.HotTier, HotStage: a.HotStage, Warn: a.Warn, Breach: a.Breach,
+			Quiet: a.Quiet.String()}
+		if a.Digest {
+			aj.Digest = &a.DigestAt
+		}
+		out.Alerts = aj
+	}
 	for i := range r.Teams {
 		t := &r.Teams[i]
-		tj := teamJSON{Name: t.Name, EscalateTo: t.EscalateTo, People: make([]personJSON, len(t.People))}
+		tj := teamJSON{Name: t.Name, EscalateTo: t.EscalateTo, Slack: t.Slack, People: make([]personJSON, len(t.People))}
 		if t.Calendar.Zone != nil && t.Calendar.Zone != time.UTC {
 			tj.Zone = t.Calendar.Zone.String()
 			if tj.Zone == "Local" {
@@ -83,12 +115,20 @@ func Encode(r *Routing) ([]byte, error) {
 		}
 		out.Territories = append(out.Territories, tj)
 	}
+	out.AcceptSignal = r.AcceptSignal
+	for _, a := range r.Activities {
+		out.Activities = append(out.Activities, activityJSON{Name: a.Name, Label: a.Label})
+	}
+	for _, rr := range r.RejectReasons {
+		out.RejectReasons = append(out.RejectReasons, reasonJSON{Name: rr.Name, Label: rr.Label, To: rr.To})
+	}
 	return json.Marshal(out)
 }
 
 // Decode rebuilds a routing that Encode wrote, compiled (Compile): its
 // territory rules checked against m, as the content's are (the context of
-// a framework criterion: fields, fit, lists and thresholds), its time
+// a framework criterion: fields, fit, lists and thresholds), the accept
+// signal and the stages reject reasons send leads to as well, its time
 // zones read with loadZone (never asked for UTC). null decodes as a nil
 // routing and no error.
 func Decode(data []byte, m *qualify.Model, loadZone func(name string) (*time.Location, error)) (*Routing, error) {
@@ -99,9 +139,19 @@ func Decode(data []byte, m *qualify.Model, loadZone func(name string) (*time.Loc
 	if in == nil {
 		return nil, nil
 	}
-	r := &Routing{Teams: make([]Team, len(in.Teams))}
+	r := &Routing{Teams: make([]Team, len(in.Teams)), Warn: in.Warn}
+	if aj := in.Alerts; aj != nil {
+		q, ok := ParseQuiet(aj.Quiet)
+		if !ok {
+			return nil, errors.New("routing: alerts: quiet " + aj.Quiet + " is not working hours, none or a window like 20:00-08:00")
+		}
+		r.Alerts = Alerts{Assigned: aj.Assigned, HotTier: aj.HotTier, HotStage: aj.HotStage, Warn: aj.Warn, Breach: aj.Breach, Quiet: q}
+		if aj.Digest != nil {
+			r.Alerts.Digest, r.Alerts.DigestAt = true, *aj.Digest
+		}
+	}
 	for i, tj := range in.Teams {
-		t := Team{Name: tj.Name, EscalateTo: tj.EscalateTo, People: make([]Person, len(tj.People))}
+		t := Team{Name: tj.Name, EscalateTo: tj.EscalateTo, Slack: tj.Slack, People: make([]Person, len(tj.People))}
 		t.Calendar.Zone = time.UTC
 		if tj.Zone != "" && tj.Zone != "UTC" {
 			loc, err := loadZone(tj.Zone)
@@ -147,6 +197,19 @@ func Decode(data []byte, m *qualify.Model, loadZone func(name string) (*time.Loc
 			qualify.StripOffsets(tr.When)
 		}
 		r.Territories = append(r.Territories, tr)
+	}
+	if in.AcceptSignal != "" && m.SignalIndex(in.AcceptSignal) < 0 {
+		return nil, errors.New("routing: accept_signal: the model has no signal " + in.AcceptSignal)
+	}
+	r.AcceptSignal = in.AcceptSignal
+	for _, a := range in.Activities {
+		r.Activities = append(r.Activities, Activity{Name: a.Name, Label: a.Label})
+	}
+	for _, rr := range in.RejectReasons {
+		if rr.To != "" && m.StageIndex(rr.To) < 0 {
+			return nil, errors.New("routing: reject reason " + rr.Name + ": the model has no stage " + rr.To)
+		}
+		r.RejectReasons = append(r.RejectReasons, RejectReason{Name: rr.Name, Label: rr.Label, To: rr.To})
 	}
 	if err := r.Compile(); err != nil {
 		return nil, err

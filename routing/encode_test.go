@@ -50,6 +50,13 @@ func TestEncodeDecode(t *testing.T) {
 	if got, want := r.Teams[0].Calendar.Zone.String(), c.Routing.Teams[0].Calendar.Zone.String(); got != want {
 		t.Errorf("zone %s, want %s", got, want)
 	}
+	if r.Alerts != c.Routing.Alerts || r.Warn != c.Routing.Warn || !r.Alerts.Digest || r.Team("Account executive").Slack != "WINNOW_ALERT_SLACK_AE" {
+		t.Errorf("alerts %+v warned at %v, want %+v at %v", r.Alerts, r.Warn, c.Routing.Alerts, c.Routing.Warn)
+	}
+	if rr := r.RejectReason("not_ready"); r.AcceptSignal != "sales_accepted" || rr == nil || rr.To != "cold lead" || rr.Label == "" ||
+		len(r.Activities) != len(c.Routing.Activities) || r.Activity("call") == nil {
+		t.Errorf("what owners record: accept %q, not_ready %+v, activities %+v", r.AcceptSignal, rr, r.Activities)
+	}
 
 	counts := routing.Counts{"Lukas Weber": {Open: 60}, "Daniel Kim": {Open: 3, Assigned: 9}}
 	christmas := time.Date(2026, 12, 28, 10, 0, 0, 0, time.UTC).Unix() // Anna Schmidt is away
@@ -114,6 +121,8 @@ func TestDecodeErrors(t *testing.T) {
 		{`{"teams":[{"name":"a","zone":"Mars/Olympus","people":[{"name":"x"}]}]}`, "team a: time zone Mars/Olympus"},
 		{`{"teams":[{"name":"a","holidays":["2026-02-30"],"people":[{"name":"x"}]}]}`, "holiday 2026-02-30"},
 		{`{"teams":[{"name":"a","people":[{"name":"x"}]}],"territories":[{"name":"t","team":"b"}]}`, "b"},
+		{`{"teams":[{"name":"a","people":[{"name":"x"}]}],"accept_signal":"no_such_signal"}`, "accept_signal: the model has no signal no_such_signal"},
+		{`{"teams":[{"name":"a","people":[{"name":"x"}]}],"reject_reasons":[{"name":"r","to":"no such stage"}]}`, "reject reason r: the model has no stage no such stage"},
 		{`[`, "routing: "},
 	} {
 		_, err := routing.Decode([]byte(c.data), m, zone)

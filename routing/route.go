@@ -25,7 +25,8 @@ type plan struct {
 // territories of unknown teams or naming people outside their team,
 // weights, capacities and time off out of range, working hours that are
 // not spans of a day, holidays that are not dates, escalations to unknown
-// teams or in a cycle. Compile it again after changing it; a compiled
+// teams or in a cycle, alerts at times that are not times of a day or at
+// a share of an attempt's time that is not one. Compile it again after changing it; a compiled
 // routing is safe to Route with from many goroutines.
 func (r *Routing) Compile() error {
 	var ds qualify.Diags
@@ -115,6 +116,7 @@ func (r *Routing) Compile() error {
 			ds.Add(r.Teams[ti].Pos, "team "+r.Teams[ti].Name+" escalates in a cycle: "+cycle)
 		}
 	}
+	r.Alerts.check(&ds, r.Pos, r.Warn)
 	if len(ds) > 0 {
 		ds.Sort()
 		return ds

@@ -26,6 +26,19 @@ type Routing struct {
 	// Warn is the share of an SLA attempt's business time at which its
 	// owner is warned (0: DefaultWarn).
 	Warn float64
+	// Alerts says what the owners of leads are told, and when.
+	Alerts Alerts
+
+	// What owners record as they work their leads. AcceptSignal is the
+	// model's signal that accepting a lead records (such as
+	// sales_accepted, which a stage's rule reads), or "" for none.
+	AcceptSignal string
+	// Activities are the attempts an owner records of acting on a lead
+	// (a call, an email), each one of the stage's rhythm.
+	Activities []Activity
+	// RejectReasons are why an owner hands a lead back, and where each
+	// sends it.
+	RejectReasons []RejectReason
 
 	// What Compile prepares for Route: nil until it ran.
 	teams map[string]int // team name → index into Teams
@@ -41,7 +54,11 @@ type Team struct {
 	// EscalateTo names the team a lead is reassigned to when its SLA
 	// breaks, or "" for none.
 	EscalateTo string
-	Pos        qualify.Pos
+	// Slack names the environment variable that holds the URL of the
+	// team's own Slack-compatible incoming webhook for its alerts, such as
+	// WINNOW_ALERT_SLACK_AE; "" (or the variable unset): the default one.
+	Slack string
+	Pos   qualify.Pos
 }
 
 // Person is someone who owns leads.
@@ -71,6 +88,23 @@ type Territory struct {
 	When   *qualify.Rule // over the lead's fields, as point rules are
 	People []string
 	Pos    qualify.Pos
+}
+
+// Activity is a kind of attempt an owner records of acting on a lead.
+type Activity struct {
+	Name  string // as the API and the events name it: call
+	Label string // as people read it: Called
+	Pos   qualify.Pos
+}
+
+// RejectReason is why an owner hands a lead back: a name the API takes, a
+// label people read, and the stage of the model the rejection sets
+// against the rules (To), or "" to leave the lead where the rules put it.
+type RejectReason struct {
+	Name  string
+	Label string
+	To    string
+	Pos   qualify.Pos
 }
 
 // Calendar is a team's working time: weekly hours in a time zone, less

@@ -40,9 +40,9 @@ func fingerprinted(name string) bool {
 	return name == "favicon.svg"
 }
 
-// addAssets minifies the static files, publishes the fingerprinted ones
-// under assets/, copies the rest, and publishes the model's canonical text.
-func (b *builder) addAssets() qualify.Diags {
+// addStatic minifies the static files and the assets, publishes the
+// fingerprinted ones under assets/ and copies the rest.
+func (b *builder) addStatic() qualify.Diags {
 	var diags qualify.Diags
 	for _, dir := range []struct {
 		fsys fs.FS
@@ -72,10 +72,11 @@ func (b *builder) addAssets() qualify.Diags {
 				data = out
 			}
 			if fingerprinted(name) {
-				b.assets[name] = "/" + b.publishCompressed(dir.fsys, name, data)
+				b.assets[name] = "/" + b.publishCompressed(dir.fsys, name, data, &b.static)
 				return nil
 			}
 			b.file(name, data)
+			b.static = append(b.static, name)
 			return nil
 		})
 		if err != nil {
@@ -87,20 +88,30 @@ func (b *builder) addAssets() qualify.Diags {
 			diags.Add(qualify.Pos{File: path.Join(b.opts.StaticDir, name)}, "missing: the site's layout needs it")
 		}
 	}
-	for name, data := range b.opts.Files {
-		b.file(name, data)
-	}
-	b.modelText = qualify.Encode(b.content.Model)
-	b.assets["model"] = "/" + b.publishCompressed(nil, "model.txt", []byte(b.modelText))
 	return diags
+}
+
+// addModel publishes the model's canonical text.
+func (b *builder) addModel() {
+	b.assets["model"] = "/" + b.publishCompressed(nil, "model.txt", []byte(b.modelText), &b.model)
+}
+
+// packKey names a compressed form of a file: the SHA-256 of the file
+// and the form's extension, ".br" or ".gz".
+type packKey struct {
+	sum [32]byte
+	enc string
 }
 
 // publishCompressed publishes a fingerprinted asset with its brotli and
 // gzip forms beside it (name.br, name.gz), for servers that send them as
-// they are. Forms made beforehand (next to the file in fsys, and only if
-// the file was not minified here) are used as they are; others are made.
-func (b *builder) publishCompressed(fsys fs.FS, name string, data []byte) string {
-	p := b.publish(name, data)
+// they are, and appends the paths of the three files to files. Forms
+// made beforehand (next to the file in fsys, and only if the file was not
+// minified here) are used as they are; others are made, or taken from
+// b.packed when an earlier build made them of the same bytes.
+func (b *builder) publishCompressed(fsys fs.FS, name string, data []byte, files *[]string) string {
+	sum := sha256.Sum256(data)
+	p := b.publish(name, data, sum)
 	minified := mediaTypes[path.Ext(name)] != ""
 	for _, enc := range []string{".br", ".gz"} {
 		var out []byte
@@ -108,17 +119,24 @@ func (b *builder) publishCompressed(fsys fs.FS, name string, data []byte) string
 			out, _ = fs.ReadFile(fsys, name+enc)
 		}
 		if out == nil {
-			out = compress(enc, data)
+			key := packKey{sum, enc}
+			var ok bool
+			if out, ok = b.packed[key]; !ok {
+				out = compress(enc, data)
+				if b.packed != nil {
+					b.packed[key] = out
+				}
+			}
 		}
 		b.file(p+enc, out)
 	}
+	*files = append(*files, p, p+".br", p+".gz")
 	return p
 }
 
 // publish keeps data under assets/ with a name holding the start of its
-// SHA-256, e.g. assets/css/site.3f2a9c1b.css, and returns that path.
-func (b *builder) publish(name string, data []byte) string {
-	sum := sha256.Sum256(data)
+// SHA-256, sum, e.g. assets/css/site.3f2a9c1b.css, and returns that path.
+func (b *builder) publish(name string, data []byte, sum [32]byte) string {
 	ext := path.Ext(name)
 	p := strings.TrimPrefix(cachepolicy.Assets, "/") + strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
 	b.file(p, data)

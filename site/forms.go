@@ -1,6 +1,7 @@
 package site
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,7 +39,9 @@ func (b *builder) formJobs() qualify.Diags {
 // formJob renders the page of a form at url, its introduction (Markdown)
 // above it.
 func (b *builder) formJob(url, source, intro, desc string, f templates.FormDef) job {
-	return job{path: outPath(url), source: source, render: func(w *worker) (page, error) {
+	// md: a change to the glossary's terms renders the page again when
+	// its introduction may use one.
+	return job{path: outPath(url), source: source, md: []byte(intro), render: func(w *worker) (page, error) {
 		var links []markdown.Link
 		if intro != "" {
 			res, err := w.md.Render([]byte(intro), url)
@@ -62,10 +65,32 @@ func (b *builder) formURLs() map[string]string {
 	return out
 }
 
-// fallbackFormURL is where a post that names no form is sent back to:
-// the page of the form that took over /signup/ (its path or one of its
-// aliases), or else the first form's page; /signup/ itself for the one
-// signup form of a content directory without forms.
+// embeddedForm is the form a page embeds (the form directive): the
+// form of content/forms named name, or without a name the one that took
+// over /signup/; the signup form where content has no forms.
+func (b *builder) embeddedForm(name string) (templates.FormDef, error) {
+	if len(b.content.Forms) == 0 {
+		if name != "" {
+			return templates.FormDef{}, errors.New("form " + strconv.Quote(name) + ": the content has no forms (content/forms/*.yaml)")
+		}
+		return b.signupForm(), nil
+	}
+	var names []string
+	for i := range b.content.Forms {
+		cf := &b.content.Forms[i]
+		if cf.Name == name || name == "" && cf.Path == b.fallbackFormURL() {
+			return b.form(cf), nil
+		}
+		names = append(names, cf.Name)
+	}
+	return templates.FormDef{}, errors.New("unknown form " + strconv.Quote(name) + "; forms: " + strings.Join(names, ", "))
+}
+
+// fallbackFormURL is where a post that names no form is sent back to,
+// and what the navigation's call to action links: the page of the form
+// that took over /signup/ (its path or one of its aliases), or else the
+// first form's page; /signup/ itself for the one signup form of a
+// content directory without forms.
 func (b *builder) fallbackFormURL() string {
 	for _, f := range b.content.Forms {
 		if f.Path == "/signup/" || slices.Contains(f.Aliases, "/signup/") {

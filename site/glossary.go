@@ -69,7 +69,14 @@ func newGlossary(c *content.Content, contentDir string) (*glossary, qualify.Diag
 		bySlug[t.slug] = t
 		g.entries = append(g.entries, t)
 	}
-	slices.SortFunc(g.entries, func(a, b *term) int { return strings.Compare(strings.ToLower(a.doc.Name), strings.ToLower(b.doc.Name)) })
+	// A to Z by the title the index shows: "Ideal customer profile", not
+	// "ICP".
+	slices.SortFunc(g.entries, func(a, b *term) int {
+		if c := strings.Compare(sortKey(a.doc), sortKey(b.doc)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.doc.Name, b.doc.Name)
+	})
 	for _, t := range g.entries {
 		for _, name := range append([]string{t.doc.Name, t.doc.Title}, t.doc.Aliases...) {
 			key := strings.ToLower(name)
@@ -95,6 +102,16 @@ func newGlossary(c *content.Content, contentDir string) (*glossary, qualify.Diag
 	return g, diags
 }
 
+// sortKey is what an entry is sorted and lettered by in the A–Z index:
+// its title as shown, in lower case, or its name when it has no title.
+func sortKey(d *content.Doc) string {
+	s := d.Title
+	if s == "" {
+		s = d.Name
+	}
+	return strings.ToLower(s)
+}
+
 // jsonLD serialises a JSON-LD document; encoding/json escapes <, > and &,
 // so it is safe inside a script element.
 func jsonLD(v any) string {
@@ -111,7 +128,13 @@ func (b *builder) glossaryJobs() qualify.Diags {
 	var diags qualify.Diags
 	g := b.glossary
 	setURL := b.settings.BaseURL + "/glossary/"
-	diags = append(diags, b.add(job{path: "glossary/index.html", source: b.opts.ContentDir + "/glossary", render: func(w *worker) (page, error) {
+	deps := func(h *sig) {
+		for _, t := range g.entries {
+			h.doc(t.doc)
+			h.strs(t.kind, t.url)
+		}
+	}
+	diags = append(diags, b.add(job{path: "glossary/index.html", source: b.opts.ContentDir + "/glossary", deps: deps, render: func(w *worker) (page, error) {
 		idx := templates.GlossaryIndex{
 			Title: "Glossary",
 			Intro: "<p>The definitions marketing and sales agreed on. Each stage shows the exact rule the signup form and the server execute, printed from the model. " +
@@ -125,7 +148,7 @@ func (b *builder) glossaryJobs() qualify.Diags {
 		}
 		var defined []map[string]any
 		for _, t := range g.entries {
-			first := strings.ToUpper(string([]rune(t.doc.Name)[0]))
+			first := strings.ToUpper(string([]rune(sortKey(t.doc))[0]))
 			if _, ok := letters[first]; !ok {
 				first = "#"
 				if letters[first] == nil {
@@ -164,8 +187,14 @@ func (b *builder) termRef(t *term) templates.TermRef {
 }
 
 func (b *builder) termJob(t *term) job {
-	return job{path: outPath(t.url), source: t.doc.Pos.File, line: t.doc.BodyLine, render: func(w *worker) (page, error) {
-		res, err := w.md.Render([]byte(t.doc.Body), t.url)
+	deps := func(h *sig) {
+		h.doc(t.doc)
+		h.strs(t.kind, t.url)
+		h.crumbs(b, t.url, t.doc.Title)
+	}
+	body := []byte(t.doc.Body)
+	return job{path: outPath(t.url), source: t.doc.Pos.File, line: t.doc.BodyLine, deps: deps, md: body, render: func(w *worker) (page, error) {
+		res, err := w.md.Render(body, t.url)
 		if err != nil {
 			return page{}, err
 		}

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/winnowhq/winnow/qualify"
@@ -78,9 +79,25 @@ func (b *builder) stageCard(name string) templates.StageCard {
 	s := &m.Stages[i]
 	card := templates.StageCard{
 		Name: s.Name, Exit: s.Exit, Default: i == m.DefaultStage(),
-		SLA:      slaView(s.SLA),
-		Next:     templates.NextView{Kind: s.Next.Kind.String(), Label: s.Next.Label, Message: s.Next.Message, URL: s.Next.URL},
-		Previous: b.stageLink(i - 1), Following: b.stageLink(i + 1),
+		SLA:  slaView(s.SLA),
+		Next: templates.NextView{Kind: s.Next.Kind.String(), Label: s.Next.Label, Message: s.Next.Message, URL: s.Next.URL},
+	}
+	if !s.Exit {
+		// The funnel line: the stages a lead moves along, without the
+		// exits, which take it out of the funnel from anywhere.
+		var line []int
+		for j := range m.Stages {
+			if !m.Stages[j].Exit {
+				line = append(line, j)
+			}
+		}
+		k := slices.Index(line, i)
+		if k > 0 {
+			card.Previous = b.stageLink(line[k-1])
+		}
+		if k+1 < len(line) {
+			card.Following = b.stageLink(line[k+1])
+		}
 	}
 	card.Funnel, card.FunnelURL = b.funnel(s.Funnel)
 	for n, j := range m.CheckOrder() {
@@ -90,7 +107,9 @@ func (b *builder) stageCard(name string) templates.StageCard {
 	}
 	if s.Rule != nil {
 		card.Rule = s.Rule.String()
-		card.RuleSource = qualify.Pos{File: s.Rule.Pos.File, Line: s.Rule.Pos.Line}.String()
+		if b.settings.InternalLabels {
+			card.RuleSource = qualify.Pos{File: s.Rule.Pos.File, Line: s.Rule.Pos.Line}.String()
+		}
 		reads := readsOf(s.Rule.Expr)
 		for _, p := range m.Points {
 			if reads["score"] || reads["fit"] && p.Kind == qualify.Fit {

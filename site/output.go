@@ -45,6 +45,7 @@ type Dir struct {
 	dirs   map[string]bool   // directories known to exist
 	once   sync.Once
 	empty  bool // the directory held nothing when this Dir first staged: no file to compare or remove
+	known  bool // hashes names every file in the directory: a commit has cleared it of others
 }
 
 // Stage writes data beside the file name if it differs from it.
@@ -87,7 +88,7 @@ func (d *Dir) Stage(name string, data []byte) error {
 			if err := d.mkdir(filepath.Dir(full)); err != nil {
 				return err
 			}
-			if err := os.WriteFile(full, data, 0o644); err != nil {
+			if err := writeFile(full, data); err != nil {
 				return err
 			}
 			d.mu.Lock()
@@ -102,7 +103,7 @@ func (d *Dir) Stage(name string, data []byte) error {
 	if err := d.mkdir(filepath.Dir(full)); err != nil {
 		return err
 	}
-	if err := os.WriteFile(full+stagedSuffix, data, 0o644); err != nil {
+	if err := writeFile(full+stagedSuffix, data); err != nil {
 		return err
 	}
 	d.mu.Lock()
@@ -174,7 +175,29 @@ func (d *Dir) Commit(names map[string]bool) (written, removed int, err error) {
 	d.fresh = nil
 	if d.empty {
 		// The first build into an empty directory: nothing is stale.
-		d.empty = false
+		d.empty, d.known = false, true
+		return written, removed, nil
+	}
+	if d.known {
+		// Every file of the directory is one this Dir wrote or compared:
+		// the stale ones are among them, and no walk is needed.
+		var stale []string
+		for name := range d.hashes {
+			if !names[name] {
+				stale = append(stale, name)
+			}
+		}
+		for _, name := range stale {
+			full := filepath.Join(d.Path, filepath.FromSlash(name))
+			switch err := os.Remove(full); {
+			case err == nil:
+				removed++
+				d.removeEmptyParents(filepath.Dir(full))
+				fallthrough
+			case errors.Is(err, fs.ErrNotExist):
+				delete(d.hashes, name)
+			}
+		}
 		return written, removed, nil
 	}
 	var stale []string
@@ -203,7 +226,21 @@ func (d *Dir) Commit(names map[string]bool) (written, removed int, err error) {
 		removeEmptyDirs(d.Path)
 		d.dirs = nil
 	}
+	d.known = true
 	return written, removed, nil
+}
+
+// removeEmptyParents removes dir and its parents below the site's root
+// while they are empty; d.mu is held.
+func (d *Dir) removeEmptyParents(dir string) {
+	root := filepath.Clean(d.Path)
+	for dir != root && strings.HasPrefix(dir, root+string(filepath.Separator)) {
+		if os.Remove(dir) != nil {
+			return // not empty
+		}
+		delete(d.dirs, dir)
+		dir = filepath.Dir(dir)
+	}
 }
 
 // claim makes sure the directory is the site's own: new, empty, or marked

@@ -40,14 +40,16 @@ func sections(pages []content.Page) map[string]*section {
 		}
 	}
 	for _, s := range secs {
-		slices.SortStableFunc(s.pages, func(a, b *content.Page) int {
+		slices.SortFunc(s.pages, func(a, b *content.Page) int {
 			switch {
 			case !a.Date.Equal(b.Date):
 				return b.Date.Compare(a.Date) // newest first
 			case a.Order != b.Order:
 				return a.Order - b.Order
+			case a.Title != b.Title:
+				return strings.Compare(a.Title, b.Title)
 			}
-			return strings.Compare(a.Title, b.Title)
+			return strings.Compare(a.URL, b.URL) // as pages are listed
 		})
 	}
 	return secs
@@ -66,15 +68,22 @@ func (b *builder) crumbs(url, title string) []templates.Link {
 	if url == "/" {
 		return nil
 	}
+	return append(b.trail(content.ParentSection(url)), templates.Link{Title: title, URL: url})
+}
+
+// trail returns the breadcrumbs of the pages of section sec ("" for the
+// top) but the page's own: home, then the sections from the top down to
+// sec.
+func (b *builder) trail(sec string) []templates.Link {
 	out := []templates.Link{{Title: "Home", URL: "/"}}
-	for sec := content.ParentSection(url); sec != ""; sec = content.ParentSection(sec) {
+	for ; sec != ""; sec = content.ParentSection(sec) {
 		t := titleOfDir(sec)
 		if s := b.sections[sec]; s != nil && s.index != nil {
 			t = s.index.Title
 		}
 		out = slices.Insert(out, 1, templates.Link{Title: t, URL: sec})
 	}
-	return append(out, templates.Link{Title: title, URL: url})
+	return out
 }
 
 func titleOfDir(url string) string {
@@ -88,6 +97,12 @@ func titleOfDir(url string) string {
 // plan lists every page to render.
 func (b *builder) plan() qualify.Diags {
 	var diags qualify.Diags
+	for _, f := range []qualify.Funnel{qualify.TOFU, qualify.MOFU, qualify.BOFU} {
+		name, url := b.funnel(f)
+		b.funnels[f] = [2]string{name, url}
+	}
+	b.jobs = make([]job, 0, len(b.list)+len(b.sections)+len(b.glossary.entries)+8)
+	b.jobAt = make(map[string]int, cap(b.jobs))
 	for i := range b.list {
 		p := &b.list[i]
 		if p.Layout != "" && !slices.Contains(templates.Layouts, p.Layout) {
@@ -136,9 +151,14 @@ func (b *builder) plan() qualify.Diags {
 	return diags
 }
 
+// funnel returns the name of a funnel stage and the URL of its glossary
+// entry, if any.
 func (b *builder) funnel(f qualify.Funnel) (name, url string) {
 	if f == qualify.NoFunnel {
 		return "", ""
+	}
+	if int(f) < len(b.funnels) && b.funnels[f][0] != "" {
+		return b.funnels[f][0], b.funnels[f][1]
 	}
 	name = f.String()
 	if t := b.glossary.byName[strings.ToLower(name)]; t != nil {
@@ -148,13 +168,21 @@ func (b *builder) funnel(f qualify.Funnel) (name, url string) {
 }
 
 func (b *builder) articleJob(p *content.Page) job {
-	return job{path: outPath(p.URL), source: p.File, line: p.BodyLine, render: func(w *worker) (page, error) {
+	deps := func(h *sig) {
+		h.int(int(b.pageSig(p)))
+		h.crumbs(b, p.URL, p.Title)
+		name, url := b.funnel(p.Funnel)
+		h.strs(name, url)
+	}
+	return job{path: outPath(p.URL), source: p.File, line: p.BodyLine, deps: deps, md: p.Body, render: func(w *worker) (page, error) {
 		res, err := w.md.Render(p.Body, p.URL)
 		if err != nil {
 			return page{}, err
 		}
-		a := templates.Article{Title: p.Title, Body: string(res.HTML), Layout: p.Layout}
-		a.Funnel, a.FunnelURL = b.funnel(p.Funnel)
+		a := templates.Article{Title: p.Title, Body: string(res.HTML), Layout: p.Layout, Hero: slices.Contains(res.Components, "hero")}
+		if b.settings.InternalLabels {
+			a.Funnel, a.FunnelURL = b.funnel(p.Funnel)
+		}
 		for _, h := range res.TOC {
 			a.TOC = append(a.TOC, templates.Heading{Level: h.Level, ID: h.ID, Text: h.Text})
 		}
@@ -186,7 +214,25 @@ func (b *builder) sectionJob(url string) job {
 	if s != nil && s.index != nil {
 		source, title, line = s.index.File, s.index.Title, s.index.BodyLine
 	}
-	return job{path: outPath(url), source: source, line: line, render: func(w *worker) (page, error) {
+	deps := func(h *sig) {
+		h.strs(source, title)
+		if s != nil && s.index != nil {
+			h.int(int(b.pageSig(s.index)))
+		}
+		h.crumbs(b, url, title)
+		if s != nil {
+			for _, p := range s.pages {
+				name, _ := b.funnel(p.Funnel)
+				h.strs(p.Title, p.URL, p.Description, name)
+				h.time(p.Date)
+			}
+		}
+	}
+	var md []byte
+	if s != nil && s.index != nil {
+		md = s.index.Body
+	}
+	return job{path: outPath(url), source: source, line: line, deps: deps, md: md, render: func(w *worker) (page, error) {
 		l := templates.SectionList{Title: title}
 		head := templates.Head{Title: title, Path: url, Type: "website"}
 		var res page
@@ -201,7 +247,9 @@ func (b *builder) sectionJob(url string) job {
 		if s != nil {
 			for _, p := range s.pages {
 				item := templates.ListItem{Title: p.Title, URL: p.URL, Description: p.Description}
-				item.Funnel, _ = b.funnel(p.Funnel)
+				if b.settings.InternalLabels {
+					item.Funnel, _ = b.funnel(p.Funnel)
+				}
 				if !p.Date.IsZero() {
 					item.Date, item.DateISO = p.Date.Format("2 January 2006"), p.Date.Format("2006-01-02")
 				}
@@ -223,7 +271,8 @@ func (b *builder) aliasJob(alias string, p *content.Page) job {
 // the page of url, titled title, written in source.
 func (b *builder) redirectJob(alias, url, title, source string) job {
 	alias = strings.TrimSuffix(alias, "/") + "/"
-	return job{path: outPath(alias), source: source, noindex: true, render: func(w *worker) (page, error) {
+	deps := func(h *sig) { h.strs(alias, source, url, title) }
+	return job{path: outPath(alias), source: source, noindex: true, deps: deps, render: func(w *worker) (page, error) {
 		target := html.EscapeString(url)
 		canonical := html.EscapeString(b.settings.BaseURL + url)
 		doc := `<!doctype html><html lang="` + html.EscapeString(b.settings.Language) + `"><head><meta charset="utf-8">` +

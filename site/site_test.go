@@ -100,6 +100,7 @@ func build(t *testing.T, ar *txtar.Archive, drafts bool) (*site.Memory, qualify.
 //	nofile PATH               it has not
 //	contains PATH TEXT        the file holds TEXT (HTML-escaped as written)
 //	lacks PATH TEXT           it does not
+//	order PATH A | B | C      the file holds each text, in this order
 //	problem TEXT              the build fails with this problem (file:line: message)
 //	drafts                    build with drafts
 func TestSites(t *testing.T) {
@@ -164,6 +165,17 @@ func TestSites(t *testing.T) {
 					}
 					if verb == "lacks" && has {
 						t.Errorf("%s contains %q", file, text)
+					}
+				case "order":
+					page := html.UnescapeString(out.Page(file))
+					at := 0
+					for _, part := range strings.Split(text, " | ") {
+						i := strings.Index(page[at:], part)
+						if i < 0 {
+							t.Errorf("%s does not hold %q after offset %d:\n%s", file, part, at, page)
+							break
+						}
+						at += i + len(part)
 					}
 				default:
 					t.Fatalf("unknown assertion %q", w)

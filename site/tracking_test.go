@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -177,9 +178,12 @@ func visit(t *testing.T, ctx context.Context, url string) {
 	browsertest.WaitFor(t, ctx, "the page loads", `document.readyState === "complete"`)
 }
 
-// follow clicks a link and waits for the page it leads to.
+// follow clicks a link and waits for the page it leads to. A link of the
+// main navigation on a narrow screen is in the menu: the menu is opened
+// first, as a visitor does.
 func follow(t *testing.T, ctx context.Context, sel, path string) {
 	t.Helper()
+	browsertest.Eval[bool](t, ctx, `(a => { const menu = a && a.closest("details:not([open])"); if (menu && !a.checkVisibility()) menu.open = true; return true; })(document.querySelector(`+strconv.Quote(sel)+`))`)
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		t.Fatal(err)
 	}

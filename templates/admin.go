@@ -32,14 +32,28 @@ type AdminPage struct {
 // Roles of the people who use the dashboard.
 const (
 	RoleAdmin  = "admin"  // everything, people and settings included
-	RoleSales  = "sales"  // works leads: accept, reject, activities, reassign, override
+	RoleSales  = "sales"  // works leads: accept, reject, activities, reassign, override; retries their webhooks
 	RoleViewer = "viewer" // reads
 )
+
+// CanWork reports whether the signed-in person may work leads: accept,
+// reject, record activities, reassign, override.
+func (p AdminPage) CanWork() bool { return p.Role == RoleAdmin || p.Role == RoleSales }
 
 // AdminLogin is the login form.
 type AdminLogin struct {
 	Next  string // the admin page to go to after logging in
 	Error string // why the last attempt failed, or ""
+	// Failed names the form Error is about: "password" or "token".
+	Failed string
+	// Passwords shows the form of a person's email and password (off
+	// behind Cloudflare Access); Token the admin token's (off when no
+	// admin token is set).
+	Passwords, Token bool
+	Email            string // the email last tried, filled in again
+	// Notice says something before the forms, such as that Cloudflare
+	// Access let in someone without an account.
+	Notice string
 }
 
 // AdminMessage is a page that says one thing, such as why a form post
@@ -128,6 +142,9 @@ type AdminOverview struct {
 	Recent      []RecentLead
 	Dead        []DeadWebhook
 	Moves       []MoveRow // the model's stages in order
+	// Owners and Teams are how each person and each team did with the
+	// leads they own now, by name.
+	Owners, Teams []OwnerRow
 	// Sources, Origins and Campaigns are the conversions of the leads by
 	// where they came from.
 	Sources, Origins, Campaigns SegmentTable
@@ -178,6 +195,45 @@ type SLAFigures struct {
 	// Compliance is Met / (Met + Late + Breached), 0 to 1; nil when no
 	// entry has fallen due.
 	Compliance *float64
+	// The rhythm after the first action: Every is the time between
+	// follow-ups ("" for none), Attempts how many attempts are asked for,
+	// the first action included ("" for no limit), and Rhythm how the
+	// entries' rhythms went.
+	Every    string
+	Attempts string
+	Rhythm   RhythmFigures
+}
+
+// RhythmFigures is how the rhythm of an SLA (the first action, then the
+// follow-ups) went for some entries.
+type RhythmFigures struct {
+	Kept    int // ended with every attempt made in time
+	Broken  int // an attempt made late, or missed
+	Running int // still in the stage, every attempt so far in time
+	OnTime  int // attempts made in time
+	Late    int // attempts made late
+	Missed  int // attempts missed
+	Overdue int // of Broken, the rhythms still running past an attempt's due time
+}
+
+// OwnerRow is how one person, or one team, did with the leads they own
+// now.
+type OwnerRow struct {
+	Name  string
+	Owned int // leads that came in in the period
+	// SpeedMedian and SpeedP90 are the median and the 90th percentile of
+	// the business time to the first action, e.g. "1h 30m"; "" without
+	// any.
+	SpeedMedian string
+	SpeedP90    string
+	Rhythm      RhythmFigures
+	Accepted    int
+	Rejected    int
+	Reasons     string // the most frequent reasons for rejecting, e.g. "duplicate 3, not_my_territory 1"
+	// Opportunities and Won count the owned leads that reached the bottom
+	// of the funnel (or won) and that won.
+	Opportunities int
+	Won           int
 }
 
 // AdminLead is the page of one lead.
@@ -208,6 +264,94 @@ type AdminLead struct {
 	Client       *ClientVerdict // the browser's verdict when it differs from the server's
 	History      ScoreHistory
 	Timeline     []TimelineDay // oldest first
+	// Status is what the last action on the lead did, or "".
+	Status string
+	// Work is the forms that work the lead; nil when it cannot be worked
+	// (it is closed, merged into another or a robot's) or the signed-in
+	// person may not work leads, which WorkNote then says, if anything.
+	Work     *LeadWork
+	WorkNote string
+}
+
+// AdminQueue is the queue page: the open leads of a person, or of a
+// team's people, what is due first.
+type AdminQueue struct {
+	Owner  string // whose queue: a person's name, or a team's; "" when none is shown
+	Team   bool   // Owner is a team
+	Zone   string // the time zone the times are written in, e.g. "Europe/Paris"
+	Status string // what the last action did, or ""
+	// Message says why no queue is shown, or what to do, or "".
+	Message string
+	// Choices are the queues an admin may open, by team: the team's and
+	// each person's; nil for anyone else, who sees their own.
+	Choices []OptionGroup
+	Chosen  string // the choice shown, e.g. the person's name
+	// Counts of the open leads: those with an attempt due (Overdue of
+	// them past it) and those with nothing due.
+	Open, Due, Overdue, Waiting int
+
+	Page, Pages int
+	From, To    int    // the places of the rows shown, from 1
+	Prev, Next  string // the pages before and after, or ""
+	Rows        []QueueRow
+	// Work is what the rows' forms offer; nil when the signed-in person
+	// may not work leads.
+	Work *WorkForms
+}
+
+// QueueRow is an open lead of a queue.
+type QueueRow struct {
+	ID    string
+	URL   string // the lead's page
+	Name  string // the lead's name and company, or "" when unknown
+	Stage string
+	Tier  string
+	Fit   string
+	Owner string // who owns it, in a team's queue
+	// Due is when the owner's next attempt is due, in the queue's zone
+	// ("Wed 4 Mar 15:00 CET"), and DueIn how far off in the working time
+	// of the stage's team ("in 5h 20m", "3h 10m ago"); "" when nothing is
+	// due.
+	Due, DueISO, DueIn string
+	Overdue            bool
+	Attempts           string   // the attempts made in the stage of those asked: "2 of 5"
+	People             []Option // whom it may be handed to: the other people of its team
+}
+
+// LeadWork is the forms that work one lead.
+type LeadWork struct {
+	ID     string
+	Name   string   // the lead's name, which names its forms' controls
+	Key    string   // what makes the ids of its controls unique on the page
+	People []Option // whom it may be handed to: the other people of its team
+	Forms  WorkForms
+}
+
+// WorkForms is what the forms that work leads offer, from the content,
+// and what they post with.
+type WorkForms struct {
+	CSRF       string
+	Back       string   // the page to come back to after a post
+	Activities []Option // what an owner records of acting on a lead
+	Reasons    []Option // why an owner rejects a lead; none: leads cannot be rejected
+	Stages     []Option // the model's stages, for an override
+}
+
+// Option is a choice of a select.
+type Option struct {
+	Value string
+	Label string
+}
+
+// OptionGroup is a group of choices of a select.
+type OptionGroup struct {
+	Label   string
+	Options []Option
+}
+
+// WorkURL is the address the forms that work lead id post to.
+func WorkURL(id string) string {
+	return "/admin/leads/" + url.PathEscape(id) + "/events"
 }
 
 // OverrideView is a stage sales holds against the model's rules.
@@ -516,6 +660,46 @@ func shareCell(f *float64) string {
 	return percent(*f)
 }
 
+// keptCell writes how many rhythms were kept: "50% (2 of 4)", of those
+// that ended or broke; a dash when none did.
+func keptCell(r RhythmFigures) string {
+	var rate *float64
+	if n := r.Kept + r.Broken; n > 0 {
+		f := float64(r.Kept) / float64(n)
+		rate = &f
+	}
+	return conversionCell(Conversion{Reached: r.Kept + r.Broken, Converted: r.Kept, Rate: rate})
+}
+
+// brokenCell writes the broken rhythms with those still overdue: "5 (2
+// overdue)".
+func brokenCell(r RhythmFigures) string {
+	if r.Overdue == 0 {
+		return strconv.Itoa(r.Broken)
+	}
+	return strconv.Itoa(r.Broken) + " (" + strconv.Itoa(r.Overdue) + " overdue)"
+}
+
+// ofOwned writes how many owned leads got somewhere: "20% (2 of 10)"; a
+// dash when none is owned.
+func ofOwned(n int, r OwnerRow) string {
+	var rate *float64
+	if r.Owned > 0 {
+		f := float64(n) / float64(r.Owned)
+		rate = &f
+	}
+	return conversionCell(Conversion{Reached: r.Owned, Converted: n, Rate: rate})
+}
+
+// rejectedCell writes the rejections with their most frequent reasons:
+// "4 (duplicate 3, not_my_territory 1)".
+func rejectedCell(r OwnerRow) string {
+	if r.Reasons == "" {
+		return strconv.Itoa(r.Rejected)
+	}
+	return strconv.Itoa(r.Rejected) + " (" + r.Reasons + ")"
+}
+
 // rateCell writes a month's conversion for the table: "40% (4 of 10)", or
 // a dash when there was nothing to convert.
 func rateCell(p TrendPoint) string {
@@ -629,4 +813,40 @@ func outcomeTitle(o string) string {
 		return ""
 	}
 	return strings.ToUpper(o[:1]) + o[1:]
+}
+
+// queueHeading is a queue's heading: whose it is.
+func queueHeading(q AdminQueue) string {
+	if q.Owner == "" {
+		return "Queue"
+	}
+	return "Queue of " + q.Owner
+}
+
+// queueCaption names the table of a queue's page.
+func queueCaption(q AdminQueue) string {
+	return "Open leads of " + q.Owner + ", due first: " + strconv.Itoa(q.From) + " to " + strconv.Itoa(q.To) +
+		" of " + strconv.Itoa(q.Open)
+}
+
+// queueSummary counts a queue's open leads and says how its times read.
+func queueSummary(q AdminQueue) string {
+	s := count(q.Open, "open lead", "open leads")
+	if q.Open == 0 {
+		return s + ": nothing to work."
+	}
+	s += ": " + strconv.Itoa(q.Overdue) + " overdue, " + strconv.Itoa(q.Due-q.Overdue) + " due later, " +
+		strconv.Itoa(q.Waiting) + " with nothing due."
+	if q.Zone != "" {
+		s += " Times are in " + q.Zone + "; how far off is working time."
+	}
+	return s
+}
+
+// count writes n with the singular or plural of a noun.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

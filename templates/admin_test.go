@@ -45,9 +45,18 @@ func adminOverview() templates.AdminOverview {
 		},
 		Period: "2025-02 to 2026-02",
 		SLA: []templates.SLAFigures{
-			{Stage: "MQL", Owner: "Sales development", Within: "1d 0h", Entered: 60, Met: 40, Late: 12, Breached: 3, NotDue: 5, Compliance: rate(40.0 / 55)},
-			{Stage: "SAL", Owner: "Sales development", Within: "2d 0h"},
+			{Stage: "MQL", Owner: "Sales development", Within: "1d 0h", Entered: 60, Met: 40, Late: 12, Breached: 3, NotDue: 5, Compliance: rate(40.0 / 55),
+				Every: "2d 0h", Attempts: "5", Rhythm: templates.RhythmFigures{Kept: 30, Broken: 20, Running: 8, OnTime: 110, Late: 18, Missed: 9, Overdue: 4}},
+			{Stage: "SAL", Owner: "Sales development", Within: "2d 0h", Attempts: "1"},
 		},
+		Owners: []templates.OwnerRow{
+			{Name: "Anna Schmidt", Owned: 20, SpeedMedian: "1h 30m", SpeedP90: "26h 5m", Rhythm: templates.RhythmFigures{Kept: 6, Broken: 2, Running: 4},
+				Accepted: 15, Rejected: 4, Reasons: "not_my_territory 3, duplicate 1", Opportunities: 5, Won: 2},
+			{Name: "Lukas Weber", Owned: 0, Accepted: 1},
+		},
+		Teams: []templates.OwnerRow{{Name: "Sales development", Owned: 20, SpeedMedian: "1h 30m", SpeedP90: "26h 5m",
+			Rhythm: templates.RhythmFigures{Kept: 6, Broken: 2, Running: 4}, Accepted: 16, Rejected: 4,
+			Reasons: "not_my_territory 3, duplicate 1", Opportunities: 5, Won: 2}},
 		Breaches: []templates.BreachRow{{LeadID: "l1", Lead: "Ana Souza, Northwind", URL: "/admin/leads/l1", Stage: "MQL",
 			Owner: "Sales development", Age: "2d 3h", Over: "1d 3h"}},
 		BreachCount: 3,
@@ -311,6 +320,39 @@ func TestOverviewMovesAndOrigins(t *testing.T) {
 	}
 }
 
+// The Team section has a row per owner and per team: the leads owned, the
+// speed to lead in business hours, the rhythms kept, the leads accepted
+// and rejected with the top reasons, and the shares that reached an
+// opportunity and won; the SLA's rhythm has a row per stage.
+func TestOverviewTeam(t *testing.T) {
+	doc := parse(t, templates.AdminOverviewView(adminOverview(), "tok"))
+	var got []string
+	for _, table := range []string{"Leads by owner", "Leads by team", "Follow-up rhythm"} {
+		for _, tr := range all(byLabel(doc, table), tagged("tr")) {
+			got = append(got, cells(tr))
+		}
+	}
+	want := []string{
+		"Owner | Leads owned | Speed to lead, median | 90th percentile | Rhythm kept | Accepted | Rejected | Reached opportunity | Won",
+		"Anna Schmidt | 20 | 1h 30m | 26h 5m | 75% (6 of 8) | 15 | 4 (not_my_territory 3, duplicate 1) | 25% (5 of 20) | 10% (2 of 20)",
+		"Lukas Weber | 0 | – | – | – | 1 | 0 | – | –",
+		"Team | Leads owned | Speed to lead, median | 90th percentile | Rhythm kept | Accepted | Rejected | Reached opportunity | Won",
+		"Sales development | 20 | 1h 30m | 26h 5m | 75% (6 of 8) | 16 | 4 (not_my_territory 3, duplicate 1) | 25% (5 of 20) | 10% (2 of 20)",
+		"Stage | Follow up every | Attempts | Kept | Broken | Running | Attempts in time | Late | Missed | Rhythm kept",
+		"MQL | 2d 0h | 5 | 30 | 20 (4 overdue) | 8 | 110 | 18 | 9 | 60% (30 of 50)",
+		"SAL | – | 1 | 0 | 0 | 0 | 0 | 0 | 0 | –",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	empty := text(parse(t, templates.AdminOverviewView(templates.AdminOverview{}, "tok")))
+	for _, s := range []string{"Leads by owner: nobody owns leads of the period.", "Leads by team: nobody owns leads of the period."} {
+		if !strings.Contains(empty, s) {
+			t.Errorf("an empty overview lacks %q", s)
+		}
+	}
+}
+
 // The lead's chart scales with its box, is named by its title and a
 // description of the stages the lead went through, and has its figures,
 // now among them, in a table too.
@@ -477,6 +519,104 @@ func TestAdminLeadView(t *testing.T) {
 	}
 }
 
+// adminLeadWork is an open lead sales works, with the forms to do it.
+func adminLeadWork() templates.AdminLead {
+	l := adminLead()
+	l.Outcome, l.Merged, l.Client, l.Timeline = nil, nil, nil, nil
+	l.Status = "Recorded an activity on Ana Souza, Northwind: it is in SQL, owned by Daniel Kim."
+	q := adminQueue()
+	l.Work = &templates.LeadWork{ID: "l1", Name: l.Heading, Key: "lead", People: q.Rows[0].People, Forms: *q.Work}
+	l.Work.Forms.Back = "/admin/leads/l1"
+	return l
+}
+
+// adminQueue is a person's queue of three leads: one overdue, one due,
+// one with nothing due, on the second of three pages.
+func adminQueue() templates.AdminQueue {
+	work := templates.WorkForms{CSRF: "csrf-token", Back: "/admin/queue?owner=Anna+Schmidt&page=2",
+		Activities: []templates.Option{{Value: "contacted", Label: "Contacted"}, {Value: "call", Label: "Called"}},
+		Reasons:    []templates.Option{{Value: "not_ready", Label: "Not ready to buy yet (to cold lead)"}, {Value: "no_answer", Label: "Never answered"}},
+		Stages:     []templates.Option{{Value: "cold lead", Label: "cold lead (Cold lead)"}, {Value: "MQL", Label: "MQL (Marketing qualified lead)"}}}
+	people := []templates.Option{{Value: "Lukas Weber", Label: "Lukas Weber"}}
+	return templates.AdminQueue{Owner: "Anna Schmidt", Zone: "Europe/Paris", Chosen: "Anna Schmidt",
+		Status: "Accepted Bo Berg, Berg AB: it is in SAL, owned by Anna Schmidt.",
+		Choices: []templates.OptionGroup{{Label: "Sales development", Options: []templates.Option{
+			{Value: "Sales development", Label: "Everyone in Sales development"}, {Value: "Anna Schmidt", Label: "Anna Schmidt"}, {Value: "Lukas Weber", Label: "Lukas Weber"}}}},
+		Open: 103, Due: 90, Overdue: 12, Waiting: 13, Page: 2, Pages: 3, From: 51, To: 53,
+		Prev: "/admin/queue?owner=Anna+Schmidt", Next: "/admin/queue?owner=Anna+Schmidt&page=3",
+		Rows: []templates.QueueRow{
+			{ID: "l1", URL: "/admin/leads/l1", Name: "Ana Souza, Northwind", Stage: "MQL", Tier: "hot", Fit: "A", Overdue: true,
+				Due: "Wed 4 Mar 15:00 CET", DueISO: "2026-03-04T14:00:00Z", DueIn: "4h 30m ago", Attempts: "0 of 5", People: people},
+			{ID: "l2", URL: "/admin/leads/l2", Name: "Cy Chan", Stage: "SAL", Tier: "warm", Fit: "B",
+				Due: "Thu 5 Mar 15:00 CET", DueISO: "2026-03-05T14:00:00Z", DueIn: "in 5h 0m", Attempts: "1 of 5", People: people},
+			{ID: "l3", URL: "/admin/leads/l3", Stage: "MQL", Tier: "cool", Fit: "B", Attempts: "5 of 5", People: people},
+		},
+		Work: &work,
+	}
+}
+
+// Every control of a queue's forms has a label of its own, ids are not
+// repeated, every form posts the session's token to the lead it works
+// and comes back to the page; what is overdue is marked, the pages are
+// linked, and without the role to work leads there are no forms.
+func TestAdminQueueView(t *testing.T) {
+	doc := parse(t, templates.AdminQueueView(adminQueue()))
+	ids := map[string]bool{}
+	for _, n := range all(doc, func(n *html.Node) bool { _, ok := attr(n, "id"); return ok }) {
+		id, _ := attr(n, "id")
+		if ids[id] {
+			t.Errorf("id %q is repeated", id)
+		}
+		ids[id] = true
+	}
+	for _, c := range all(doc, tagged("select", "input")) {
+		if typ, _ := attr(c, "type"); typ == "hidden" {
+			continue
+		}
+		id, _ := attr(c, "id")
+		if labels := all(doc, func(n *html.Node) bool { f, _ := attr(n, "for"); return n.Data == "label" && f == id }); id == "" || len(labels) != 1 {
+			t.Errorf("<%s id=%q> has %d labels", c.Data, id, len(labels))
+		}
+	}
+	forms := all(doc, func(n *html.Node) bool { m, _ := attr(n, "method"); return n.Data == "form" && m == "post" })
+	if len(forms) != 3*5 {
+		t.Errorf("%d forms, want 5 for each of 3 leads", len(forms))
+	}
+	for _, f := range forms {
+		action, _ := attr(f, "action")
+		fields := map[string]string{}
+		for _, in := range all(f, tagged("input")) {
+			name, _ := attr(in, "name")
+			fields[name], _ = attr(in, "value")
+		}
+		if !strings.HasPrefix(action, "/admin/leads/l") || !strings.HasSuffix(action, "/events") || fields["csrf"] != "csrf-token" ||
+			fields["back"] != "/admin/queue?owner=Anna+Schmidt&page=2" || fields["fact"] == "" {
+			t.Errorf("a form posts to %s with %v", action, fields)
+		}
+	}
+	rows := all(byLabel(doc, "Open leads of Anna Schmidt, due first: 51 to 53 of 103"), tagged("tr"))
+	if len(rows) != 4 {
+		t.Fatalf("%d rows, want a head and 3", len(rows))
+	}
+	if c, _ := attr(rows[1], "class"); c != "overdue" || !strings.Contains(spaced(rows[1]), "overdue Wed 4 Mar 15:00 CET (4h 30m ago)") {
+		t.Errorf("the overdue row: class %q, %s", c, spaced(rows[1]))
+	}
+	if got := spaced(rows[3]); !strings.HasPrefix(got, "(no name) MQL cool B nothing due 5 of 5 Accept") {
+		t.Errorf("the row with nothing due: %s", got)
+	}
+	page := spaced(doc)
+	for _, want := range []string{"103 open leads: 12 overdue, 78 due later, 13 with nothing due.", "Previous page Page 2 of 3 Next page"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q:\n%s", want, page)
+		}
+	}
+	q := adminQueue()
+	q.Work = nil
+	if doc := parse(t, templates.AdminQueueView(q)); len(all(doc, tagged("form"))) != 1 {
+		t.Errorf("without the role to work leads the queue has %d forms, want the choice of queue alone", len(all(doc, tagged("form"))))
+	}
+}
+
 // The layout is self-contained: its style sheet inline and allowed by
 // its hash, no script, nothing loaded from elsewhere; before login it has
 // no navigation and no logout.
@@ -519,7 +659,7 @@ func TestAdminLayout(t *testing.T) {
 		t.Errorf("%d logout forms", len(logout))
 	}
 	in.CSRF = ""
-	login := parse(t, templates.AdminLayout(in, templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Error: "That is not the admin token."})))
+	login := parse(t, templates.AdminLayout(in, templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Error: "That is not the admin token.", Failed: "token", Token: true})))
 	if len(all(login, tagged("nav"))) != 0 || len(all(login, tagged("button"))) != 1 {
 		t.Error("before login the page has navigation or a logout button")
 	}
@@ -561,4 +701,30 @@ func TestTrendChartMonthLabels(t *testing.T) {
 	if got := strings.Join(shown, " "); got != "Jun 2025 Aug Oct Jan 2026 Mar May" || hidden != 6 {
 		t.Errorf("labelled on a narrow screen: %q, %d hidden", got, hidden)
 	}
+}
+
+// adminPeople is a people page with an admin, a sales person who is
+// disabled, and the admin token's sessions.
+func adminPeople() templates.AdminPeople {
+	return templates.AdminPeople{CSRF: "csrf-token", TokenSessions: 1, Status: "One session ended: its cookie opens nothing now.",
+		People: []templates.Person{
+			{ID: "a1", Email: "ana@example.com", Name: "Ana Souza", Role: templates.RoleAdmin, URL: templates.PersonURL("a1"), Password: true, Sessions: 2},
+			{ID: "b2", Email: "bo@example.com", Role: templates.RoleSales, URL: templates.PersonURL("b2"), Disabled: true},
+		}}
+}
+
+// adminPerson is a person's page with a login link just made and two
+// sessions, one of them the page's own.
+func adminPerson() templates.AdminPerson {
+	return templates.AdminPerson{
+		Person:  templates.Person{ID: "b2", Email: "bo@example.com", Name: "Bo Berg", Role: templates.RoleSales, URL: templates.PersonURL("b2"), Sessions: 2},
+		Created: "2026-03-02 09:00 UTC", CreatedISO: "2026-03-02T09:00:00Z", CreatedBy: "ana@example.com", CSRF: "csrf-token",
+		Status: "Added. Make them a login link, below, for their first login.",
+		Link:   &templates.LoginLink{URL: "https://winnow.example/admin/link/tok", Expires: "2026-03-03 09:00 UTC", ExpiresISO: "2026-03-03T09:00:00Z"},
+		Sessions: []templates.SessionRow{
+			{ID: "h1", Method: "a login link", Started: "2026-03-02 09:05 UTC", StartedISO: "2026-03-02T09:05:00Z",
+				Expires: "2026-03-02 21:05 UTC", ExpiresISO: "2026-03-02T21:05:00Z", Current: true},
+			{ID: "h2", Method: "a password", Started: "2026-03-02 10:00 UTC", StartedISO: "2026-03-02T10:00:00Z",
+				Expires: "2026-03-02 22:00 UTC", ExpiresISO: "2026-03-02T22:00:00Z"},
+		}}
 }

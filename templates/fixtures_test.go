@@ -18,6 +18,7 @@ var site = templates.Site{
 		{Title: "Blog", URL: "/blog/"},
 		{Title: "Glossary", URL: "/glossary/"},
 	},
+	CTA: templates.Link{Title: "Talk to us", URL: "/signup/"},
 	Footer: []templates.Link{
 		{Title: "Glossary", URL: "/glossary/"},
 		{Title: "Service levels", URL: "/sla/"},

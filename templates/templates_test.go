@@ -26,7 +26,7 @@ type goldenCase struct {
 }
 
 func goldenCases() []goldenCase {
-	return []goldenCase{
+	cases := []goldenCase{
 		{"layout-home", page(site, homeHead, nil, templates.ArticleView(templates.Article{Title: "Winnow", Body: "<p>Lead qualification as code.</p>"}))},
 		{"layout-post", page(devSite(), postHead, postCrumbs, templates.ArticleView(post))},
 		{"layout-404", page(site, notFoundHead, nil, templates.NotFoundView())},
@@ -52,8 +52,25 @@ func goldenCases() []goldenCase {
 		{"admin-overview", templates.AdminOverviewView(adminOverview(), "csrf-token")},
 		{"admin-overview-empty", templates.AdminOverviewView(templates.AdminOverview{}, "csrf-token")},
 		{"admin-lead", templates.AdminLeadView(adminLead())},
-		{"admin-login", templates.AdminLoginView(templates.AdminLogin{Next: "/admin/leads/l1", Error: "That is not the admin token."})},
+		{"admin-lead-work", templates.AdminLeadView(adminLeadWork())},
+		{"admin-queue", templates.AdminQueueView(adminQueue())},
+		{"admin-login", templates.AdminLoginView(templates.AdminLogin{Next: "/admin/leads/l1", Error: "That is not the admin token.",
+			Failed: "token", Token: true})},
+		{"admin-login-password", templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Error: "That email and password are not those of an account that may log in.",
+			Failed: "password", Passwords: true, Token: true, Email: "jo@example.com"})},
+		{"admin-login-access", templates.AdminLoginView(templates.AdminLogin{Next: "/admin", Token: true,
+			Notice: "Cloudflare Access let you in as cy@acme.example, who has no account here: an admin can add you under People."})},
+		{"admin-people", templates.AdminPeopleView(adminPeople())},
+		{"admin-people-access", templates.AdminPeopleView(templates.AdminPeople{Access: true, DefaultRole: "viewer", CSRF: "csrf-token",
+			Add: templates.PersonForm{Email: "nope", Role: "sales", Error: "That is not an email address such as ana@example.com."}})},
+		{"admin-person", templates.AdminPersonView(adminPerson())},
+		{"admin-account", templates.AdminAccountView(templates.AdminAccount{Email: "jo@example.com", Name: "Jo Sales", Role: "sales",
+			Method: "a password", Password: true, SetPassword: true, CSRF: "csrf-token", Sessions: adminPerson().Sessions})},
+		{"admin-account-token", templates.AdminAccountView(templates.AdminAccount{Role: "admin", Method: "the admin token", CSRF: "csrf-token"})},
+		{"admin-link", templates.LinkLoginView(templates.LinkLogin{Token: "tok", Email: "jo@example.com", Name: "Jo Sales"})},
+		{"admin-link-used", templates.LinkLoginView(templates.LinkLogin{})},
 	}
+	return append(cases, marketingGoldenCases()...)
 }
 
 func render(t *testing.T, c templ.Component) string {
@@ -713,8 +730,19 @@ func TestStageCard(t *testing.T) {
 	if strings.Contains(first, `class="rule"`) {
 		t.Error("the first stage, which has no rule, shows one")
 	}
-	if exit := render(t, templates.StageCardView(badLeadCard)); !strings.Contains(exit, "checked before the funnel stages") {
+	if exit := render(t, templates.StageCardView(badLeadCard)); !strings.Contains(exit, "checked before the rules of the funnel stages") {
 		t.Error("the card of an exit stage does not say it is checked first")
+	}
+	// No sentence starts with a stage's name, which may be in lower case
+	// ("cold lead is the first funnel stage").
+	for _, raw := range []string{first, render(t, templates.StageCardView(badLeadCard)), raw} {
+		for _, name := range []string{"cold lead", "bad lead", "MQL"} {
+			for _, start := range []string{"<p>" + name, ". " + name} {
+				if strings.Contains(raw, start) {
+					t.Errorf("a sentence starts with the stage's name: %q", start)
+				}
+			}
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ type Site struct {
 	BaseURL    string // absolute URL of the site root, without a trailing slash
 	Language   string // BCP 47 language of the pages, e.g. "en"
 	Nav        []Link // the main navigation
+	CTA        Link   // the call to action beside it (the signup form), or none
 	Footer     []Link // links in the footer
 	CSS        string // URL of the fingerprinted stylesheet
 	Favicon    string // URL of the fingerprinted SVG favicon
@@ -50,7 +51,8 @@ type Heading struct {
 
 // Layouts are the layouts a page can ask for in its front matter:
 // "article" (the default) has breadcrumbs and, on a long page, a table of
-// contents; "landing" has neither and gives the content the full width.
+// contents beside the text on a wide screen; "landing" has neither and
+// gives the content the full width, for the marketing components.
 var Layouts = []string{"article", "landing"}
 
 // Article is a Markdown page.
@@ -63,6 +65,9 @@ type Article struct {
 	DateISO   string // for <time datetime>, e.g. "2026-03-02"
 	TOC       []Heading
 	Body      string // trusted HTML rendered from Markdown
+	// Hero: the body opens with a hero, which holds the page's h1, so the
+	// page shows no title of its own.
+	Hero bool
 }
 
 // ListItem is one page in a section list.

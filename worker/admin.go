@@ -160,7 +160,7 @@ func (h *Handler) countedRollups(ctx context.Context) (store.RollupState, error)
 		return store.RollupState{}, err
 	}
 	st, err := h.rollupState(ctx, false)
-	if err != nil || st.Built && st.Shape == report.Shape(h.c.Model, zones) {
+	if err != nil || st.Built && st.Shape == report.Shape(h.c.Model, h.c.Routing, zones) {
 		return st, err
 	}
 	if _, err := h.CountRollups(ctx, 200*time.Millisecond); err != nil {
@@ -253,7 +253,8 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 	for _, f := range m.Fields {
 		head = append(head, f.Name)
 	}
-	head = append(head, report.ColStageNow, report.ColOutcome, report.ColOrigin, report.ColCampaign, report.ColEvents)
+	head = append(head, report.ColStageNow, report.ColOutcome, report.ColOrigin, report.ColCampaign, report.ColOwner, report.ColTeam,
+		report.ColEvents)
 	esc := report.EscapeCell
 	// A page's rows are written out as CSV by the reader of the page, in
 	// parallel with the others; the pages are sent in order.
@@ -271,7 +272,8 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request) {
 			}
 			report.SortEvents(rl.Events)
 			_, now, outcome := report.Current(rl.Events)
-			cw.Write(append(rec, esc(now), outcome, esc(rl.Origin), esc(rl.Campaign), esc(report.EncodeEvents(rl.Events))))
+			cw.Write(append(rec, esc(now), outcome, esc(rl.Origin), esc(rl.Campaign), esc(rl.Owner), esc(rl.Team),
+				esc(report.EncodeEvents(rl.Events))))
 		}
 		cw.Flush()
 		return buf.Bytes(), cw.Error()
@@ -407,17 +409,21 @@ func (h *Handler) Purge(ctx context.Context) (int64, error) {
 // Scheduled is the work done on a schedule (the cron trigger at the edge,
 // a ticker natively), as of at: the leads whose verdict time has changed,
 // the persons of leads an earlier release stored, the report's rollups
-// still to count, the webhooks due, and the purge of expired personal
-// data.
+// still to count, the alerts and escalations due, the webhooks due, and
+// the purge of expired personal data.
 func (h *Handler) Scheduled(ctx context.Context, at time.Time) error {
 	at = at.Add(h.c.ClockOffset)
 	_, rerr := h.Rescore(ctx, at)
 	_, berr := h.Persons(ctx, 500)
 	_, cerr := h.CountRollups(ctx, h.c.Limits.DeliverBudget/2)
+	a, aerr := h.Alerts(ctx, at)
+	if a.Escalated > 0 || a.Reowned > 0 {
+		h.log.Warn("leads reassigned", "escalated", a.Escalated, "owner gone", a.Reowned)
+	}
 	d, derr := h.Deliver(ctx) // what the passes above queued too
 	if d.Failed > 0 || d.Dead > 0 {
 		h.log.Warn("webhooks", "delivered", d.Delivered, "failed", d.Failed, "dead", d.Dead)
 	}
 	_, perr := h.Purge(ctx)
-	return errors.Join(rerr, berr, cerr, derr, perr)
+	return errors.Join(rerr, berr, cerr, aerr, derr, perr)
 }

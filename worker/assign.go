@@ -36,6 +36,18 @@ func (h *Handler) assign(ctx context.Context, m *qualify.Model, row *store.LeadW
 	if team == nil || row.Team == team.Name && row.Owner != "" {
 		return lead.Event{}, false
 	}
+	d, ok := h.route(ctx, m, team, row, ql, v, now)
+	if !ok {
+		return lead.Event{}, false
+	}
+	return h.give(row, d, d.Reason(), atMS, now), true
+}
+
+// route asks the routing who on team takes the lead row (of verdict v,
+// lead ql) now, from the counts the database holds. It returns false,
+// having logged why, when the routing fails.
+func (h *Handler) route(ctx context.Context, m *qualify.Model, team *routing.Team, row *store.LeadWrite, ql *qualify.Lead,
+	v *lead.Verdict, now time.Time) (routing.Decision, bool) {
 	people := make([]string, len(team.People))
 	for k := range team.People {
 		people[k] = team.People[k].Name
@@ -43,21 +55,62 @@ func (h *Handler) assign(ctx context.Context, m *qualify.Model, row *store.LeadW
 	counts, err := h.store.OwnerCounts(ctx, people, openStages(m), now.Add(-assignWindow).UnixMilli())
 	if err != nil {
 		h.log.Error("routing a lead: counting the team's leads", "lead", row.ID, "team", team.Name, "err", err)
-		return lead.Event{}, false
+		return routing.Decision{}, false
 	}
-	st := ownerCounts(counts)
-	d, err := r.Route(m, team.Name, ql, &v.Verdict, now.Unix(), st)
+	d, err := h.c.Routing.Route(m, team.Name, ql, &v.Verdict, now.Unix(), ownerCounts(counts))
 	if err != nil {
 		h.log.Error("routing a lead", "lead", row.ID, "team", team.Name, "err", err)
-		return lead.Event{}, false
+		return routing.Decision{}, false
 	}
-	reason := d.Reason()
+	return d, true
+}
+
+// give makes the decision d the lead row's owner and returns the event
+// that records it, of instant atMS (Unix ms), with reason. A lead nobody
+// could take is logged. The lead is looked at for alerts from now on:
+// what came due before it had this owner is not theirs to hear of.
+func (h *Handler) give(row *store.LeadWrite, d routing.Decision, reason string, atMS int64, now time.Time) lead.Event {
 	if d.Person == "" {
-		h.log.Warn("routing a lead: nobody can take it", "lead", row.ID, "team", team.Name, "reason", reason)
+		h.log.Warn("routing a lead: nobody can take it", "lead", row.ID, "team", d.Team, "reason", reason)
 	}
 	row.Owner, row.Team = d.Person, d.Team
+	row.AlertedAt = max(row.AlertedAt, now.UnixMilli())
 	return lead.Event{ID: newID(), Lead: row.ID, Kind: lead.KindAssign, Name: d.Team, Value: d.Person, Note: reason,
-		Actor: report.SystemActor, Source: "routing", At: atMS, Recorded: now.UnixMilli()}, true
+		Actor: report.SystemActor, Source: "routing", At: atMS, Recorded: now.UnixMilli()}
+}
+
+// reown gives a new owner to the open lead row when its owner is no
+// longer a person of its team in the routing (content/routing.yaml
+// changed): someone else of that team, or of the team of the lead's
+// stage when the team is gone, with the reason. No lead is left to an
+// owner the routing does not know.
+func (h *Handler) reown(ctx context.Context, m *qualify.Model, row *store.LeadWrite, ql *qualify.Lead, v *lead.Verdict,
+	atMS int64, now time.Time) (lead.Event, bool) {
+	r := h.c.Routing
+	if r == nil || row.Owner == "" || row.State.Outcome != "" || row.MergedInto != "" {
+		return lead.Event{}, false
+	}
+	team := r.Team(row.Team)
+	if team != nil && team.Person(row.Owner) != nil {
+		return lead.Event{}, false
+	}
+	why := row.Owner + " is no longer in team " + row.Team + " (content/routing.yaml)"
+	if team == nil || len(team.People) == 0 {
+		if i := m.StageIndex(v.Stage); i >= 0 {
+			team = r.Team(m.Stages[i].SLA.Owner)
+		}
+		if team == nil {
+			h.log.Warn("routing a lead: its owner is gone and no team owns its stage", "lead", row.ID, "owner", row.Owner, "team", row.Team)
+			return lead.Event{}, false
+		}
+		why = "team " + row.Team + " is no longer in content/routing.yaml; the stage's team " + team.Name + " takes it"
+	}
+	d, ok := h.route(ctx, m, team, row, ql, v, now)
+	if !ok {
+		return lead.Event{}, false
+	}
+	h.log.Warn("routing a lead: its owner is gone", "lead", row.ID, "owner", row.Owner, "team", row.Team, "to", d.Person)
+	return h.give(row, d, why+": "+d.Reason(), atMS, now), true
 }
 
 // ownerCounts is the store's counts as the routing reads them.

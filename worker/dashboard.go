@@ -24,18 +24,32 @@ import (
 )
 
 // The admin dashboard at /admin: server-rendered pages that work without
-// JavaScript, behind a login with the admin token. The JSON API keeps its
-// bearer token.
+// JavaScript, for the people who have an account, each with a role
+// (signin.go, people.go), and for the admin token as the break-glass
+// admin. The JSON API keeps its bearer token.
 
 // routeDashboard adds the dashboard's routes to the handler's mux.
 func (h *Handler) routeDashboard() {
-	h.mux.HandleFunc("GET /admin", h.dashboard(h.overviewPage))
-	h.mux.HandleFunc("GET /admin/leads/{id}", h.dashboard(h.leadPage))
-	h.mux.HandleFunc("GET /admin/model", h.dashboard(h.modelPage))
-	h.mux.HandleFunc("GET /admin/model.patch", h.dashboard(h.modelPatch))
+	viewer, sales, admin := templates.RoleViewer, templates.RoleSales, templates.RoleAdmin
+	h.mux.HandleFunc("GET /admin", h.dashboard(viewer, h.overviewPage))
+	h.mux.HandleFunc("GET /admin/leads/{id}", h.dashboard(viewer, h.leadPage))
+	h.mux.HandleFunc("GET /admin/model", h.dashboard(viewer, h.modelPage))
+	h.mux.HandleFunc("GET /admin/model.patch", h.dashboard(viewer, h.modelPatch))
+	h.mux.HandleFunc("GET /admin/queue", h.dashboard(viewer, h.queuePage))
+	h.mux.HandleFunc("POST /admin/leads/{id}/events", h.dashboardPost(sales, h.workLead))
 	h.mux.HandleFunc("POST /admin/login", h.login)
-	h.mux.HandleFunc("POST /admin/logout", h.dashboardPost(h.logout))
-	h.mux.HandleFunc("POST /admin/webhooks/{id}/retry", h.dashboardPost(h.retryPage))
+	h.mux.HandleFunc("POST /admin/logout", h.dashboardPost(viewer, h.logout))
+	h.mux.HandleFunc("GET /admin/link/{token}", h.linkPage)
+	h.mux.HandleFunc("POST /admin/link", h.linkLogin)
+	h.mux.HandleFunc("POST /admin/webhooks/{id}/retry", h.dashboardPost(sales, h.retryPage))
+	h.mux.HandleFunc("GET /admin/people", h.dashboard(admin, h.peoplePage))
+	h.mux.HandleFunc("POST /admin/people", h.dashboardPost(admin, h.addPerson))
+	h.mux.HandleFunc("GET /admin/people/{id}", h.dashboard(admin, h.personPage))
+	h.mux.HandleFunc("POST /admin/people/{id}", h.dashboardPost(admin, h.changePerson))
+	h.mux.HandleFunc("POST /admin/people/{id}/link", h.dashboardPost(admin, h.makeLink))
+	h.mux.HandleFunc("POST /admin/sessions/revoke", h.dashboardPost(viewer, h.revokeSessions))
+	h.mux.HandleFunc("GET /admin/account", h.dashboard(viewer, h.accountPage))
+	h.mux.HandleFunc("POST /admin/account/password", h.dashboardPost(viewer, h.setPassword))
 	h.mux.HandleFunc("/admin/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/admin/" && r.Method == http.MethodGet {
 			seeOther(w, "/admin")
@@ -45,66 +59,15 @@ func (h *Handler) routeDashboard() {
 	})
 }
 
-// adminPage is a dashboard page of a logged-in session.
-type adminPage func(w http.ResponseWriter, r *http.Request, p templates.AdminPage)
-
-// dashboard guards a page: without a valid session it shows the login
-// form, which brings the user back to the page.
-func (h *Handler) dashboard(next adminPage) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if h.c.AdminToken == "" {
-			h.adminOff(w, r)
-			return
-		}
-		if nulPath(r) {
-			h.noPage(w, r)
-			return
-		}
-		sess, ok, err := h.session(r)
-		if err != nil {
-			h.dbDown(w, r, "reading a session", err)
-			return
-		}
-		if !ok {
-			h.loginPage(w, r, http.StatusOK, templates.AdminLogin{Next: r.URL.RequestURI()})
-			return
-		}
-		next(w, r, h.frame(r, sess))
+// frame is what every page shows around its content: for an open
+// session s, the navigation, who is signed in and the logout button.
+func (h *Handler) frame(r *http.Request, s *signedIn) templates.AdminPage {
+	p := templates.AdminPage{Site: h.c.Page.Site.Name, Language: h.c.Page.Site.Language, Path: r.URL.Path}
+	if s != nil {
+		p.CSRF = h.csrfToken(s.id)
+		p.Actor, p.Role = s.actor(), s.role()
 	}
-}
-
-// dashboardPost guards a form post: it must come from the site itself,
-// within a valid session, with the session's CSRF token.
-func (h *Handler) dashboardPost(next adminPage) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if h.c.AdminToken == "" {
-			h.adminOff(w, r)
-			return
-		}
-		if nulPath(r) {
-			h.noPage(w, r)
-			return
-		}
-		if !h.readAdminForm(w, r) {
-			return
-		}
-		sess, ok, err := h.session(r)
-		if err != nil {
-			h.dbDown(w, r, "reading a session", err)
-			return
-		}
-		if !ok {
-			h.adminMessage(w, r, http.StatusForbidden, "Your session has ended",
-				"Nothing was changed: log in again, then repeat what you did.")
-			return
-		}
-		if !h.validCSRF(sess, r.PostForm.Get("csrf")) {
-			h.adminMessage(w, r, http.StatusForbidden, "The form was refused",
-				"It came without this session's security token, so nothing was changed: reload the dashboard and try again.")
-			return
-		}
-		next(w, r, h.frame(r, sess))
-	}
+	return p
 }
 
 // readAdminForm reads a small form body from the site's own pages; it
@@ -120,72 +83,6 @@ func (h *Handler) readAdminForm(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
-}
-
-// frame is what every page of a session shows around its content.
-func (h *Handler) frame(r *http.Request, session string) templates.AdminPage {
-	p := templates.AdminPage{Site: h.c.Page.Site.Name, Language: h.c.Page.Site.Language, Path: r.URL.Path}
-	if session != "" {
-		p.CSRF = h.csrfToken(session)
-		p.Actor, p.Role = "admin", templates.RoleAdmin
-	}
-	return p
-}
-
-// login checks the admin token posted by the login form in constant time;
-// it starts a session and goes to the page the user asked for. Wrong
-// tokens count against the client's address, with those of the bearer
-// API: past Limits.LoginFailures in a window, every attempt is refused
-// until the window ends.
-func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	if h.c.AdminToken == "" {
-		h.adminOff(w, r)
-		return
-	}
-	if !h.readAdminForm(w, r) {
-		return
-	}
-	form := templates.AdminLogin{Next: safeNext(r.PostForm.Get("next"))}
-	ok, retry, err := h.attempt(r.Context(), h.tokenKey(r), func() bool { return h.isAdminToken(r.PostForm.Get("token")) })
-	if err != nil {
-		h.dbDown(w, r, "counting failed logins", err)
-		return
-	}
-	if retry > 0 {
-		form.Error = "Too many wrong tokens from your network: try again in " + qualify.FormatDuration(retryAfter(w, retry)) + "."
-		h.loginPage(w, r, http.StatusTooManyRequests, form)
-		return
-	}
-	if !ok {
-		h.log.Warn("admin login refused")
-		form.Error = "That is not the admin token."
-		h.loginPage(w, r, http.StatusUnauthorized, form)
-		return
-	}
-	id, err := h.newSession(r.Context(), h.now())
-	if err != nil {
-		h.dbDown(w, r, "starting a session", err)
-		return
-	}
-	setSession(w, r, id)
-	adminHeaders(w.Header())
-	seeOther(w, form.Next)
-}
-
-// logout revokes the session, so that its cookie opens nothing even if
-// kept or copied, and removes the cookie from this browser.
-func (h *Handler) logout(w http.ResponseWriter, r *http.Request, _ templates.AdminPage) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := h.endSession(r.Context(), c.Value); err != nil {
-			h.log.Error("ending a session", "err", err)
-			h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute",
-				"The database does not answer: you are still logged in.")
-			return
-		}
-	}
-	setSession(w, r, "")
-	adminHeaders(w.Header())
-	seeOther(w, "/admin")
 }
 
 // safeNext returns next if it is a dashboard page of this site, else
@@ -236,7 +133,11 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 		o.Status = "No dead webhook " + id + ": it may have been retried already."
 	}
 	p.Title = "Overview"
-	h.adminRender(w, r, http.StatusOK, p, templates.AdminOverviewView(o, p.CSRF))
+	csrf := p.CSRF // the retry buttons' token; viewers get none
+	if p.Role == templates.RoleViewer {
+		csrf = ""
+	}
+	h.adminRender(w, r, http.StatusOK, p, templates.AdminOverviewView(o, csrf))
 }
 
 // overview is what the dashboard shows of the funnel's history, from the
@@ -247,7 +148,9 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, p templat
 // reached a stage, the share that went on); the entries into each stage
 // the rules made and those overrides made; the conversions of the leads
 // of each origin, campaign and source; how well each stage's SLA was
-// kept; and the entries nobody has acted on past their SLA.
+// kept, its first action and its rhythm; the entries nobody has acted on
+// past their SLA; and how each owner and each team did with the leads
+// they own.
 func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error) {
 	var o templates.AdminOverview
 	rep, err := h.readReport(ctx, "", "", "", "", maxBreaches, false)
@@ -289,9 +192,21 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 	o.Campaigns = segmentTable("Conversion by campaign", "Campaign", "No campaign", rep.Campaigns)
 	o.Sources = segmentTable("Conversion by source", "Source", "Unknown", rep.Sources)
 	for _, s := range rep.SLA {
-		o.SLA = append(o.SLA, templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
-			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue, Compliance: s.Compliance})
+		row := templates.SLAFigures{Stage: s.Stage, Owner: s.Owner, Within: span(time.Duration(s.WithinSeconds) * time.Second),
+			Entered: s.Entered, Met: s.Met, Late: s.Late, Breached: s.Breached, NotDue: s.NotDue, Compliance: s.Compliance,
+			Rhythm: rhythmFigures(s.Rhythm)}
+		switch {
+		case s.EverySeconds <= 0:
+			row.Attempts = "1" // the first action only
+		case s.Attempts > 0:
+			row.Attempts = strconv.Itoa(s.Attempts)
+		}
+		if s.EverySeconds > 0 {
+			row.Every = span(time.Duration(s.EverySeconds) * time.Second)
+		}
+		o.SLA = append(o.SLA, row)
 	}
+	o.Owners, o.Teams = ownerRows(rep.Owners), ownerRows(rep.Teams)
 	o.BreachCount = rep.BreachesTotal
 	shown := rep.Breaches
 	who, err := h.leadNames(ctx, shown)
@@ -304,6 +219,44 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 			Over: span(time.Duration(br.OverSeconds) * time.Second)})
 	}
 	return o, nil
+}
+
+// rhythmFigures is a rhythm as the dashboard shows it.
+func rhythmFigures(r report.Rhythm) templates.RhythmFigures {
+	return templates.RhythmFigures{Kept: r.Kept, Broken: r.Broken, Running: r.Running, OnTime: r.OnTime, Late: r.Late, Missed: r.Missed,
+		Overdue: r.Overdue}
+}
+
+// ownerRows lays out the figures of owners or teams, with the three most
+// frequent reasons for rejecting.
+func ownerRows(owners []report.OwnerFigures) []templates.OwnerRow {
+	var out []templates.OwnerRow
+	for _, o := range owners {
+		row := templates.OwnerRow{Name: o.Name, Owned: o.Owned, SpeedMedian: businessHours(o.SpeedMedianSeconds),
+			SpeedP90: businessHours(o.SpeedP90Seconds), Rhythm: rhythmFigures(o.Rhythm), Accepted: o.Accepted, Rejected: o.Rejected,
+			Opportunities: o.Opportunities, Won: o.Won}
+		var reasons []string
+		for _, r := range o.Reasons[:min(len(o.Reasons), 3)] {
+			reasons = append(reasons, cmp.Or(r.Reason, "no reason")+" "+strconv.Itoa(r.Count))
+		}
+		row.Reasons = strings.Join(reasons, ", ")
+		out = append(out, row)
+	}
+	return out
+}
+
+// businessHours writes seconds of business time in hours and minutes,
+// never days (a day of business hours is not a day): "26h 5m", "40m";
+// "" for none.
+func businessHours(seconds *float64) string {
+	if seconds == nil {
+		return ""
+	}
+	m := int(*seconds/60 + 0.5)
+	if m < 60 {
+		return strconv.Itoa(m) + "m"
+	}
+	return strconv.Itoa(m/60) + "h " + strconv.Itoa(m%60) + "m"
 }
 
 // segmentTable lays out the conversions over the whole period of the
@@ -374,6 +327,16 @@ func (h *Handler) leadPage(w http.ResponseWriter, r *http.Request, p templates.A
 		return
 	}
 	v := h.leadView(l, l.Scores, h.now())
+	v.Status = h.workStatus(ctx, r.URL.Query())
+	switch {
+	case l.MergedInto != "" || l.Spam || l.Outcome != "":
+		// Nobody works it: the page says why.
+	case !p.CanWork():
+		v.WorkNote = "You can read this lead; working it takes the sales or the admin role."
+	default:
+		v.Work = &templates.LeadWork{ID: l.ID, Name: v.Heading, Key: "lead", People: h.reassignOptions(l.Team, l.Owner, l.Stage),
+			Forms: h.workForms(p.CSRF, leadURL(l.ID))}
+	}
 	p.Title = v.Heading
 	h.adminRender(w, r, http.StatusOK, p, templates.AdminLeadView(v))
 }
@@ -431,7 +394,7 @@ func (h *Handler) leadView(l leadJSON, scores []scoreOut, now time.Time) templat
 	}
 	if o := l.Override; o != nil {
 		at := stampMS(o.At)
-		v.Override = &templates.OverrideView{Stage: o.Stage, Rules: vj.Stage, Reason: o.Reason, Actor: o.Actor, At: stamp(at), AtISO: at}
+		v.Override = &templates.OverrideView{Stage: o.Stage, Rules: vj.Stage, Reason: h.rejectLabel(o.Reason), Actor: o.Actor, At: stamp(at), AtISO: at}
 	}
 	if l.Outcome != "" {
 		v.Outcome = &templates.OutcomeView{Outcome: l.Outcome}
@@ -558,6 +521,25 @@ func (h *Handler) closeReason(name string) string {
 	return name
 }
 
+// rejectLabel is the label of the reject reason named name (why an owner
+// rejected a lead, which an override it set keeps as its reason); any
+// other text as it is.
+func (h *Handler) rejectLabel(name string) string {
+	if rr := h.c.Routing.RejectReason(name); rr != nil && rr.Label != "" {
+		return rr.Label
+	}
+	return name
+}
+
+// activityLabel is the label of the activity named name; any other name
+// as it is.
+func (h *Handler) activityLabel(name string) string {
+	if a := h.c.Routing.Activity(name); a != nil && a.Label != "" {
+		return a.Label
+	}
+	return name
+}
+
 // ruleText names a point rule with its points: "pricing +2".
 func (h *Handler) ruleText(name string) string {
 	for _, p := range h.c.Model.Points {
@@ -628,11 +610,14 @@ func (h *Handler) scoreAt(v VerdictJSON, t time.Time) float64 {
 	return math.Round(total*100) / 100
 }
 
-// retryPage puts a dead webhook back in the queue and goes back to the
-// overview, which says what happened.
-func (h *Handler) retryPage(w http.ResponseWriter, r *http.Request, _ templates.AdminPage) {
+// retryPage puts a dead webhook back in the queue, recording who did as
+// an event of its lead, and goes back to the overview, which says what
+// happened.
+func (h *Handler) retryPage(w http.ResponseWriter, r *http.Request, p templates.AdminPage) {
 	id := r.PathValue("id")
-	ok, err := h.store.Requeue(r.Context(), id, h.now().UnixMilli())
+	now := h.now().UnixMilli()
+	ok, err := h.store.RequeueBy(r.Context(), id, lead.Event{ID: newID(), Kind: lead.KindRetry, Actor: p.Actor, Source: "admin",
+		At: now, Recorded: now})
 	if err != nil {
 		h.log.Error("retrying a webhook", "err", err)
 		h.adminMessage(w, r, http.StatusServiceUnavailable, "Try again in a minute", "The database does not answer; the webhook was not retried.")
@@ -648,15 +633,16 @@ func (h *Handler) retryPage(w http.ResponseWriter, r *http.Request, _ templates.
 
 // loginPage shows the login form.
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request, status int, l templates.AdminLogin) {
-	p := h.frame(r, "")
+	p := h.frame(r, nil)
 	p.Title = "Log in"
 	h.adminRender(w, r, status, p, templates.AdminLoginView(l))
 }
 
-// adminOff answers every dashboard route when no admin token is set.
+// adminOff answers every dashboard route when nobody can log in: no
+// admin token is set, no Cloudflare Access, and nobody has an account.
 func (h *Handler) adminOff(w http.ResponseWriter, r *http.Request) {
 	h.adminMessage(w, r, http.StatusNotFound, "The dashboard is off",
-		"The server has no admin token: set WINNOW_ADMIN_TOKEN to turn the dashboard on.")
+		"The server has no admin token and nobody has an account: set WINNOW_ADMIN_TOKEN, or add a person with winnow people add, to turn the dashboard on.")
 }
 
 // noPage answers a dashboard address that has no page.
@@ -672,8 +658,12 @@ func (h *Handler) dbDown(w http.ResponseWriter, r *http.Request, doing string, e
 
 // adminMessage answers with a page that says one thing.
 func (h *Handler) adminMessage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
-	sess, _, _ := h.session(r)
-	p := h.frame(r, sess)
+	p := h.frame(r, nil)
+	if s, ok := whoOf(r); ok {
+		p = h.frame(r, &s)
+	} else if s, ok, _ := h.session(r); ok && h.access == nil {
+		p = h.frame(r, &s)
+	}
 	p.Title = heading
 	h.adminRender(w, r, status, p, templates.AdminMessageView(templates.AdminMessage{Heading: heading, Message: msg,
 		Link: templates.Link{Title: "Go to the dashboard", URL: "/admin"}}))
@@ -790,7 +780,17 @@ func (h *Handler) eventRow(e eventOut) templates.TimelineRow {
 			r.What += " (signal: " + signal(e.Value) + ")"
 		}
 	case lead.KindActivity:
-		r.What = "Activity: " + e.Name
+		r.What = "Activity: " + h.activityLabel(e.Name)
+	case lead.KindAccept:
+		r.What = "Accepted the lead"
+		if e.Name != "" {
+			r.What += " (signal: " + signal(e.Name) + ")"
+		}
+	case lead.KindReject:
+		r.What, r.Reason = "Rejected the lead", h.rejectLabel(e.Value)
+		if e.Stage != "" {
+			r.What, r.Override = "Rejected the lead, sent to "+e.Stage, true
+		}
 	case lead.KindOutcome:
 		switch e.Stage {
 		case lead.Won:
@@ -812,11 +812,16 @@ func (h *Handler) eventRow(e eventOut) templates.TimelineRow {
 	case lead.KindStage:
 		r.What = "Entered " + e.Stage + " by the rules"
 		if e.ByRule != nil && !*e.ByRule {
-			r.What, r.Override, r.Reason = "Entered "+e.Stage+" by override", true, e.Value
+			r.What, r.Override, r.Reason = "Entered "+e.Stage+" by override", true, h.rejectLabel(e.Value)
 		}
+	case lead.KindRetry:
+		r.What = "Webhook to " + e.Name + " queued again by hand"
 	case lead.KindAssign:
 		r.What = "Assigned to " + e.Value + " (" + e.Name + ")"
-		if e.Value == "" {
+		switch {
+		case e.Actor != report.SystemActor:
+			r.What = "Reassigned to " + e.Value + " (" + e.Name + ")"
+		case e.Value == "":
 			r.What = "No owner in " + e.Name + ": nobody could take the lead"
 		}
 		r.Reason, r.Note = e.Note, ""

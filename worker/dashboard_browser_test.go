@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/winnowhq/winnow/backtest"
 	"github.com/winnowhq/winnow/internal/browsertest"
@@ -238,4 +239,151 @@ func TestModelCheckInBrowser(t *testing.T) {
 		checkPage(t, ctx, "model-"+scheme, c.width)
 	}
 	tabTo(t, ctx, `a[href="/admin/model.patch"]`)
+}
+
+// TestPeopleInBrowser manages people in Chromium at a phone's width and a
+// desktop's, from the keyboard, without JavaScript of the page's own:
+// an admin (the admin token) adds a person, makes them a login link and
+// opens their account; the person opens the link, logs in with its
+// button, sets a password, logs out and logs in with it. Every page
+// passes axe-core, does not scroll sideways and has one h1.
+func TestPeopleInBrowser(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	ctx := browsertest.Start(t, 3*time.Minute)
+	typeInto := func(sel, text string) {
+		t.Helper()
+		tabTo(t, ctx, sel)
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, width := range []int64{320, 1280} {
+		w := strconv.FormatInt(width, 10)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(f.srv.URL+"/admin/people")); err != nil {
+			t.Fatal(err)
+		}
+		typeInto("#token", "tok")
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the people page", `document.querySelector("h1")?.textContent === "People"`)
+		checkPage(t, ctx, "people", width)
+
+		typeInto("#add-email", "jo"+w+"@example.com")
+		typeInto("#add-name", "Jo Sales")
+		tabTo(t, ctx, "#add-role")
+		press(t, ctx, "s") // from viewer to sales, as typing picks an option
+		tabTo(t, ctx, `form[action="/admin/people"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the person's page", `location.pathname.startsWith("/admin/people/") && document.readyState === "complete"`)
+		if role := browsertest.Eval[string](t, ctx, `document.querySelector("#role").value`); role != "sales" {
+			t.Errorf("the person was added as %q, want sales", role)
+		}
+		checkPage(t, ctx, "person", width)
+
+		tabTo(t, ctx, `form[action$="/link"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login link", `!!document.querySelector("#link")`)
+		checkPage(t, ctx, "person-link", width)
+		link := browsertest.Eval[string](t, ctx, `document.querySelector("#link").value`)
+
+		if err := chromedp.Do(ctx, chromedp.Navigate(f.srv.URL+"/admin/account")); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, ctx, "account-token", width)
+		tabTo(t, ctx, `form[action="/admin/logout"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login form after logging out", `!!document.querySelector("#token")`)
+
+		if err := chromedp.Do(ctx, chromedp.Navigate(link)); err != nil {
+			t.Fatal(err)
+		}
+		checkPage(t, ctx, "link", width)
+		tabTo(t, ctx, `form[action="/admin/link"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the account page", `location.pathname === "/admin/account" && !!document.querySelector("#new-password")`)
+		checkPage(t, ctx, "account", width)
+		typeInto("#new-password", "correct horse battery")
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the password set", `!!document.querySelector("[role=status]")?.textContent.includes("Your password is set")`)
+
+		tabTo(t, ctx, `form[action="/admin/logout"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login form", `!!document.querySelector("#email")`)
+		typeInto("#email", "jo"+w+"@example.com")
+		typeInto("#password", "correct horse batterx")
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the refusal", `!!document.querySelector("#password-error")`)
+		checkPage(t, ctx, "login-refused", width)
+		typeInto("#password", "correct horse battery")
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the overview", `document.querySelector("h1")?.textContent === "Funnel overview"`)
+		if who := browsertest.Eval[string](t, ctx, `document.querySelector(".who a").textContent`); who != "Signed in as jo"+w+"@example.com" {
+			t.Errorf("the header says %q", who)
+		}
+		tabTo(t, ctx, `form[action="/admin/logout"] button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the login form", `!!document.querySelector("#email")`)
+	}
+}
+
+// TestQueueInBrowser works a queue in Chromium at a phone's width and a
+// desktop's, from the keyboard alone and without a script of the page's
+// own: accept the first lead, record an activity on the next, open the
+// other forms of a row. The queue passes axe-core with its rows' forms
+// folded and unfolded, and does not scroll sideways: at 320 px its rows
+// are cards.
+func TestQueueInBrowser(t *testing.T) {
+	f := queueFixture(t)
+	for i := range 6 {
+		id := f.submit(t, "key-queue-browser-"+strconv.Itoa(i), steady(i))["id"].(string)
+		if o := f.owned(t, id); o.Owner != "Anna Schmidt" {
+			f.postEvent(t, id, map[string]string{"reassign": "Anna Schmidt", "actor": "jo"})
+		}
+		f.clock.Advance(4 * time.Hour)
+	}
+	f.clock.Advance(5 * 24 * time.Hour) // every lead is overdue
+	queue := f.srv.URL + "/admin/queue?owner=Anna+Schmidt"
+	ctx := browsertest.Start(t, 3*time.Minute)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(queue)); err != nil {
+		t.Fatal(err)
+	}
+	tabTo(t, ctx, "#token")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("tok")); err != nil {
+		t.Fatal(err)
+	}
+	press(t, ctx, "\r")
+	browsertest.WaitFor(t, ctx, "the queue after logging in", `document.querySelector("h1")?.textContent === "Queue of Anna Schmidt"`)
+	for _, width := range []int64{320, 1280} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(queue)); err != nil {
+			t.Fatal(err)
+		}
+		browsertest.WaitFor(t, ctx, "the queue", `document.readyState === "complete" && !!document.querySelector("tr.overdue")`)
+		checkPage(t, ctx, "queue", width)
+
+		// Accept the first lead.
+		first := browsertest.Eval[string](t, ctx, `document.querySelector("tbody th a").textContent`)
+		tabTo(t, ctx, `tbody tr:first-child form:first-of-type button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the status after accepting", `!!document.querySelector("[role=status]")?.textContent.startsWith("Accepted `+first+`: it is in SAL")`)
+
+		// Record a call on the lead first now.
+		tabTo(t, ctx, `tbody tr:first-child select[name=activity]`)
+		press(t, ctx, kb.ArrowDown)
+		press(t, ctx, kb.ArrowDown)
+		if got := browsertest.Eval[string](t, ctx, `document.activeElement.value`); got != "call" {
+			t.Fatalf("the activity chosen from the keyboard is %q, want call", got)
+		}
+		tabTo(t, ctx, `tbody tr:first-child form:nth-of-type(2) button`)
+		press(t, ctx, "\r")
+		browsertest.WaitFor(t, ctx, "the status after the call", `!!document.querySelector("[role=status]")?.textContent.startsWith("Recorded an activity on")`)
+
+		// The other forms of a row open from the keyboard.
+		tabTo(t, ctx, `tbody tr:first-child summary`)
+		press(t, ctx, "\r")
+		if !browsertest.Eval[bool](t, ctx, `document.querySelector("tbody tr:first-child details").open`) {
+			t.Error("Enter on the summary does not open the row's other forms")
+		}
+		tabTo(t, ctx, `tbody tr:first-child select[name=reason]`)
+		browsertest.Eval[bool](t, ctx, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
+		checkPage(t, ctx, "queue-forms", width)
+	}
 }

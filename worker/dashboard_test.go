@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -471,6 +472,76 @@ func TestDashboardOverviewFigures(t *testing.T) {
 	}
 	if !strings.Contains(p.body, "Ana Maria Souza, Northwind Software") {
 		t.Error("recent leads are not named")
+	}
+}
+
+// The overview's Team section gives, per owner and per team, the leads
+// they own, their speed to lead in business hours, how they kept the
+// rhythm, the leads accepted and rejected with the reasons, and how many
+// became opportunities and won.
+func TestDashboardTeam(t *testing.T) {
+	f := newFixture(t, nil, func(c *worker.Config) { c.Routing = shippedRouting(t) }) // Monday 2 March 2026, 09:00 UTC
+	var ids []string
+	for i := range 3 {
+		fields := ana()
+		fields["email"] = "team" + strconv.Itoa(i) + "@northwind.io"
+		ids = append(ids, f.submit(t, "key-team-"+strconv.Itoa(i), fields)["id"].(string))
+	}
+	// The round robin of dach: Anna Schmidt twice, then Lukas Weber.
+	for i, want := range []string{"Anna Schmidt", "Anna Schmidt", "Lukas Weber"} {
+		if o := f.owned(t, ids[i]); o.Owner != want || o.Team != "Sales development" {
+			t.Fatalf("lead %d: owned by %q in %q, want %s", i, o.Owner, o.Team, want)
+		}
+	}
+	// Anna calls and accepts her first lead half an hour later; Lukas
+	// hands his back after an hour, not his territory. Anna's second lead
+	// waits.
+	f.clock.Advance(30 * time.Minute)
+	f.postEvent(t, ids[0], map[string]string{"activity": "contacted", "actor": "Anna Schmidt"})
+	f.handle(t, ids[0], "Anna Schmidt", "")
+	f.clock.Advance(30 * time.Minute)
+	f.handle(t, ids[2], "Lukas Weber", "not_my_territory")
+	f.clock.Advance(30 * time.Minute)
+
+	b := newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	p := b.get(t, "/admin")
+	wantPage(t, p, 200, `<h2 id="team-h">Team</h2>`)
+	rows := tableRows(p.body)
+	// Speeds are read from bins of 1/16 of an octave: half an hour reads
+	// 31 minutes; the team's median is the mean of 30 and 60 minutes.
+	for row, want := range map[string]string{
+		"Leads by owner: Anna Schmidt":     "2 | 31m | 31m | – | 1 | 0 | 0% (0 of 2) | 0% (0 of 2)",
+		"Leads by owner: Lukas Weber":      "1 | 1h 1m | 1h 1m | – | 0 | 1 (not_my_territory 1) | 0% (0 of 1) | 0% (0 of 1)",
+		"Leads by team: Sales development": "3 | 46m | 1h 1m | – | 1 | 1 (not_my_territory 1) | 0% (0 of 3) | 0% (0 of 3)",
+		// Three entries into MQL, their rhythms running: Anna's first and
+		// Lukas's were acted on in time, her second is not due yet.
+		"Follow-up rhythm: MQL": "2d 0h | 5 | 0 | 0 | 3 | 2 | 0 | 0 | –",
+		"SLA compliance: MQL":   "Sales development | 1d 0h | 3 | 2 | 0 | 0 | 1 | 100%",
+	} {
+		if rows[row] != want {
+			t.Errorf("row %q: %q, want %q", row, rows[row], want)
+		}
+	}
+
+	// On Wednesday at 16:00 UTC, Anna's second lead is still waiting: its
+	// first action was due 24 business hours (of 9.5 a day, from 08:30 to
+	// 18:00 in Paris) after Monday 10:00 in Paris, on Wednesday at 15:00
+	// there, 14:00 UTC. Its rhythm broke; the others' follow-ups are due
+	// 48 business hours after Monday's actions, next Monday.
+	f.clock.Advance(2*24*time.Hour + 5*time.Hour + 30*time.Minute)
+	b = newAdminBrowser(t, f.srv.URL)
+	b.login(t, "tok")
+	rows = tableRows(b.get(t, "/admin").body)
+	for row, want := range map[string]string{
+		"Leads by owner: Anna Schmidt": "2 | 31m | 31m | 0% (0 of 1) | 1 | 0 | 0% (0 of 2) | 0% (0 of 2)",
+		"Leads by owner: Lukas Weber":  "1 | 1h 1m | 1h 1m | – | 0 | 1 (not_my_territory 1) | 0% (0 of 1) | 0% (0 of 1)",
+		"Follow-up rhythm: MQL":        "2d 0h | 5 | 0 | 1 (1 overdue) | 2 | 2 | 0 | 1 | 0% (0 of 1)",
+		"SLA compliance: MQL":          "Sales development | 1d 0h | 3 | 2 | 0 | 1 | 0 | 67%",
+	} {
+		if rows[row] != want {
+			t.Errorf("on Wednesday, row %q: %q, want %q", row, rows[row], want)
+		}
 	}
 }
 

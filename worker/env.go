@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/notify"
 )
 
 // FromEnv sets the secrets, origin, limits and webhook targets of c from
@@ -30,7 +31,25 @@ import (
 //	WINNOW_WEBHOOK_RETRY     the first wait before a retry, doubling after (default 30s)
 //	WINNOW_TRUSTED_PROXIES   the proxies in front of a native server, e.g. 127.0.0.1,10.0.0.0/8
 //	                         (ParseTrustedProxies; see Config.TrustedProxies)
+//	WINNOW_ACCESS_TEAM       the Cloudflare Access team in front of /admin, e.g. acme
+//	WINNOW_ACCESS_AUD        the audience tag of its Access application
+//	WINNOW_ACCESS_DEFAULT_ROLE  the role of someone Access lets in without an account:
+//	                         viewer or sales; unset: refused (Config.AccessDefaultRole)
+//	WINNOW_ACCESS_CERTS_URL  for tests: where the team's keys are fetched, on loopback
 //	WINNOW_CLOCK_OFFSET      for tests: moves the clock, e.g. 6h (Config.ClockOffset)
+//
+// and the channels the owners of leads are told through (Config.Channels;
+// what they are told is content/routing.yaml's alerts):
+//
+//	WINNOW_ALERT_SLACK_URL      a Slack-compatible incoming webhook (Slack, Mattermost,
+//	                            Rocket.Chat); a team may name its own variable (slack:
+//	                            in routing.yaml, such as WINNOW_ALERT_SLACK_AE)
+//	WINNOW_ALERT_WEBHOOK_URL    a JSON webhook of the alerts (topics alert.*), signed with
+//	WINNOW_ALERT_WEBHOOK_SECRET
+//	WINNOW_EMAIL_API_KEY        a Resend API key: each alert is emailed to its person,
+//	WINNOW_EMAIL_FROM           from this sender, e.g. Winnow <alerts@winnow.example>
+//	WINNOW_EMAIL_API_URL        for tests and development only: where the email API is
+//	                            (default Resend's, notify.ResendAPI)
 //
 // Unset variables leave c as it is.
 func (c *Config) FromEnv(get func(string) string) error {
@@ -55,7 +74,30 @@ func (c *Config) FromEnv(get func(string) string) error {
 		c.Targets = append(c.Targets, crm.Target{Name: "hubspot", Kind: crm.KindHubSpot, URL: u, Token: tok})
 	}
 	set(&c.HubSpotSecret, "WINNOW_HUBSPOT_SECRET")
+	set(&c.AccessTeam, "WINNOW_ACCESS_TEAM")
+	set(&c.AccessAUD, "WINNOW_ACCESS_AUD")
+	set(&c.AccessDefaultRole, "WINNOW_ACCESS_DEFAULT_ROLE")
+	set(&c.AccessCertsURL, "WINNOW_ACCESS_CERTS_URL")
 	var errs []error
+	c.Env = get
+	if u := get("WINNOW_ALERT_SLACK_URL"); u != "" {
+		c.Channels = append(c.Channels, notify.Channel{Name: "alert-slack", Kind: notify.KindSlack, URL: u})
+	}
+	if u := get("WINNOW_ALERT_WEBHOOK_URL"); u != "" {
+		c.Channels = append(c.Channels, notify.Channel{Name: "alert-webhook", Kind: notify.KindWebhook, URL: u,
+			Secret: get("WINNOW_ALERT_WEBHOOK_SECRET")})
+	}
+	if key := get("WINNOW_EMAIL_API_KEY"); key != "" {
+		u := get("WINNOW_EMAIL_API_URL")
+		if u == "" {
+			u = notify.ResendAPI
+		}
+		from := get("WINNOW_EMAIL_FROM")
+		if from == "" {
+			errs = append(errs, errors.New("WINNOW_EMAIL_FROM: the sender of the alerts' emails is needed with WINNOW_EMAIL_API_KEY, e.g. Winnow <alerts@winnow.example>"))
+		}
+		c.Channels = append(c.Channels, notify.Channel{Name: "alert-email", Kind: notify.KindEmail, URL: u, Key: key, From: from})
+	}
 	if v := get("WINNOW_CLOCK_OFFSET"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {

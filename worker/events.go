@@ -7,24 +7,39 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/report"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker/crm"
 	"github.com/winnowhq/winnow/worker/lead"
 	"github.com/winnowhq/winnow/worker/store"
 )
 
-// Activities are what sales records of acting on a lead that the model
-// does not read: they count for the SLA.
-var activities = []string{report.Contacted}
+// activities are what sales may record of acting on a lead that the
+// model does not read, each an attempt of the stage's rhythm: contacted,
+// and the activities of content/routing.yaml.
+func (h *Handler) activities() []string {
+	out := []string{report.Contacted}
+	if r := h.c.Routing; r != nil {
+		for _, a := range r.Activities {
+			if a.Name != report.Contacted {
+				out = append(out, a.Name)
+			}
+		}
+	}
+	return out
+}
 
 // factJSON is the body of POST /api/leads/{id}/events: who, when, and
 // one fact: a signal of the model, an activity, an outcome with its
-// reason, answers to the model's fields (a framework's criteria), or a
-// stage the rules do not give, with the reason (an override).
+// reason, answers to the model's fields (a framework's criteria), a
+// stage the rules do not give, with the reason (an override), the owner
+// accepting the lead, rejecting it with one of the reasons of
+// content/routing.yaml, or handing it to another person of its team.
 type factJSON struct {
 	Actor    string            `json:"actor"`
 	At       string            `json:"at"` // RFC 3339; default now
@@ -36,7 +51,15 @@ type factJSON struct {
 	Stage    string            `json:"stage"`
 	Reason   string            `json:"reason"`
 	Answers  map[string]string `json:"answers"`
+	Accept   bool              `json:"accept"`
+	Reject   bool              `json:"reject"`   // with a reason
+	Reassign string            `json:"reassign"` // a person's name or email
 }
+
+// factMembers is what a fact's body may hold, for the message that
+// refuses another member.
+const factMembers = "actor, at, note, and one of signal (with value), activity, outcome (with reason), stage (with reason), " +
+	"answers, accept, reject (with reason) or reassign"
 
 // factAnswer is the answer to a recorded fact: the event, and where the
 // lead stands after it.
@@ -145,8 +168,7 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in factJSON
-	source, body, m, ok := h.readFacts(w, r, h.credentials, &in,
-		"actor, at, note, and one of signal (with value), activity, outcome (with reason), stage (with reason) or answers")
+	source, body, m, ok := h.readFacts(w, r, h.credentials, &in, factMembers)
 	if !ok {
 		return
 	}
@@ -185,6 +207,7 @@ func (h *Handler) postEvent(w http.ResponseWriter, r *http.Request) {
 	var answer string
 	read := func() (change, error) {
 		l, err := h.activeLead(ctx, id)
+		reassigned(&l, &ev.Event)
 		c := change{lead: l, events: []store.EventWrite{ev}, answerKey: ev.Idem}
 		c.answer = func(row *store.LeadWrite, v *lead.Verdict) string {
 			answer = factReply(&ev, row, v)
@@ -237,6 +260,14 @@ func overrideRefusal(m *qualify.Model, l store.Lead, e lead.Event) *Error {
 	return nil
 }
 
+// reassigned gives lead l the owner that fact e, a reassignment, names,
+// in the team it names: the write stores the lead with them.
+func reassigned(l *store.Lead, e *lead.Event) {
+	if e.Kind == lead.KindAssign {
+		l.Owner, l.Team = e.Value, e.Name
+	}
+}
+
 // factReply is the answer to recorded fact ev: the event, and where the
 // lead, row, stands after it with verdict v (JSON).
 func factReply(ev *store.EventWrite, row *store.LeadWrite, v *lead.Verdict) string {
@@ -287,15 +318,17 @@ func (h *Handler) fact(m *qualify.Model, in *factJSON, l store.Lead, now time.Ti
 		}
 	}
 	n := 0
-	for _, set := range []bool{in.Signal != "", in.Activity != "", in.Outcome != "", in.Stage != "", in.Answers != nil} {
+	for _, set := range []bool{in.Signal != "", in.Activity != "", in.Outcome != "", in.Stage != "", in.Answers != nil,
+		in.Accept, in.Reject, in.Reassign != ""} {
 		if set {
 			n++
 		}
 	}
 	if n != 1 {
-		errs = append(errs, fieldError{"body", "fact", "name one fact: signal, activity, outcome, stage or answers"})
+		errs = append(errs, fieldError{"body", "fact", "name one fact: signal, activity, outcome, stage, answers, accept, reject or reassign"})
 		return e, errs
 	}
+	r := h.c.Routing
 	switch {
 	case in.Signal != "":
 		e.Kind, e.Name, e.Value = lead.KindSignal, in.Signal, in.Value
@@ -314,8 +347,61 @@ func (h *Handler) fact(m *qualify.Model, in *factJSON, l store.Lead, now time.Ti
 		}
 	case in.Activity != "":
 		e.Kind, e.Name = lead.KindActivity, in.Activity
-		if !slices.Contains(activities, in.Activity) {
-			errs = append(errs, fieldError{"activity", "unknown", "activity must be one of " + strings.Join(activities, ", ")})
+		if acts := h.activities(); !slices.Contains(acts, in.Activity) {
+			errs = append(errs, fieldError{"activity", "unknown", "activity must be one of " + strings.Join(acts, ", ")})
+		}
+	case in.Accept:
+		e.Kind = lead.KindAccept
+		if r != nil {
+			e.Name = r.AcceptSignal
+		}
+		if l.State.Outcome != "" {
+			errs = append(errs, fieldError{"accept", "closed", "the lead is " + l.State.Outcome + ": reopen it (outcome open) to work it again"})
+		}
+	case in.Reject:
+		e.Kind, e.Value = lead.KindReject, strings.TrimSpace(in.Reason)
+		switch rr := r.RejectReason(e.Value); {
+		case r == nil || len(r.RejectReasons) == 0:
+			errs = append(errs, fieldError{"reject", "unavailable", "the content lists no reject_reasons in routing.yaml: a lead cannot be rejected"})
+		case e.Value == "":
+			errs = append(errs, fieldError{"reason", "required", "a rejection needs a reason, one of " + rejectNames(r)})
+		case rr == nil:
+			errs = append(errs, fieldError{"reason", "option", "reason " + strconv.Quote(e.Value) + " is not one of the reject reasons: " + rejectNames(r)})
+		default:
+			e.Stage = rr.To
+		}
+		if l.State.Outcome != "" {
+			errs = append(errs, fieldError{"reject", "closed", "the lead is " + l.State.Outcome + ": it is no one's to reject"})
+		}
+	case in.Reassign != "":
+		e.Kind, e.Note = lead.KindAssign, "reassigned by "+in.Actor
+		if note := strings.TrimSpace(in.Note); note != "" {
+			e.Note += ": " + note
+		}
+		team := reassignTeam(m, r, l.Team, l.Stage)
+		var p *routing.Person
+		if team != nil {
+			if p = team.Person(strings.TrimSpace(in.Reassign)); p == nil {
+				if q, _ := r.Find(in.Reassign); q != nil {
+					p = team.Person(q.Name) // named by email
+				}
+			}
+		}
+		switch {
+		case team == nil:
+			errs = append(errs, fieldError{"reassign", "team", "the lead has no team of routing.yaml to reassign it in"})
+		case p == nil:
+			errs = append(errs, fieldError{"reassign", "unknown", "reassign names nobody of team " + team.Name + ": its people are " + peopleNames(team)})
+		case p.Name == l.Owner && team.Name == l.Team:
+			errs = append(errs, fieldError{"reassign", "held", p.Name + " owns the lead already"})
+		default:
+			e.Name, e.Value = team.Name, p.Name
+		}
+		if l.State.Outcome != "" {
+			errs = append(errs, fieldError{"reassign", "closed", "the lead is " + l.State.Outcome + ": reopen it (outcome open) to hand it on"})
+		}
+		if l.Spam {
+			errs = append(errs, fieldError{"reassign", "spam", "the lead is a robot's: nobody works it"})
 		}
 	case in.Outcome != "":
 		e.Kind, e.Stage, e.Value = lead.KindOutcome, in.Outcome, strings.TrimSpace(in.Reason)
@@ -338,7 +424,7 @@ func (h *Handler) fact(m *qualify.Model, in *factJSON, l store.Lead, now time.Ti
 			}
 			break
 		}
-		if slices.Contains(activities, in.Stage) {
+		if in.Stage == report.Contacted {
 			e.Kind, e.Name, e.Stage, e.Value = lead.KindActivity, in.Stage, "", ""
 			break
 		}
@@ -380,6 +466,40 @@ func reasonNames(m *qualify.Model) string {
 		names[i] = r.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// rejectNames lists the names of the reject reasons of r.
+func rejectNames(r *routing.Routing) string {
+	names := make([]string, len(r.RejectReasons))
+	for i, rr := range r.RejectReasons {
+		names[i] = rr.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// peopleNames lists the names of the people of t.
+func peopleNames(t *routing.Team) string {
+	names := make([]string, len(t.People))
+	for i, p := range t.People {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// reassignTeam is the team whose people a lead may be handed to: the
+// team it is owned in, else the team its stage's SLA names; nil when the
+// routing (r, which may be nil) has neither.
+func reassignTeam(m *qualify.Model, r *routing.Routing, team, stage string) *routing.Team {
+	if r == nil {
+		return nil
+	}
+	if team != "" {
+		return r.Team(team)
+	}
+	if i := m.StageIndex(stage); i >= 0 {
+		return r.Team(m.Stages[i].SLA.Owner)
+	}
+	return nil
 }
 
 func stageNames(m *qualify.Model) string {

@@ -56,6 +56,9 @@ type change struct {
 	// bulk marks a change of an import: the report's rollups are rebuilt
 	// after it, not kept on write.
 	bulk bool
+	// alerting marks the scheduled pass of alerts: what came due since
+	// the lead was last looked at is raised, and a breach escalated.
+	alerting bool
 	// try counts the attempts made at the change before this one.
 	try int
 }
@@ -69,6 +72,10 @@ type plan struct {
 	verdict lead.Verdict
 	answer  string
 	outbox  []string // the webhooks it queues
+	// raised counts the alerts it raises; escalated says it escalated the
+	// lead to another team.
+	raised    int
+	escalated bool
 }
 
 // prior is the verdict a lead had, as stored, to measure a change from.
@@ -302,10 +309,16 @@ done:
 	if l.PurgedAt == 0 {
 		row.Origin, row.Campaign = store.Attribution(st.Answers)
 	}
-	// The stage entered may be a team's: the lead gets its owner.
+	// The stage entered may be a team's: the lead gets its owner; an
+	// owner the routing no longer has gives the lead up.
 	var assigned []lead.Event
 	if len(entries) > 0 && !l.Spam && !c.bulk && (!hs.rebuild || c.created || v.Stage != l.Stage) {
 		if e, ok := h.assign(ctx, m, &row, &ql, &v, entries[len(entries)-1].At, now); ok {
+			assigned = append(assigned, e)
+		}
+	}
+	if len(assigned) == 0 && !l.Spam && !c.bulk {
+		if e, ok := h.reown(ctx, m, &row, &ql, &v, nowMS, now); ok {
 			assigned = append(assigned, e)
 		}
 	}
@@ -333,20 +346,44 @@ done:
 		}
 		return life.before, life.after, life.err
 	}
-	rw, err := h.rollupChange(ctx, c, &row, lives, gu, ga)
-	if err != nil {
-		return p, err
-	}
-	// Where its owner stands in the stage's rhythm.
+	// Where its owner stands in the stage's rhythm. The scheduled pass of
+	// alerts raises what came due since it last looked, and escalates a
+	// breach: an assignment of this write too.
+	var sd stand
 	if row.Owner != "" && !c.bulk {
 		_, after, err := lives()
 		if err != nil {
 			return p, err
 		}
 		rl := reportLead(&row.Lead, after)
-		h.rhythm(m, &row, &rl)
-	} else {
-		row.DueAt, row.AlertAt = 0, 0
+		sd = h.stand(m, &row, &rl)
+	}
+	var raises []raise
+	if c.alerting && !l.Spam {
+		var esc *lead.Event
+		raises, esc = h.looked(ctx, m, &row, &ql, &v, sd, now)
+		if esc != nil {
+			assigned = append(assigned, *esc)
+			e := *esc
+			e.Seq = 1<<62 + int64(len(inserted))
+			inserted = append(inserted, e)
+			if life.read {
+				life.after = append(life.after, e)
+			}
+			p.escalated = true
+		}
+	}
+	h.rhythm(&row, sd)
+	if h.alerting() && !l.Spam && !c.bulk {
+		told := assigned
+		if p.escalated {
+			told = told[:len(told)-1] // its breach alert tells of it
+		}
+		raises = append(h.writeAlerts(&row, p.was, &v, told, sd, now), raises...)
+	}
+	rw, err := h.rollupChange(ctx, c, &row, lives, gu, ga)
+	if err != nil {
+		return p, err
 	}
 	p.row = row
 
@@ -383,6 +420,16 @@ done:
 	}
 	// What the report reads of the lead's events, kept on its row.
 	p.stmts = append(p.stmts, store.KeepReportEvents(l.ID, gu, ga...))
+	// The alerts it raises, each queued once.
+	for i := range raises {
+		out, ids, err := h.alertStmts(&raises[i], gu, ga)
+		if err != nil {
+			return p, err
+		}
+		p.stmts = append(p.stmts, out...)
+		p.outbox = append(p.outbox, ids...)
+	}
+	p.raised = len(raises)
 
 	// Webhooks; a robot's lead is never handed off.
 	if l.Spam || len(h.c.Targets) == 0 {

@@ -2,11 +2,15 @@ package worker_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -459,18 +463,51 @@ func TestMigrateFrom0005(t *testing.T) {
 	}
 }
 
-// TestMigrateFrom0006 migrates a database filled by the release before
-// (migrations to 0006, as `winnow demo` left it: 80 leads, assigned):
-// every row is kept, the verdicts stay, and the scheduled pass works out
-// the rhythm of each owned lead once, without raising the alerts its past
-// would have.
+// oldSessionID is the hash under which the releases before accounts
+// stored a dashboard session whose cookie holds id, for the handler of
+// secret and admin token: an HMAC of the id, keyed with an HMAC of the
+// token keyed with the secret. A session such a release stored must open
+// the dashboard after migrating, as the admin token's.
+func oldSessionID(secret, token, id string) string {
+	k := hmac.New(sha256.New, []byte(secret))
+	k.Write([]byte("winnow admin session\x00" + token))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte("session\x00" + id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// A database filled by the release before accounts (migrations to 0006,
+// as `winnow demo` leaves it, with a dashboard session of the admin
+// token) keeps every row when migrated, every verdict as it was; its
+// session is the admin token's and still opens the dashboard, where what
+// it changes is recorded as done by "admin"; the admin token still logs
+// in, to the dashboard and the API; and nobody has an account yet.
 func TestMigrateFrom0006(t *testing.T) {
+	const secret, token = "s", "migrate-admin-token"
 	old := oldRelease(t, "schema-0006.sql.gz")
-	db := previousRelease(t, "schema-0006.sql.gz")
 	var applied int
 	if err := old.QueryRow(`SELECT count(*) FROM d1_migrations`).Scan(&applied); err != nil || applied != 6 {
 		t.Fatalf("the dump holds %d migrations (%v), want 0001 to 0006", applied, err)
 	}
+	// The old release's session: a cookie of a random id, stored by its hash.
+	cookie := strings.Repeat("Ab3_", 10) + "xyz"
+	path := loadDump(t, "schema-0006.sql.gz")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(-time.Hour)
+	if _, err := raw.Exec(`INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)`,
+		oldSessionID(secret, token, cookie), start.UnixMilli(), start.Add(12*time.Hour).UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	db, err := sqlitedb.Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("migrating: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+
 	for _, table := range []string{"leads", "events", "scores", "outbox", "rollups", "sla_clocks", "settings"} {
 		var before, after int
 		old.QueryRow(`SELECT count(*) FROM ` + table).Scan(&before)
@@ -482,18 +519,73 @@ func TestMigrateFrom0006(t *testing.T) {
 	if before, after := storedVerdicts(t, old), storedVerdicts(t, db); len(before) != 80 || !maps.Equal(before, after) {
 		t.Errorf("the leads' verdicts changed in migrating (%d leads before, %d after)", len(before), len(after))
 	}
+	// The scheduled pass works out the rhythm of each owned lead once,
+	// without raising the alerts its past would have.
 	var owned, todo int
 	db.QueryRow(`SELECT count(*), sum(next_check_at = 0 AND alerted_at > 0) FROM leads WHERE owner != '' AND merged_into IS NULL AND purged_at IS NULL`).Scan(&owned, &todo)
 	if owned == 0 || todo != owned {
 		t.Fatalf("%d of %d owned leads are left for the scheduled pass", todo, owned)
 	}
+	var account, method string
+	var accounts, links int
+	if err := db.QueryRow(`SELECT account_id, method, (SELECT count(*) FROM accounts), (SELECT count(*) FROM login_links) FROM sessions`).
+		Scan(&account, &method, &accounts, &links); err != nil || account != "" || method != "token" || accounts != 0 || links != 0 {
+		t.Errorf("after migrating: the session of %q by %q (%v), %d accounts, %d login links; want the token's, none, none",
+			account, method, err, accounts, links)
+	}
+
 	c, diags := content.Load(os.DirFS("../content"), "content")
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
-	h, err := worker.New(worker.Config{DB: db, Model: c.Model, Routing: c.Routing, Secret: "s", AdminToken: "migrate-admin-token"})
+	h, err := worker.New(worker.Config{DB: db, Model: c.Model, Routing: c.Routing, Secret: secret, AdminToken: token})
 	if err != nil {
 		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	// The old session opens the dashboard, as the admin token's.
+	b := newAdminBrowser(t, srv.URL)
+	u, _ := url.Parse(srv.URL)
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "winnow_admin", Value: cookie, Path: "/admin"}})
+	overview := b.get(t, "/admin")
+	wantPage(t, overview, 200, "Funnel overview", `<span class="vh">Signed in as </span>admin</a>`)
+	if !loggedIn(overview) {
+		t.Fatal("the session stored before migrating does not open the dashboard")
+	}
+	// What it does is recorded as done by "admin": a dead webhook of the
+	// old release, retried, is an event of its lead's timeline.
+	var hook, leadID string
+	if err := db.QueryRow(`SELECT id, lead_id FROM outbox WHERE status = 'dead' LIMIT 1`).Scan(&hook, &leadID); err != nil {
+		db.QueryRow(`SELECT id, lead_id FROM outbox LIMIT 1`).Scan(&hook, &leadID)
+		db.Exec(`UPDATE outbox SET status = 'dead' WHERE id = ?`, hook)
+	}
+	retried := b.post(t, "/admin/webhooks/"+url.PathEscape(hook)+"/retry", url.Values{"csrf": {csrf(t, overview)}})
+	if retried.status != 303 || !strings.Contains(retried.header.Get("Location"), "retried=") {
+		t.Fatalf("retry with the old session: %d to %q", retried.status, retried.header.Get("Location"))
+	}
+	var actor string
+	db.QueryRow(`SELECT actor FROM events WHERE lead_id = ? AND kind = 'retry'`, leadID).Scan(&actor)
+	if actor != "admin" {
+		t.Errorf("the retry is recorded as done by %q, want admin", actor)
+	}
+	wantPage(t, b.get(t, "/admin/leads/"+leadID), 200, "queued again by hand")
+
+	// The admin token logs in, to the dashboard and to the API.
+	fresh := newAdminBrowser(t, srv.URL)
+	if p := fresh.login(t, token); p.status != 303 || !loggedIn(fresh.get(t, "/admin")) {
+		t.Errorf("the admin token does not log in after migrating: %d", p.status)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/api/outbox", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET /api/outbox with the admin token after migrating: %s", resp.Status)
 	}
 	if _, err := h.Rescore(context.Background(), time.Now()); err != nil {
 		t.Fatal(err)
@@ -505,8 +597,8 @@ func TestMigrateFrom0006(t *testing.T) {
 		t.Errorf("after the scheduled pass: %d owned leads have something due, %d are to be looked at for the past, %d alerts", due, early, alerts)
 	}
 	var plan, detail string
-	var a, b int
-	db.QueryRow(`EXPLAIN QUERY PLAN SELECT id FROM leads WHERE owner = 'x' AND merged_into IS NULL AND owner != '' ORDER BY due_at`).Scan(&a, &b, &plan, &detail)
+	var x, y int
+	db.QueryRow(`EXPLAIN QUERY PLAN SELECT id FROM leads WHERE owner = 'x' AND merged_into IS NULL AND owner != '' ORDER BY due_at`).Scan(&x, &y, &plan, &detail)
 	if !strings.Contains(detail, "leads_queue") {
 		t.Errorf("a person's queue is read as %q, want it read from the index leads_queue", detail)
 	}

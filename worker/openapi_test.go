@@ -640,7 +640,8 @@ func hubSpotSigned(f *fixture, body string) map[string]string {
 // once with success and, where it documents errors, once with an error; a
 // database that does not answer gets every route's 503.
 func TestOpenAPIExchanges(t *testing.T) {
-	f := apiFixture(t, nil)
+	routed := func(c *worker.Config) { c.Routing = shippedRouting(t) }
+	f := apiFixture(t, routed)
 	s := loadSpec(t, f)
 	do := func(c apiCall) apiAnswer { t.Helper(); return s.do(t, f, c) }
 	jsonCall := func(method, path string, header map[string]string, body any, want int) apiCall {
@@ -710,6 +711,32 @@ func TestOpenAPIExchanges(t *testing.T) {
 	do(apiCall{method: "POST", path: events, ctype: "application/json", header: adminBearer, body: `{"signal": `, bad: true, want: 400})
 	do(apiCall{method: "POST", path: events, ctype: "text/plain", header: adminBearer, body: jsonBody(accepted), bad: true, want: 415})
 	do(jsonCall("POST", "/api/leads/nosuchlead/events", adminBearer, accepted, 404))
+
+	// Working a lead: activities, acceptance, rejection, reassignment; and
+	// the queues they are worked from.
+	eve := map[string]any{"fields": map[string]any{"name": "Eve Adams", "email": "eve@northwind.io", "company": "Northwind",
+		"company_size": "201-1000", "industry": "software", "role": "marketing", "seniority": "director", "country": "DE",
+		"request": "newsletter", "consent": true}, "idempotency_key": "openapi-0009"}
+	eveID := do(jsonCall("POST", "/api/leads", nil, eve, 201)).json(t)["id"].(string)
+	eveEvents := "/api/leads/" + eveID + "/events"
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"activity": "call", "note": "left a voicemail", "actor": "jo@example.com"}, 201))
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"activity": "fax", "actor": "jo@example.com"}, 422))
+	do(apiCall{method: "GET", path: "/api/queue?owner=" + url.QueryEscape("Sales development"), header: adminBearer, want: 200})
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"accept": true, "actor": "jo@example.com"}, 201))
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"reject": true, "reason": "not_interested", "actor": "jo@example.com"}, 422))
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"reject": true, "reason": "not_ready", "actor": "jo@example.com"}, 201))
+	owner := do(apiCall{method: "GET", path: "/api/leads/" + eveID, header: adminBearer, want: 200}).json(t)["owner"].(string)
+	other := "Claire Moreau"
+	if owner == other {
+		other = "Hugo Laurent"
+	}
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"reassign": "Daniel Kim", "actor": "jo@example.com"}, 422))
+	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"reassign": other, "note": "speaks German", "actor": "jo@example.com"}, 201))
+	do(apiCall{method: "GET", path: "/api/queue?owner=" + url.QueryEscape(other) + "&page=2", header: adminBearer, want: 200})
+	do(apiCall{method: "GET", path: "/api/queue?owner=nobody", header: adminBearer, want: 400})
+	do(apiCall{method: "GET", path: "/api/queue", header: adminBearer, bad: true, want: 400})
+	do(apiCall{method: "GET", path: "/api/queue?owner=Marketing&page=first", header: adminBearer, bad: true, want: 400})
+	do(apiCall{method: "GET", path: "/api/queue?owner=Marketing", want: 401})
 
 	merge, unmerge := "/api/leads/"+anaID+"/merge", "/api/leads/"+anaID+"/unmerge"
 	do(jsonCall("POST", unmerge, adminBearer, map[string]any{"lead": boID, "actor": "jo@example.com"}, 409))
@@ -799,6 +826,9 @@ func TestOpenAPIExchanges(t *testing.T) {
 	csrf := url.Values{"csrf": {string(m[1])}}.Encode()
 	do(apiCall{method: "GET", path: "/admin/leads/" + anaID, header: session, want: 200})
 	do(apiCall{method: "GET", path: "/admin/leads/nosuchlead", header: session, want: 404})
+	do(apiCall{method: "GET", path: "/admin/queue", header: session, want: 200})
+	do(apiCall{method: "GET", path: "/admin/queue?owner=" + url.QueryEscape("Sales development"), header: session, want: 200})
+	do(apiCall{method: "GET", path: "/admin/queue?owner=nobody", header: session, want: 404})
 	// The model check: here it is off, so no patch; with a checker that
 	// has the model's files, a patch once leads have outcomes.
 	do(apiCall{method: "GET", path: "/admin/model", header: session, want: 200})
@@ -823,7 +853,58 @@ func TestOpenAPIExchanges(t *testing.T) {
 		return apiCall{method: "POST", path: path, ctype: "application/x-www-form-urlencoded", header: header, body: body, bad: bad, want: want}
 	}
 	do(formCall("/admin/webhooks/"+deadID(1)+"/retry", session, csrf, false, 303))
+	work := func(form url.Values) string { return csrf + "&" + form.Encode() }
+	eveWork := "/admin/leads/" + eveID + "/events"
+	do(formCall(eveWork, session, work(url.Values{"fact": {"activity"}, "activity": {"email"}, "back": {"/admin/queue"}}), false, 303))
+	do(formCall(eveWork, session, work(url.Values{"fact": {"reject"}, "reason": {"not_interested"}}), false, 400))
+	do(formCall(eveWork, session, "fact=accept", true, 403))
+	do(formCall("/admin/leads/nosuchlead/events", session, work(url.Values{"fact": {"accept"}}), false, 404))
 	do(formCall("/admin/webhooks/"+deadID(1)+"/retry", session, "", true, 403))
+
+	// People: the admin token's session adds a person, changes their
+	// role, and makes them a login link, which logs them in once; they
+	// set a password and log in with it; as a viewer they change
+	// nothing; the admin ends their sessions, disables and enables them.
+	do(apiCall{method: "GET", path: "/admin/people", header: session, want: 200})
+	added := do(formCall("/admin/people", session, csrf+"&email=Jo%40Example.com&name=Jo&role=sales", false, 303))
+	person, _, _ := strings.Cut(added.header.Get("Location"), "?")
+	joID := strings.TrimPrefix(person, "/admin/people/")
+	do(formCall("/admin/people", session, csrf+"&email=jo%40example.com&role=viewer", false, 409))
+	do(formCall("/admin/people", session, csrf+"&email=nope&role=viewer", false, 422))
+	do(formCall("/admin/people", session, "email=x%40example.com&role=viewer", true, 403))
+	do(apiCall{method: "GET", path: person, header: session, want: 200})
+	do(apiCall{method: "GET", path: "/admin/people/nosuchperson", header: session, want: 404})
+	do(formCall(person, session, csrf+"&action=role&role=viewer", false, 303))
+	do(formCall(person, session, csrf+"&action=role&role=root", true, 422))
+	do(formCall("/admin/people/nosuchperson", session, csrf+"&action=disable", false, 404))
+	made := do(formCall(person+"/link", session, csrf, false, 200))
+	link := regexp.MustCompile(`/admin/link/([A-Za-z0-9_-]{43})`).FindSubmatch(made.body)
+	if link == nil {
+		t.Fatalf("the person's page shows no login link:\n%s", made.body)
+	}
+	do(formCall("/admin/people/nosuchperson/link", session, csrf, false, 404))
+	do(apiCall{method: "GET", path: "/admin/link/" + string(link[1]), want: 200})
+	do(apiCall{method: "GET", path: "/admin/link/nosuchlink", want: 404})
+	byLink := do(formCall("/admin/link", nil, "token="+string(link[1]), false, 303))
+	do(formCall("/admin/link", nil, "token="+string(link[1]), false, 404)) // used up
+	jo := map[string]string{}
+	for _, c := range (&http.Response{Header: byLink.header}).Cookies() {
+		jo["Cookie"] = c.Name + "=" + c.Value
+	}
+	mine := do(apiCall{method: "GET", path: "/admin/account", header: jo, want: 200})
+	joCSRF := url.Values{"csrf": {string(csrfField.FindSubmatch(mine.body)[1])}}.Encode()
+	do(formCall("/admin/account/password", jo, joCSRF+"&password=short", false, 422))
+	do(formCall("/admin/account/password", jo, joCSRF+"&password=correct+horse+battery", false, 303))
+	do(formCall("/admin/account/password", jo, joCSRF+"&current=wrong&password=another+long+password", false, 403))
+	do(formCall("/admin/people", jo, joCSRF+"&email=x%40example.com&role=viewer", false, 403))
+	do(apiCall{method: "GET", path: "/admin/people", header: jo, want: 403})
+	do(formCall("/admin/login", nil, "email=jo%40example.com&password=correct+horse+battery", false, 303))
+	do(formCall("/admin/login", nil, "email=jo%40example.com&password=wrong+horse+battery", false, 401))
+	do(formCall("/admin/sessions/revoke", session, csrf+"&all="+joID+"&back="+url.QueryEscape(person), false, 303))
+	do(formCall("/admin/sessions/revoke", session, csrf, false, 400))
+	do(formCall(person, session, csrf+"&action=disable", false, 303))
+	do(formCall(person+"/link", session, csrf, false, 409))
+	do(formCall(person, session, csrf+"&action=enable", false, 303))
 	do(formCall("/admin/logout", map[string]string{"Cookie": cookie, "Origin": "https://evil.example"}, csrf, false, 403))
 	do(formCall("/admin/logout", session, csrf, false, 303))
 	do(formCall("/admin/logout", session, csrf, false, 403)) // the session has ended
@@ -839,6 +920,7 @@ func TestOpenAPIExchanges(t *testing.T) {
 	for _, c := range []apiCall{
 		{method: "GET", path: "/api/outbox", header: adminBearer},
 		{method: "GET", path: "/api/report", header: adminBearer},
+		{method: "GET", path: "/api/queue?owner=Marketing", header: adminBearer},
 		{method: "GET", path: "/api/export.csv", header: adminBearer},
 		{method: "GET", path: "/api/leads/x", header: adminBearer},
 		{method: "POST", path: "/api/outbox/x/retry", header: adminBearer},
@@ -853,7 +935,7 @@ func TestOpenAPIExchanges(t *testing.T) {
 	}
 
 	// A database that does not answer.
-	h := apiFixture(t, nil)
+	h := apiFixture(t, routed)
 	do = func(c apiCall) apiAnswer { t.Helper(); return s.do(t, h, c) }
 	h.db.Close()
 	gone := map[string]string{"Cookie": "winnow_admin=" + strings.Repeat("A", 43)}
@@ -877,9 +959,22 @@ func TestOpenAPIExchanges(t *testing.T) {
 		{method: "GET", path: "/admin/leads/x", header: gone},
 		{method: "GET", path: "/admin/model", header: gone},
 		{method: "GET", path: "/admin/model.patch", header: gone},
+		{method: "GET", path: "/admin/queue", header: gone},
+		{method: "GET", path: "/api/queue?owner=Marketing", header: adminBearer},
 		formCall("/admin/login", nil, "token=tok", false, 0),
 		formCall("/admin/logout", gone, "csrf=x", false, 0),
+		formCall("/admin/leads/x/events", gone, "csrf=x&fact=accept", false, 0),
 		formCall("/admin/webhooks/x/retry", gone, "csrf=x", false, 0),
+		{method: "GET", path: "/admin/people", header: gone},
+		{method: "GET", path: "/admin/people/x", header: gone},
+		{method: "GET", path: "/admin/account", header: gone},
+		{method: "GET", path: "/admin/link/x"},
+		formCall("/admin/link", nil, "token=x", false, 0),
+		formCall("/admin/people", gone, "csrf=x&email=x%40example.com&role=viewer", false, 0),
+		formCall("/admin/people/x", gone, "csrf=x&action=disable", false, 0),
+		formCall("/admin/people/x/link", gone, "csrf=x", false, 0),
+		formCall("/admin/sessions/revoke", gone, "csrf=x&all=token", false, 0),
+		formCall("/admin/account/password", gone, "csrf=x&password=x", false, 0),
 	} {
 		c.want = 503
 		do(c)
@@ -1026,6 +1121,9 @@ func TestOpenAPIWebhooks(t *testing.T) {
 	}
 	json.Unmarshal([]byte(docs.WebhookSchema), &schema)
 	for _, topic := range schema.Properties.Topic.Enum {
+		if strings.HasPrefix(topic, "alert.") {
+			continue // TestOpenAPIAlerts
+		}
 		if topics[topic] == 0 {
 			t.Errorf("no webhook of topic %s was sent (got %v)", topic, topics)
 		}
@@ -1042,5 +1140,107 @@ func TestOpenAPIWebhooks(t *testing.T) {
 	}
 	if len(hubspot) < len(got) {
 		t.Errorf("%d HubSpot upserts for %d json webhooks, want one for each", len(hubspot), len(got))
+	}
+}
+
+// Every alert the channels get over a lead's life (given to someone,
+// turned hot, an attempt coming due then past due and escalated, the
+// next morning's digest) is what the document's webhooks say: the
+// signed webhook's body by topic (docs/webhook.schema.json) and headers,
+// Slack's message, Resend's email and its Idempotency-Key. Every alert
+// topic the schema lists is sent.
+func TestOpenAPIAlerts(t *testing.T) {
+	rig := newAlertRig(t, nil)
+	type delivery struct {
+		header http.Header
+		body   []byte
+	}
+	var mu sync.Mutex
+	var mails []delivery
+	rig.mailSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		mails = append(mails, delivery{r.Header.Clone(), b})
+		mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		rig.mail.ServeHTTP(w, r)
+	})
+	s := loadSpec(t, rig.fixture)
+	id := rig.submit(t, "openapi-alerts-1", mql())["id"].(string)
+	for _, sig := range []string{"demo_request", "pricing_visit", "trial_request"} {
+		rig.postEvent(t, id, map[string]string{"signal": sig, "actor": "web"})
+	}
+	for range 80 { // Monday 10:00 to Thursday 18:00, hour by hour
+		rig.alerts(t)
+		rig.deliver(t)
+		rig.clock.Advance(time.Hour)
+	}
+
+	topics := map[string]int{}
+	for i, body := range rig.hook.bodies {
+		var m map[string]any
+		json.Unmarshal(body, &m)
+		topic, _ := m["topic"].(string)
+		topics[topic]++
+		hook, at := s.node("webhooks", topic, "post")
+		if hook == nil {
+			t.Errorf("alert %d: topic %q is not one of the document's webhooks\n%s", i, topic, body)
+			continue
+		}
+		v, _ := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+		if err := s.schema(t, append(at, "requestBody", "content", "application/json", "schema")...).Validate(v); err != nil {
+			t.Errorf("alert %d (%s) is not what the document says: %v\n%s", i, topic, err, body)
+		}
+		params, _ := hook["parameters"].([]any)
+		for j := range params {
+			p, pAt := s.node(append(at, "parameters", strconv.Itoa(j))...)
+			name, _ := p["name"].(string)
+			value := rig.hook.headers[i].Get(name)
+			if value == "" {
+				if p["required"] == true {
+					t.Errorf("alert %d has no header %s", i, name)
+				}
+				continue
+			}
+			if err := s.schema(t, append(pAt, "schema")...).Validate(value); err != nil {
+				t.Errorf("alert %d: header %s: %v", i, name, err)
+			}
+		}
+	}
+	var schema struct {
+		Properties struct {
+			Topic struct {
+				Enum []string `json:"enum"`
+			} `json:"topic"`
+		} `json:"properties"`
+	}
+	json.Unmarshal([]byte(docs.WebhookSchema), &schema)
+	for _, topic := range schema.Properties.Topic.Enum {
+		if strings.HasPrefix(topic, "alert.") && topics[topic] == 0 {
+			t.Errorf("no alert of topic %s was sent (got %v)", topic, topics)
+		}
+	}
+	slack := s.schema(t, "webhooks", "alert.slack", "post", "requestBody", "content", "application/json", "schema")
+	for i, b := range rig.slack.bodies {
+		v, _ := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err := slack.Validate(v); err != nil {
+			t.Errorf("Slack message %d is not what the document says: %v\n%s", i, err, b)
+		}
+	}
+	email := s.schema(t, "webhooks", "alert.email", "post", "requestBody", "content", "application/json", "schema")
+	idem := s.schema(t, "webhooks", "alert.email", "post", "parameters", "0", "schema")
+	mu.Lock()
+	defer mu.Unlock()
+	for i, d := range mails {
+		v, _ := jsonschema.UnmarshalJSON(bytes.NewReader(d.body))
+		if err := email.Validate(v); err != nil {
+			t.Errorf("email %d is not what the document says: %v\n%s", i, err, d.body)
+		}
+		if err := idem.Validate(d.header.Get("Idempotency-Key")); err != nil || d.header.Get("Idempotency-Key") == "" {
+			t.Errorf("email %d: Idempotency-Key %q: %v", i, d.header.Get("Idempotency-Key"), err)
+		}
+	}
+	if len(rig.slack.bodies) < 4 || len(mails) < 5 {
+		t.Errorf("%d Slack messages, %d emails", len(rig.slack.bodies), len(mails))
 	}
 }

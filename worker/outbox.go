@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/notify"
 	"github.com/winnowhq/winnow/worker/store"
 )
 
@@ -135,12 +137,12 @@ func (h *Handler) sendAll(ctx context.Context, list []store.Webhook) (Delivery, 
 		wg.Add(1)
 		go func() {
 			defer func() { <-slot; wg.Done() }()
-			if t, ok := h.target(x.Target); !ok {
+			if d, ok := h.destination(x.Target, x.ID); !ok {
 				errs[i] = errors.New("target " + strconv.Quote(x.Target) + " is no longer configured")
 			} else {
 				var answer []byte
-				answer, errs[i] = h.send(ctx, t, x.ID, []byte(x.Payload))
-				if errs[i] == nil && t.Kind == crm.KindHubSpot {
+				answer, errs[i] = h.send(ctx, d, x.ID, []byte(x.Payload))
+				if errs[i] == nil && d.hubspot {
 					contacts[i] = crm.HubSpotUpserted(answer)
 				}
 			}
@@ -185,21 +187,42 @@ func backoff(base time.Duration, n int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-func (h *Handler) target(name string) (crm.Target, bool) {
-	for _, t := range h.c.Targets {
-		if t.Name == name {
-			return t, true
-		}
-	}
-	return crm.Target{}, false
+// destination is where an outbox row goes, as send needs it: a webhook
+// target or an alert channel.
+type destination struct {
+	url     string
+	secret  string // signs the Winnow-Signature header; "": unsigned
+	token   string // sent as Authorization: Bearer
+	idem    string // sent as Idempotency-Key (Resend): the alert's key
+	hubspot bool   // the answer names a HubSpot contact
 }
 
-// send posts one webhook, signed when the target has a secret, and
-// returns the target's answer (its first 64 KiB).
-func (h *Handler) send(ctx context.Context, t crm.Target, id string, body []byte) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+// destination returns where the outbox row id of target name goes.
+func (h *Handler) destination(name, id string) (destination, bool) {
+	for _, t := range h.c.Targets {
+		if t.Name == name {
+			return destination{url: t.URL, secret: t.Secret, token: t.Token, hubspot: t.Kind == crm.KindHubSpot}, true
+		}
+	}
+	for _, ch := range h.channels {
+		if ch.Name == name {
+			d := destination{url: ch.URL, secret: ch.Secret}
+			if ch.Kind == notify.KindEmail {
+				d.token, d.idem = ch.Key, strings.TrimSuffix(id, "."+ch.Name)
+			}
+			return d, true
+		}
+	}
+	return destination{}, false
+}
+
+// send posts one webhook, signed when its destination has a secret, and
+// returns the answer (its first 64 KiB). The destination has
+// Limits.SendTimeout to answer.
+func (h *Handler) send(ctx context.Context, d destination, id string, body []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, h.c.Limits.SendTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -208,11 +231,14 @@ func (h *Handler) send(ctx context.Context, t crm.Target, id string, body []byte
 	req.Header.Set("Winnow-Event-Id", id)
 	ts := strconv.FormatInt(h.now().Unix(), 10)
 	req.Header.Set("Winnow-Timestamp", ts)
-	if t.Secret != "" {
-		req.Header.Set("Winnow-Signature", "v1="+crm.Sign(t.Secret, ts, body))
+	if d.secret != "" {
+		req.Header.Set("Winnow-Signature", "v1="+crm.Sign(d.secret, ts, body))
 	}
-	if t.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+t.Token)
+	if d.token != "" {
+		req.Header.Set("Authorization", "Bearer "+d.token)
+	}
+	if d.idem != "" {
+		req.Header.Set("Idempotency-Key", d.idem)
 	}
 	resp, err := h.c.Client.Do(req)
 	if err != nil {

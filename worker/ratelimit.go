@@ -129,11 +129,6 @@ func (h *Handler) attempt(ctx context.Context, key string, check func() bool) (r
 	return false, 0, err
 }
 
-// tokenKey is the key the wrong admin tokens of the request's client count
-// against: the login form's and the bearer API's together, since both
-// guess the same token.
-func (h *Handler) tokenKey(r *http.Request) string { return "admin-token:" + h.client(r) }
-
 // client names who a rate limit counts a request against: an IPv4
 // address, or the /64 network of an IPv6 one, since one subscriber
 // usually holds a whole /64.

@@ -106,7 +106,7 @@ func TestReportExportRoundTrip(t *testing.T) {
 		t.Fatalf("export: %d %s", status, export)
 	}
 	csv := string(export)
-	for _, want := range []string{",stage_now,outcome,origin,campaign,events\n", `"'=HYPERLINK(""http://x"")"`, "contacted jo%3B%20the%20SDR api 2026-03-02T12:00:00.000Z",
+	for _, want := range []string{",stage_now,outcome,origin,campaign,owner,team,events\n", `"'=HYPERLINK(""http://x"")"`, "contacted jo%3B%20the%20SDR api 2026-03-02T12:00:00.000Z",
 		",opportunity,won,"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("the export lacks %s:\n%s", want, csv)

@@ -7,32 +7,57 @@ import (
 	"github.com/winnowhq/winnow/worker/store"
 )
 
-// rhythm sets where the lead row stands in its stage's rhythm, from its
-// report's events (reportLead): when its owner's next attempt is due
-// (DueAt) and when the scheduled work is to look at it next (AlertAt: the
-// warning share of the interval, then its due time, whichever comes
-// after what it already looked at). A lead nobody owns, closed, merged or
-// a robot's has nothing due.
-func (h *Handler) rhythm(m *qualify.Model, row *store.LeadWrite, rl *report.Lead) {
-	row.DueAt, row.AlertAt = 0, 0
+// stand is where an owned lead stands in its stage's rhythm.
+type stand struct {
+	sla     qualify.SLA
+	cal     *routing.Calendar // the clocks' calendar: the stage's team's
+	entered int64             // when the lead last entered its stage (Unix s)
+	step    routing.Step
+	warn    int64 // when its owner is warned of the step (Unix s); routing.Never for never
+	ok      bool  // something is due
+}
+
+// stand works out where the lead row stands in its stage's rhythm, from
+// its report's events (reportLead): the attempt due next, when, and when
+// its owner is warned of it. A lead nobody owns, closed, merged or a
+// robot's has nothing due.
+func (h *Handler) stand(m *qualify.Model, row *store.LeadWrite, rl *report.Lead) stand {
 	i := m.StageIndex(row.Stage)
 	if row.Owner == "" || row.State.Outcome != "" || row.Spam || row.MergedInto != "" || i < 0 {
-		return
+		return stand{}
 	}
-	sla := m.Stages[i].SLA
+	sd := stand{sla: m.Stages[i].SLA}
 	entered, acts, ok := stageActs(rl, row.Stage)
 	if !ok {
+		return stand{}
+	}
+	sd.cal = h.c.Routing.StageCalendar(sd.sla)
+	sd.entered = entered
+	sd.step = routing.Next(sd.sla, sd.cal, entered, acts)
+	if sd.step.Done || sd.step.Due == routing.Never {
+		return stand{}
+	}
+	sd.ok = true
+	sd.warn = routing.Never
+	if h.c.Routing != nil && h.c.Routing.Alerts.Warn {
+		sd.warn = sd.step.At(sd.cal, h.c.Routing.WarnShare())
+	}
+	return sd
+}
+
+// rhythm sets where the lead row stands in its stage's rhythm (sd): when
+// its owner's next attempt is due (DueAt) and when the scheduled work is
+// to look at it next (AlertAt: the warning share of the interval, then
+// its due time, whichever comes after what it already looked at).
+func (h *Handler) rhythm(row *store.LeadWrite, sd stand) {
+	row.DueAt, row.AlertAt = 0, 0
+	if !sd.ok {
 		return
 	}
-	cal := h.c.Routing.StageCalendar(sla)
-	s := routing.Next(sla, cal, entered, acts)
-	if s.Done || s.Due == routing.Never {
-		return
-	}
-	row.DueAt = s.Due * 1000
-	for _, at := range []int64{s.At(cal, h.c.Routing.WarnShare()) * 1000, row.DueAt} {
-		if at > row.AlertedAt {
-			row.AlertAt = at
+	row.DueAt = sd.step.Due * 1000
+	for _, at := range []int64{sd.warn, sd.step.Due} {
+		if at != routing.Never && at*1000 > row.AlertedAt {
+			row.AlertAt = at * 1000
 			return
 		}
 	}

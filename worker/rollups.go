@@ -20,9 +20,10 @@ import (
 // reads (store.AddRollups), in the write's transaction. A lead is counted
 // in one generation of the sums; a generation is counted lead by lead by
 // the scheduled work (CountRollups): the first after the migration that
-// made them, and a new one whenever the model's stages (report.Shape)
-// change. While a generation is being counted, the report answers that
-// it is, with how far it got, rather than figures that lack leads.
+// made them, and a new one whenever the model's stages or the calendars
+// of the teams their SLAs name (report.Shape) change. While a generation
+// is being counted, the report answers that it is, with how far it got,
+// rather than figures that lack leads.
 
 // rollupCache keeps the rollups' state between writes; a write that finds
 // it stale (its guard fails) reads it again.
@@ -74,8 +75,9 @@ func (h *Handler) reportZones(ctx context.Context) ([]*time.Location, error) {
 // reportEvent is what the report reads of event e of a lead, and whether
 // it reads it: its stage entries (own: not those of a lead merged into
 // it, which its own history has re-scored), its outcomes, and what
-// people did (activities, and the signals, answers and overrides they
-// recorded), which counts as acting on the lead.
+// people did (activities, acceptances and rejections, and the signals,
+// answers and overrides they recorded), which counts as acting on the
+// lead: an attempt of the stage's rhythm.
 func reportEvent(e *lead.Event, own bool) (report.Event, bool) {
 	re := report.Event{Stage: e.Stage, Actor: e.Actor, Source: e.Source, At: time.UnixMilli(e.At).UTC(),
 		RecordedAt: time.UnixMilli(e.Recorded).UTC(), Seq: e.Seq}
@@ -96,6 +98,10 @@ func reportEvent(e *lead.Event, own bool) (report.Event, bool) {
 		}
 	case lead.KindActivity:
 		re.Stage = report.Contacted
+	case lead.KindAccept:
+		re.Stage = report.Accepted
+	case lead.KindReject:
+		re.Stage, re.Reason = report.Rejected, e.Value
 	case lead.KindSignal, lead.KindAnswers, lead.KindOverride:
 		if e.Actor == report.SystemActor || e.Actor == "visitor" || e.Source == "beacon" {
 			return re, false
@@ -111,7 +117,7 @@ func reportEvent(e *lead.Event, own bool) (report.Event, bool) {
 // those of the leads merged into it.
 func reportLead(l *store.Lead, events []lead.Event) report.Lead {
 	rl := report.Lead{ID: l.ID, CreatedAt: time.UnixMilli(l.CreatedAt).UTC(), Source: l.Source, Fit: l.Fit, Tier: l.Tier,
-		Score: l.Score, Spam: l.Spam, Origin: l.Origin, Campaign: l.Campaign}
+		Score: l.Score, Spam: l.Spam, Origin: l.Origin, Campaign: l.Campaign, Owner: l.Owner, Team: l.Team}
 	for i := range events {
 		if e, ok := reportEvent(&events[i], events[i].Lead == l.ID); ok {
 			rl.Events = append(rl.Events, e)
@@ -121,10 +127,11 @@ func reportLead(l *store.Lead, events []lead.Event) report.Lead {
 }
 
 // contribution is what lead l with events contributes to the report's
-// rollups of zones, and its open SLA clocks.
+// rollups of zones, and its open SLA clocks, in the calendars of the
+// handler's routing.
 func (h *Handler) contribution(l *store.Lead, events []lead.Event, zones []*time.Location) (report.Tally, []report.Clock) {
 	rl := reportLead(l, events)
-	return report.Contribute(h.c.Model, zones, &rl)
+	return report.Contribute(h.c.Model, h.c.Routing, zones, &rl)
 }
 
 // rollupWrite is what a change of a lead does to the rollups: statements
@@ -218,18 +225,18 @@ func (h *Handler) leftRollups(ctx context.Context, o *store.Lead) (func(gu strin
 const maxGroup = 2000
 
 // CountRollups brings the report's rollups up to date, as the scheduled
-// work: it starts a new generation where the model's stages changed (or
-// none was ever counted), counts the leads not counted yet, a page at a
-// time, until none is left or budget has passed, marks the generation
-// complete, and drops what older generations kept. It reports whether the
-// generation is complete.
+// work: it starts a new generation where the model's stages or the
+// teams' calendars changed (or none was ever counted), counts the leads
+// not counted yet, a page at a time, until none is left or budget has
+// passed, marks the generation complete, and drops what older
+// generations kept. It reports whether the generation is complete.
 func (h *Handler) CountRollups(ctx context.Context, budget time.Duration) (bool, error) {
 	began := time.Now()
 	zones, err := h.reportZones(ctx)
 	if err != nil {
 		return false, err
 	}
-	shape := report.Shape(h.c.Model, zones)
+	shape := report.Shape(h.c.Model, h.c.Routing, zones)
 	st, err := h.rollupState(ctx, true)
 	if err != nil {
 		return false, err
@@ -433,7 +440,7 @@ func (h *Handler) RebuildRollups(ctx context.Context) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := h.store.Run(ctx, store.NewGeneration(st, report.Shape(h.c.Model, zones))); err != nil {
+	if _, err := h.store.Run(ctx, store.NewGeneration(st, report.Shape(h.c.Model, h.c.Routing, zones))); err != nil {
 		return 0, err
 	}
 	for done := false; !done; {

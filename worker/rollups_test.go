@@ -7,21 +7,56 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/winnowhq/winnow/report"
+	"github.com/winnowhq/winnow/worker"
+	"github.com/winnowhq/winnow/worker/lead"
+	"github.com/winnowhq/winnow/worker/store"
 )
 
+// handled numbers the events handle records.
+var handled atomic.Int64
+
+// handle records, as the sales queue does, that actor accepted lead id
+// (reason "") or rejected it for reason, at the clock's instant, and has
+// the report's sums counted anew from the events: the event is written
+// as it is stored, not by a write of the lead that keeps the sums.
+func (f *fixture) handle(t *testing.T, id, actor, reason string) {
+	t.Helper()
+	kind := lead.KindAccept
+	if reason != "" {
+		kind = lead.KindReject
+	}
+	now := f.clock.Now().UnixMilli()
+	st := store.InsertEvent(store.EventWrite{Event: lead.Event{ID: fmt.Sprintf("handled-%d", handled.Add(1)), Lead: id, Kind: kind,
+		Value: reason, Actor: actor, Source: "queue", At: now, Recorded: now}}, "1 = 1")
+	if _, err := f.db.Exec(st.SQL, st.Args...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Exec(`UPDATE leads SET report_events = NULL WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.h.RebuildRollups(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The report's rollups kept on write equal the leads' events counted
-// again, after random lives: new and returning people, signals (some
-// dated before what the lead's history holds), activities, outcomes and
-// reopenings, overrides, merges and unmerges, and the passing of time;
-// and the report read from them is the report of the export.
+// again, after random lives: new and returning people, routed to their
+// owners, signals (some dated before what the lead's history holds),
+// activities, acceptances and rejections, outcomes and reopenings,
+// overrides, merges and unmerges, and the passing of time (the SLA's
+// rhythms in the teams' business hours); and the report read from them is
+// the report of the export, owners and rhythms included.
 func TestRollupsEqualEvents(t *testing.T) {
+	handles, reasoned := 0, 0 // acceptances and rejections in the reports; rejections with their reasons
 	for seed := range uint64(12) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
-			f := newFixture(t, nil, nil)
+			f := newFixture(t, nil, func(c *worker.Config) { c.Routing = shippedRouting(t) })
 			ctx := context.Background()
 			r := rand.New(rand.NewPCG(seed, 99))
 			// Half the runs count the rollups first (every write then keeps
@@ -38,6 +73,8 @@ func TestRollupsEqualEvents(t *testing.T) {
 			signals := []string{"sales_accepted", "email_reply", "pricing_visit", "discovery_call", "meeting_booked", "positive_reply"}
 			stages := []string{"SAL", "SQL", "opportunity", "cold lead", "disqualified"}
 			origins := []string{"", "utm_source=newsletter&utm_campaign=spring", "utm_source=ads&utm_campaign=q2", "referrer=https%3A%2F%2Fnews.example%2Fa"}
+			people := []string{"Anna Schmidt", "Lukas Weber", "Chloé Dubois", "jo"}
+			reasons := []string{"not_my_territory", "duplicate", "no reason; given"}
 			pick := func(xs []string) string { return xs[r.IntN(len(xs))] }
 			at := func() string { // now, or back-dated by up to a day
 				back := time.Duration(0)
@@ -52,7 +89,7 @@ func TestRollupsEqualEvents(t *testing.T) {
 						t.Fatalf("counting: %v %v", done, err)
 					}
 				}
-				switch k := r.IntN(10); {
+				switch k := r.IntN(11); {
 				case k < 3 || len(ids) == 0:
 					fields := ana()
 					fields["email"], fields["industry"], fields["request"] = pick(emails), pick(industries), pick(requests)
@@ -76,6 +113,12 @@ func TestRollupsEqualEvents(t *testing.T) {
 					f.sendEvent(t, pick(ids), ev)
 				case k == 7:
 					f.sendEvent(t, pick(ids), map[string]string{"stage": pick(stages), "actor": "jo", "reason": "sales knows", "at": at()})
+				case k == 10 && op > countAt:
+					reason := ""
+					if r.IntN(2) == 0 {
+						reason = pick(reasons)
+					}
+					f.handle(t, pick(ids), pick(people), reason)
 				case k == 8 && len(ids) > 1:
 					a, b := pick(ids), pick(ids)
 					path := "/api/leads/" + a + "/merge"
@@ -118,7 +161,7 @@ func TestRollupsEqualEvents(t *testing.T) {
 			}
 			loc, _ := time.LoadLocation("Europe/Paris")
 			fromFile, err := report.Build(defaultModel(t), report.Options{From: report.Month{Year: 2026, Month: 2},
-				To: report.Month{Year: 2026, Month: 6}, Location: loc, Now: f.clock.Now()}, leads)
+				To: report.Month{Year: 2026, Month: 6}, Location: loc, Now: f.clock.Now(), Routing: shippedRouting(t)}, leads)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,7 +173,23 @@ func TestRollupsEqualEvents(t *testing.T) {
 			if string(js) != string(back) {
 				t.Errorf("the report from the rollups differs from the export's:\n%s\n%s", back, js)
 			}
+			rhythms := 0
+			for _, o := range api.Owners {
+				rhythms += o.Rhythm.Kept + o.Rhythm.Broken + o.Rhythm.Running
+				handles += o.Accepted + o.Rejected
+				for _, rc := range o.Reasons {
+					if slices.Contains(reasons, rc.Reason) {
+						reasoned += rc.Count
+					}
+				}
+			}
+			if len(api.Owners) == 0 || len(api.Teams) == 0 || rhythms == 0 {
+				t.Errorf("the leads' owners and their rhythms are not counted: %+v", api.Owners)
+			}
 		})
+	}
+	if handles == 0 || reasoned == 0 {
+		t.Errorf("the reports count %d leads accepted or rejected, %d rejected with a reason given", handles, reasoned)
 	}
 }
 

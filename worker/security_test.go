@@ -622,3 +622,65 @@ func TestDashboardLogoutRevokes(t *testing.T) {
 		t.Errorf("%d sessions after purge, want %d", got, want)
 	}
 }
+
+// The dashboard's logins hold against the usual attacks: a cookie planted
+// before login is not the session login starts (fixation); logins and
+// login links posted from another site are refused (login CSRF); a
+// disabled person's links die with it; no page shows a password's hash;
+// behind Access, Access's cookie serves as well as its header, and a
+// token for another application in the header is not saved by a good
+// cookie.
+func TestAccountsSecurity(t *testing.T) {
+	f := newFixture(t, nil, nil)
+	admin, tok := f.admin(t)
+	person := addPerson(t, admin, tok, "jo@example.com", "sales")
+
+	// Fixation: the planted id is no session, and login makes its own.
+	planted := strings.Repeat("P", 43)
+	b := newAdminBrowser(t, f.srv.URL)
+	u, _ := url.Parse(f.srv.URL)
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "winnow_admin", Value: planted, Path: "/admin"}})
+	if loggedIn(b.get(t, "/admin")) {
+		t.Fatal("a planted cookie opens the dashboard")
+	}
+	in := b.login(t, "tok")
+	if c := in.resp.Cookies(); len(c) != 1 || c[0].Value == planted {
+		t.Errorf("login kept the planted session id: %v", c)
+	}
+
+	// Login CSRF: another site's form posts log nobody in.
+	link := makeLink(t, admin, tok, person)
+	evil := map[string]string{"Origin": "https://evil.example", "Content-Type": "application/x-www-form-urlencoded"}
+	for path, form := range map[string]url.Values{"/admin/login": {"token": {"tok"}}, "/admin/link": {"token": {link}}} {
+		p := newAdminBrowser(t, f.srv.URL).do(t, "POST", path, form, evil)
+		if p.status != 403 || len(p.resp.Cookies()) != 0 {
+			t.Errorf("POST %s from another site: %d, cookies %v", path, p.status, p.resp.Cookies())
+		}
+	}
+
+	// A disabled person's links die with it, even once enabled again.
+	admin.post(t, person, url.Values{"csrf": {tok}, "action": {"disable"}})
+	admin.post(t, person, url.Values{"csrf": {tok}, "action": {"enable"}})
+	if _, p := linkLogin(t, f, link); p.status != 404 {
+		t.Errorf("a link made before its person was disabled: %d", p.status)
+	}
+
+	// No page shows a password's hash.
+	jo, _ := linkLogin(t, f, makeLink(t, admin, tok, person))
+	jo.post(t, "/admin/account/password", url.Values{"csrf": {csrf(t, jo.get(t, "/admin/account"))}, "password": {"correct horse battery"}})
+	for _, p := range []page{admin.get(t, "/admin/people"), admin.get(t, person), jo.get(t, "/admin/account")} {
+		if strings.Contains(p.body, "pbkdf2") {
+			t.Errorf("a page shows a password's hash:\n%s", p.body)
+		}
+	}
+
+	// Behind Access: the cookie serves; a bad header is not saved by it.
+	g, team := accessFixture(t, "viewer")
+	good := team.Sign(team.Claims("cy@acme.example", g.clock.Now()))
+	c := newAdminBrowser(t, g.srv.URL)
+	gu, _ := url.Parse(g.srv.URL)
+	c.c.Jar.SetCookies(gu, []*http.Cookie{{Name: "CF_Authorization", Value: good, Path: "/"}})
+	wantPage(t, c.get(t, "/admin"), 200, `<span class="vh">Signed in as </span>cy@acme.example</a>`)
+	other := team.Sign(withClaim(team.Claims("cy@acme.example", g.clock.Now()), "aud", "another-application-0123456789"))
+	wantPage(t, c.do(t, "GET", "/admin", nil, map[string]string{"Cf-Access-Jwt-Assertion": other}), 403, "another Access application")
+}

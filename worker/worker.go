@@ -15,12 +15,16 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/routing"
+	"github.com/winnowhq/winnow/templates"
+	"github.com/winnowhq/winnow/worker/access"
 	"github.com/winnowhq/winnow/worker/crm"
+	"github.com/winnowhq/winnow/worker/notify"
 	"github.com/winnowhq/winnow/worker/store"
 )
 
@@ -56,8 +60,24 @@ type Config struct {
 	// post, field errors) in the site's layout.
 	Page PageSettings
 
-	// AdminToken guards the admin routes; "" disables them.
+	// AdminToken guards the admin routes of the API; "" disables them.
+	// It also logs in to the dashboard as the break-glass admin, beside
+	// the people who have an account.
 	AdminToken string
+	// AccessTeam and AccessAUD put the dashboard behind Cloudflare
+	// Access: the team ("acme" for acme.cloudflareaccess.com) and the
+	// audience tag of its Access application. Every request to /admin
+	// must then carry the token Access signs, and the email it names is
+	// the account; nobody logs in with a password or a login link.
+	AccessTeam, AccessAUD string
+	// AccessCertsURL fetches the team's keys from elsewhere than the
+	// team's certs endpoint: for tests only, a loopback address.
+	AccessCertsURL string
+	// AccessDefaultRole is the role of the account made for someone
+	// Access lets in without one: RoleViewer or RoleSales; "" (the
+	// default) refuses them until an admin adds them. Access policies
+	// often let in a whole company, and a viewer reads every lead.
+	AccessDefaultRole string
 	// CallbackSecret lets a CRM record stage events without the admin
 	// token: it signs its callbacks like Winnow signs its webhooks.
 	CallbackSecret string
@@ -101,6 +121,18 @@ type Config struct {
 	Client  Doer         // sends webhooks; nil: natively an *http.Client with a 10 s timeout
 	Limits  Limits
 	Log     Logger // nil: discard; never given PII or secrets
+
+	// Channels are where the owners of leads are told what needs them
+	// (notify.Channel: a Slack-compatible incoming webhook, a signed JSON
+	// webhook, email through Resend), through the outbox like the
+	// webhooks; what they are told, and when, is the routing's
+	// (routing.Alerts). Without channels no alert is raised; escalations
+	// happen all the same.
+	Channels []notify.Channel
+	// Env reads the environment (at the edge, the Worker's vars), for the
+	// URL of a team's own Slack webhook, by the variable the routing names
+	// (routing.Team.Slack): FromEnv sets it. nil: teams share the channels.
+	Env func(name string) string
 }
 
 // Logger is what the handler logs with: natively a *slog.Logger; at the
@@ -142,8 +174,10 @@ type Limits struct {
 	RetryBase     time.Duration // the first wait before a webhook is retried; default 30 s
 	DeliverBatch  int           // webhooks claimed at once by a delivery run; default 64
 	Concurrency   int           // webhooks sent at once per target; default 16
-	DeliverBudget time.Duration // how long one delivery or re-scoring run goes on; default 20 s
+	DeliverBudget time.Duration // how long one delivery, re-scoring or alert run goes on; default 20 s
 	RescoreBatch  int           // leads a re-scoring run reads at once; default 200
+	AlertBatch    int           // leads a pass of alerts reads at once; default 100
+	SendTimeout   time.Duration // how long one webhook or alert may take to be answered; default 15 s
 	LoginFailures int           // failed admin logins per IP per Window; default 10
 }
 
@@ -175,6 +209,12 @@ func (l *Limits) defaults() {
 	if l.RescoreBatch == 0 {
 		l.RescoreBatch = 200
 	}
+	if l.AlertBatch == 0 {
+		l.AlertBatch = 100
+	}
+	if l.SendTimeout == 0 {
+		l.SendTimeout = 15 * time.Second
+	}
 	if l.DeliverBudget == 0 {
 		l.DeliverBudget = 20 * time.Second
 	}
@@ -199,9 +239,13 @@ type Handler struct {
 	mux     *http.ServeMux
 	log     Logger
 	store   *store.Store
+	access  *access.Verifier // nil unless the dashboard is behind Cloudflare Access
 	rollups rollupCache
 	// modelCheck is the dashboard's last model check.
 	modelCheck modelCheck
+	// channels are the alerts' channels: Config.Channels and the teams'
+	// own Slack webhooks.
+	channels []notify.Channel
 }
 
 // New checks a configuration and returns its Handler.
@@ -226,16 +270,23 @@ func New(c Config) (*Handler, error) {
 	if c.Client == nil {
 		c.Client = defaultClient()
 	}
-	if c.Client == nil && len(c.Targets) > 0 {
-		return nil, errors.New("worker: webhook targets but no HTTP client")
-	}
 	for _, t := range c.Targets {
 		if err := t.Check(); err != nil {
 			return nil, err
 		}
 	}
+	chans, err := channels(&c)
+	if err != nil {
+		return nil, err
+	}
+	if c.Client == nil && len(c.Targets)+len(chans) > 0 {
+		return nil, errors.New("worker: webhook targets or alert channels but no HTTP client")
+	}
 	c.Limits.defaults()
-	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log, store: store.New(c.DB, c.Batch)}
+	h := &Handler{c: c, mux: http.NewServeMux(), log: c.Log, store: store.New(c.DB, c.Batch), channels: chans}
+	if err := h.useAccess(); err != nil {
+		return nil, err
+	}
 	if h.log == nil {
 		h.log = discard{}
 	}
@@ -251,6 +302,7 @@ func New(c Config) (*Handler, error) {
 	h.mux.HandleFunc("POST /api/beacon", h.postBeacon)
 	h.mux.HandleFunc("GET /api/profile", h.getProfile)
 	h.mux.HandleFunc("GET /api/report", h.admin(h.report))
+	h.mux.HandleFunc("GET /api/queue", h.admin(h.apiQueue))
 	h.mux.HandleFunc("GET /api/export.csv", h.admin(h.exportCSV))
 	h.mux.HandleFunc("GET /api/outbox", h.admin(h.outbox))
 	h.mux.HandleFunc("POST /api/outbox/{id}/retry", h.admin(h.retry))
@@ -383,7 +435,7 @@ func (h *Handler) authorized(r *http.Request) bool {
 
 // bearer checks the admin token a request carries as its bearer token.
 // A request without one tries nothing. A wrong one counts against the
-// client's address, with the login form's wrong tokens: past
+// client's address, with the dashboard's failed logins (loginKey): past
 // Limits.LoginFailures in a window, every token, right or wrong, is
 // refused until the window ends, in retry.
 func (h *Handler) bearer(r *http.Request) (ok bool, retry time.Duration, err error) {
@@ -391,7 +443,7 @@ func (h *Handler) bearer(r *http.Request) (ok bool, retry time.Duration, err err
 	if h.c.AdminToken == "" || !found {
 		return false, 0, nil
 	}
-	return h.attempt(r.Context(), h.tokenKey(r), func() bool { return h.isAdminToken(token) })
+	return h.attempt(r.Context(), h.loginKey(r), func() bool { return h.isAdminToken(token) })
 }
 
 // isAdminToken compares a token with the admin token in constant time
@@ -405,6 +457,33 @@ func (h *Handler) isAdminToken(got string) bool {
 }
 
 func (h *Handler) now() time.Time { return h.c.Now().Add(h.c.ClockOffset) }
+
+// useAccess checks the configuration of Cloudflare Access, if any, and
+// makes the verifier of its tokens.
+func (h *Handler) useAccess() error {
+	c := h.c
+	if c.AccessTeam == "" && c.AccessAUD == "" && c.AccessCertsURL == "" && c.AccessDefaultRole == "" {
+		return nil
+	}
+	if c.AccessTeam == "" || c.AccessAUD == "" {
+		return errors.New("worker: Cloudflare Access needs both the team (WINNOW_ACCESS_TEAM) and the application's audience tag (WINNOW_ACCESS_AUD)")
+	}
+	switch c.AccessDefaultRole {
+	case "", templates.RoleViewer, templates.RoleSales:
+	default:
+		return errors.New("worker: WINNOW_ACCESS_DEFAULT_ROLE " + strconv.Quote(c.AccessDefaultRole) +
+			" is not viewer or sales (or empty: refused until an admin adds them)")
+	}
+	if c.Client == nil {
+		return errors.New("worker: Cloudflare Access but no HTTP client to fetch its keys with")
+	}
+	v, err := access.New(access.Config{Team: c.AccessTeam, AUD: c.AccessAUD, CertsURL: c.AccessCertsURL, Client: c.Client, Now: h.now})
+	if err != nil {
+		return errors.New("worker: " + err.Error())
+	}
+	h.access = v
+	return nil
+}
 
 // model returns the model to score with, once what its domain classifier
 // needs is loaded.

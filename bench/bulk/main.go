@@ -35,6 +35,7 @@ import (
 	"github.com/winnowhq/winnow/internal/content"
 	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
@@ -145,7 +146,7 @@ func run(ctx context.Context, o options) error {
 		st.Leads, st.Returning, st.Skipped, st.Facts, took.Round(time.Second))
 	fmt.Printf("  %.0f submissions/s, %.0f events/s; the database holds %d leads, %d events, %d score rows, %s\n",
 		float64(st.Leads)/secs, float64(st.Leads+st.Facts)/secs, leads, events, scores, size(path))
-	if err := count(ctx, db, c.Model, o.secret); err != nil {
+	if err := count(ctx, db, c.Model, c.Routing, o.secret); err != nil {
 		return err
 	}
 	if o.d1 == "" {
@@ -157,9 +158,9 @@ func run(ctx context.Context, o options) error {
 // count counts the report's sums of the leads imported, as the scheduled
 // work of a server would, so that the database (and its SQL) is ready to
 // report on.
-func count(ctx context.Context, db *sql.DB, m *qualify.Model, secret string) error {
+func count(ctx context.Context, db *sql.DB, m *qualify.Model, r *routing.Routing, secret string) error {
 	began := time.Now()
-	if err := demo.Count(ctx, demo.BulkOptions{DB: db, Model: m, Domains: domains.Full, Secret: secret}); err != nil {
+	if err := demo.Count(ctx, demo.BulkOptions{DB: db, Model: m, Routing: r, Domains: domains.Full, Secret: secret}); err != nil {
 		return err
 	}
 	fmt.Printf("counted the report's sums in %s\n", time.Since(began).Round(time.Second))

@@ -43,6 +43,7 @@ import (
 	"github.com/winnowhq/winnow/internal/demo"
 	"github.com/winnowhq/winnow/internal/wrangler"
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker/domains"
 )
 
@@ -73,7 +74,7 @@ func main() {
 		if err != nil || leads < 1 {
 			fail(fmt.Errorf("-leads %q: want numbers of leads", *sizes))
 		}
-		r, err := measure(root, c.Model, leads, *n, *warm)
+		r, err := measure(root, c.Model, c.Routing, leads, *n, *warm)
 		if err != nil {
 			fail(err)
 		}
@@ -113,7 +114,7 @@ type result struct {
 }
 
 // measure fills a local D1 with leads and measures the overview over it.
-func measure(root string, m *qualify.Model, leads, n, warm int) (result, error) {
+func measure(root string, m *qualify.Model, rt *routing.Routing, leads, n, warm int) (result, error) {
 	r := result{leads: leads}
 	ctx := context.Background()
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("winnow-edgereport-%d", leads))
@@ -124,7 +125,7 @@ func measure(root string, m *qualify.Model, leads, n, warm int) (result, error) 
 	if _, err := os.Stat(bulk); err != nil {
 		began := time.Now()
 		fmt.Printf("%d leads: importing into %s\n", leads, bulk)
-		if _, err := demo.BulkFile(ctx, bulk, demo.BulkOptions{Model: m, Domains: domains.Full, Leads: leads, Seed: 1,
+		if _, err := demo.BulkFile(ctx, bulk, demo.BulkOptions{Model: m, Routing: rt, Domains: domains.Full, Leads: leads, Seed: 1,
 			End: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Secret: secret}); err != nil {
 			return r, err
 		}

@@ -112,6 +112,8 @@ func writeHugoSkeleton(dir string) error {
 title = "Winnow"
 languageCode = "en"
 disableKinds = ["taxonomy", "term", "RSS"]
+# Pages dated after today are pages too: Winnow builds them all.
+buildFuture = true
 [minify]
   minifyOutput = true
 [[menus.main]]

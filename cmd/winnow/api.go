@@ -101,9 +101,10 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // run delivers webhooks as soon as a request queues them and every
 // interval (retries, and any a request queued while a run was under way);
-// every minute it re-scores the leads time has changed and computes the
-// persons of leads an earlier release stored; hourly it purges expired
-// personal data; until ctx ends.
+// every minute it re-scores the leads time has changed, raises the alerts
+// and escalations due (worker.Handler.Alerts) and computes the persons of
+// leads an earlier release stored; hourly it purges expired personal
+// data; until ctx ends.
 func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 	deliver := time.NewTicker(interval)
 	defer deliver.Stop()
@@ -137,6 +138,8 @@ func (a *api) run(ctx context.Context, interval time.Duration, log io.Writer) {
 			if h != nil {
 				_, err := h.Rescore(ctx, time.Now())
 				complain("re-scoring", err)
+				_, err = h.Alerts(ctx, time.Now())
+				complain("alerting", err)
 				_, err = h.Persons(ctx, 500)
 				complain("computing persons", err)
 				_, err = h.CountRollups(ctx, time.Minute/2)

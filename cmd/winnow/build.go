@@ -10,8 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strings"
+	"sync/atomic"
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/routing"
@@ -48,6 +52,9 @@ Only files that changed are written.`,
 			if len(args) == 1 {
 				o.content = args[0]
 			}
+			if os.Getenv("GOGC") == "" {
+				defer tightGC(smallHeap)()
+			}
 			if *profile != "" {
 				f, err := os.Create(*profile)
 				if err != nil {
@@ -83,6 +90,46 @@ Only files that changed are written.`,
 	},
 }
 
+// smallHeap is the live heap under which a build collects at GOGC=50
+// (tightGC): a site of about 3,000 pages.
+const smallHeap = 24 << 20
+
+// tightGC has the collector run when the heap has grown by half, not
+// doubled (GOGC=50), until the live heap reaches small, then at the
+// default, until restore is called. A small site's build lives in little
+// more than the program's own memory: the heap it leaves to grow is most
+// of its peak, and its collections are short. A large site keeps its
+// pages' text and links: collecting twice as often would cost a tenth
+// more CPU for memory it hardly needs. (At 1,000 pages: 4 MB less at its
+// peak, 29 MB, for 0.05 CPU-seconds.)
+func tightGC(small uint64) (restore func()) {
+	prev := debug.SetGCPercent(50)
+	var done atomic.Bool
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	// A finalizer runs after a collection that finds its object
+	// unreachable: each one makes the object of the next.
+	type sentinel struct{ _ *int }
+	var arm func()
+	arm = func() {
+		runtime.SetFinalizer(&sentinel{}, func(*sentinel) {
+			if done.Load() {
+				return
+			}
+			metrics.Read(live)
+			if live[0].Value.Kind() == metrics.KindUint64 && live[0].Value.Uint64() > small {
+				debug.SetGCPercent(prev)
+				return
+			}
+			arm()
+		})
+	}
+	arm()
+	return func() {
+		done.Store(true)
+		debug.SetGCPercent(prev)
+	}
+}
+
 // buildOptions are the flags build and dev share.
 type buildOptions struct {
 	content, static, out, baseURL string
@@ -107,6 +154,13 @@ func buildFlags(fs *flag.FlagSet) *buildOptions {
 
 // build runs one build and prints its problems.
 func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (site.Result, error) {
+	return o.rebuild(e, nil, site.Changes{}, out, baseURL, reload)
+}
+
+// rebuild runs one build with r, which reads again and renders again only
+// what ch affects, or, when r is nil, a full build; it prints the
+// build's problems.
+func (o *buildOptions) rebuild(e *env, r *site.Rebuilder, ch site.Changes, out site.Output, baseURL, reload string) (site.Result, error) {
 	for _, dir := range []string{o.content, o.static} {
 		if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 			return site.Result{}, fmt.Errorf("%s is not a directory", dir)
@@ -116,13 +170,20 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 		baseURL = o.baseURL
 	}
 	assets, assetsDir := widgetAssets(o.assets)
-	res, diags := site.Build(context.Background(), site.Options{
+	opts := site.Options{
 		Assets: assets, AssetsDir: assetsDir,
-		Content: os.DirFS(o.content), ContentDir: filepath.ToSlash(filepath.Clean(o.content)),
-		Static: os.DirFS(o.static), StaticDir: filepath.ToSlash(filepath.Clean(o.static)),
+		Content: site.DirFS(o.content), ContentDir: filepath.ToSlash(filepath.Clean(o.content)),
+		Static: site.DirFS(o.static), StaticDir: filepath.ToSlash(filepath.Clean(o.static)),
 		Out: out, Drafts: o.drafts, Workers: o.workers, BaseURL: baseURL, LiveReload: reload,
 		Headers: securityHeaders(), Files: o.files,
-	})
+	}
+	var res site.Result
+	var diags qualify.Diags
+	if r != nil {
+		res, diags = r.Build(context.Background(), opts, ch)
+	} else {
+		res, diags = site.Build(context.Background(), opts)
+	}
 	if len(diags) > 0 {
 		for _, d := range diags {
 			fmt.Fprintln(e.stderr, d)
@@ -131,6 +192,35 @@ func (o *buildOptions) build(e *env, out site.Output, baseURL, reload string) (s
 		return res, errQuiet
 	}
 	return res, nil
+}
+
+// changes tells a Rebuilder which of the content and static files the
+// paths a watcher reported are; nil paths, or a path in neither
+// directory, make it read everything again.
+func (o *buildOptions) changes(paths []string) site.Changes {
+	if paths == nil {
+		return site.Changes{All: true}
+	}
+	var ch site.Changes
+	in := func(dir, p string) (string, bool) {
+		dir, _ = filepath.Abs(dir)
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return "", false
+		}
+		return filepath.ToSlash(rel), true
+	}
+	for _, p := range paths {
+		p, _ = filepath.Abs(p)
+		if rel, ok := in(o.content, p); ok {
+			ch.Content = append(ch.Content, rel)
+		} else if rel, ok := in(o.static, p); ok {
+			ch.Static = append(ch.Static, rel)
+		} else {
+			ch.All = true
+		}
+	}
+	return ch
 }
 
 // writeEdge writes what the edge worker embeds: the model's canonical text,

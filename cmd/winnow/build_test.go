@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"testing"
+	"time"
 
 	"github.com/winnowhq/winnow/backtest"
 	"github.com/winnowhq/winnow/internal/content"
@@ -62,5 +66,48 @@ func TestBuildEdge(t *testing.T) {
 	}
 	if !bytes.Equal(got.Scoring, want.Scoring) || !bytes.Equal(got.Fields, want.Fields) || len(got.Scoring) == 0 {
 		t.Error("source.json does not hold the content's scoring and fields files as they are")
+	}
+}
+
+// TestTightGC: tightGC has the collector run at GOGC=50 while the live
+// heap is small, at the default once it has outgrown the limit, and as
+// before once restored.
+func TestTightGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	gogc := func() uint64 {
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	restore := tightGC(8 << 20)
+	defer restore()
+	runtime.GC()
+	if got := gogc(); got != 50 {
+		t.Fatalf("GOGC=%d with a small heap, want 50", got)
+	}
+	big := make([][]byte, 16)
+	for i := range big {
+		big[i] = make([]byte, 1<<20)
+	}
+	for deadline := time.Now().Add(5 * time.Second); gogc() != 100; {
+		if time.Now().After(deadline) {
+			t.Fatalf("GOGC=%d with a 16 MB heap, want 100", gogc())
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond) // the finalizer runs after the collection
+	}
+	runtime.KeepAlive(big)
+	big = nil
+
+	debug.SetGCPercent(80)
+	restore = tightGC(8 << 20)
+	if got := gogc(); got != 50 {
+		t.Fatalf("GOGC=%d with a small heap, want 50", got)
+	}
+	restore()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond)
+	if got := gogc(); got != 80 {
+		t.Errorf("GOGC=%d once restored, want 80 as before", got)
 	}
 }

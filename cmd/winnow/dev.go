@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/winnowhq/winnow/site"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
+	"github.com/winnowhq/winnow/worker/notify"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
@@ -28,10 +31,13 @@ var devCmd = &command{
 	usage:   "dev [--addr 127.0.0.1:8080] [--drafts] [--out dir] [--static dir] [content-dir]",
 	help: `
 Dev builds the site like build, serves it on a loopback address, and
-watches the content and static directories: every change rebuilds the site
-(only changed files are written) and reloads the pages open in a browser.
+watches the content and static directories: every change rebuilds what it
+affects (a page, the lists and feeds that show it, the pages that use a
+glossary term that changed; every page when the model, site.yaml or the
+layout's parts change) and reloads the pages open in a browser.
 A broken edit shows its problems on the page, as file:line: message, while
-the last good site keeps being served.
+the last good site keeps being served. Every build runs the example leads
+as check does, and the pages show those that fail.
 
 Run from a source checkout (go.mod in the working directory), dev also
 watches the templ components (--templates, default "templates"): a change
@@ -90,18 +96,24 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 		a.cfg.AdminToken = hex.EncodeToString(b[:])
 		environ = append(environ, "WINNOW_ADMIN_TOKEN="+a.cfg.AdminToken)
 	}
+	mail := devMail(e, a, "http://"+ln.Addr().String())
+	// A change rebuilds what it affects: the Rebuilder keeps the last
+	// good build.
+	r := &site.Rebuilder{}
 	return devserver.Run(ctx, ln, devserver.Options{
 		Out:       o.out,
 		Watch:     []string{o.content, o.static},
 		Templates: o.templates,
-		Build: func(out site.Output, stderr io.Writer, baseURL, reload string) (site.Result, error) {
-			return o.build(&env{stdout: e.stdout, stderr: stderr}, out, baseURL, reload)
+		Build: func(out site.Output, stderr io.Writer, baseURL, reload string, changed []string) (site.Result, error) {
+			return o.rebuild(&env{stdout: e.stdout, stderr: stderr}, r, o.changes(changed), out, baseURL, reload)
 		},
 		Worker: a,
 		Built: func(res site.Result) error {
 			return a.use(res.Model, res.Routing, worker.PageSettings{Site: res.Site, FormURL: res.FormURL, Forms: res.Forms, Verdict: res.Verdict})
 		},
+		Check:      exampleFailures,
 		AdminToken: a.cfg.AdminToken,
+		Mail:       mail,
 		Background: func(ctx context.Context) {
 			// The demo's webhooks are delivered by the demo, on its own
 			// clock: the delivery job starts once they are all in.
@@ -115,6 +127,30 @@ func serveDev(ctx context.Context, e *env, o *buildOptions, addr string, ready c
 		Stderr:  e.stderr,
 		Ready:   ready,
 	})
+}
+
+// devMail is where the alerts' emails go in development when no Resend
+// key is set (WINNOW_EMAIL_API_KEY): to a stand-in for Resend's API on the
+// dev server itself (devserver.MailPath), which keeps them to read and
+// says so on stdout, rather than to anyone. It returns the stand-in, or
+// nil when mail is sent.
+func devMail(e *env, a *api, origin string) http.Handler {
+	if os.Getenv("WINNOW_EMAIL_API_KEY") != "" {
+		return nil
+	}
+	var b [16]byte
+	rand.Read(b[:])
+	key := "re_dev_" + hex.EncodeToString(b[:])
+	from := os.Getenv("WINNOW_EMAIL_FROM")
+	if from == "" {
+		from = "Winnow <alerts@winnow.localhost>"
+	}
+	a.cfg.Channels = append(a.cfg.Channels, notify.Channel{Name: "alert-email", Kind: notify.KindEmail,
+		URL: origin + devserver.MailPath + "emails", Key: key, From: from})
+	return &notify.Mailbox{Key: key, OnSend: func(m notify.Mail) {
+		fmt.Fprintf(e.stdout, "email not sent (no WINNOW_EMAIL_API_KEY): to %s: %s (%s%s)\n",
+			strings.Join(m.To, ", "), m.Subject, origin, devserver.MailPath)
+	}}
 }
 
 // seedDemo fills the database at path with demo data (winnow demo) if it

@@ -41,8 +41,8 @@ func copyTree(t *testing.T, src, dst string) {
 
 // TestDev starts the dev server on a free loopback port, edits the content
 // and checks what browsers are told and served: a rebuild after a good
-// edit, the problems of a broken one while the last good site is served,
-// and recovery.
+// edit (of the page edited only), the problems of a broken one while the
+// last good site is served, and recovery.
 func TestDev(t *testing.T) {
 	dir := t.TempDir()
 	copyTree(t, "../../content", filepath.Join(dir, "content"))
@@ -53,8 +53,9 @@ func TestDev(t *testing.T) {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var stdout, stderr bytes.Buffer
+	said := &syncWriter{w: &stdout}
 	go func() {
-		done <- serveDev(ctx, &env{stdout: &syncWriter{w: &stdout}, stderr: &syncWriter{w: &stderr}}, o, "127.0.0.1:0", ready)
+		done <- serveDev(ctx, &env{stdout: said, stderr: &syncWriter{w: &stderr}}, o, "127.0.0.1:0", ready)
 	}()
 	var addr string
 	select {
@@ -164,6 +165,13 @@ func TestDev(t *testing.T) {
 	}
 	if _, body := get("/about/"); !strings.Contains(body, "A sentence added while serving.") {
 		t.Errorf("the edit is not served:\n%s", body)
+	}
+	// Only the page edited was rendered again.
+	said.mu.Lock()
+	builds := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	said.mu.Unlock()
+	if last := builds[len(builds)-1]; !strings.Contains(last, "(1 rendered, 1 written, 0 removed)") {
+		t.Errorf("after editing one page the server says %q, want it rendered and wrote that page only", last)
 	}
 	// A broken edit reports its problem and keeps the last good site.
 	os.WriteFile(about, append([]byte("---\ntitle: About\nfunnel: SIDEWAYS\n"), orig[4:]...), 0o644)

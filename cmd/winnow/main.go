@@ -9,6 +9,7 @@
 //	winnow serve [flags] [dir]           serve the site with the API over SQLite, as the edge does
 //	winnow demo [flags]                  fill the dev database and a CSV with demo data
 //	winnow report [flags] [FILE.csv]     the funnel and SLA report of the stored leads
+//	winnow people VERB [flags] [EMAIL]   add, list, disable, enable the dashboard's people; link
 //	winnow backtest --map M.yaml F.csv   measure the model on past leads
 //	winnow version                       print winnow's version
 //	winnow help [command]                show help
@@ -48,7 +49,7 @@ type env struct {
 var commands []*command
 
 func init() {
-	commands = []*command{backtestCmd, buildCmd, checkCmd, demoCmd, devCmd, evalCmd, initCmd, reportCmd, serveCmd, versionCmd}
+	commands = []*command{backtestCmd, buildCmd, checkCmd, demoCmd, devCmd, evalCmd, initCmd, peopleCmd, reportCmd, serveCmd, versionCmd}
 }
 
 // errUsage reports a command line that cannot be run; the usage is printed.

@@ -97,6 +97,31 @@ func TestCheckReportsSiteProblems(t *testing.T) {
 	}
 }
 
+// TestCheckReportsMarkdownProblems: check renders the Markdown of the
+// pages and the glossary as the build does, and reports a model value the
+// model lacks and a component that does not exist at their line and
+// column.
+func TestCheckReportsMarkdownProblems(t *testing.T) {
+	dir := copyContent(t)
+	edit(t, filepath.Join(dir, "pages", "about.md"), "We build Winnow on three principles.",
+		"We build Winnow on three principles, and an MQL needs {{threshold.mq}} points.")
+	edit(t, filepath.Join(dir, "stages", "sql.md"), "An SQL is qualified but not yet concrete",
+		":::heros title=x\n:::\n\nAn SQL is qualified but not yet concrete")
+	code, _, errs := runWinnow(t, "", "check", dir)
+	if code != 1 {
+		t.Errorf("winnow check = %d, want 1", code)
+	}
+	for _, want := range []string{
+		dir + `/pages/about.md:10:55: the model has no value "threshold.mq" (did you mean "threshold.mql"?)`,
+		dir + `/stages/sql.md:25:4: unknown component "heros" (did you mean "hero"?); components: `,
+		"2 problems in ",
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
 // TestCheckFailingExample raises the MQL threshold by one point: the
 // example at exactly the old threshold must fail, with what it expected
 // beside what it got.

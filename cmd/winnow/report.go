@@ -28,7 +28,11 @@ Report prints the funnel and SLA report of the leads stored by the API:
 the leads entering each stage per month, the conversions of each month's
 cohort from stage to stage, the median time in each stage, the same per
 funnel position, per source and per fit grade, and how well each stage's
-SLA was kept, with the most overdue breaches. The README's "Funnel and SLA
+SLA was kept (the first action, then the follow-ups, in the business hours
+of the team each SLA names in routing.yaml), with the most overdue
+breaches, and per owner and per team: the leads they own, their speed to
+lead, how they kept the rhythm, the leads they accepted and rejected, and
+how many became opportunities and won. The README's "Funnel and SLA
 report" says what each figure means.
 
 It reads the SQLite database of winnow dev and winnow serve (--db, default
@@ -116,6 +120,7 @@ func runReport(e *env, o reportOptions, args []string) error {
 	if err != nil {
 		return optionErr(err)
 	}
+	opts.Routing = c.Routing
 	var r *report.Report
 	if len(args) == 1 {
 		b, err := report.NewBuilder(c.Model, opts)
@@ -132,7 +137,7 @@ func runReport(e *env, o reportOptions, args []string) error {
 			return err
 		}
 		defer db.Close()
-		h, err := worker.New(worker.Config{DB: db, Model: c.Model, Now: func() time.Time { return now }, Secret: "report"})
+		h, err := worker.New(worker.Config{DB: db, Model: c.Model, Routing: c.Routing, Now: func() time.Time { return now }, Secret: "report"})
 		if err != nil {
 			return err
 		}

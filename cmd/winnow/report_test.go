@@ -16,12 +16,14 @@ import (
 	"github.com/winnowhq/winnow/worker/sqlitedb"
 )
 
-// reportDB stores two leads through the handler in a SQLite file and
-// returns its path, the id of B, the API's report for March to May 2026 at 10 May, and
-// the API's export.
+// reportDB stores two leads through the handler, with the content's
+// routing as winnow serve has it, in a SQLite file and returns its path,
+// the id of B, the API's report for March to May 2026 at 10 May, and the
+// API's export. Times are UTC; Sales development works from 08:30 to
+// 18:00 in Paris (UTC+1), Monday to Friday.
 //
-//	A: MQL 2026-03-02 09:00, contacted 12:00 (within 24 h: met)
-//	B: MQL 2026-03-05 09:00, nothing since (breached: due 03-06 09:00)
+//	A: MQL Monday 2026-03-02 09:00, contacted 12:00 (within 24 business hours: met)
+//	B: MQL Thursday 2026-03-05 09:00, nothing since (breached: due Monday 03-09 14:00)
 func reportDB(t *testing.T) (path, b string, api, export []byte) {
 	t.Helper()
 	c, diags := content.Load(os.DirFS(shippedContent), filepath.ToSlash(filepath.Clean(shippedContent))) // as winnow loads it: the same version
@@ -35,7 +37,8 @@ func reportDB(t *testing.T) (path, b string, api, export []byte) {
 	}
 	defer db.Close()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	h, err := worker.New(worker.Config{DB: db, Model: c.Model, Now: func() time.Time { return now }, AdminToken: "tok", Secret: "s"})
+	h, err := worker.New(worker.Config{DB: db, Model: c.Model, Routing: c.Routing, Now: func() time.Time { return now }, AdminToken: "tok",
+		Secret: "s"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +96,9 @@ func TestReportCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("winnow report = %d: %s", code, errs)
 	}
-	// B breached MQL's 24 h: entered 03-05 09:00, 65 d 15 h before 05-10
-	// 00:00, 64 d 15 h over. A was contacted in 3 h: 1 met, 1 breached,
+	// B breached MQL's 24 business hours: entered Thursday 03-05 09:00 (8
+	// hours that day, 9.5 on Friday, 6.5 on Monday), 65 d 15 h before
+	// 05-10 00:00, 61 d 10 h over. A was contacted in 3 h: 1 met, 1 breached,
 	// compliance 1/2. Both were created in March as MQLs: cold lead → MQL
 	// 2/2, MQL → SAL 0/2.
 	// Months and times are the model's time zone's (Europe/Paris, UTC+1
@@ -108,7 +112,7 @@ func TestReportCommand(t *testing.T) {
 		{"2026-03", "0", "0", "2", "0", "0", "0", "0", "0", "0", "0", "0"}, // entered: MQL 2
 		{"2026-03", "2", "100%", "2/2", "0%", "0/2", "-", "-", "-", "-"},   // conversions
 		{"MQL", "Sales", "development", "1d", "2", "1", "0", "1", "0", "50%"},
-		{b, "MQL", "Sales", "development", "2026-03-05", "10:00", "65d", "15h", "64d", "15h"},
+		{b, "MQL", "Sales", "development", "2026-03-05", "10:00", "65d", "15h", "61d", "10h"},
 	} {
 		if !hasRow(out, want) {
 			t.Errorf("the text report lacks a row %q:\n%s", want, out)
@@ -125,7 +129,7 @@ func TestReportCommand(t *testing.T) {
 		"stages,,2026-03,MQL,SAL,reached,2\n",
 		"stages,,2026-04,MQL,SAL,rate,\n",
 		"sla,Sales development,,MQL,,compliance,0.5\n",
-		",2026-03,MQL,,over_seconds,5583600\n", // 64 d 15 h
+		",2026-03,MQL,,over_seconds,5306400\n", // 61 d 10 h
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the CSV report lacks %q:\n%.2000s", want, out)
@@ -191,7 +195,7 @@ func TestReportCheckRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`UPDATE rollups SET cells = json_set(cells, '$."n"', 7) WHERE seg = '' AND month != 0 AND zone = 'UTC'`); err != nil {
+	if _, err := db.Exec(`UPDATE rollups SET cells = json_set(cells, '$."n"', 7) WHERE seg = '' AND part = '' AND month != 0 AND zone = 'UTC'`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

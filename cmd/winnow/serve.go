@@ -40,6 +40,11 @@ WINNOW_RATE_WINDOW, WINNOW_WEBHOOK_ATTEMPTS, WINNOW_WEBHOOK_RETRY, and
 WINNOW_MODEL_CHECK_MAX (the leads the dashboard's model check reads,
 20000 by default; 0 turns it off).
 
+The dashboard (/admin) is for the people winnow people adds to the
+database (or an admin adds on its People page), each with a role, who log
+in with a password or a login link; the admin token logs in too, as the
+break-glass admin.
+
 Rate limits and failed logins count per client address (an IPv6 client by
 its /64). Behind a reverse proxy such as nginx, every request comes from
 the proxy: name it with --trusted-proxy (or WINNOW_TRUSTED_PROXIES), a

@@ -320,9 +320,10 @@ func TestNumberAttribute(t *testing.T) {
 }
 
 // TestRouting loads a routing.yaml with every part the format has and
-// checks what it becomes, and that example leads expecting a team and an
-// owner pass: a territory's person, the next one while the first is away,
-// the whole team when no territory matches, and nobody.
+// checks what it becomes (what owners record as they work the queue
+// included), and that example leads expecting a team and an owner pass:
+// a territory's person, the next one while the first is away, the whole
+// team when no territory matches, and nobody.
 func TestRouting(t *testing.T) {
 	ar := txtar.Parse([]byte(`
 -- routing.yaml --
@@ -350,6 +351,11 @@ teams:
 territories:
   - {name: software, team: SDR, when: 'industry == "software" and size == "medium" and fit >= "D"', people: [Ana, Bo]}
   - {name: big, team: SDR, when: 'size == "large" or seats > 100'}
+accept_signal: accepted
+activities: [{name: call, label: Called}]
+reject_reasons:
+  - {name: not_ready, label: Not ready, to: new}
+  - {name: no_answer, label: Never answered, to: ""}
 -- examples/examples.yaml --
 - name: software
   at: 2026-03-02
@@ -405,6 +411,13 @@ territories:
 	if tr := r.Territory("big"); tr.When == nil || len(tr.People) != 0 || tr.Team != "SDR" {
 		t.Errorf("big = %+v", *tr)
 	}
+	if a := r.Activity("call"); r.AcceptSignal != "accepted" || a == nil || a.Label != "Called" || a.Pos.Line == 0 {
+		t.Errorf("accept signal %q, activity call %+v", r.AcceptSignal, a)
+	}
+	if rr, none := r.RejectReason("not_ready"), r.RejectReason("no_answer"); rr == nil || rr.To != "new" || rr.Label != "Not ready" ||
+		none == nil || none.To != "" {
+		t.Errorf("reject reasons %+v", r.RejectReasons)
+	}
 	for _, res := range c.Run() {
 		for _, d := range res.Diffs {
 			t.Errorf("example %q: %s: want %s, got %s (%s)", res.Example.Name, d.What, d.Want, d.Got, res.Route.Reason())
@@ -452,5 +465,35 @@ func TestDefaultForms(t *testing.T) {
 	}
 	if demo := c.Forms[1]; !reflect.DeepEqual(demo.Aliases, []string{"/signup/"}) {
 		t.Errorf("the demo form's aliases are %v", demo.Aliases)
+	}
+}
+
+// TestRoutingAlerts reads the alerts of routing.yaml: which are on, the
+// share of an attempt's time at which its owner is warned, the digest's
+// time, the quiet window, a team's own Slack webhook.
+func TestRoutingAlerts(t *testing.T) {
+	ar := txtar.Parse([]byte(`
+-- routing.yaml --
+teams:
+  - {name: SDR, slack: WINNOW_ALERT_SLACK_SDR, people: [{name: Ana, email: ana@example.com}]}
+  - {name: Marketing, people: [{name: Bo, email: bo@example.com}]}
+  - {name: AE, people: [{name: Cy, email: cy@example.com}]}
+alerts:
+  assigned: true
+  hot: {tier: hot}
+  warn: 80%
+  breach: false
+  digest: "07:30"
+  quiet: "20:00-08:00"
+`))
+	c, diags := content.Load(overlay(t, ar), "content")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	r := c.Routing
+	want := routing.Alerts{Assigned: true, HotTier: "hot", Warn: true, Digest: true, DigestAt: 7*60 + 30,
+		Quiet: routing.Quiet{Mode: routing.QuietWindow, From: 20 * 60, To: 8 * 60}}
+	if r.Alerts != want || r.Warn != 0.8 || r.WarnShare() != 0.8 || r.Team("SDR").Slack != "WINNOW_ALERT_SLACK_SDR" {
+		t.Errorf("alerts %+v, warn %v, SDR's Slack %q", r.Alerts, r.Warn, r.Team("SDR").Slack)
 	}
 }

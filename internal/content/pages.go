@@ -91,6 +91,27 @@ func Pages(fsys fs.FS, root string, drafts bool) ([]Page, qualify.Diags) {
 	return pages, l.diags
 }
 
+// ReadPage reads one page as Pages does: name is its path in fsys, under
+// pages/ ("pages/blog/a.md"). ok is false when it has a problem; drafts
+// are returned like other pages (Page.Draft). A tool that keeps the pages
+// of an earlier Pages reads again only those that changed, then checks
+// the whole list with CheckURLs.
+func ReadPage(fsys fs.FS, root, name string) (p Page, ok bool, diags qualify.Diags) {
+	l := &loader{fsys: fsys, root: root}
+	p, ok = l.page(name)
+	l.diags.Sort()
+	return p, ok, l.diags
+}
+
+// CheckURLs reports pages, and aliases of pages, that claim the same URL,
+// as Pages does; pages must be sorted by URL.
+func CheckURLs(pages []Page) qualify.Diags {
+	l := &loader{}
+	l.checkURLs(pages)
+	l.diags.Sort()
+	return l.diags
+}
+
 // PageURL returns the URL of the page at name, a path under pages/.
 func PageURL(name string) (url string, section bool) {
 	rel := strings.TrimSuffix(strings.TrimPrefix(name, PagesDir+"/"), ".md")
@@ -203,9 +224,11 @@ func CheckPages(m *qualify.Model, pages []Page) qualify.Diags {
 
 // checkURLs reports pages and aliases that claim the same URL.
 func (l *loader) checkURLs(pages []Page) {
-	claimed := map[string]string{}
+	claimed := make(map[string]string, len(pages))
 	claim := func(url, file, what string) {
-		url = strings.TrimSuffix(url, "/") + "/"
+		if !strings.HasSuffix(url, "/") {
+			url += "/"
+		}
 		if first, ok := claimed[url]; ok && first != file {
 			l.diags.Add(qualify.Pos{File: file, Line: 1, Col: 1}, what+" "+url+" is also the URL of "+first)
 			return

@@ -63,13 +63,17 @@ func (l *loader) readRouting() {
 
 func (rd *routingReader) read(body ast.Node) {
 	f, l := rd.f, rd.l
-	var zoneN, holidaysN, hoursN, teamsN, territoriesN ast.Node
+	var zoneN, holidaysN, hoursN, teamsN, territoriesN, alertsN, acceptN, activitiesN, reasonsN ast.Node
 	f.fields(body, "routing", map[string]func(ast.Node){
-		"time_zone":   func(n ast.Node) { zoneN = n },
-		"holidays":    func(n ast.Node) { holidaysN = n },
-		"hours":       func(n ast.Node) { hoursN = n },
-		"teams":       func(n ast.Node) { teamsN = n },
-		"territories": func(n ast.Node) { territoriesN = n },
+		"time_zone":      func(n ast.Node) { zoneN = n },
+		"holidays":       func(n ast.Node) { holidaysN = n },
+		"hours":          func(n ast.Node) { hoursN = n },
+		"teams":          func(n ast.Node) { teamsN = n },
+		"territories":    func(n ast.Node) { territoriesN = n },
+		"alerts":         func(n ast.Node) { alertsN = n },
+		"accept_signal":  func(n ast.Node) { acceptN = n },
+		"activities":     func(n ast.Node) { activitiesN = n },
+		"reject_reasons": func(n ast.Node) { reasonsN = n },
 	})
 	// The company's defaults, which a team may replace one by one.
 	def := routing.Calendar{Zone: time.UTC}
@@ -100,6 +104,202 @@ func (rd *routingReader) read(body ast.Node) {
 		rd.territory(item)
 	}
 	rd.shadowed()
+	if alertsN != nil {
+		rd.alerts(alertsN)
+	}
+	if acceptN != nil {
+		rd.acceptSignal(acceptN)
+	}
+	for _, item := range f.seq(activitiesN, "activities") {
+		rd.activity(item)
+	}
+	for _, item := range f.seq(reasonsN, "reject_reasons") {
+		rd.rejectReason(item)
+	}
+}
+
+// alerts reads what the owners of leads are told, and when: which alerts
+// are on, the share of an attempt's time at which its owner is warned,
+// the time of the daily digest and the quiet hours.
+func (rd *routingReader) alerts(n ast.Node) {
+	f, l, a := rd.f, rd.l, &rd.r.Alerts
+	f.fields(n, "alerts", map[string]func(ast.Node){
+		"assigned": func(n ast.Node) { a.Assigned = f.bool(n, "alerts: assigned") },
+		"breach":   func(n ast.Node) { a.Breach = f.bool(n, "alerts: breach") },
+		"hot": func(n ast.Node) {
+			if _, scalar := f.scalar(n); scalar {
+				if f.bool(n, "alerts: hot") {
+					f.err(n, "alerts: hot: name the tier or the stage that makes a lead hot, as {tier: hot, stage: opportunity}, or write false")
+				}
+				return
+			}
+			f.fields(n, "alerts: hot", map[string]func(ast.Node){
+				"tier": func(n ast.Node) {
+					a.HotTier = strings.TrimSpace(f.str(n, "alerts: hot: tier"))
+					var names []string
+					for _, t := range l.m.Tiers {
+						names = append(names, t.Name)
+					}
+					rd.known(n, "alerts: hot: tier", a.HotTier, "tier", names)
+				},
+				"stage": func(n ast.Node) {
+					a.HotStage = strings.TrimSpace(f.str(n, "alerts: hot: stage"))
+					var names []string
+					for _, s := range l.m.Stages {
+						names = append(names, s.Name)
+					}
+					rd.known(n, "alerts: hot: stage", a.HotStage, "stage", names)
+				},
+			})
+		},
+		"warn": func(n ast.Node) {
+			s, _ := f.scalar(n)
+			s = strings.TrimSpace(s)
+			switch strings.ToLower(s) {
+			case "false", "no":
+				return
+			}
+			pct, ok := strings.CutSuffix(s, "%")
+			v, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+			switch {
+			case !ok || err != nil:
+				f.err(n, "alerts: warn: "+f.describeValue(n)+" is not a share of an attempt's time like 75%, or false")
+			case v < 1 || v > 99:
+				f.err(n, "alerts: warn: "+strconv.Quote(s)+" is not between 1% and 99%: the owner is warned when that share of an attempt's time has passed")
+			default:
+				a.Warn, rd.r.Warn = true, v/100
+			}
+		},
+		"digest": func(n ast.Node) {
+			s, _ := f.scalar(n)
+			s = strings.TrimSpace(s)
+			switch strings.ToLower(s) {
+			case "false", "no", "":
+				return
+			}
+			at, ok := parseClock(s)
+			if !ok || at == routing.MinutesPerDay || len(s) != 5 {
+				f.err(n, "alerts: digest: "+f.describeValue(n)+" is not a time of day written HH:MM, like \"08:00\"")
+				return
+			}
+			a.Digest, a.DigestAt = true, at
+		},
+		"quiet": func(n ast.Node) {
+			s := strings.TrimSpace(f.str(n, "alerts: quiet"))
+			q, ok := routing.ParseQuiet(s)
+			if !ok {
+				f.err(n, "alerts: quiet: "+f.describeValue(n)+" is not "+strconv.Quote(routing.QuietOffHoursText)+
+					" (alerts wait outside the team's working hours), "+strconv.Quote(routing.QuietNeverText)+
+					" or a window of the day like \"20:00-08:00\"")
+				return
+			}
+			a.Quiet = q
+		},
+	})
+}
+
+// known reports a name that is not one of names, with the closest.
+func (rd *routingReader) known(n ast.Node, what, name, kind string, names []string) {
+	if slices.Contains(names, name) {
+		return
+	}
+	msg := what + ": unknown " + kind + " " + strconv.Quote(name)
+	if s := qualify.DidYouMean(name, names); s != "" {
+		msg += s
+	} else {
+		msg += "; " + kind + "s: " + strings.Join(names, ", ")
+	}
+	rd.f.err(n, msg)
+}
+
+// acceptSignal reads accept_signal: the model's signal that accepting a
+// lead records.
+func (rd *routingReader) acceptSignal(n ast.Node) {
+	f, m := rd.f, rd.l.m
+	name := strings.TrimSpace(f.str(n, "accept_signal"))
+	if m.SignalIndex(name) < 0 {
+		names := nameList(m.Signals, func(s *qualify.Signal) string { return s.Name })
+		f.err(n, "accept_signal: unknown signal "+strconv.Quote(name)+choices(name, "signals", names))
+		return
+	}
+	rd.r.AcceptSignal = name
+}
+
+// workName checks the name of an activity or a reject reason, which the
+// API takes and events keep: it starts with a lower-case letter and holds
+// only lower-case letters, digits and _.
+func (rd *routingReader) workName(n ast.Node, what, name string) bool {
+	if !crmWord(name, false) || name[0] < 'a' {
+		rd.f.err(n, what+" name "+strconv.Quote(name)+" must start with a lower-case letter and hold only lower-case letters, digits and _")
+		return false
+	}
+	return true
+}
+
+// activity reads an activity: an attempt owners record of acting on a
+// lead, with the label people read.
+func (rd *routingReader) activity(item ast.Node) {
+	f, r := rd.f, rd.r
+	a := routing.Activity{Pos: f.pos(item)}
+	var nameN ast.Node
+	f.fields(item, "activity", map[string]func(ast.Node){
+		"name":  func(n ast.Node) { a.Name, nameN = strings.TrimSpace(f.str(n, "activity name")), n },
+		"label": func(n ast.Node) { a.Label = strings.TrimSpace(f.str(n, "activity label")) },
+	})
+	if nameN == nil {
+		f.err(item, "activity: name is missing")
+		return
+	}
+	a.Pos = f.pos(nameN)
+	if !rd.workName(nameN, "activity", a.Name) {
+		return
+	}
+	if b := r.Activity(a.Name); b != nil {
+		f.err(nameN, "activity "+a.Name+" is already listed at "+b.Pos.String())
+		return
+	}
+	if a.Label == "" {
+		f.err(item, "activity "+a.Name+": label is missing (what people read, such as Called)")
+	}
+	r.Activities = append(r.Activities, a)
+}
+
+// rejectReason reads a reason to reject a lead: its name, the label
+// people read, and the stage it sends the lead to (to), if any.
+func (rd *routingReader) rejectReason(item ast.Node) {
+	f, r, m := rd.f, rd.r, rd.l.m
+	rr := routing.RejectReason{Pos: f.pos(item)}
+	var nameN, toN ast.Node
+	f.fields(item, "reject reason", map[string]func(ast.Node){
+		"name":  func(n ast.Node) { rr.Name, nameN = strings.TrimSpace(f.str(n, "reject reason name")), n },
+		"label": func(n ast.Node) { rr.Label = strings.TrimSpace(f.str(n, "reject reason label")) },
+		"to":    func(n ast.Node) { toN = n },
+	})
+	if nameN == nil {
+		f.err(item, "reject reason: name is missing")
+		return
+	}
+	rr.Pos = f.pos(nameN)
+	if !rd.workName(nameN, "reject reason", rr.Name) {
+		return
+	}
+	if b := r.RejectReason(rr.Name); b != nil {
+		f.err(nameN, "reject reason "+rr.Name+" is already listed at "+b.Pos.String())
+		return
+	}
+	what := "reject reason " + rr.Name
+	if rr.Label == "" {
+		f.err(item, what+": label is missing (what people read, such as Not ready to buy yet)")
+	}
+	if toN != nil && !f.isNull(toN) {
+		rr.To = strings.TrimSpace(f.str(toN, what+": to"))
+		if rr.To != "" && m.StageIndex(rr.To) < 0 {
+			names := nameList(m.Stages, func(s *qualify.Stage) string { return s.Name })
+			f.err(toN, what+": to: unknown stage "+strconv.Quote(rr.To)+choices(rr.To, "stages", names))
+			rr.To = ""
+		}
+	}
+	r.RejectReasons = append(r.RejectReasons, rr)
 }
 
 // zone reads a time zone of the IANA database, as the model's time_zone.
@@ -314,7 +514,7 @@ func spansProblem(spans []routing.Span) string {
 func (rd *routingReader) team(item ast.Node, def routing.Calendar) {
 	f, r := rd.f, rd.r
 	t := routing.Team{Pos: f.pos(item), Calendar: def}
-	var nameN, zoneN, hoursN, holidaysN, escN, peopleN ast.Node
+	var nameN, zoneN, hoursN, holidaysN, escN, peopleN, slackN ast.Node
 	f.fields(item, "team", map[string]func(ast.Node){
 		"name":        func(n ast.Node) { t.Name, nameN = strings.TrimSpace(f.str(n, "team name")), n },
 		"time_zone":   func(n ast.Node) { zoneN = n },
@@ -322,6 +522,7 @@ func (rd *routingReader) team(item ast.Node, def routing.Calendar) {
 		"holidays":    func(n ast.Node) { holidaysN = n },
 		"escalate_to": func(n ast.Node) { t.EscalateTo, escN = strings.TrimSpace(f.str(n, "escalate_to")), n },
 		"people":      func(n ast.Node) { peopleN = n },
+		"slack":       func(n ast.Node) { t.Slack, slackN = strings.TrimSpace(f.str(n, "slack")), n },
 	})
 	if nameN == nil || t.Name == "" {
 		f.err(item, "team: name is missing")
@@ -335,6 +536,11 @@ func (rd *routingReader) team(item ast.Node, def routing.Calendar) {
 		}
 	}
 	what := "team " + t.Name
+	if slackN != nil && !slackVar(t.Slack) {
+		f.err(slackN, what+": slack: "+f.describeValue(slackN)+" is not the name of an environment variable like "+
+			"WINNOW_ALERT_SLACK_SALES: the webhook's URL is a secret, kept in the environment, not in the content")
+		t.Slack = ""
+	}
 	if zoneN != nil {
 		t.Calendar.Zone = rd.zone(zoneN, what+": time_zone")
 	}
@@ -356,6 +562,21 @@ func (rd *routingReader) team(item ast.Node, def routing.Calendar) {
 	r.Teams = append(r.Teams, t)
 	rd.teamN = append(rd.teamN, nameN)
 	rd.escN = append(rd.escN, escN)
+}
+
+// slackVar reports whether name can name the environment variable of a
+// team's Slack webhook: WINNOW_ALERT_SLACK_ and capitals, digits or '_'.
+func slackVar(name string) bool {
+	rest, ok := strings.CutPrefix(name, "WINNOW_ALERT_SLACK_")
+	if !ok || rest == "" || rest == "URL" {
+		return false
+	}
+	for _, c := range rest {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // person reads a person of team t.

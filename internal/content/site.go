@@ -21,6 +21,10 @@ type Site struct {
 	Footer      []Link
 	Form        FormSettings
 	Tracking    Tracking
+	// InternalLabels shows what only the team needs on the public pages:
+	// the funnel position a page is written for and where each stage's
+	// rule is written (internal_labels: true; default off).
+	InternalLabels bool
 }
 
 // Tracking are the settings of first-party page signals and attribution:
@@ -78,10 +82,11 @@ func SiteSettings(fsys fs.FS, root string) (Site, qualify.Diags) {
 		return s, l.diags
 	}
 	f.fields(body, "site", map[string]func(ast.Node){
-		"name":        func(n ast.Node) { s.Name = f.str(n, "name") },
-		"base_url":    func(n ast.Node) { s.BaseURL = strings.TrimSuffix(f.str(n, "base_url"), "/") },
-		"language":    func(n ast.Node) { s.Language = f.str(n, "language") },
-		"description": func(n ast.Node) { s.Description = f.str(n, "description") },
+		"name":            func(n ast.Node) { s.Name = f.str(n, "name") },
+		"base_url":        func(n ast.Node) { s.BaseURL = strings.TrimSuffix(f.str(n, "base_url"), "/") },
+		"language":        func(n ast.Node) { s.Language = f.str(n, "language") },
+		"description":     func(n ast.Node) { s.Description = f.str(n, "description") },
+		"internal_labels": func(n ast.Node) { s.InternalLabels = f.bool(n, "internal_labels") },
 		"footer": func(n ast.Node) {
 			for _, item := range f.seq(n, "footer") {
 				var link Link

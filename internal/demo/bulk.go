@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/worker"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/sqlitedb"
@@ -21,8 +22,12 @@ import (
 
 // BulkOptions says what Bulk puts in a database.
 type BulkOptions struct {
-	DB      *sql.DB // migrated (worker/sqlitedb)
-	Model   *qualify.Model
+	DB    *sql.DB // migrated (worker/sqlitedb)
+	Model *qualify.Model
+	// Routing is the routing of the server that serves the database, in
+	// whose teams' calendars Count counts the report's SLA clocks; nil:
+	// wall-clock time. (An import assigns no owners.)
+	Routing *routing.Routing
 	Domains qualify.DomainClassifier // as the server that serves the database uses; nil: the core's table
 	Leads   int
 	Seed    int64
@@ -249,7 +254,7 @@ func Count(ctx context.Context, o BulkOptions) error {
 			return err
 		}
 	}
-	h, err := worker.New(worker.Config{DB: o.DB, Model: o.Model, Domains: o.Domains, Secret: secret})
+	h, err := worker.New(worker.Config{DB: o.DB, Model: o.Model, Routing: o.Routing, Domains: o.Domains, Secret: secret})
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,8 @@ var target = crm.Target{Name: "crm", Kind: crm.KindJSON, URL: "https://crm.examp
 // /api/leads at their arrival and records what sales did with POST
 // /api/leads/{id}/events, the handler's clock set to each instant, then
 // delivers the webhooks as the cron trigger would have every six hours
-// (every ten minutes while the CRM was down). Every request carries an
+// (every ten minutes while the CRM was down), and settles the alerts of
+// that past (worker.Handler.SettleAlerts). Every request carries an
 // idempotency key made of the seed and the lead's number (and the event's),
 // so a second Fill adds nothing, and one that was stopped part way through
 // completes what the first began.
@@ -145,6 +146,11 @@ func Fill(ctx context.Context, o Options) (Stats, error) {
 		if t = t.Add(step); t.After(g.end) {
 			t = g.end
 		}
+	}
+	// The year is history: nobody is to be alerted of its SLAs, nor its
+	// breaches escalated, by the server that takes the database on.
+	if _, err := h.SettleAlerts(ctx, g.end); err != nil {
+		return st, err
 	}
 	return st, nil
 }

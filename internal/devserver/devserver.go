@@ -1,9 +1,10 @@
 // Package devserver is the server of winnow dev: it builds the site,
 // serves it on a loopback address with the worker beside it (package
 // sitehttp), and watches the content and static files: every change
-// rebuilds the site and reloads the pages open in a browser, whose page
-// shows the problems of a broken build while the last good site keeps
-// being served. Run from a source checkout, it also watches the templ
+// rebuilds what it affects and reloads the pages open in a browser, whose
+// page shows the problems of a broken build while the last good site
+// keeps being served, and after a good build what its Check found: the
+// example leads that fail. Run from a source checkout, it also watches the templ
 // components: a change regenerates them, rebuilds the program and
 // restarts it on the same address.
 //
@@ -49,8 +50,11 @@ type Options struct {
 	// running one and restarts it. "" watches no templates.
 	Templates string
 	// Build builds the site into out with the base URL and the URL of the
-	// reload event stream given, printing its problems to stderr.
-	Build func(out site.Output, stderr io.Writer, baseURL, reload string) (site.Result, error)
+	// reload event stream given, printing its problems to stderr. changed
+	// are the files and directories that changed since the last build, as
+	// the watcher names them (a path in one of Watch); nil when that is
+	// not known, as for the first build, or after the watcher lost events.
+	Build func(out site.Output, stderr io.Writer, baseURL, reload string, changed []string) (site.Result, error)
 	// Worker serves the worker's paths (sitehttp.IsWorker) beside the
 	// site.
 	Worker http.Handler
@@ -58,9 +62,17 @@ type Options struct {
 	// model and pages. An error is printed; the worker keeps the last
 	// model it took.
 	Built func(site.Result) error
+	// Check, if not nil, is given every good build and returns what is
+	// wrong with it though it was built: the example leads that do not
+	// get the verdict they expect. The pages show it, and so does
+	// Stderr; "" when all is well.
+	Check func(site.Result) string
 	// AdminToken, if not "", is printed with the admin dashboard's
 	// address.
 	AdminToken string
+	// Mail, if not nil, is served under MailPath: where the alerts' emails
+	// go when they are not to be sent (a notify.Mailbox), to read them.
+	Mail http.Handler
 	// Background, if not nil, runs in its own goroutine once the server
 	// serves, until the server stops: the worker's jobs.
 	Background func(ctx context.Context)
@@ -94,6 +106,9 @@ var reloadJS []byte
 const (
 	reloadPath = "/_winnow/reload.js"
 	eventsPath = "/_winnow/events"
+	// MailPath is where Options.Mail is served: the emails that were not
+	// sent, at MailPath, and Resend's POST /emails at MailPath+"emails".
+	MailPath = "/_winnow/mail/"
 )
 
 // server serves the last good build and tells browsers about new ones.
@@ -107,6 +122,7 @@ type server struct {
 	mu       sync.Mutex
 	build    int    // the number of the last good build
 	problems string // the problems of the last build, "" when it succeeded
+	warnings string // what Check found in the last good build
 	clients  map[chan string]bool
 }
 
@@ -118,7 +134,7 @@ func Run(ctx context.Context, ln net.Listener, o Options) error {
 	d := &server{o: o, out: &site.Dir{Path: o.Out}, public: "http://" + ln.Addr().String(), clients: map[chan string]bool{},
 		started: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	d.site = sitehttp.Handler{Root: o.Out, Pages: cachepolicy.NoStore, Worker: o.Worker}
-	d.rebuild()
+	d.rebuild(nil)
 	jobs, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	watcher, err := fsnotify.NewWatcher()
@@ -144,6 +160,9 @@ func Run(ctx context.Context, ln net.Listener, o Options) error {
 	if o.AdminToken != "" {
 		fmt.Fprintf(o.Stdout, "admin dashboard: %s/admin (token %s)\n", d.public, o.AdminToken)
 	}
+	if o.Mail != nil {
+		fmt.Fprintf(o.Stdout, "alerts' emails, not sent: %s%s\n", d.public, MailPath)
+	}
 	if o.Background != nil {
 		go o.Background(jobs)
 	}
@@ -152,6 +171,9 @@ func Run(ctx context.Context, ln net.Listener, o Options) error {
 	}
 	changed := time.NewTimer(time.Hour)
 	changed.Stop()
+	// The files changed since the last build; lost says the watcher
+	// dropped events, so that what changed is not known.
+	paths, lost := map[string]bool{}, false
 	program := time.NewTimer(time.Hour)
 	program.Stop()
 	for {
@@ -176,11 +198,22 @@ func Run(ctx context.Context, ln net.Listener, o Options) error {
 				}
 				continue // generated code and goldens change with it
 			}
-			changed.Reset(80 * time.Millisecond) // let a burst of writes settle
+			paths[ev.Name] = true
+			changed.Reset(settle)
 		case err := <-watcher.Errors:
 			fmt.Fprintln(o.Stderr, "watching:", err)
+			lost = true
+			changed.Reset(settle)
 		case <-changed.C:
-			d.rebuild()
+			var list []string
+			if !lost {
+				list = make([]string, 0, len(paths))
+				for p := range paths {
+					list = append(list, p)
+				}
+			}
+			paths, lost = map[string]bool{}, false
+			d.rebuild(list)
 		case <-program.C:
 			next, err := d.rebuildProgram(ctx, o.Templates)
 			if err != nil {
@@ -257,10 +290,16 @@ func (d *server) fail(problems string) {
 	d.broadcast("problems", d.problems)
 }
 
-// rebuild builds the site and tells the browsers.
-func (d *server) rebuild() {
+// settle is how long the server waits after a change for more: an
+// editor's save is a burst of events (truncate, write, rename, chmod)
+// within a few milliseconds, and a build only reads what changed.
+const settle = 20 * time.Millisecond
+
+// rebuild builds the site and tells the browsers. changed are the paths
+// that changed since the last build, nil if not known.
+func (d *server) rebuild(changed []string) {
 	var problems strings.Builder
-	res, err := d.o.Build(d.out, io.MultiWriter(&problems, d.o.Stderr), d.public, eventsPath)
+	res, err := d.o.Build(d.out, io.MultiWriter(&problems, d.o.Stderr), d.public, eventsPath, changed)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err != nil {
@@ -278,8 +317,16 @@ func (d *server) rebuild() {
 			fmt.Fprintln(d.o.Stderr, "the API keeps its last model:", err)
 		}
 	}
-	fmt.Fprintf(d.o.Stdout, "built %d pages (%d written, %d removed) in %v\n", res.Pages, res.Written, res.Removed, res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(d.o.Stdout, "built %d pages (%d rendered, %d written, %d removed) in %v\n", res.Pages, res.Rendered, res.Written, res.Removed, res.Duration.Round(time.Millisecond))
+	d.warnings = ""
+	if d.o.Check != nil {
+		d.warnings = d.o.Check(res)
+		fmt.Fprint(d.o.Stderr, d.warnings)
+	}
 	d.broadcast("build", d.buildID())
+	if d.warnings != "" {
+		d.broadcast("warnings", d.warnings)
+	}
 }
 
 // buildID names the last good build of this process; d.mu is held.
@@ -322,6 +369,10 @@ func (d *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.events(w, r)
 		return
 	}
+	if d.o.Mail != nil && strings.HasPrefix(r.URL.Path, MailPath) {
+		d.o.Mail.ServeHTTP(w, r)
+		return
+	}
 	d.site.ServeHTTP(w, r)
 }
 
@@ -338,8 +389,11 @@ func (d *server) events(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	d.clients[c] = true
 	hello := "retry: 250\nevent: build\ndata: " + d.buildID() + "\n\n"
-	if d.problems != "" {
+	switch {
+	case d.problems != "":
 		hello += "event: problems\ndata: " + strings.ReplaceAll(strings.TrimRight(d.problems, "\n"), "\n", "\ndata: ") + "\n\n"
+	case d.warnings != "":
+		hello += "event: warnings\ndata: " + strings.ReplaceAll(strings.TrimRight(d.warnings, "\n"), "\n", "\ndata: ") + "\n\n"
 	}
 	d.mu.Unlock()
 	fmt.Fprint(w, hello)

@@ -39,9 +39,11 @@ func (s *syncWriter) String() string {
 
 // TestRun serves a site whose build copies one watched file into its
 // home page, edits the file and checks what browsers are told and
-// served: a rebuild after a good edit, the problems of a broken one while
-// the last good site is served, and recovery; the worker beside the site
-// is given each good build and runs its jobs until the server stops.
+// served, and what each build is told changed: a rebuild after a good
+// edit, the problems of a broken one while the last good site is
+// served, and recovery, then the examples a good build fails; the worker
+// beside the site is given each good build and runs its jobs until the
+// server stops.
 func TestRun(t *testing.T) {
 	dir := t.TempDir()
 	src, out := filepath.Join(dir, "src"), filepath.Join(dir, "public")
@@ -50,7 +52,14 @@ func TestRun(t *testing.T) {
 	text := filepath.Join(src, "home.txt")
 	os.WriteFile(text, []byte("one"), 0o644)
 	os.WriteFile(filepath.Join(out, "404.html"), []byte("<p>not here"), 0o644)
-	build := func(_ site.Output, stderr io.Writer, baseURL, reload string) (site.Result, error) {
+	var (
+		mu      sync.Mutex
+		changes [][]string // what each build was told changed
+	)
+	build := func(_ site.Output, stderr io.Writer, baseURL, reload string, changed []string) (site.Result, error) {
+		mu.Lock()
+		changes = append(changes, changed)
+		mu.Unlock()
 		b, err := os.ReadFile(text)
 		if err != nil {
 			return site.Result{}, err
@@ -75,8 +84,14 @@ func TestRun(t *testing.T) {
 	go func() {
 		done <- devserver.Run(ctx, ln, devserver.Options{
 			Out: out, Watch: []string{src}, Build: build,
-			Worker:     http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "worker") }),
-			Built:      func(site.Result) error { built.Add(1); return nil },
+			Worker: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "worker") }),
+			Built:  func(site.Result) error { built.Add(1); return nil },
+			Check: func(res site.Result) string {
+				if b, _ := os.ReadFile(text); string(b) == "failing" {
+					return "FAIL src/examples.yaml:3: example \"one\"\n"
+				}
+				return ""
+			},
 			AdminToken: "tok",
 			Background: func(ctx context.Context) { jobs <- ctx },
 			Stdout:     &stdout, Stderr: &stderr, Ready: ready,
@@ -183,6 +198,28 @@ func TestRun(t *testing.T) {
 	if got, want := built.Load(), int32(3); got != want {
 		t.Errorf("the worker was given %d builds, want %d", got, want)
 	}
+	// A good build whose check finds failing examples is served, and the
+	// pages are told what fails.
+	os.WriteFile(text, []byte("failing"), 0o644)
+	if e := next("build"); e != "build "+process+".4" {
+		t.Errorf("after an edit that fails an example: %q, want build %s.4", e, process)
+	}
+	if e := next("warnings"); e != `warnings FAIL src/examples.yaml:3: example "one"` {
+		t.Errorf("warnings event %q, want the failing example", e)
+	}
+	if _, body := get("/"); !strings.Contains(body, "<p>failing</p>") {
+		t.Errorf("a build with failing examples is not served: %q", body)
+	}
+	if !strings.Contains(stderr.String(), `example "one"`) {
+		t.Errorf("the failing example is not printed:\n%s", stderr.String())
+	}
+	mu.Lock()
+	for i, c := range changes {
+		if i == 0 && c != nil || i > 0 && (len(c) != 1 || c[0] != text) {
+			t.Errorf("build %d was told %q changed, want %s", i+1, c, map[bool]string{true: "nothing known", false: text}[i == 0])
+		}
+	}
+	mu.Unlock()
 
 	cancel()
 	if err := <-done; err != nil {

@@ -22,7 +22,8 @@ import (
 // Write writes the report as tables for people: the totals, the
 // funnel's entries, conversions and median times per month (then per
 // funnel position), the conversions per source and per fit grade, the SLA
-// compliance and the breaches, in the report's time zone.
+// compliance and rhythms, the breaches, and the figures per owner and per
+// team, in the report's time zone.
 func Write(w io.Writer, r *report.Report) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, a ...any) { fmt.Fprintf(tw, format, a...) }
@@ -61,6 +62,21 @@ func Write(w io.Writer, r *report.Report) error {
 		p("%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Stage, s.Owner, qualify.FormatDuration(s.WithinSeconds),
 			s.Entered, s.Met, s.Late, s.Breached, s.NotDue, percent(s.Compliance))
 	}
+	p("\nSLA rhythm: the first action, then a follow-up every so often (entries in the range; overdue: of broken, those still\n" +
+		"running past an attempt's due time; in time, late, missed: attempts)\n")
+	header(p, "stage", "every", "attempts", "kept", "broken", "overdue", "running", "in time", "late", "missed", "kept %")
+	for _, s := range r.SLA {
+		every, attempts := "-", "1"
+		if s.EverySeconds > 0 {
+			every, attempts = qualify.FormatDuration(s.EverySeconds), "no limit"
+			if s.Attempts > 0 {
+				attempts = strconv.Itoa(s.Attempts)
+			}
+		}
+		h := s.Rhythm
+		p("%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", s.Stage, every, attempts, h.Kept, h.Broken, h.Overdue, h.Running, h.OnTime,
+			h.Late, h.Missed, percent(h.Compliance))
+	}
 	p("\nBreaches: %d\n", len(r.Breaches))
 	if len(r.Breaches) > 0 {
 		header(p, "lead", "stage", "owner", "entered", "age", "over")
@@ -69,13 +85,40 @@ func Write(w io.Writer, r *report.Report) error {
 				span(float64(b.AgeSeconds)), span(float64(b.OverSeconds)))
 		}
 	}
+	for _, t := range []struct {
+		title, column string
+		rows          []report.OwnerFigures
+	}{{"owner", "owner", r.Owners}, {"team", "team", r.Teams}} {
+		p("\nTeam, by %s (owned: the leads created in the range it owns now; acted on: their entries into its team's stages in the\n"+
+			"range acted on, and the business hours to the first action)\n", t.title)
+		if len(t.rows) == 0 {
+			p("(none)\n")
+			continue
+		}
+		header(p, t.column, "owned", "acted on", "speed median", "speed p90", "rhythm kept", "accepted", "rejected", "opportunity", "won")
+		for _, o := range t.rows {
+			var reasons []string
+			for _, rc := range o.Reasons[:min(len(o.Reasons), 3)] {
+				reasons = append(reasons, fmt.Sprintf("%s %d", orNone(rc.Reason), rc.Count))
+			}
+			rejected := strconv.Itoa(o.Rejected)
+			if len(reasons) > 0 {
+				rejected += " (" + strings.Join(reasons, ", ") + ")"
+			}
+			h := o.Rhythm
+			p("%s\t%d\t%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", o.Name, o.Owned, o.FirstActions, hours(o.SpeedMedianSeconds),
+				hours(o.SpeedP90Seconds), share(h.Kept, h.Kept+h.Broken), o.Accepted, rejected, share(o.Opportunities, o.Owned),
+				share(o.Won, o.Owned))
+		}
+	}
 	return tw.Flush()
 }
 
 // WriteFlatCSV writes the report as one flat CSV table, a figure a row:
 // section, segment, month, step, to, metric, value. (Not the export of
-// leads report.ReadCSV reads.) Segments are escaped with
-// report.EscapeCell.
+// leads report.ReadCSV reads.) The sections owner and team have a person
+// or a team as their segment, and their rejections by reason (in step).
+// Segments and reasons are escaped with report.EscapeCell.
 func WriteFlatCSV(w io.Writer, r *report.Report) error {
 	cw := csv.NewWriter(w)
 	row := func(section, segment, month, step, to, metric, value string) {
@@ -119,11 +162,36 @@ func WriteFlatCSV(w io.Writer, r *report.Report) error {
 		funnel("fit", s.Value, s.Funnel)
 	}
 	for _, s := range r.SLA {
+		h := s.Rhythm
 		for _, f := range []struct {
 			metric, value string
 		}{{"within_seconds", strconv.FormatInt(s.WithinSeconds, 10)}, {"entered", itoa(s.Entered)}, {"met", itoa(s.Met)},
-			{"late", itoa(s.Late)}, {"breached", itoa(s.Breached)}, {"not_due", itoa(s.NotDue)}, {"compliance", num(s.Compliance)}} {
+			{"late", itoa(s.Late)}, {"breached", itoa(s.Breached)}, {"not_due", itoa(s.NotDue)}, {"compliance", num(s.Compliance)},
+			{"every_seconds", strconv.FormatInt(s.EverySeconds, 10)}, {"attempts", itoa(s.Attempts)},
+			{"rhythm_kept", itoa(h.Kept)}, {"rhythm_broken", itoa(h.Broken)}, {"rhythm_overdue", itoa(h.Overdue)}, {"rhythm_running", itoa(h.Running)},
+			{"attempts_on_time", itoa(h.OnTime)}, {"attempts_late", itoa(h.Late)}, {"attempts_missed", itoa(h.Missed)},
+			{"rhythm_compliance", num(h.Compliance)}} {
 			row("sla", s.Owner, "", s.Stage, "", f.metric, f.value)
+		}
+	}
+	for _, t := range []struct {
+		section string
+		rows    []report.OwnerFigures
+	}{{"owner", r.Owners}, {"team", r.Teams}} {
+		for _, o := range t.rows {
+			h := o.Rhythm
+			for _, f := range []struct {
+				metric, value string
+			}{{"owned", itoa(o.Owned)}, {"first_actions", itoa(o.FirstActions)}, {"speed_median_seconds", num(o.SpeedMedianSeconds)},
+				{"speed_p90_seconds", num(o.SpeedP90Seconds)}, {"rhythm_kept", itoa(h.Kept)}, {"rhythm_broken", itoa(h.Broken)},
+				{"rhythm_overdue", itoa(h.Overdue)}, {"rhythm_running", itoa(h.Running)}, {"attempts_on_time", itoa(h.OnTime)}, {"attempts_late", itoa(h.Late)},
+				{"attempts_missed", itoa(h.Missed)}, {"rhythm_compliance", num(h.Compliance)}, {"accepted", itoa(o.Accepted)},
+				{"rejected", itoa(o.Rejected)}, {"opportunities", itoa(o.Opportunities)}, {"won", itoa(o.Won)}} {
+				row(t.section, o.Name, "", "", "", f.metric, f.value)
+			}
+			for _, rc := range o.Reasons {
+				row(t.section, o.Name, "", report.EscapeCell(rc.Reason), "", "rejected_for", itoa(rc.Count))
+			}
 		}
 	}
 	for _, b := range r.Breaches {
@@ -208,6 +276,28 @@ func rate(c report.Conversion) string {
 		return "-"
 	}
 	return fmt.Sprintf("%s %d/%d", percent(c.Rate), c.Converted, c.Reached)
+}
+
+// share prints n of d as "25% 1/4", or "-" with nothing to divide.
+func share(n, d int) string {
+	if d == 0 {
+		return "-"
+	}
+	x := float64(n) / float64(d)
+	return fmt.Sprintf("%s %d/%d", percent(&x), n, d)
+}
+
+// hours prints seconds of business time in hours and minutes, never days
+// (a day of business hours is not a day): "26h 5m", "40m"; "-" for none.
+func hours(sec *float64) string {
+	if sec == nil {
+		return "-"
+	}
+	m := int64(*sec/60 + 0.5)
+	if m < 60 {
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dh %dm", m/60, m%60)
 }
 
 func percent(x *float64) string {

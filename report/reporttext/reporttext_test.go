@@ -35,7 +35,8 @@ func testModel() *qualify.Model {
 
 // build reports on testdata/leads.csv, an export of eight leads over
 // January to April 2026 (report's fixture, one lead with no source and
-// one whose source is a spreadsheet formula), from month from to April,
+// one whose source is a spreadsheet formula, with their owners, an
+// acceptance and a rejection), from month from to April,
 // at 10 April noon UTC, with months cut in loc.
 func build(t *testing.T, from time.Month, loc *time.Location) *report.Report {
 	t.Helper()
@@ -83,8 +84,8 @@ func golden(t *testing.T, name string, got []byte) {
 }
 
 // The report as tables, in New York's time: every section, a source
-// segment with no source, breaches, and medians of days, hours and
-// minutes.
+// segment with no source, breaches, medians of days, hours and minutes,
+// and the figures per owner and per team.
 func TestWrite(t *testing.T) {
 	loc, err := time.LoadLocation("America/New_York")
 	if err != nil {
@@ -95,7 +96,8 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "report.txt", b.Bytes())
-	for _, want := range []string{"\n(none)  ", "\nL7    MQL          SDR    2026-04-01 06:00  9d 2h   8d 2h\n"} {
+	for _, want := range []string{"\n(none)  ", "\nL7    MQL          SDR    2026-04-01 06:00  9d 2h   8d 2h\n",
+		"\nann    2      3         1h 1m         71h 15m    50% 2/4      1         1 (duplicate 1)  0% 0/2       0% 0/2\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the tables lack %q:\n%s", want, b.String())
 		}
@@ -110,7 +112,8 @@ func TestWriteFlatCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "report.csv", b.Bytes())
-	for _, want := range []string{"\nsource,'=HYPERLINK(1),2026-04,,,created,1\n", "\nbreach,L7,2026-04,MQL,,over_seconds,698400\n"} {
+	for _, want := range []string{"\nsource,'=HYPERLINK(1),2026-04,,,created,1\n", "\nbreach,L7,2026-04,MQL,,over_seconds,698400\n",
+		"\nowner,ann,,duplicate,,rejected_for,1\n", "\nteam,SDR,,,,accepted,1\n", "\nsla,SDR,,MQL,,rhythm_kept,2\n"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the table lacks %q:\n%.1500s", want, b.String())
 		}

@@ -48,8 +48,9 @@ func SetSelfURL(pc parser.Context, url string) {
 // spellings overlap, the leftmost and then the longest wins: "cold lead"
 // uses "cold lead", not "lead", even where "cold lead" is not linked
 // again. Between the words of a spelling, any white space matches, a line
-// break included. Text in headings, links, images, code and raw HTML is
-// left alone, and so is the term of the page itself (see SetSelfURL).
+// break included. Text in headings, links, images, code, raw HTML and
+// components (a hero, a feature: marketing copy, not definitions) is left
+// alone, and so is the term of the page itself (see SetSelfURL).
 // Terms are found within a run of plain text: a spelling split by markup,
 // as in "*cold* lead", is not a use.
 //
@@ -124,7 +125,8 @@ func (l *termLinker) Transform(doc *ast.Document, reader text.Reader, pc parser.
 		}
 		switch n.Kind() {
 		case ast.KindHeading, ast.KindLink, ast.KindImage, ast.KindAutoLink, KindTermLink,
-			ast.KindCodeSpan, ast.KindCodeBlock, ast.KindFencedCodeBlock, ast.KindRawHTML, ast.KindHTMLBlock:
+			ast.KindCodeSpan, ast.KindCodeBlock, ast.KindFencedCodeBlock, ast.KindRawHTML, ast.KindHTMLBlock,
+			KindDirective:
 			return ast.WalkSkipChildren, nil
 		}
 		l.linkChildren(s, n, src)

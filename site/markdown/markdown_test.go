@@ -2,6 +2,7 @@ package markdown_test
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -20,16 +21,18 @@ var update = flag.Bool("update", false, "rewrite the expected sections of testda
 // The sections of a case file. The input sections come first, in any
 // order; the expected ones follow, in this order.
 const (
-	inputSection = "input.md"
-	termsSection = "terms" // one term a line: Name|alias1,alias2|/url/|Title
-	selfSection  = "self"  // the URL of the page rendered
-	htmlSection  = "output.html"
-	tocSection   = "toc"   // one heading a line: level id text
-	linksSection = "links" // one link a line: line URL
-	idsSection   = "ids"   // one id a line
+	inputSection    = "input.md"
+	termsSection    = "terms"  // one term a line: Name|alias1,alias2|/url/|Title
+	selfSection     = "self"   // the URL of the page rendered
+	valuesSection   = "values" // one model value a line: ref value
+	htmlSection     = "output.html"
+	tocSection      = "toc"      // one heading a line: level id text
+	linksSection    = "links"    // one link a line: line URL
+	idsSection      = "ids"      // one id a line
+	problemsSection = "problems" // one problem a line: line:col: message
 )
 
-var expectedSections = []string{htmlSection, tocSection, linksSection, idsSection}
+var expectedSections = []string{htmlSection, tocSection, linksSection, idsSection, problemsSection}
 
 // TestCases renders each case of testdata and compares the result with
 // the expected sections. With -update, it rewrites them instead; on a
@@ -69,16 +72,22 @@ func runCase(t *testing.T, file string) {
 	terms := parseTerms(t, string(sections[termsSection]))
 	self := strings.TrimSpace(string(sections[selfSection]))
 
-	res, err := markdown.New(markdown.Options{Terms: terms}).Render(input, self)
-	if err != nil {
+	opts := markdown.Options{Terms: terms, Components: testComponents}
+	if v, ok := sections[valuesSection]; ok {
+		opts.Values = parseValues(string(v))
+	}
+	res, err := markdown.New(opts).Render(input, self)
+	var problems markdown.Problems
+	if err != nil && !errors.As(err, &problems) {
 		t.Fatal(err)
 	}
 	checkResult(t, input, res)
 	got := map[string][]byte{
-		htmlSection:  res.HTML,
-		tocSection:   formatTOC(res.TOC),
-		linksSection: formatLinks(res.Links),
-		idsSection:   formatIDs(res.IDs),
+		htmlSection:     res.HTML,
+		tocSection:      formatTOC(res.TOC),
+		linksSection:    formatLinks(res.Links),
+		idsSection:      formatIDs(res.IDs),
+		problemsSection: formatProblems(problems),
 	}
 
 	actual := &txtar.Archive{Comment: ar.Comment}
@@ -88,6 +97,9 @@ func runCase(t *testing.T, file string) {
 		}
 	}
 	for _, name := range expectedSections {
+		if name == problemsSection && len(got[name]) == 0 {
+			continue // a case without problems has no problems section
+		}
 		actual.Files = append(actual.Files, txtar.File{Name: name, Data: got[name]})
 	}
 	if *update {
@@ -99,6 +111,9 @@ func runCase(t *testing.T, file string) {
 	failed := false
 	for _, name := range expectedSections {
 		want, ok := sections[name]
+		if !ok && name == problemsSection && len(got[name]) == 0 {
+			continue
+		}
 		if !ok {
 			t.Errorf("%s: no %q section; run go test -update", file, name)
 			failed = true
@@ -158,6 +173,30 @@ func formatLinks(links []markdown.Link) []byte {
 		fmt.Fprintf(&b, "%d %s\n", l.Line, l.URL)
 	}
 	return b.Bytes()
+}
+
+func formatProblems(ps markdown.Problems) []byte {
+	if len(ps) == 0 {
+		return nil
+	}
+	return []byte(ps.Error() + "\n")
+}
+
+// parseValues reads a values section into a resolver that knows these
+// values only.
+func parseValues(s string) markdown.Values {
+	values := map[string]string{}
+	for line := range strings.Lines(s) {
+		if ref, v, ok := strings.Cut(strings.TrimSpace(line), " "); ok {
+			values[ref] = v
+		}
+	}
+	return func(ref string) (string, error) {
+		if v, ok := values[ref]; ok {
+			return v, nil
+		}
+		return "", fmt.Errorf("the model has no value %s", ref)
+	}
 }
 
 func formatIDs(ids []string) []byte {

@@ -66,6 +66,11 @@ func (o *outline) collect(res *Result, doc ast.Node, src []byte) {
 			res.Links = append(res.Links, Link{URL: url, Line: o.line(n)})
 		case *TermLink:
 			res.Links = append(res.Links, Link{URL: string(termHref(n.Term)), Line: o.line(n)})
+		case *DirectiveNode:
+			res.Components = append(res.Components, n.Name)
+			for _, url := range n.urls {
+				res.Links = append(res.Links, Link{URL: url, Line: o.lineAt(n.offset)})
+			}
 		}
 		return ast.WalkContinue, nil
 	})
@@ -84,6 +89,11 @@ func (o *outline) line(n ast.Node) int {
 	if pos < 0 {
 		return 1
 	}
+	return o.lineAt(pos)
+}
+
+// lineAt returns the 1-based line of the source offset pos is on.
+func (o *outline) lineAt(pos int) int {
 	if len(o.lines) == 0 {
 		o.lines = append(o.lines, 0)
 		for i, src := 0, o.src; ; {
@@ -139,6 +149,8 @@ func appendPlainText(dst []byte, n ast.Node, src []byte) []byte {
 			}
 		case *ast.AutoLink:
 			dst = append(dst, c.Label(src)...)
+		case *ModelValue:
+			dst = append(dst, c.Written()...)
 		case *ast.RawHTML, *HeadingAnchor:
 			// Not text: raw HTML is omitted, the anchor is a "#".
 		default:

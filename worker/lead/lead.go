@@ -24,9 +24,10 @@ const (
 	KindMerge      = "merge"      // another lead was merged into this one (Value: its id)
 	KindUnmerge    = "unmerge"    // a merged lead was taken out again (Value: its id)
 	KindStage      = "stage"      // the lead entered a stage: by the rules, or by an override
-	KindAssign     = "assign"     // routing gave the lead an owner (Name: the team; Value: the person, "" for nobody; Note: why)
-	KindAccept     = "accept"     // the owner took the lead on (it records the model's acceptance signal too)
-	KindReject     = "reject"     // the owner handed the lead back (Value: a reason of content/routing.yaml)
+	KindAssign     = "assign"     // routing, or a person, gave the lead an owner (Name: the team; Value: the person, "" for nobody; Note: why)
+	KindAccept     = "accept"     // the owner took the lead on (Name: the acceptance signal it records, "" for none)
+	KindReject     = "reject"     // the owner handed the lead back (Value: a reason of content/routing.yaml; Stage: where it sends the lead, "" for nowhere)
+	KindRetry      = "retry"      // a dead webhook about the lead was queued again by hand (Name: its target; Value: its id)
 )
 
 // Outcomes.
@@ -90,7 +91,9 @@ func NewState() State {
 // touch's stay; a signal keeps its latest
 // instant; a choice's answer records the signal its option names, and a
 // submission the model's form signal and the signal of the form it was
-// sent with, at the event's instant.
+// sent with, at the event's instant. Accepting a lead records the
+// acceptance signal it names; a rejection that sends the lead to a stage
+// sets it as an override does, with the rejection's reason.
 func Apply(m *qualify.Model, s *State, e *Event) {
 	if s.Answers == nil || s.Signals == nil {
 		*s = State{Answers: map[string]string{}, Signals: map[string]int64{}, Outcome: s.Outcome, Override: s.Override,
@@ -135,7 +138,12 @@ func Apply(m *qualify.Model, s *State, e *Event) {
 		if e.Stage == Open {
 			s.Outcome = ""
 		}
-	case KindOverride:
+	case KindAccept:
+		signal(e.Name)
+	case KindOverride, KindReject:
+		if e.Stage == "" {
+			break // a rejection that leaves the lead where it is
+		}
 		// It holds against the rules' stage of its instant; the stage the
 		// rules give returns the lead to them.
 		v := rules(m, s, sec)

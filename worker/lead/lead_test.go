@@ -203,6 +203,52 @@ func TestOverride(t *testing.T) {
 	}
 }
 
+// Accepting a lead records the acceptance signal it names, which makes an
+// MQL a SAL by the rules; a rejection sends the lead to its stage as an
+// override with its reason, holds against the rules as one, and a
+// rejection to no stage leaves the lead where the rules put it. Folded
+// from the events, the state is the same.
+func TestAcceptReject(t *testing.T) {
+	m := shipped(t)
+	events := []lead.Event{submission("e1", t0, ana())}
+	s := lead.Fold(m, events)
+	accept := lead.Event{ID: "e2", Kind: lead.KindAccept, Name: "sales_accepted", Actor: "jo", At: t0 + 3600_000, Recorded: t0 + 3600_000}
+	lead.Apply(m, &s, &accept)
+	events = append(events, accept)
+	if v, _ := lead.Score(m, &s, accept.At/1000); v.Stage != "SAL" || !v.ByRule {
+		t.Errorf("accepted: %s (by rule %v), want SAL by the rules", v.Stage, v.ByRule)
+	}
+	if got := s.Signals["sales_accepted"]; got != accept.At/1000 {
+		t.Errorf("sales_accepted at %d, want %d", got, accept.At/1000)
+	}
+	// An acceptance that records no signal changes nothing the model reads.
+	quiet := lead.Fold(m, events[:1])
+	lead.Apply(m, &quiet, &lead.Event{Kind: lead.KindAccept, Actor: "jo", At: t0 + 3600_000})
+	if v, _ := lead.Score(m, &quiet, t0/1000+3600); v.Stage != "MQL" || len(quiet.Signals) != 1 {
+		t.Errorf("accepted without a signal: %s, signals %v", v.Stage, quiet.Signals)
+	}
+
+	nowhere := lead.Event{ID: "e3", Kind: lead.KindReject, Value: "no_answer", Actor: "jo", At: t0 + 2*3600_000, Recorded: t0 + 2*3600_000}
+	lead.Apply(m, &s, &nowhere)
+	events = append(events, nowhere)
+	if v, _ := lead.Score(m, &s, nowhere.At/1000); v.Stage != "SAL" || s.Override != nil {
+		t.Errorf("rejected to no stage: %s, override %+v; want SAL by the rules", v.Stage, s.Override)
+	}
+	reject := lead.Event{ID: "e4", Kind: lead.KindReject, Value: "not_ready", Stage: "cold lead", Actor: "jo", At: t0 + 3*3600_000, Recorded: t0 + 3*3600_000}
+	lead.Apply(m, &s, &reject)
+	events = append(events, reject)
+	v, _ := lead.Score(m, &s, reject.At/1000)
+	if v.Stage != "cold lead" || v.ByRule || v.Verdict.Stage != "SAL" {
+		t.Errorf("rejected: %s (by rule %v, rules %s), want cold lead against the rules' SAL", v.Stage, v.ByRule, v.Verdict.Stage)
+	}
+	if o := s.Override; o == nil || o.Reason != "not_ready" || o.Actor != "jo" || o.Rules != "SAL" {
+		t.Errorf("override %+v", o)
+	}
+	if folded := lead.Fold(m, events); !reflect.DeepEqual(folded, s) {
+		t.Errorf("folded %+v\napplied %+v", folded, s)
+	}
+}
+
 // Diff names what moved: the stage, the fit, the tier and the point rules
 // gained and lost; the score decaying alone is no change.
 func TestDiff(t *testing.T) {

@@ -200,13 +200,13 @@ func InsertLead(w LeadWrite, guard string, args ...any) Stmt {
 		SQL: `INSERT INTO leads (id, idem_key, body_hash, created_at, person, visitor, version, last_event, email, email_hash,
 			input, signals, answered_at, override, outcome, scored_at, next_check_at, source, model_version, stage, fit, tier,
 			score, verdict, client_model_version, client_verdict, spam, response, rollup_gen, rollup_version, origin, campaign,
-			owner, team, due_at, alert_at)
-			SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+			owner, team, due_at, alert_at, alerted_at)
+			SELECT ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
 			WHERE NOT EXISTS (SELECT 1 FROM events WHERE idem = ?)` + guard + ` ON CONFLICT DO NOTHING`,
 		Args: append([]any{w.ID, w.IdemKey, w.BodyHash, w.CreatedAt, w.Person, w.Visitor, w.Token, w.Email, w.EmailHash,
 			input, signals, w.State.AnsweredAt, override, w.State.Outcome, w.ScoredAt, nullable(w.NextCheckAt), w.Source, w.Model,
 			w.Stage, w.Fit, w.Tier, w.Score, w.Verdict, w.ClientModel, w.Client, boolInt(w.Spam), w.Response,
-			rollupGen(w.RollupGen), w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.IdemKey}, args...),
+			rollupGen(w.RollupGen), w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.AlertedAt, w.IdemKey}, args...),
 	}
 }
 
@@ -219,10 +219,10 @@ func UpdateLead(w LeadWrite, idems []string, guard string, args ...any) Stmt {
 	q := `UPDATE leads SET version = version + 1, last_event = ?, visitor = ?, email = ?, email_hash = ?, input = ?, signals = ?,
 		answered_at = ?, override = ?, outcome = ?, scored_at = ?, next_check_at = ?, model_version = ?, stage = ?, fit = ?,
 		tier = ?, score = ?, verdict = ?, rollup_gen = ?, rollup_version = ?, origin = ?, campaign = ?, owner = ?, team = ?,
-		due_at = ?, alert_at = ? WHERE id = ? AND version = ?`
+		due_at = ?, alert_at = ?, alerted_at = ? WHERE id = ? AND version = ?`
 	vals := []any{w.Token, w.Visitor, w.Email, w.EmailHash, input, signals, w.State.AnsweredAt, override, w.State.Outcome,
 		w.ScoredAt, nullable(w.NextCheckAt), w.Model, w.Stage, w.Fit, w.Tier, w.Score, w.Verdict, rollupGen(w.RollupGen),
-		w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.ID, w.Version}
+		w.RollupVersion, w.Origin, w.Campaign, w.Owner, w.Team, nullable(w.DueAt), nullable(w.AlertAt), w.AlertedAt, w.ID, w.Version}
 	if len(idems) > 0 {
 		q += ` AND NOT EXISTS (SELECT 1 FROM events WHERE idem IN ` + in(len(idems)) + `)`
 		vals = append(vals, anys(idems)...)
@@ -255,7 +255,7 @@ func MergeLead(id string, version int64, into string, guard string, args ...any)
 				AND o.merged_into IS NULL AND o.id != leads.id) THEN '' ELSE person END
 			WHERE id = ? AND version = ? AND ` + guard, append([]any{id, version}, args...)}
 	}
-	return Stmt{`UPDATE leads SET merged_into = ?, version = version + 1, next_check_at = NULL, rollup_gen = NULL
+	return Stmt{`UPDATE leads SET merged_into = ?, version = version + 1, next_check_at = NULL, rollup_gen = NULL, due_at = NULL, alert_at = NULL
 		WHERE id = ? AND version = ? AND ` + guard,
 		append([]any{into, id, version}, args...)}
 }
@@ -355,6 +355,17 @@ type OwnerCount struct {
 	Assigned int64 // the assignments naming them since the instant asked
 }
 
+// OwnerCountsSQL is OwnerCounts' query for people people and stages
+// stages: the open leads of each from the index leads_owner (the query
+// repeats the index's condition on owner, so that SQLite may use it),
+// and their assignments since an instant from events_assign.
+func OwnerCountsSQL(people, stages int) string {
+	return `SELECT 'o', owner, count(*) FROM leads
+			WHERE owner != '' AND owner IN ` + in(people) + ` AND stage IN ` + in(stages) + ` AND outcome = '' AND merged_into IS NULL GROUP BY owner
+			UNION ALL SELECT 'a', value, count(*) FROM events
+			WHERE kind = 'assign' AND value IN ` + in(people) + ` AND at >= ? GROUP BY value`
+}
+
 // OwnerCounts counts, for each of people, the leads they own that are
 // open (in one of stages, not won or lost, not merged into another) and
 // the assignments naming them at or after since (Unix ms). People without
@@ -367,10 +378,7 @@ func (s *Store) OwnerCounts(ctx context.Context, people, stages []string, since 
 	size := max(1, (MaxParams-len(stages)-1)/2)
 	err := chunks(people, size, func(part []string) error {
 		args := append(append(anys(part), anys(stages)...), anys(part)...)
-		rows, err := s.DB.QueryContext(ctx, `SELECT 'o', owner, count(*) FROM leads
-			WHERE owner IN `+in(len(part))+` AND stage IN `+in(len(stages))+` AND outcome = '' AND merged_into IS NULL GROUP BY owner
-			UNION ALL SELECT 'a', value, count(*) FROM events
-			WHERE kind = 'assign' AND value IN `+in(len(part))+` AND at >= ? GROUP BY value`, append(args, since)...)
+		rows, err := s.DB.QueryContext(ctx, OwnerCountsSQL(len(part), len(stages)), append(args, since)...)
 		if err != nil {
 			return err
 		}

@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 )
 
 // StoredSecret returns the secret kept in the database, making and
@@ -21,32 +19,6 @@ func (s *Store) StoredSecret(ctx context.Context) (string, error) {
 	var v string
 	err := s.DB.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'secret'`).Scan(&v)
 	return v, err
-}
-
-// Sessions of the dashboard are stored by the hash of their id.
-
-// NewSession stores a session valid from created until expires.
-func (s *Store) NewSession(ctx context.Context, idHash string, created, expires int64) error {
-	_, err := s.DB.ExecContext(ctx, `INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)`, idHash, created, expires)
-	return err
-}
-
-// SessionValid reports whether a session is stored, not revoked and not
-// expired at now.
-func (s *Store) SessionValid(ctx context.Context, idHash string, now int64) (bool, error) {
-	var one int
-	err := s.DB.QueryRowContext(ctx, `SELECT 1 FROM sessions WHERE id_hash = ? AND revoked_at IS NULL AND expires_at > ?`,
-		idHash, now).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
-// RevokeSession ends a session.
-func (s *Store) RevokeSession(ctx context.Context, idHash string, now int64) error {
-	_, err := s.DB.ExecContext(ctx, `UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL`, now, idHash)
-	return err
 }
 
 // Visits are page views of visitors not known as leads yet.
@@ -91,8 +63,8 @@ func DropVisits(visitor string, guard string, args ...any) Stmt {
 // the reports: their answers and email, their person and visitor (a
 // return is a new lead), the browser's verdict, their events' answers,
 // notes and keys, the webhooks sent about them; it drops the visits,
-// rate-limit windows and sessions that have ended. It returns the number
-// of leads purged.
+// rate-limit windows, sessions and login links that have ended. It
+// returns the number of leads purged.
 func (s *Store) Purge(ctx context.Context, now, before, visitsBefore, bucketBefore int64) (int64, error) {
 	res, err := s.DB.ExecContext(ctx, `UPDATE leads SET input = '{}', email = '', email_hash = '', person = '', visitor = '',
 		client_verdict = '', body_hash = '', idem_key = 'purged:' || id, purged_at = ?
@@ -110,6 +82,7 @@ func (s *Store) Purge(ctx context.Context, now, before, visitsBefore, bucketBefo
 		{`DELETE FROM visits WHERE at < ?`, []any{visitsBefore}},
 		PurgeLimits(bucketBefore),
 		{`DELETE FROM sessions WHERE expires_at <= ?`, []any{now}},
+		{`DELETE FROM login_links WHERE expires_at <= ?`, []any{now}},
 	}
 	for _, st := range stmts {
 		if _, err := s.DB.ExecContext(ctx, st.SQL, st.Args...); err != nil {

@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/winnowhq/winnow/worker/lead"
 )
 
 // Webhook is a row of the outbox: a webhook to deliver to one target.
@@ -89,6 +93,26 @@ func (s *Store) Requeue(ctx context.Context, id string, now int64) (bool, error)
 	}
 	n, err := res.RowsAffected()
 	return n > 0, err
+}
+
+// RequeueBy puts a dead webhook back in the queue, as Requeue does, and
+// records that as an event of its lead, e (kind retry), with the
+// webhook's target (Name) and id (Value): both or neither. It reports
+// false when no dead webhook has the id.
+func (s *Store) RequeueBy(ctx context.Context, id string, e lead.Event) (bool, error) {
+	err := s.DB.QueryRowContext(ctx, `SELECT lead_id, target FROM outbox WHERE id = ? AND status = 'dead'`, id).Scan(&e.Lead, &e.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	e.Value = id
+	changed, err := s.Run(ctx, []Stmt{
+		InsertEvent(EventWrite{Event: e}, `EXISTS (SELECT 1 FROM outbox WHERE id = ? AND status = 'dead')`, id),
+		{`UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, lease_until = 0 WHERE id = ? AND status = 'dead'`, []any{e.Recorded, id}},
+	})
+	return err == nil && changed[1] > 0, err
 }
 
 // DeadWebhooks lists the newest dead webhooks, at most limit.

@@ -88,9 +88,11 @@ func NewGeneration(from RollupState, shape string) []Stmt {
 // them: [[zone, month, seg, part, {cell: n, …}], …], the cells that
 // count nothing left out, in as many parts as keep each under maxJSON
 // bytes. A row of the tally is stored in parts (part): its counts (""),
-// and the histogram of each step's stays apart ("h|" and the step, the
-// cells "h|step|bin"), which are most of its cells: a lead's change
-// rewrites the counts and the histograms it changes, not every one.
+// the histogram of each step's stays apart ("h|" and the step, the cells
+// "h|step|bin"), which are most of its cells, and the due hours of each
+// stage's running rhythms ("rn|" and the stage, the cells
+// "rn|stage|hour"), one a lead at most: a lead's change rewrites the
+// counts and the parts it changes, not every one.
 func rollupsJSON(t report.Tally) []string {
 	var items [][]byte
 	for row, cells := range t {
@@ -113,9 +115,10 @@ func rollupsJSON(t report.Tally) []string {
 }
 
 // cellPart is the part of its row a cell is stored in: "h|step" for the
-// bins of a step's histogram ("h|step|bin"), "" for the others.
+// bins of a step's histogram ("h|step|bin"), "rn|stage" for the due hours
+// of a stage's running rhythms ("rn|stage|hour"), "" for the others.
 func cellPart(k string) string {
-	if strings.HasPrefix(k, "h|") {
+	if strings.HasPrefix(k, "h|") || strings.HasPrefix(k, "rn|") {
 		if i := strings.LastIndexByte(k, '|'); i > 1 {
 			return k[:i]
 		}
@@ -265,7 +268,8 @@ func DropOldRollups(gen int64, limit int) []Stmt {
 // ReadRollups reads generation gen's rollups of zone over months from to
 // to (report.MonthKey), with the totals, and the segments of every month
 // (as empty rows of month -1, which Assemble lists segments by); without
-// stays, not the histograms of the stays (the medians).
+// stays, not the histograms of the stays (the medians) but the other
+// parts.
 func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, to int, stays bool) (report.Tally, error) {
 	t := report.Tally{}
 	var cp report.CellParser
@@ -273,7 +277,7 @@ func (s *Store) ReadRollups(ctx context.Context, gen int64, zone string, from, t
 	// are read into one map, made the size of all of them.
 	parts := ``
 	if !stays {
-		parts = ` AND part = ''`
+		parts = ` AND part NOT LIKE 'h|%'`
 	}
 	rows, err := s.DB.QueryContext(ctx, `SELECT month, seg, cells FROM rollups WHERE gen = ? AND zone = ?
 		AND (month BETWEEN ? AND ? OR month = 0)`+parts+` ORDER BY month, seg, part`, gen, zone, from, to)
@@ -426,8 +430,8 @@ func (s *Store) Overdue(ctx context.Context, gen int64, from, to, now time.Time,
 // the table (Row, rowid) are after from and at most to, in that order (a
 // walk of the table, not a look-up per lead), with what the report and
 // the export read of them: id, creation, source, spam, stage, fit, tier,
-// score, model, origin, campaign, version and the events the report reads
-// (ReportEvents), and, with answers, the answers (else only where the
+// score, model, origin, campaign, owner, team, version and the events the
+// report reads (ReportEvents), and, with answers, the answers (else only where the
 // origin must be worked out from them). It does not read the verdict, the
 // signals or anything else a write needs.
 func (s *Store) LeadsBetween(ctx context.Context, from, to int64, answers bool) ([]Lead, error) {
@@ -441,14 +445,22 @@ func (s *Store) LastRow(ctx context.Context) (int64, error) {
 	return n.Int64, err
 }
 
-func (s *Store) reportLeads(ctx context.Context, answers bool, where string, args ...any) ([]Lead, error) {
+// reportLeadsSQL is the query of reportLeads.
+func reportLeadsSQL(answers bool, where string) string {
 	input := `input`
 	if !answers {
 		input = `CASE WHEN origin IS NULL THEN input ELSE '' END`
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT rowid, id, created_at, source, spam, model_version, stage, fit, tier, score, origin, campaign,
-		version, coalesce(rollup_gen, -1), `+input+`, coalesce(report_events, `+reportEvents+`)
-		FROM leads WHERE `+where, args...)
+	return `SELECT rowid, id, created_at, source, spam, model_version, stage, fit, tier, score, origin, campaign,
+		version, coalesce(rollup_gen, -1), outcome, owner, team, coalesce(due_at, 0), ` + input + `, coalesce(report_events, ` + reportEvents + `)
+		FROM leads WHERE ` + where
+}
+
+// reportLeads reads the leads where holds (a condition, then an order and
+// a limit if any), in the order it gives, with what the report reads of
+// them (see LeadsBetween), their owner and when their next attempt is due.
+func (s *Store) reportLeads(ctx context.Context, answers bool, where string, args ...any) ([]Lead, error) {
+	rows, err := s.DB.QueryContext(ctx, reportLeadsSQL(answers, where), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +472,7 @@ func (s *Store) reportLeads(ctx context.Context, answers bool, where string, arg
 		var origin, campaign, own sql.NullString
 		var in string
 		if err := rows.Scan(&l.Row, &l.ID, &l.CreatedAt, &l.Source, &spam, &l.Model, &l.Stage, &l.Fit, &l.Tier, &l.Score,
-			&origin, &campaign, &l.Version, &l.RollupGen, &in, &own); err != nil {
+			&origin, &campaign, &l.Version, &l.RollupGen, &l.State.Outcome, &l.Owner, &l.Team, &l.DueAt, &in, &own); err != nil {
 			return nil, err
 		}
 		l.Spam = spam != 0
@@ -562,15 +574,19 @@ func (s *Store) StaleReportEvents(ctx context.Context) ([]string, error) {
 // worker.reportEvent), and merges, which say that a lead has others'
 // events. The kind is no condition of the index (+kind): a lead's events
 // are few, the events of one kind many.
-const reportKinds = `+e.kind IN ('stage', 'outcome', 'activity', 'signal', 'answers', 'override', 'merge')`
+const reportKinds = `+e.kind IN ('stage', 'outcome', 'activity', 'accept', 'reject', 'signal', 'answers', 'override', 'merge')`
 
 // reportEvent is what the report reads of an event e, as one text: kind,
-// stage, actor, source, at, recorded_at, by_rule and rowid, separated by
-// char(31) (which the texts never hold: it is replaced), the events of a
-// lead by char(30). All of it is in the index events_lead: a lead's
+// stage (a rejection's reason, its value, instead), actor, source, at,
+// recorded_at, by_rule and rowid, separated by char(31) (which the texts
+// never hold: it is replaced), the events of a lead by char(30). All of
+// it but a rejection's reason is in the index events_lead: a lead's
 // events are one look-up in the index, and the lead and its events one
-// row of the query, not one a lead and one an event.
-const reportEvent = `e.kind || char(31) || e.stage || char(31) || replace(replace(e.actor, char(30), ' '), char(31), ' ') ||
+// row of the query, not one a lead and one an event; the few rejections
+// read their reason from their row, by rowid.
+const reportEvent = `e.kind || char(31) || CASE e.kind WHEN 'reject' THEN
+		(SELECT replace(replace(v.value, char(30), ' '), char(31), ' ') FROM events v WHERE v.rowid = e.rowid) ELSE e.stage END ||
+	char(31) || replace(replace(e.actor, char(30), ' '), char(31), ' ') ||
 	char(31) || replace(replace(e.source, char(30), ' '), char(31), ' ') || char(31) || e.at || char(31) || e.recorded_at ||
 	char(31) || e.by_rule || char(31) || e.rowid`
 
@@ -593,6 +609,9 @@ func parseReportEvents(evs []lead.Event, text, id string) ([]lead.Event, error) 
 			}
 		}
 		e := lead.Event{Lead: id, Kind: f[0], Stage: f[1], Actor: f[2], Source: f[3], ByRule: f[6] == "1"}
+		if e.Kind == lead.KindReject {
+			e.Stage, e.Value = "", f[1]
+		}
 		var err1, err2, err3 error
 		e.At, err1 = strconv.ParseInt(f[4], 10, 64)
 		e.Recorded, err2 = strconv.ParseInt(f[5], 10, 64)

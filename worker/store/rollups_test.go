@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +92,38 @@ func TestCountLeadsAllOrNothing(t *testing.T) {
 	// Counted leads are not read again; the cursor pages on.
 	if rest, err := s.Uncounted(ctx, gen, nil, 10); err != nil || len(rest) != 0 {
 		t.Errorf("after counting, %d leads uncounted (%v)", len(rest), err)
+	}
+}
+
+// What the report reads of a lead's events is read from the index
+// events_lead alone, whatever the number of events, but for a rejection's
+// reason: the rejections' rows are read by rowid.
+func TestReportEventsFromIndex(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlitedb.Open(ctx, filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := store.KeepReportEvents("lead", "1 = 1")
+	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+st.SQL, st.Args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	got := strings.Join(plan, "\n")
+	for _, want := range []string{"SEARCH e USING COVERING INDEX events_lead (lead_id=?)", "SEARCH v USING INTEGER PRIMARY KEY (rowid=?)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the plan lacks %q:\n%s", want, got)
+		}
 	}
 }

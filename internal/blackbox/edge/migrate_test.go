@@ -5,12 +5,17 @@ package edge_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"math"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -32,7 +37,7 @@ import (
 // with 0004) migrates forward in D1 with `wrangler d1 migrations apply`,
 // as migrateD1 checks.
 func TestMigrateD1From0004(t *testing.T) {
-	migrateD1(t, "schema-0004.sql.gz", "0005_recent.sql", nil,
+	migrateD1(t, "schema-0004.sql.gz", "0005_recent.sql", nil, nil,
 		"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql")
 }
 
@@ -46,7 +51,7 @@ func TestMigrateD1From0005(t *testing.T) {
 			t.Errorf("lead %s of the previous release owns %q of %q after migrating, want nobody", id, l.Owner, l.Team)
 		}
 	}
-	d := migrateD1(t, "schema-0005.sql.gz", "0006_owner.sql", unowned,
+	d := migrateD1(t, "schema-0005.sql.gz", "0006_owner.sql", nil, unowned,
 		"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql", "0005_recent.sql")
 
 	// A new MQL in Germany: Sales development, territory dach.
@@ -70,16 +75,74 @@ func TestMigrateD1From0005(t *testing.T) {
 	}
 }
 
+// The database of the release before accounts (worker/testdata/
+// schema-0006.sql.gz), with a dashboard session of the admin token,
+// migrates to 0007 in D1, as migrateD1 checks; the session is the admin
+// token's and still opens the dashboard; the admin token logs in; nobody
+// has an account.
+func TestMigrateD1From0006(t *testing.T) {
+	cookie := strings.Repeat("Ab3_", 10) + "xyz"
+	session := func(t *testing.T, old *sql.DB) {
+		start := time.Now().Add(-time.Hour)
+		if _, err := old.Exec(`INSERT INTO sessions (id_hash, created_at, expires_at) VALUES (?, ?, ?)`,
+			oldSessionID(blackbox.HashSecret, blackbox.AdminToken, cookie), start.UnixMilli(), start.Add(12*time.Hour).UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := migrateD1(t, "schema-0006.sql.gz", "0007_accounts.sql", session, nil,
+		"0001_init.sql", "0002_secret_sessions.sql", "0003_lifecycle.sql", "0004_rollups.sql", "0005_recent.sql", "0006_owner.sql")
+
+	page := func(c *http.Client, req *http.Request) string {
+		t.Helper()
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.Status + "\n" + string(b)
+	}
+	req, _ := http.NewRequest("GET", d.URL+"/admin", nil)
+	req.AddCookie(&http.Cookie{Name: "winnow_admin", Value: cookie})
+	if p := page(http.DefaultClient, req); !strings.Contains(p, `<span class="vh">Signed in as </span>admin</a>`) {
+		t.Errorf("the session stored before migrating does not open the dashboard in D1:\n%.1500s", p)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	login, _ := http.NewRequest("POST", d.URL+"/admin/login", strings.NewReader(url.Values{"token": {blackbox.AdminToken}}.Encode()))
+	login.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if p := page(c, login); !strings.Contains(p, "Funnel overview") || !strings.Contains(p, `action="/admin/logout"`) {
+		t.Errorf("the admin token does not log in after migrating in D1:\n%.1500s", p)
+	}
+	people, _ := http.NewRequest("GET", d.URL+"/admin/people", nil)
+	if p := page(c, people); !strings.Contains(p, "Nobody has an account yet.") || !strings.Contains(p, "It has 2 open sessions.") {
+		t.Errorf("the people page after migrating in D1:\n%.3000s", p)
+	}
+}
+
+// oldSessionID is the hash under which the releases before accounts
+// stored a dashboard session whose cookie holds id (see worker's
+// TestMigrateFrom0006).
+func oldSessionID(secret, token, id string) string {
+	k := hmac.New(sha256.New, []byte(secret))
+	k.Write([]byte("winnow admin session\x00" + token))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte("session\x00" + id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
 // migrateD1 makes a local D1 with the migrations (previous) and rows of
-// the release that filled dump, applies this release's migrations as a
-// deployment does (the first of them named first) and checks that every
+// the release that filled dump (after prepare, if any, adds to them),
+// applies this release's migrations as a deployment does (the first of
+// them named first) and checks that every
 // lead, event, score row and webhook is kept; that each lead is served as
 // it was stored (and as served checks it); that after the scheduled work
 // re-scores the due ones at an instant, each stands exactly as the same
 // database migrated and re-scored natively at that instant, assignments
 // included; and that the report is counted anew. It returns the worker,
 // running.
-func migrateD1(t *testing.T, dump, first string, served func(*testing.T, string, leadView), previous ...string) *wrangler.Dev {
+func migrateD1(t *testing.T, dump, first string, prepare func(*testing.T, *sql.DB), served func(*testing.T, string, leadView),
+	previous ...string) *wrangler.Dev {
 	t.Helper()
 	root := repoRoot(t)
 	for _, f := range []string{"build/edge/worker.mjs", "build/edge/app.wasm"} {
@@ -92,7 +155,7 @@ func migrateD1(t *testing.T, dump, first string, served func(*testing.T, string,
 	counts := `SELECT (SELECT count(*) FROM leads) AS leads, (SELECT count(*) FROM events) AS events,
 		(SELECT count(*) FROM scores) AS scores, (SELECT count(*) FROM outbox) AS outbox`
 	oldPath := filepath.Join(dir, "old.db")
-	old, persist, want := previousD1(t, root, dir, dump, oldPath, counts, previous...)
+	old, persist, want := previousD1(t, root, dir, dump, oldPath, counts, prepare, previous...)
 
 	// This release's migrations, as a deployment applies them.
 	out := d1(t, root, "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist)
@@ -192,12 +255,16 @@ func migrateD1(t *testing.T, dump, first string, served func(*testing.T, string,
 
 // previousD1 makes a local D1 (its state in dir) with the previous
 // release's migrations (names, of worker/migrations) holding the rows of
-// the database it filled (worker/testdata/dump, restored at oldPath), and
+// the database it filled (worker/testdata/dump, restored at oldPath, then
+// given to prepare if not nil), and
 // returns that database, the D1's state directory and the counts q reads
 // of both, which must agree on 80 leads.
-func previousD1(t *testing.T, root, dir, dump, oldPath, q string, names ...string) (*sql.DB, string, [4]int) {
+func previousD1(t *testing.T, root, dir, dump, oldPath, q string, prepare func(*testing.T, *sql.DB), names ...string) (*sql.DB, string, [4]int) {
 	t.Helper()
 	old := dbtest.Restore(t, filepath.Join(root, "worker/testdata", dump), oldPath)
+	if prepare != nil {
+		prepare(t, old)
+	}
 	rowsSQL := filepath.Join(dir, "rows.sql")
 	f, err := os.Create(rowsSQL)
 	if err != nil {
