@@ -294,4 +294,3 @@ func shortDuration(sec int64) string {
 	}
 	return strconv.FormatInt(sec, 10) + "s"
 }
-
