@@ -716,7 +716,7 @@ func TestOpenAPIExchanges(t *testing.T) {
 	// the queues they are worked from.
 	eve := map[string]any{"fields": map[string]any{"name": "Eve Adams", "email": "eve@northwind.io", "company": "Northwind",
 		"company_size": "201-1000", "industry": "software", "role": "marketing", "seniority": "director", "country": "DE",
-		"request": "newsletter", "consent": true}, "idempotency_key": "openapi-0009"}
+		"request": "newsletter", "consent": true}, "idempotency_key": "openapi-0012"}
 	eveID := do(jsonCall("POST", "/api/leads", nil, eve, 201)).json(t)["id"].(string)
 	eveEvents := "/api/leads/" + eveID + "/events"
 	do(jsonCall("POST", eveEvents, adminBearer, map[string]any{"activity": "call", "note": "left a voicemail", "actor": "jo@example.com"}, 201))
