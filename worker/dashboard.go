@@ -206,7 +206,7 @@ func (h *Handler) overview(ctx context.Context) (templates.AdminOverview, error)
 		}
 		o.SLA = append(o.SLA, row)
 	}
-	o.Owners, o.Teams = ownerRows(rep.Owners), ownerRows(rep.Teams)
+	o.Owners, o.Teams = h.ownerRows(rep.Owners), h.ownerRows(rep.Teams)
 	o.BreachCount = rep.BreachesTotal
 	shown := rep.Breaches
 	who, err := h.leadNames(ctx, shown)
@@ -228,8 +228,8 @@ func rhythmFigures(r report.Rhythm) templates.RhythmFigures {
 }
 
 // ownerRows lays out the figures of owners or teams, with the three most
-// frequent reasons for rejecting.
-func ownerRows(owners []report.OwnerFigures) []templates.OwnerRow {
+// frequent reasons for rejecting, by their labels.
+func (h *Handler) ownerRows(owners []report.OwnerFigures) []templates.OwnerRow {
 	var out []templates.OwnerRow
 	for _, o := range owners {
 		row := templates.OwnerRow{Name: o.Name, Owned: o.Owned, SpeedMedian: businessHours(o.SpeedMedianSeconds),
@@ -237,7 +237,7 @@ func ownerRows(owners []report.OwnerFigures) []templates.OwnerRow {
 			Opportunities: o.Opportunities, Won: o.Won}
 		var reasons []string
 		for _, r := range o.Reasons[:min(len(o.Reasons), 3)] {
-			reasons = append(reasons, cmp.Or(r.Reason, "no reason")+" "+strconv.Itoa(r.Count))
+			reasons = append(reasons, cmp.Or(h.rejectLabel(r.Reason), "no reason")+" "+strconv.Itoa(r.Count))
 		}
 		row.Reasons = strings.Join(reasons, ", ")
 		out = append(out, row)

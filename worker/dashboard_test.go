@@ -500,7 +500,7 @@ func TestDashboardTeam(t *testing.T) {
 	f.postEvent(t, ids[0], map[string]string{"activity": "contacted", "actor": "Anna Schmidt"})
 	f.handle(t, ids[0], "Anna Schmidt", "")
 	f.clock.Advance(30 * time.Minute)
-	f.handle(t, ids[2], "Lukas Weber", "not_my_territory")
+	f.handle(t, ids[2], "Lukas Weber", "no_answer")
 	f.clock.Advance(30 * time.Minute)
 
 	b := newAdminBrowser(t, f.srv.URL)
@@ -512,8 +512,8 @@ func TestDashboardTeam(t *testing.T) {
 	// 31 minutes; the team's median is the mean of 30 and 60 minutes.
 	for row, want := range map[string]string{
 		"Leads by owner: Anna Schmidt":     "2 | 31m | 31m | – | 1 | 0 | 0% (0 of 2) | 0% (0 of 2)",
-		"Leads by owner: Lukas Weber":      "1 | 1h 1m | 1h 1m | – | 0 | 1 (not_my_territory 1) | 0% (0 of 1) | 0% (0 of 1)",
-		"Leads by team: Sales development": "3 | 46m | 1h 1m | – | 1 | 1 (not_my_territory 1) | 0% (0 of 3) | 0% (0 of 3)",
+		"Leads by owner: Lukas Weber":      "1 | 1h 1m | 1h 1m | – | 0 | 1 (Never answered 1) | 0% (0 of 1) | 0% (0 of 1)",
+		"Leads by team: Sales development": "3 | 46m | 1h 1m | – | 1 | 1 (Never answered 1) | 0% (0 of 3) | 0% (0 of 3)",
 		// Three entries into MQL, their rhythms running: Anna's first and
 		// Lukas's were acted on in time, her second is not due yet.
 		"Follow-up rhythm: MQL": "2d 0h | 5 | 0 | 0 | 3 | 2 | 0 | 0 | –",
@@ -535,7 +535,7 @@ func TestDashboardTeam(t *testing.T) {
 	rows = tableRows(b.get(t, "/admin").body)
 	for row, want := range map[string]string{
 		"Leads by owner: Anna Schmidt": "2 | 31m | 31m | 0% (0 of 1) | 1 | 0 | 0% (0 of 2) | 0% (0 of 2)",
-		"Leads by owner: Lukas Weber":  "1 | 1h 1m | 1h 1m | – | 0 | 1 (not_my_territory 1) | 0% (0 of 1) | 0% (0 of 1)",
+		"Leads by owner: Lukas Weber":  "1 | 1h 1m | 1h 1m | – | 0 | 1 (Never answered 1) | 0% (0 of 1) | 0% (0 of 1)",
 		"Follow-up rhythm: MQL":        "2d 0h | 5 | 0 | 1 (1 overdue) | 2 | 2 | 0 | 1 | 0% (0 of 1)",
 		"SLA compliance: MQL":          "Sales development | 1d 0h | 3 | 2 | 0 | 1 | 0 | 67%",
 	} {
