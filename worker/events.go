@@ -452,38 +452,32 @@ func (h *Handler) fact(m *qualify.Model, in *factJSON, l store.Lead, now time.Ti
 	return e, errs
 }
 
-func signalNames(m *qualify.Model) string {
-	names := make([]string, len(m.Signals))
-	for i, s := range m.Signals {
-		names[i] = s.Name
+// joinNames lists the names of items, as name gives each, joined by
+// commas: what an error names as the options.
+func joinNames[T any](items []T, name func(*T) string) string {
+	names := make([]string, len(items))
+	for i := range items {
+		names[i] = name(&items[i])
 	}
 	return strings.Join(names, ", ")
 }
 
+func signalNames(m *qualify.Model) string {
+	return joinNames(m.Signals, func(s *qualify.Signal) string { return s.Name })
+}
+
 func reasonNames(m *qualify.Model) string {
-	names := make([]string, len(m.CloseReasons))
-	for i, r := range m.CloseReasons {
-		names[i] = r.Name
-	}
-	return strings.Join(names, ", ")
+	return joinNames(m.CloseReasons, func(r *qualify.CloseReason) string { return r.Name })
 }
 
 // rejectNames lists the names of the reject reasons of r.
 func rejectNames(r *routing.Routing) string {
-	names := make([]string, len(r.RejectReasons))
-	for i, rr := range r.RejectReasons {
-		names[i] = rr.Name
-	}
-	return strings.Join(names, ", ")
+	return joinNames(r.RejectReasons, func(rr *routing.RejectReason) string { return rr.Name })
 }
 
 // peopleNames lists the names of the people of t.
 func peopleNames(t *routing.Team) string {
-	names := make([]string, len(t.People))
-	for i, p := range t.People {
-		names[i] = p.Name
-	}
-	return strings.Join(names, ", ")
+	return joinNames(t.People, func(p *routing.Person) string { return p.Name })
 }
 
 // reassignTeam is the team whose people a lead may be handed to: the

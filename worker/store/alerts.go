@@ -63,6 +63,7 @@ func (s *Store) AlertLeads(ctx context.Context, at int64, limit int) ([]string, 
 		ORDER BY alert_at LIMIT ?`, at, limit)
 }
 
+// ids reads the ids a query of one column gives, in its order.
 func (s *Store) ids(ctx context.Context, q string, args ...any) ([]string, error) {
 	rows, err := s.DB.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -263,21 +263,8 @@ func MergeLead(id string, version int64, into string, guard string, args ...any)
 // DueLeads lists the leads whose verdict time alone may have changed by
 // at (Unix ms), the most overdue first, at most limit.
 func (s *Store) DueLeads(ctx context.Context, at int64, limit int) ([]string, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM leads WHERE next_check_at <= ? AND merged_into IS NULL
+	return s.ids(ctx, `SELECT id FROM leads WHERE next_check_at <= ? AND merged_into IS NULL
 		ORDER BY next_check_at LIMIT ?`, at, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // MovePerson gives person, held by lead from, to lead to (which has

@@ -553,21 +553,8 @@ func KeepReportEvents(id, guard string, args ...any) Stmt {
 // than their events give (at most 100), for a check: it reads every
 // lead's events.
 func (s *Store) StaleReportEvents(ctx context.Context) ([]string, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM leads WHERE report_events IS NOT NULL
+	return s.ids(ctx, `SELECT id FROM leads WHERE report_events IS NOT NULL
 		AND report_events IS NOT `+reportEvents+` LIMIT 100`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // reportKinds are the kinds of the events the report reads (see
