@@ -316,6 +316,7 @@ type QueueRow struct {
 	Overdue            bool
 	Attempts           string   // the attempts made in the stage of those asked: "2 of 5"
 	People             []Option // whom it may be handed to: the other people of its team
+	Accepted           bool     // its owner took it on already: no Accept button
 }
 
 // LeadWork is the forms that work one lead.
@@ -324,7 +325,9 @@ type LeadWork struct {
 	Name   string   // the lead's name, which names its forms' controls
 	Key    string   // what makes the ids of its controls unique on the page
 	People []Option // whom it may be handed to: the other people of its team
-	Forms  WorkForms
+	// Accepted says the lead was taken on already: it offers no Accept.
+	Accepted bool
+	Forms    WorkForms
 }
 
 // WorkForms is what the forms that work leads offer, from the content,

@@ -335,7 +335,8 @@ func (h *Handler) leadPage(w http.ResponseWriter, r *http.Request, p templates.A
 		v.WorkNote = "You can read this lead; working it takes the sales or the admin role."
 	default:
 		v.Work = &templates.LeadWork{ID: l.ID, Name: v.Heading, Key: "lead", People: h.reassignOptions(l.Team, l.Owner, l.Stage),
-			Forms: h.workForms(p.CSRF, leadURL(l.ID))}
+			Accepted: slices.ContainsFunc(l.Events, func(e eventOut) bool { return e.Kind == lead.KindAccept }),
+			Forms:    h.workForms(p.CSRF, leadURL(l.ID))}
 	}
 	p.Title = v.Heading
 	h.adminRender(w, r, http.StatusOK, p, templates.AdminLeadView(v))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/winnowhq/winnow/report"
 	"github.com/winnowhq/winnow/routing"
 	"github.com/winnowhq/winnow/templates"
+	"github.com/winnowhq/winnow/worker/lead"
 	"github.com/winnowhq/winnow/worker/store"
 )
 
@@ -187,7 +189,7 @@ func (h *Handler) queuePage(w http.ResponseWriter, r *http.Request, p templates.
 	}
 	for _, l := range qp.leads {
 		row := templates.QueueRow{ID: l.ID, URL: leadURL(l.ID), Name: templates.LeadName(l.name, l.company), Stage: l.Stage,
-			Tier: l.Tier, Fit: l.Fit, Owner: l.Owner, Overdue: l.overdue, Attempts: attempts(l)}
+			Tier: l.Tier, Fit: l.Fit, Owner: l.Owner, Overdue: l.overdue, Attempts: attempts(l), Accepted: accepted(l.ReportEvents)}
 		if !l.due.IsZero() {
 			row.Due, row.DueISO = l.due.In(o.zone).Format("Mon 2 Jan 15:04 MST"), l.due.UTC().Format(time.RFC3339)
 			row.DueIn = "in " + workSpan(l.off)
@@ -234,6 +236,11 @@ func queueChoices(r *routing.Routing) []templates.OptionGroup {
 // attempts says how many attempts of its stage's rhythm a lead had: "2
 // of 5" (those past the last asked for count as it), "3 made" without a
 // limit, "–" for a stage without a rhythm.
+// accepted reports whether a lead's events hold an acceptance.
+func accepted(events []lead.Event) bool {
+	return slices.ContainsFunc(events, func(e lead.Event) bool { return e.Kind == lead.KindAccept })
+}
+
 func attempts(l queueLead) string {
 	switch {
 	case !l.rhythm:

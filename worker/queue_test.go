@@ -136,7 +136,16 @@ func TestWorkAccept(t *testing.T) {
 		t.Errorf("signals %v lack sales_accepted", l.Signals)
 	}
 	wantPage(t, b.get(t, p.header.Get("Location")), 200, "Accepted Ana Maria Souza, Northwind Software: it is in SAL, owned by Anna Schmidt.")
-	wantPage(t, b.get(t, "/admin/leads/"+id), 200, "Accepted the lead (signal: Sales accepted the lead)", "<td data-label=\"Who\">admin</td>")
+	leadPage := b.get(t, "/admin/leads/"+id)
+	wantPage(t, leadPage, 200, "Accepted the lead (signal: Sales accepted the lead)", "<td data-label=\"Who\">admin</td>")
+	// A lead taken on is not offered for acceptance again, on its page or
+	// in the queue.
+	if strings.Contains(leadPage.body, `value="accept"`) {
+		t.Error("the lead page offers to accept a lead accepted already")
+	}
+	if q := b.get(t, "/admin/queue?owner=Anna+Schmidt"); strings.Contains(q.body, `value="accept"`) {
+		t.Error("the queue offers to accept a lead accepted already")
+	}
 }
 
 // Rejecting a lead with the reason not_ready sends it back to cold lead,
