@@ -333,7 +333,11 @@ type LeadWork struct {
 // WorkForms is what the forms that work leads offer, from the content,
 // and what they post with.
 type WorkForms struct {
-	CSRF       string
+	CSRF string
+	// Key is made anew for each page: each form posts it with its fact,
+	// and the lead's events keep it, so that a form sent twice (a double
+	// click, a resend after a lost answer) records one event.
+	Key        string
 	Back       string   // the page to come back to after a post
 	Activities []Option // what an owner records of acting on a lead
 	Reasons    []Option // why an owner rejects a lead; none: leads cannot be rejected

@@ -533,7 +533,7 @@ func adminLeadWork() templates.AdminLead {
 // adminQueue is a person's queue of three leads: one overdue, one due,
 // one with nothing due, on the second of three pages.
 func adminQueue() templates.AdminQueue {
-	work := templates.WorkForms{CSRF: "csrf-token", Back: "/admin/queue?owner=Anna+Schmidt&page=2",
+	work := templates.WorkForms{CSRF: "csrf-token", Key: "k3y-of-the-page", Back: "/admin/queue?owner=Anna+Schmidt&page=2",
 		Activities: []templates.Option{{Value: "contacted", Label: "Contacted"}, {Value: "call", Label: "Called"}},
 		Reasons:    []templates.Option{{Value: "not_ready", Label: "Not ready to buy yet (to cold lead)"}, {Value: "no_answer", Label: "Never answered"}},
 		Stages:     []templates.Option{{Value: "cold lead", Label: "cold lead (Cold lead)"}, {Value: "MQL", Label: "MQL (Marketing qualified lead)"}}}

@@ -2,6 +2,8 @@ package worker
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -267,7 +269,9 @@ func workSpan(d time.Duration) string {
 // the reasons to reject and the model's stages; they post csrf and come
 // back to back.
 func (h *Handler) workForms(csrf, back string) templates.WorkForms {
-	f := templates.WorkForms{CSRF: csrf, Back: back}
+	var b [12]byte
+	rand.Read(b[:])
+	f := templates.WorkForms{CSRF: csrf, Back: back, Key: base64.RawURLEncoding.EncodeToString(b[:])}
 	for _, name := range h.activities() {
 		label := h.activityLabel(name)
 		if name == report.Contacted && label == name {
@@ -421,13 +425,39 @@ func (h *Handler) workLead(w http.ResponseWriter, r *http.Request, p templates.A
 		h.adminMessageBack(w, r, http.StatusBadRequest, "The lead was not changed", refusal.Message+".", back)
 		return
 	}
+	// The form's key makes a form sent twice one event; sent again with
+	// other answers (a page kept open since), it is refused.
+	ev := store.EventWrite{Event: e}
+	if k := f.Get("key"); validKey(k) {
+		ev.Idem = "ev:" + l.ID + ":" + k
+		ev.ID = "e" + h.hashKey(ev.Idem)
+		ev.BodyHash = h.bodyHashOf([]byte(strings.Join([]string{fact, f.Get("activity"), f.Get("reason"), f.Get("person"),
+			f.Get("stage"), f.Get("note")}, "\x00")))
+	}
 	read := func() (change, error) {
 		l, err := h.activeLead(ctx, id)
-		reassigned(&l, &e)
-		return change{lead: l, events: []store.EventWrite{{Event: e}}}, err
+		reassigned(&l, &ev.Event)
+		return change{lead: l, events: []store.EventWrite{ev}, answerKey: ev.Idem}, err
 	}
-	if _, _, err := h.apply(ctx, read, now, nil); err != nil {
+	stale := false
+	refused := func(c *change, p *plan) (bool, error) {
+		if ev.Idem == "" {
+			return false, nil
+		}
+		prev, found, err := h.store.RecordedOne(ctx, ev.Idem)
+		if err != nil || !found {
+			return false, err
+		}
+		stale = prev.BodyHash != ev.BodyHash
+		return true, nil
+	}
+	if _, _, err := h.apply(ctx, read, now, refused); err != nil {
 		h.dbDown(w, r, "storing an event", err)
+		return
+	}
+	if stale {
+		h.adminMessageBack(w, r, http.StatusConflict, "The lead was not changed",
+			"This form was sent before with other answers: the page is out of date. Go back, reload it and try again.", back)
 		return
 	}
 	adminHeaders(w.Header())

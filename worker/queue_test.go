@@ -325,6 +325,25 @@ func TestWorkActivity(t *testing.T) {
 	}
 	wantPage(t, b.get(t, p.header.Get("Location")), 200, "Recorded an activity on Ana Maria Souza", "1 of 5")
 	wantPage(t, b.get(t, "/admin/leads/"+id), 200, "Activity: Called", "left a message")
+
+	// A form sent twice with the key of its page (a double click, a
+	// resend) records one event; sent again with other answers from a
+	// page kept open, it changes nothing and says the page is out of date.
+	sent := url.Values{"fact": {"activity"}, "activity": {"email"}, "key": {"page-key-0001-activity"}}
+	before := f.events(t)
+	for range 2 {
+		if p := b.work(t, id, token, sent); p.status != 303 {
+			t.Fatalf("a keyed form: %d %s", p.status, p.body)
+		}
+	}
+	if n := f.events(t) - before; n != 1 {
+		t.Errorf("a form sent twice stored %d events, want 1", n)
+	}
+	sent.Set("activity", "meeting")
+	wantPage(t, b.work(t, id, token, sent), 409, "The lead was not changed", "the page is out of date")
+	if n := f.events(t) - before; n != 1 {
+		t.Errorf("a stale form stored %d more events", n-1)
+	}
 }
 
 // A queue lists what is overdue first, then what is due, then what has
