@@ -9,10 +9,10 @@ import (
 )
 
 // CheckMarkdown renders the Markdown of the pages, of the glossary
-// entries and of the form's introduction as a build does, and returns its
-// problems, each at its file, line and column: a component or an
-// attribute that does not exist, a directive never closed, a model value
-// the model lacks. It writes nothing; winnow check runs it, so that a
+// entries and of the forms' introductions and asides as a build does,
+// and returns its problems, each at its file, line and column: a
+// component or an attribute that does not exist, a directive never
+// closed, a model value the model lacks. It writes nothing; winnow check runs it, so that a
 // page cannot state what the model does not say.
 func CheckMarkdown(c *content.Content, settings content.Site, pages []content.Page, contentDir string) qualify.Diags {
 	b := &builder{opts: Options{ContentDir: contentDir}, content: c, settings: settings, list: pages,
@@ -30,6 +30,16 @@ func CheckMarkdown(c *content.Content, settings content.Site, pages []content.Pa
 	}
 	for _, t := range b.glossary.entries {
 		check([]byte(t.doc.Body), t.url, t.doc.Pos.File, t.doc.BodyLine)
+	}
+	for _, f := range c.Forms {
+		for _, text := range []struct {
+			src string
+			at  qualify.Pos
+		}{{f.Intro, f.IntroAt}, {f.Aside, f.AsideAt}} {
+			if _, err := md.Render([]byte(text.src), f.Path); err != nil {
+				diags = append(diags, jobDiags(job{source: f.Pos.File, line: 1}, placed(err, text.at))...)
+			}
+		}
 	}
 	if settings.Form.Intro != "" {
 		check([]byte(settings.Form.Intro), "/signup/", path.Join(contentDir, content.SiteFile), 0)

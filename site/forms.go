@@ -20,7 +20,7 @@ func (b *builder) formJobs() qualify.Diags {
 	var diags qualify.Diags
 	if len(b.content.Forms) == 0 {
 		set := b.settings.Form
-		return b.add(b.formJob("/signup/", b.opts.ContentDir+"/fields.yaml", set.Intro, set.Intro, b.signupForm()))
+		return b.add(b.formJob("/signup/", b.opts.ContentDir+"/fields.yaml", formText{intro: set.Intro}, set.Intro, b.signupForm()))
 	}
 	for i := range b.content.Forms {
 		cf := &b.content.Forms[i]
@@ -28,7 +28,8 @@ func (b *builder) formJobs() qualify.Diags {
 		if desc == "" {
 			desc = cf.Intro
 		}
-		diags = append(diags, b.add(b.formJob(cf.Path, cf.Pos.File, cf.Intro, desc, b.form(cf)))...)
+		text := formText{intro: cf.Intro, introAt: cf.IntroAt, aside: cf.Aside, asideAt: cf.AsideAt}
+		diags = append(diags, b.add(b.formJob(cf.Path, cf.Pos.File, text, desc, b.form(cf)))...)
 		for _, alias := range cf.Aliases {
 			diags = append(diags, b.add(b.redirectJob(alias, cf.Path, cf.Title, cf.Pos.File))...)
 		}
@@ -36,24 +37,71 @@ func (b *builder) formJobs() qualify.Diags {
 	return diags
 }
 
-// formJob renders the page of a form at url, its introduction (Markdown)
-// above it.
-func (b *builder) formJob(url, source, intro, desc string, f templates.FormDef) job {
+// formText is the Markdown of a form's page: its introduction, above the
+// form, and its aside, beside it; each with where it starts in the form's
+// file (no line: not known).
+type formText struct {
+	intro, aside     string
+	introAt, asideAt qualify.Pos
+}
+
+// formJob renders the page of a form at url, its introduction and aside
+// (Markdown) around it. Problems and links of the Markdown are placed
+// where they are in the form's file.
+func (b *builder) formJob(url, source string, text formText, desc string, f templates.FormDef) job {
+	line := 0
+	if text.introAt.Line > 0 || text.asideAt.Line > 0 {
+		line = 1 // placed: lines of the file
+	}
 	// md: a change to the glossary's terms renders the page again when
-	// its introduction may use one.
-	return job{path: outPath(url), source: source, md: []byte(intro), render: func(w *worker) (page, error) {
+	// its Markdown may use one.
+	return job{path: outPath(url), source: source, line: line, md: []byte(text.intro + "\n\n" + text.aside), render: func(w *worker) (page, error) {
 		var links []markdown.Link
-		if intro != "" {
-			res, err := w.md.Render([]byte(intro), url)
-			if err != nil {
-				return page{}, err
+		render := func(src string, at qualify.Pos) (string, error) {
+			if src == "" {
+				return "", nil
 			}
-			f.Intro, links = string(res.HTML), res.Links
+			res, err := w.md.Render([]byte(src), url)
+			if err != nil {
+				return "", placed(err, at)
+			}
+			for _, l := range res.Links {
+				if line > 0 {
+					l.Line += max(at.Line, 1) - 1
+				}
+				links = append(links, l)
+			}
+			return string(res.HTML), nil
+		}
+		var err error
+		if f.Intro, err = render(text.intro, text.introAt); err != nil {
+			return page{}, err
+		}
+		if f.Aside, err = render(text.aside, text.asideAt); err != nil {
+			return page{}, err
 		}
 		head := templates.Head{Title: f.Title, Path: url, Type: "website", Description: desc}
 		out, err := w.renderPage(head, b.crumbs(url, f.Title), templates.FormPage(f))
 		return page{html: out, links: links}, err
 	}}
+}
+
+// placed moves the problems of Markdown that starts at at, every line of
+// it at that column, to where they are in its file; other errors, and
+// problems of Markdown whose place is not known (no line), are as they
+// are.
+func placed(err error, at qualify.Pos) error {
+	var ps markdown.Problems
+	if at.Line == 0 || !errors.As(err, &ps) {
+		return err
+	}
+	out := make(markdown.Problems, len(ps))
+	for i, p := range ps {
+		p.Line += at.Line - 1
+		p.Col += at.Col - 1
+		out[i] = p
+	}
+	return out
 }
 
 // formURLs are the pages of the content's forms, by form name.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -864,6 +865,47 @@ func TestFormSteps(t *testing.T) {
 	// The embeddable form is the page's form without its heading.
 	if raw := render(t, templates.Form(demo)); strings.Contains(raw, "<h1>") || !strings.Contains(raw, "data-winnow-form") {
 		t.Error("templates.Form renders a page, not a form")
+	}
+}
+
+// TestFormPageAside: a form's page without an aside is its heading, its
+// introduction and the form; with one, the three parts of the two-column
+// layout in the order a reader meets them on a phone: heading and
+// introduction, the form, the aside.
+func TestFormPageAside(t *testing.T) {
+	plain := parse(t, templates.FormPage(demo))
+	if n := len(all(plain, func(n *html.Node) bool {
+		c, _ := attr(n, "class")
+		return slices.Contains([]string{"form-page", "form-head", "form-main", "prose form-aside"}, c)
+	})); n != 0 {
+		t.Errorf("the page without an aside has %d parts of the two-column layout", n)
+	}
+	f := demo
+	f.Aside = "<h2>What happens next</h2><p>You pick a time.</p>"
+	doc := parse(t, templates.FormPage(f))
+	pages := all(doc, func(n *html.Node) bool { c, _ := attr(n, "class"); return c == "form-page" })
+	if len(pages) != 1 {
+		t.Fatalf("%d form-page containers, want 1", len(pages))
+	}
+	var parts []string
+	for c := pages[0].FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			class, _ := attr(c, "class")
+			parts = append(parts, class)
+		}
+	}
+	if got := strings.Join(parts, ","); got != "form-head,form-main,prose form-aside" {
+		t.Errorf("the layout's parts are %q", got)
+	}
+	head := pages[0].FirstChild
+	if h := all(head, tagged("h1")); len(h) != 1 || text(h[0]) != f.Title {
+		t.Error("the heading is not in the head part")
+	}
+	if len(all(head.NextSibling, tagged("form"))) != 1 {
+		t.Error("the form is not in the main part")
+	}
+	if got := text(pages[0].LastChild); got != "What happens nextYou pick a time." {
+		t.Errorf("the aside says %q", got)
 	}
 }
 

@@ -300,6 +300,7 @@ type FormDef struct {
 	Name         string
 	Title        string // the heading of its page
 	Intro        string // trusted HTML
+	Aside        string // trusted HTML, beside the form on its page, or ""
 	Action       string // where the form posts, e.g. "/api/leads"
 	ModelVersion string // sent as the hidden field "model"
 	ModelURL     string // URL of the canonical model text, for the widget

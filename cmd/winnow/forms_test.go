@@ -312,6 +312,7 @@ func TestFormVerdict(t *testing.T) {
 			} else {
 				browsertest.WaitFor(t, ctx, "the verdict", `(e => !!e && !!e.offsetParent)(document.querySelector("[data-winnow-verdict]"))`)
 				atWidths(t, ctx, "the form with its verdict")
+				screenshots(t, ctx, "contact-verdict")
 			}
 			said := browsertest.Eval[string](t, ctx, `(document.querySelector("[data-winnow-verdict]") || {innerText: ""}).innerText`)
 			if err := chromedp.Do(ctx, press("form.signup button.send")); err != nil {
@@ -344,6 +345,7 @@ func TestFormVerdict(t *testing.T) {
 				t.Errorf("after sending the page says %q; the server's stage is %s", panel, server)
 			}
 			atWidths(t, ctx, "the next step with its verdict")
+			screenshots(t, ctx, "contact-next-step")
 		})
 	}
 }
@@ -373,8 +375,8 @@ func fortuneHash(m *qualify.Model, in qualify.Input, signals []int64, at int64, 
 // native verdict (stage, fit, score, tier), exactly the point rules that
 // give points with their points, the stage rules that hold, and as many
 // changes that would move the lead on as qualify.Moves finds. A fresh
-// load restores a fortune from its address. axe-core finds nothing at a
-// phone's width and a desktop's.
+// load restores a fortune from its address, left in build/screenshots.
+// axe-core finds nothing at a phone's width and a desktop's.
 func TestFortuneTeller(t *testing.T) {
 	base := widgetSite(t, "")
 	ctx := chrome(t)
@@ -470,6 +472,26 @@ func TestFortuneTeller(t *testing.T) {
 	}
 	if got, want := browsertest.Eval[string](t, fresh, `document.querySelector('#fortune-out [data-o="stage"]').textContent`), qualify.Evaluate(m, &ex.Lead, ex.At).Stage; got != want {
 		t.Errorf("the shared fortune says %s; native %s", got, want)
+	}
+	screenshots(t, fresh, "fortune-teller-live")
+}
+
+// screenshots saves the page's first screen as it is at a phone's width
+// and a laptop's in build/screenshots, as <name>-<width>.png, for people
+// to look at.
+func screenshots(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	shots := filepath.Join("..", "..", "build", "screenshots")
+	os.MkdirAll(shots, 0o755)
+	for _, w := range []int64{390, 1280} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, 900)); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(shots, name+"-"+strconv.FormatInt(w, 10)+".png"), png, 0o644)
 	}
 }
 

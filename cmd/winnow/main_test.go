@@ -98,7 +98,7 @@ func TestCheckReportsSiteProblems(t *testing.T) {
 }
 
 // TestCheckReportsMarkdownProblems: check renders the Markdown of the
-// pages and the glossary as the build does, and reports a model value the
+// pages, the glossary and the forms' pages as the build does, and reports a model value the
 // model lacks and a component that does not exist at their line and
 // column.
 func TestCheckReportsMarkdownProblems(t *testing.T) {
@@ -107,6 +107,9 @@ func TestCheckReportsMarkdownProblems(t *testing.T) {
 		"We build Winnow on three principles, and an MQL needs {{threshold.mq}} points.")
 	edit(t, filepath.Join(dir, "stages", "sql.md"), "An SQL is qualified but not yet concrete",
 		":::heros title=x\n:::\n\nAn SQL is qualified but not yet concrete")
+	// A form's introduction (plain YAML text) and aside (a block scalar).
+	edit(t, filepath.Join(dir, "forms", "demo.yaml"), "intro: Tell us a little", "intro: Tell us {{threshold.mq}} a little")
+	edit(t, filepath.Join(dir, "forms", "demo.yaml"), "{{stage.prospect.sla.within}}", "{{stage.prospect.sla.withn}}")
 	code, _, errs := runWinnow(t, "", "check", dir)
 	if code != 1 {
 		t.Errorf("winnow check = %d, want 1", code)
@@ -114,7 +117,9 @@ func TestCheckReportsMarkdownProblems(t *testing.T) {
 	for _, want := range []string{
 		dir + `/pages/about.md:10:55: the model has no value "threshold.mq" (did you mean "threshold.mql"?)`,
 		dir + `/stages/sql.md:25:4: unknown component "heros" (did you mean "hero"?); components: `,
-		"2 problems in ",
+		dir + `/forms/demo.yaml:15:16: the model has no value "threshold.mq" (did you mean "threshold.mql"?)`,
+		dir + `/forms/demo.yaml:26:51: the model has no value "stage.prospect.sla.withn" (did you mean "stage.prospect.sla.within"?)`,
+		"4 problems in ",
 	} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)

@@ -34,6 +34,13 @@ type Form struct {
 	Extra []string // the extra questions, in order
 	Again []string // the questions asked again of a lead who answered them
 	Pos   qualify.Pos
+
+	// Aside is Markdown shown beside the form on a wide screen and after
+	// it on a narrow one, such as what the visitor will get; or "".
+	Aside string
+	// IntroAt and AsideAt are where their Markdown starts in the file;
+	// each of its lines starts at that column.
+	IntroAt, AsideAt qualify.Pos
 }
 
 // Step is one page of a multi-step form.
@@ -100,7 +107,8 @@ func (l *loader) form(f *file, body ast.Node, name string) (Form, qualify.Form, 
 	f.fields(body, what, map[string]func(ast.Node){
 		"title":       func(n ast.Node) { sf.Title, titleN = strings.TrimSpace(f.str(n, "title")), n },
 		"description": func(n ast.Node) { sf.Description = strings.TrimSpace(f.str(n, "description")) },
-		"intro":       func(n ast.Node) { sf.Intro = f.str(n, "intro") },
+		"intro":       func(n ast.Node) { sf.Intro, sf.IntroAt = f.str(n, "intro"), f.textPos(n, 0) },
+		"aside":       func(n ast.Node) { sf.Aside, sf.AsideAt = f.str(n, "aside"), f.textPos(n, 0) },
 		"submit":      func(n ast.Node) { sf.Submit = strings.TrimSpace(f.str(n, "submit")) },
 		"path":        func(n ast.Node) { sf.Path, pathN = f.str(n, "path"), n },
 		"aliases": func(n ast.Node) {
