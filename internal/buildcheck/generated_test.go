@@ -29,10 +29,10 @@ func TestGenerated(t *testing.T) {
 		{"clean", func(*testing.T, string) {}, nil},
 		{"templ fails", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "form.templ"), "templ FormPage(f FormDef) {", "templ FormPage(f FormDef) {\n\t<div {")
-		}, []string{"form.templ parsing error", "$DIR/form.templ", "line 7, col 7", "generated: go tool templ generate failed on $DIR"}},
+		}, []string{"form.templ parsing error", "$DIR/form.templ", "line 9, col 7", "generated: go tool templ generate failed on $DIR"}},
 		{"templ not generated", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "form.templ"), "<h1>{ f.Title }</h1>", "<h1 class=\"title\">{ f.Title }</h1>")
-		}, []string{"generated: $DIR/*_templ.go are stale", `-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>")`, `+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1 class=\"title\">")`}},
+		}, []string{"generated: $DIR/*_templ.go are stale", `-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<h1>")`, `+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<h1 class=\"title\">")`}},
 		{"generated output edited", func(t *testing.T, dir string) {
 			edit(t, filepath.Join(dir, "form_templ.go"), "package templates", "package templates\n\n// Edited.")
 		}, []string{"generated: $DIR/*_templ.go are stale", "--- $DIR/form_templ.go", "+++ generated/form_templ.go", "-// Edited."}},
