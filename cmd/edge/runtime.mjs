@@ -18,6 +18,11 @@
 // ones (64 KiB), so this only bounds what one request can make us buffer.
 export const MAX_BODY = 1 << 20;
 
+// How long an event waiting for Go, with no I/O of its own under way, is
+// kept alive: Go waits for another event's I/O, which takes milliseconds;
+// beyond this the wait is taken for a hang.
+export const KEEP_ALIVE_MS = 30_000;
+
 // Runtime owns the Go instance and dispatches events to it.
 export class Runtime {
   // start(env) instantiates the Go program and resolves, once it has set
@@ -115,6 +120,8 @@ class Event {
     this.inst = inst;
     this.queue = [];
     this.wake = null;
+    this.inflight = 0; // operations under way
+    this.kept = false; // kept alive for KEEP_ALIVE_MS since Go last submitted
     this.ended = false;
     this.response = new Promise((resolve, reject) => {
       this.resolve = resolve;
@@ -133,9 +140,7 @@ class Event {
     this.port = Object.assign({}, data, {
       submit: (id, op, args) => {
         this.queue.push([id, op, args]);
-        const wake = this.wake;
-        this.wake = null;
-        if (wake) wake();
+        this.rouse();
       },
       complete: null,
     });
@@ -151,12 +156,28 @@ class Event {
     }
   }
 
+  // run does the event's I/O as Go submits it. While it waits for Go with
+  // none of its own I/O under way, its Go code waits for another event's
+  // (a lock held across a read, a cache another event fills): workerd
+  // would find nothing pending in this event and cancel it as hung, so a
+  // timer keeps it alive for up to KEEP_ALIVE_MS, until Go submits again.
   async run() {
     for (;;) {
       if (this.queue.length === 0) {
-        await Promise.race([new Promise((r) => (this.wake = r)), this.stopped]);
+        const woken = new Promise((r) => (this.wake = r));
+        let timer;
+        const waits = [woken, this.stopped];
+        if (this.inflight === 0 && !this.kept) {
+          waits.push(new Promise((r) => (timer = setTimeout(() => ((this.kept = true), r()), KEEP_ALIVE_MS))));
+        }
+        try {
+          await Promise.race(waits);
+        } finally {
+          clearTimeout(timer);
+        }
         continue;
       }
+      this.kept = false;
       const [id, op, args] = this.queue.shift();
       switch (op) {
         case "respond":
@@ -175,10 +196,23 @@ class Event {
   exec(id, op, args) {
     const fn = ops[op];
     const p = fn ? Promise.resolve().then(() => fn(this.env, ...args)) : Promise.reject(new Error(`no operation ${op}`));
+    this.inflight++;
+    const done = (value, err) => {
+      this.inflight--;
+      this.enter(() => this.port.complete(id, value, err));
+      if (this.inflight === 0) this.rouse(); // the loop looks again at what it waits for
+    };
     p.then(
-      (value) => this.enter(() => this.port.complete(id, value, null)),
-      (err) => this.enter(() => this.port.complete(id, undefined, String(err && err.message || err))),
+      (value) => done(value, null),
+      (err) => done(undefined, String(err && err.message || err)),
     );
+  }
+
+  // rouse resumes the loop, which waits for Go.
+  rouse() {
+    const wake = this.wake;
+    this.wake = null;
+    if (wake) wake();
   }
 }
 

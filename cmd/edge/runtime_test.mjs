@@ -2,7 +2,7 @@
 // program: `node --test cmd/edge/` (make test runs it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Runtime, MAX_BODY, flatten, unflatten } from "./runtime.mjs";
+import { Runtime, MAX_BODY, KEEP_ALIVE_MS, flatten, unflatten } from "./runtime.mjs";
 
 // fakeGo is a start function whose programs answer fetches with serve
 // (port, call) → Promise<[status, headers, body]>, calling I/O through the
@@ -194,6 +194,44 @@ test("bodies: passed whole, refused over the limit, none for HEAD and 204", asyn
   const none = await rt.fetch(new Request("https://w.example/", { method: "DELETE", body: "x" }), {}, ctx());
   assert.equal(none.status, 204);
   assert.equal(await none.text(), "");
+});
+
+test("an event whose Go waits for another event's I/O is kept alive by a timer", async () => {
+  // workerd cancels an event with nothing of its own pending as hung: an
+  // event whose Go code waits for a lock another event holds across its
+  // read must keep a timer pending, and no timer once it goes on.
+  const realSet = globalThis.setTimeout, realClear = globalThis.clearTimeout;
+  const alive = new Set();
+  globalThis.setTimeout = (fn, ms, ...a) => {
+    const t = realSet(() => (alive.delete(t), fn(...a)), ms);
+    if (ms === KEEP_ALIVE_MS) alive.add(t);
+    return t;
+  };
+  globalThis.clearTimeout = (t) => (alive.delete(t), realClear(t));
+  try {
+    let unlock, slowRow;
+    const lock = new Promise((r) => (unlock = r)); // held by event a across its read
+    const go = fakeGo(async (port, call) => {
+      const who = port.head.split("\0")[1].slice(-1);
+      await call("query", "DB", '["SELECT 1",[]]');
+      if (who === "a") unlock();
+      else await lock;
+      return [200, "", text(who)];
+    });
+    const db = (rows) => ({ DB: { prepare: () => ({ bind: () => ({ raw: () => rows }) }) } });
+    const rt = new Runtime(go.start, quiet);
+    const a = rt.fetch(new Request("https://w.example/a"), db(new Promise((r) => (slowRow = r))), ctx());
+    const b = rt.fetch(new Request("https://w.example/b"), db(Promise.resolve([["x"], [1]])), ctx());
+    await new Promise((r) => realSet(r, 20)); // b has read, and waits for a's lock; a reads
+    assert.equal(alive.size, 1, "the waiting event keeps one timer pending, the reading one none");
+    slowRow([["x"], [1]]);
+    assert.deepEqual(await Promise.all([(await a).text(), (await b).text()]), ["a", "b"]);
+    await new Promise((r) => realSet(r, 5));
+    assert.equal(alive.size, 0, "no timer is left once the events end");
+  } finally {
+    globalThis.setTimeout = realSet;
+    globalThis.clearTimeout = realClear;
+  }
 });
 
 test("the cron event fails with Go's message", async () => {
