@@ -458,28 +458,9 @@ func binValue(b int) float64 {
 	return math.Round(math.Exp2((float64(b-1) + 0.5) / binsPerOctave))
 }
 
-// medianOf reads the median of the stays counted in bins (bin → count):
-// the middle one's length, the mean of the middle two for an even count;
-// nil for none.
-func medianOf(bins map[int]int64) *float64 { return medianDense(dense(bins)) }
-
-// p90Of reads the 90th percentile of the lengths counted in bins (bin →
-// count), as quantileDense does.
-func p90Of(bins map[int]int64) *float64 { return quantileDense(dense(bins), 0.9) }
-
-// dense returns counts by bin (bin → count) as a slice indexed by bin.
-func dense(bins map[int]int64) []int64 {
-	var out []int64
-	for b, n := range bins {
-		if b >= len(out) {
-			out = append(out, make([]int64, b+1-len(out))...)
-		}
-		out[b] += n
-	}
-	return out
-}
-
-// medianDense is medianOf over counts by bin.
+// medianDense reads the median of the stays counted by bin (a slice
+// indexed by bin): the middle one's length, the mean of the middle two
+// for an even count; nil for none.
 func medianDense(counts []int64) *float64 {
 	n := total(counts)
 	if n == 0 {

@@ -90,3 +90,23 @@ func TestTallyDiff(t *testing.T) {
 		t.Errorf("a tally differs from itself: %v", a.Diff(a))
 	}
 }
+
+// medianOf reads the median of the stays counted in bins (bin → count),
+// as medianDense does.
+func medianOf(bins map[int]int64) *float64 { return medianDense(dense(bins)) }
+
+// p90Of reads the 90th percentile of the lengths counted in bins (bin →
+// count), as quantileDense does.
+func p90Of(bins map[int]int64) *float64 { return quantileDense(dense(bins), 0.9) }
+
+// dense returns counts by bin (bin → count) as a slice indexed by bin.
+func dense(bins map[int]int64) []int64 {
+	var out []int64
+	for b, n := range bins {
+		if b >= len(out) {
+			out = append(out, make([]int64, b+1-len(out))...)
+		}
+		out[b] += n
+	}
+	return out
+}

@@ -31,14 +31,10 @@ func CheckMarkdown(c *content.Content, settings content.Site, pages []content.Pa
 	for _, t := range b.glossary.entries {
 		check([]byte(t.doc.Body), t.url, t.doc.Pos.File, t.doc.BodyLine)
 	}
-	for _, f := range c.Forms {
-		for _, text := range []struct {
-			src string
-			at  qualify.Pos
-		}{{f.Intro, f.IntroAt}, {f.Aside, f.AsideAt}} {
-			if _, err := md.Render([]byte(text.src), f.Path); err != nil {
-				diags = append(diags, jobDiags(job{source: f.Pos.File, line: 1}, placed(err, text.at))...)
-			}
+	for i := range c.Forms {
+		cf := &c.Forms[i]
+		if _, _, _, err := formTextOf(cf).render(md, cf.Path); err != nil {
+			diags = append(diags, jobDiags(job{source: cf.Pos.File, line: 1}, err)...)
 		}
 	}
 	if settings.Form.Intro != "" {

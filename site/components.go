@@ -282,15 +282,11 @@ func leadText(m *qualify.Model, l *qualify.Lead, field string) string {
 	return l.Values[i].Str
 }
 
-// shortDuration writes seconds as the content's files do: 24h, 2d, 30m.
+// shortDuration writes seconds as the content's files do: 24h, 2d, 30m
+// (a day is written 24h).
 func shortDuration(sec int64) string {
-	switch {
-	case sec%qualify.SecondsPerDay == 0 && sec > qualify.SecondsPerDay:
-		return strconv.FormatInt(sec/qualify.SecondsPerDay, 10) + "d"
-	case sec%3600 == 0:
-		return strconv.FormatInt(sec/3600, 10) + "h"
-	case sec%60 == 0:
-		return strconv.FormatInt(sec/60, 10) + "m"
+	if sec == qualify.SecondsPerDay {
+		return "24h"
 	}
-	return strconv.FormatInt(sec, 10) + "s"
+	return qualify.FormatDuration(sec)
 }

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"cmp"
 	"errors"
 	"slices"
 	"strconv"
@@ -28,8 +29,7 @@ func (b *builder) formJobs() qualify.Diags {
 		if desc == "" {
 			desc = cf.Intro
 		}
-		text := formText{intro: cf.Intro, introAt: cf.IntroAt, aside: cf.Aside, asideAt: cf.AsideAt}
-		diags = append(diags, b.add(b.formJob(cf.Path, cf.Pos.File, text, desc, b.form(cf)))...)
+		diags = append(diags, b.add(b.formJob(cf.Path, cf.Pos.File, formTextOf(cf), desc, b.form(cf)))...)
 		for _, alias := range cf.Aliases {
 			diags = append(diags, b.add(b.redirectJob(alias, cf.Path, cf.Title, cf.Pos.File))...)
 		}
@@ -45,39 +45,61 @@ type formText struct {
 	introAt, asideAt qualify.Pos
 }
 
+// formTextOf is the Markdown of the page of a form of content/forms.
+func formTextOf(cf *content.Form) formText {
+	return formText{intro: cf.Intro, introAt: cf.IntroAt, aside: cf.Aside, asideAt: cf.AsideAt}
+}
+
+// placed reports whether the text's Markdown has its place in its file:
+// its problems and links are then at the file's lines.
+func (t formText) placed() bool { return t.introAt.Line > 0 || t.asideAt.Line > 0 }
+
+// render renders the introduction and the aside for the page at url, and
+// returns the links they write; their problems, of both, are placed where
+// they are in the form's file.
+func (t formText) render(md *markdown.Renderer, url string) (intro, aside string, links []markdown.Link, err error) {
+	part := func(src string, at qualify.Pos) (string, error) {
+		if src == "" {
+			return "", nil
+		}
+		res, err := md.Render([]byte(src), url)
+		if err != nil {
+			return "", placed(err, at)
+		}
+		for _, l := range res.Links {
+			if t.placed() {
+				l.Line += max(at.Line, 1) - 1
+			}
+			links = append(links, l)
+		}
+		return string(res.HTML), nil
+	}
+	intro, errIntro := part(t.intro, t.introAt)
+	aside, errAside := part(t.aside, t.asideAt)
+	var pi, pa markdown.Problems
+	switch {
+	case errIntro == nil && errAside == nil:
+		return intro, aside, links, nil
+	case errors.As(errIntro, &pi) && errors.As(errAside, &pa):
+		return "", "", nil, append(pi, pa...) // the problems of both
+	}
+	return "", "", nil, cmp.Or(errIntro, errAside)
+}
+
 // formJob renders the page of a form at url, its introduction and aside
-// (Markdown) around it. Problems and links of the Markdown are placed
-// where they are in the form's file.
+// (Markdown) around it.
 func (b *builder) formJob(url, source string, text formText, desc string, f templates.FormDef) job {
 	line := 0
-	if text.introAt.Line > 0 || text.asideAt.Line > 0 {
-		line = 1 // placed: lines of the file
+	if text.placed() {
+		line = 1 // lines of the file
 	}
+	deps := func(h *sig) { h.crumbs(b, url, f.Title) }
 	// md: a change to the glossary's terms renders the page again when
 	// its Markdown may use one.
-	return job{path: outPath(url), source: source, line: line, md: []byte(text.intro + "\n\n" + text.aside), render: func(w *worker) (page, error) {
+	return job{path: outPath(url), source: source, line: line, deps: deps, md: []byte(text.intro + "\n\n" + text.aside), render: func(w *worker) (page, error) {
 		var links []markdown.Link
-		render := func(src string, at qualify.Pos) (string, error) {
-			if src == "" {
-				return "", nil
-			}
-			res, err := w.md.Render([]byte(src), url)
-			if err != nil {
-				return "", placed(err, at)
-			}
-			for _, l := range res.Links {
-				if line > 0 {
-					l.Line += max(at.Line, 1) - 1
-				}
-				links = append(links, l)
-			}
-			return string(res.HTML), nil
-		}
 		var err error
-		if f.Intro, err = render(text.intro, text.introAt); err != nil {
-			return page{}, err
-		}
-		if f.Aside, err = render(text.aside, text.asideAt); err != nil {
+		if f.Intro, f.Aside, links, err = text.render(w.md, url); err != nil {
 			return page{}, err
 		}
 		head := templates.Head{Title: f.Title, Path: url, Type: "website", Description: desc}

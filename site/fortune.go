@@ -38,10 +38,8 @@ func (b *builder) fortunePage() templates.Fortune {
 		}
 		f.Sections = b.addToSection(f.Sections, index, sec, ff)
 	}
-	for i := range f.Sections {
-		if f.Sections[i].ID == "section-"+Slug("~recorded") {
-			f.Sections[i].Title = "Recorded by the page or from the visit"
-		}
+	if j, ok := index["~recorded"]; ok {
+		f.Sections[j].Title = "Recorded by the page or from the visit"
 	}
 	for _, s := range m.Signals {
 		f.Signals = append(f.Signals, templates.FortuneSignal{Name: s.Name, Label: or(s.Label, s.Name)})

@@ -362,6 +362,7 @@ func (h *Handler) reownAll(ctx context.Context, at time.Time, n *Alerted) error 
 		if err != nil {
 			return err
 		}
+		moved := 0
 		for _, id := range ids {
 			read := func() (change, error) {
 				l, err := h.store.Lead(ctx, id)
@@ -373,8 +374,15 @@ func (h *Handler) reownAll(ctx context.Context, at time.Time, n *Alerted) error 
 			}
 			if p.row.Owner != o.Person || p.row.Team != o.Team {
 				n.Reowned++
+				moved++
 			}
 			budget--
+		}
+		if moved == 0 {
+			// Nobody can take this owner's leads (reown logged why): the
+			// next pass would read the same ones again.
+			budget += len(ids)
+			continue
 		}
 		if budget <= 0 {
 			return nil // the next pass goes on

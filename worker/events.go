@@ -261,10 +261,13 @@ func overrideRefusal(m *qualify.Model, l store.Lead, e lead.Event) *Error {
 }
 
 // reassigned gives lead l the owner that fact e, a reassignment, names,
-// in the team it names: the write stores the lead with them.
+// in the team it names: the write stores the lead with them. As when the
+// routing gives a lead (give), what came due before is not theirs to
+// hear of.
 func reassigned(l *store.Lead, e *lead.Event) {
 	if e.Kind == lead.KindAssign {
 		l.Owner, l.Team = e.Value, e.Name
+		l.AlertedAt = max(l.AlertedAt, e.Recorded)
 	}
 }
 

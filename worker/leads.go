@@ -3,9 +3,7 @@ package worker
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -20,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/winnowhq/winnow/qualify"
+	"github.com/winnowhq/winnow/worker/account"
 	"github.com/winnowhq/winnow/worker/domains"
 	"github.com/winnowhq/winnow/worker/lead"
 	"github.com/winnowhq/winnow/worker/store"
@@ -68,14 +67,8 @@ type thanksJSON struct {
 	URL     string `json:"url,omitempty"`
 }
 
-var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
-
 // newID returns a random identifier: 26 characters of Crockford base32.
-func newID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	return idEncoding.EncodeToString(b[:])
-}
+func newID() string { return account.NewID() }
 
 // validKey reports whether an idempotency key is 8 to 128 characters of
 // letters, digits, '-', '_', ':' and '.'.

@@ -241,7 +241,7 @@ func (h *Handler) makeLink(w http.ResponseWriter, r *http.Request, p templates.A
 		return
 	}
 	tok, now := account.NewToken(), h.now()
-	expires := now.Add(linkTTL)
+	expires := now.Add(account.LinkTTL)
 	if err := h.store.NewLoginLink(ctx, account.TokenHash(tok), a.ID, p.Actor, now.UnixMilli(), expires.UnixMilli()); err != nil {
 		h.dbDown(w, r, "making a login link", err)
 		return

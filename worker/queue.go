@@ -235,14 +235,14 @@ func queueChoices(r *routing.Routing) []templates.OptionGroup {
 	return out
 }
 
-// attempts says how many attempts of its stage's rhythm a lead had: "2
-// of 5" (those past the last asked for count as it), "3 made" without a
-// limit, "–" for a stage without a rhythm.
 // accepted reports whether a lead's events hold an acceptance.
 func accepted(events []lead.Event) bool {
 	return slices.ContainsFunc(events, func(e lead.Event) bool { return e.Kind == lead.KindAccept })
 }
 
+// attempts says how many attempts of its stage's rhythm a lead had: "2
+// of 5" (those past the last asked for count as it), "3 made" without a
+// limit, "–" for a stage without a rhythm.
 func attempts(l queueLead) string {
 	switch {
 	case !l.rhythm:

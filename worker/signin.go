@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/winnowhq/winnow/qualify"
 	"github.com/winnowhq/winnow/templates"
@@ -17,7 +16,7 @@ import (
 //
 //   - natively, and at the edge without Cloudflare Access, a person logs
 //     in with their email and password, or with a login link an admin
-//     made for them (/admin/link/{token}: once, within linkTTL);
+//     made for them (/admin/link/{token}: once, within account.LinkTTL);
 //   - behind Cloudflare Access (Config.AccessTeam), every request to
 //     /admin must carry the token Access signed, and the email it names
 //     is the account: the first page a person opens starts their session.
@@ -29,9 +28,6 @@ import (
 // Wrong tokens, passwords and login links count against the client's
 // address together (loginKey): past Limits.LoginFailures in a window,
 // every attempt is refused until the window ends.
-
-// linkTTL is how long a login link may be used.
-const linkTTL = 24 * time.Hour
 
 // adminPage is a dashboard page of an open session, whoOf(r).
 type adminPage func(w http.ResponseWriter, r *http.Request, p templates.AdminPage)

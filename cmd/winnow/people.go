@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -89,7 +88,7 @@ behind Cloudflare Access (README, "People and roles").`,
 				return err
 			}
 			defer db.Close()
-			p := people{s: store.New(db, nil), db: db, e: e}
+			p := people{s: store.New(db, nil), e: e}
 			switch verb {
 			case "add":
 				return p.add(ctx, email, *name, *role, *pwStdin)
@@ -112,9 +111,8 @@ behind Cloudflare Access (README, "People and roles").`,
 
 // people runs winnow people's commands over one database.
 type people struct {
-	s  *store.Store
-	db *sql.DB
-	e  *env
+	s *store.Store
+	e *env
 }
 
 // createdBy is who the accounts winnow people adds are added by.
@@ -207,7 +205,7 @@ func (p people) link(ctx context.Context, email, origin string) error {
 		return fmt.Errorf("%s is disabled: winnow people enable %s first", email, email)
 	}
 	tok, now := account.NewToken(), time.Now()
-	expires := now.Add(24 * time.Hour)
+	expires := now.Add(account.LinkTTL)
 	if err := p.s.NewLoginLink(ctx, account.TokenHash(tok), a.ID, createdBy, now.UnixMilli(), expires.UnixMilli()); err != nil {
 		return err
 	}

@@ -177,7 +177,7 @@ func (rd *routingReader) alerts(n ast.Node) {
 			case "false", "no", "":
 				return
 			}
-			at, ok := parseClock(s)
+			at, ok := routing.ParseClock(s)
 			if !ok || at == routing.MinutesPerDay || len(s) != 5 {
 				f.err(n, "alerts: digest: "+f.describeValue(n)+" is not a time of day written HH:MM, like \"08:00\"")
 				return
@@ -473,28 +473,14 @@ func parseSpans(s string) ([]routing.Span, bool) {
 		if !ok {
 			return nil, false
 		}
-		from, okA := parseClock(strings.TrimSpace(a))
-		to, okB := parseClock(strings.TrimSpace(b))
+		from, okA := routing.ParseClock(strings.TrimSpace(a))
+		to, okB := routing.ParseClock(strings.TrimSpace(b))
 		if !okA || !okB {
 			return nil, false
 		}
 		out = append(out, routing.Span{From: from, To: to})
 	}
 	return out, len(out) > 0
-}
-
-// parseClock parses a time of day, 9:00 or 09:00 to 24:00, as minutes.
-func parseClock(s string) (int, bool) {
-	h, m, ok := strings.Cut(s, ":")
-	if !ok || len(h) < 1 || len(h) > 2 || len(m) != 2 {
-		return 0, false
-	}
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh > 24 || hh == 24 && mm != 0 {
-		return 0, false
-	}
-	return hh*60 + mm, true
 }
 
 // spansProblem says what is wrong with the spans of a day, or "".

@@ -112,7 +112,6 @@
         restore();
         run();
         form.addEventListener("input", run);
-        form.addEventListener("change", run);
         addEventListener("hashchange", () => (restore(), run()));
         form.setAttribute("data-winnow-ready", "");
       };

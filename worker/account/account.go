@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/winnowhq/winnow/qualify"
@@ -146,8 +147,11 @@ func NewToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// NewID returns a random id for an account: 128 bits in Crockford's
-// base32, 26 characters, like a lead's.
+// LinkTTL is how long a login link may be used.
+const LinkTTL = 24 * time.Hour
+
+// NewID returns a random id, an account's or a lead's: 128 bits in
+// Crockford's base32, 26 characters.
 func NewID() string {
 	var b [16]byte
 	rand.Read(b[:])

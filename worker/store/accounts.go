@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -44,16 +45,9 @@ func (s *Store) AddAccount(ctx context.Context, a Account) error {
 		return err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return cmpErr(err, ErrExists)
+		return cmp.Or(err, ErrExists)
 	}
 	return nil
-}
-
-func cmpErr(err, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
 }
 
 // Account reads the account with id; ErrNotFound if there is none.
