@@ -77,7 +77,8 @@ func TestMigrateD1From0005(t *testing.T) {
 
 // The database of the release before accounts (worker/testdata/
 // schema-0006.sql.gz), with a dashboard session of the admin token,
-// migrates to 0007 in D1, as migrateD1 checks; the session is the admin
+// migrates in D1 to this release's schema (0007 and 0008 applied), as
+// migrateD1 checks; the session is the admin
 // token's and still opens the dashboard; the admin token logs in; nobody
 // has an account.
 func TestMigrateD1From0006(t *testing.T) {
